@@ -1,0 +1,113 @@
+"""One exception hierarchy for the whole library, rooted at :class:`TthcError`.
+
+Errors about user input (YAML files, override files, scenario files, command arguments)
+derive from :class:`InputError` and carry a list of :class:`Problem` values, each naming the
+file, line, column and field, so that a user can fix every mistake of a file in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in user input, located as precisely as the input allows.
+
+    >>> str(Problem("a.yaml", 3, 5, "time_limit.days", "must be > 0"))
+    'a.yaml:3:5: time_limit.days: must be > 0'
+    """
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+class TthcError(Exception):
+    """Root of every error raised on purpose by tthc_flow."""
+
+
+class InputError(TthcError, ValueError):
+    """Bad user input; ``problems`` lists every mistake found, each with file:line:column."""
+
+    def __init__(self, problems: list[Problem] | Problem, summary: str | None = None) -> None:
+        self.problems: list[Problem] = [problems] if isinstance(problems, Problem) else problems
+        head = summary or f"{len(self.problems)} problem(s) in input"
+        super().__init__(head + "\n" + "\n".join(f"  {p}" for p in self.problems))
+
+    @property
+    def first(self) -> Problem:
+        """The first problem, convenient in tests and short messages."""
+        return self.problems[0]
+
+
+class ProcedureDefinitionError(InputError):
+    """A procedure or catalog YAML file is invalid."""
+
+
+class CalendarOverrideError(InputError):
+    """A calendar override file (closures, extra working days, a whole year) is invalid."""
+
+
+class ScenarioDefinitionError(InputError):
+    """A simulation scenario file is invalid."""
+
+
+class NaiveDatetimeError(TthcError, ValueError):
+    """A datetime without a time zone was given where an aware one is required."""
+
+
+class CalendarError(TthcError, ValueError):
+    """A calendar question cannot be answered (e.g. a year outside the calendar's range)."""
+
+
+class UnknownProcedure(TthcError, KeyError):
+    """No procedure with that code (and version) is in the catalog."""
+
+
+class DossierNotFound(TthcError, KeyError):
+    """No dossier with that code exists in the store."""
+
+
+class TransitionNotAllowed(TthcError):
+    """The trigger is not allowed in the dossier's current state, or a guard refused it."""
+
+
+class PermissionDenied(TthcError):
+    """The actor does not hold a role allowed to fire this trigger."""
+
+
+class PolicyViolation(TthcError):
+    """A legal rule encoded as a policy forbids the command (e.g. a second reschedule)."""
+
+
+class StoreError(TthcError):
+    """A storage problem: bad URL, missing or newer schema, broken hash chain."""
+
+
+class SchemaVersionError(StoreError):
+    """The database schema is missing or of another version than this code expects."""
+
+
+class ConcurrencyConflict(StoreError):
+    """Another writer appended to the same dossier first; reload and retry."""
+
+
+class IntegrityError(StoreError):
+    """The stored event chain does not verify (an event was altered or removed)."""
