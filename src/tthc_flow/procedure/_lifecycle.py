@@ -1,0 +1,215 @@
+"""The standard one-stop lifecycle, expanded around a procedure's own middle steps.
+
+A procedure names only its middle steps (appraise, approve, inter-agency hand-overs); this
+module wraps them in the lifecycle of the one-stop mechanism (Decree 118/2025/ND-CP,
+see docs/legal-rules.md): submission, receipt, supplement requests, refusal, hand-over,
+resolution, return of the result, withdrawal and rescheduling with an apology.
+
+The result, a :class:`Lifecycle`, is plain data: the engine compiles it into one
+``transitions.Machine``; diagrams and validation read the same data. Each transition carries
+an :class:`Effect` that tells the engine which bookkeeping to do (start the clock, pause it,
+classify timeliness...), so the engine never depends on trigger names users may change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tthc_flow.procedure._model import Guard, ProcedureDefinition, Step
+
+SUBMITTED = "submitted"
+RECEIVED = "received"
+SUPPLEMENT_REQUESTED = "supplement_requested"
+RESULT_READY = "result_ready"
+RETURNED = "returned"
+REFUSED = "refused"
+WITHDRAWN = "withdrawn"
+
+STANDARD_STATES = frozenset(
+    {SUBMITTED, RECEIVED, SUPPLEMENT_REQUESTED, RESULT_READY, RETURNED, REFUSED, WITHDRAWN}
+)
+
+PAUSED_FROM = "paused_from"
+"""Internal guard key: the state a paused dossier returns to when the supplement arrives."""
+
+
+class StateKind(StrEnum):
+    """What a state means for the clock and for statistics."""
+
+    PENDING = "pending"  # submitted, not yet received: the clock has not started
+    ACTIVE = "active"  # received and being handled: the clock runs
+    PAUSED = "paused"  # waiting for the applicant's supplement
+    RESOLVED = "resolved"  # a result exists (approval or reasoned rejection), not yet returned
+    FINAL = "final"  # nothing more happens
+
+
+class Effect(StrEnum):
+    """The domain bookkeeping a transition implies; the engine applies it."""
+
+    ACCEPT = "accept"  # receipt of a complete dossier: the clock starts, the due date is set
+    REQUEST_SUPPLEMENT = "request_supplement"  # pause (or, by policy, restart later)
+    RESUME = "resume"  # the supplement arrived
+    HANDOVER = "handover"  # desk hands the dossier to the first step
+    ADVANCE = "advance"  # a step is finished, the next one starts (maybe another agency)
+    APPROVE = "approve"  # last step finished: the result is ready
+    REJECT = "reject"  # a reasoned rejection is the result
+    RETURN = "return"  # result handed to the applicant
+    REFUSE = "refuse"  # refused at reception: leaves the resolved counts
+    WITHDRAW = "withdraw"  # applicant withdraws: leaves the resolved counts
+    RESCHEDULE = "reschedule"  # apology and a new appointment date
+    CUSTOM = "custom"  # a procedure's own transition; only hooks act
+
+
+@dataclass(frozen=True)
+class StateDef:
+    """One state of the expanded lifecycle."""
+
+    name: str
+    label: str
+    kind: StateKind
+    role: str
+    step: Step | None = None
+    agency: str | None = None
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    """One transition of the expanded lifecycle; ``dest`` None means internal (no state change)."""
+
+    trigger: str
+    source: str
+    dest: str | None
+    roles: frozenset[str]
+    effect: Effect
+    guard: Guard = field(default_factory=dict)
+    hooks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """States and transitions of one procedure version, ready to compile or draw."""
+
+    states: tuple[StateDef, ...]
+    transitions: tuple[TransitionDef, ...]
+    initial: str = SUBMITTED
+
+    def state(self, name: str) -> StateDef:
+        """The state called ``name`` (KeyError if absent)."""
+        for state in self.states:
+            if state.name == name:
+                return state
+        raise KeyError(name)
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        """Every trigger name."""
+        return frozenset(t.trigger for t in self.transitions)
+
+    def outgoing(self, source: str) -> list[TransitionDef]:
+        """Transitions leaving ``source`` (internal ones included)."""
+        return [t for t in self.transitions if t.source == source]
+
+
+STANDARD_LABELS = {
+    SUBMITTED: "Chờ tiếp nhận",
+    RECEIVED: "Đã tiếp nhận",
+    SUPPLEMENT_REQUESTED: "Chờ bổ sung hồ sơ",
+    RESULT_READY: "Có kết quả, chờ trả",
+    RETURNED: "Đã trả kết quả",
+    REFUSED: "Từ chối tiếp nhận",
+    WITHDRAWN: "Đã rút hồ sơ",
+}
+
+
+def build_lifecycle(definition: ProcedureDefinition) -> Lifecycle:
+    """Expand ``definition`` into the full one-stop lifecycle.
+
+    Assumes the definition passed :func:`tthc_flow.procedure.check_definition`; the loader
+    guarantees that for definitions read from YAML.
+    """
+    steps = definition.workflow.steps
+    desk = frozenset({"one_stop"})
+    desk_or_applicant = frozenset({"one_stop", "applicant"})
+    states: list[StateDef] = [
+        StateDef(SUBMITTED, STANDARD_LABELS[SUBMITTED], StateKind.PENDING, "one_stop"),
+        StateDef(RECEIVED, STANDARD_LABELS[RECEIVED], StateKind.ACTIVE, "one_stop"),
+        *(StateDef(s.id, s.name, StateKind.ACTIVE, s.role, step=s, agency=s.agency) for s in steps),
+        StateDef(
+            SUPPLEMENT_REQUESTED,
+            STANDARD_LABELS[SUPPLEMENT_REQUESTED],
+            StateKind.PAUSED,
+            "one_stop",
+        ),
+        StateDef(RESULT_READY, STANDARD_LABELS[RESULT_READY], StateKind.RESOLVED, "one_stop"),
+        StateDef(RETURNED, STANDARD_LABELS[RETURNED], StateKind.FINAL, "one_stop"),
+        StateDef(REFUSED, STANDARD_LABELS[REFUSED], StateKind.FINAL, "one_stop"),
+        StateDef(WITHDRAWN, STANDARD_LABELS[WITHDRAWN], StateKind.FINAL, "one_stop"),
+    ]
+    t: list[TransitionDef] = [
+        TransitionDef("accept", SUBMITTED, RECEIVED, desk, Effect.ACCEPT),
+        TransitionDef(
+            "request_supplement", SUBMITTED, SUPPLEMENT_REQUESTED, desk, Effect.REQUEST_SUPPLEMENT
+        ),
+        TransitionDef("refuse", SUBMITTED, REFUSED, desk, Effect.REFUSE),
+        TransitionDef("refuse", RECEIVED, REFUSED, desk, Effect.REFUSE),
+        TransitionDef("refuse", SUPPLEMENT_REQUESTED, REFUSED, desk, Effect.REFUSE),
+        TransitionDef("handover", RECEIVED, steps[0].id, desk, Effect.HANDOVER),
+        TransitionDef("return_result", RESULT_READY, RETURNED, desk, Effect.RETURN),
+    ]
+    resume_from = [SUBMITTED]
+    for index, step in enumerate(steps):
+        actors = frozenset({step.role})
+        last = index == len(steps) - 1
+        dest = RESULT_READY if last else steps[index + 1].id
+        t.append(
+            TransitionDef(
+                step.trigger, step.id, dest, actors, Effect.APPROVE if last else Effect.ADVANCE
+            )
+        )
+        t.append(TransitionDef("reject", step.id, RESULT_READY, actors, Effect.REJECT))
+        t.append(
+            TransitionDef(
+                "request_supplement",
+                step.id,
+                SUPPLEMENT_REQUESTED,
+                actors | desk,
+                Effect.REQUEST_SUPPLEMENT,
+            )
+        )
+        resume_from.append(step.id)
+    for origin in resume_from:
+        t.append(
+            TransitionDef(
+                "submit_supplement",
+                SUPPLEMENT_REQUESTED,
+                origin,
+                desk_or_applicant,
+                Effect.RESUME,
+                guard={PAUSED_FROM: origin},
+            )
+        )
+    open_states = [SUBMITTED, RECEIVED, *(s.id for s in steps), SUPPLEMENT_REQUESTED]
+    for source in open_states:
+        t.append(TransitionDef("withdraw", source, WITHDRAWN, desk_or_applicant, Effect.WITHDRAW))
+    # The apology is issued by the unit at fault (the one holding the dossier), the desk or a leader.
+    holder = {RECEIVED: "one_stop", SUPPLEMENT_REQUESTED: "one_stop"} | {
+        s.id: s.role for s in steps
+    }
+    for source, role in holder.items():
+        roles = frozenset({"one_stop", "leader", role})
+        t.append(TransitionDef("reschedule", source, None, roles, Effect.RESCHEDULE))
+    for extra in definition.workflow.transitions:
+        for source in extra.sources:
+            t.append(
+                TransitionDef(
+                    extra.trigger,
+                    source,
+                    extra.dest,
+                    frozenset(extra.roles),
+                    Effect.CUSTOM,
+                    guard=dict(extra.guard),
+                    hooks=tuple(extra.hooks),
+                )
+            )
+    return Lifecycle(tuple(states), tuple(t))

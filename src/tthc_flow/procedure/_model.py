@@ -1,0 +1,288 @@
+"""Typed models of a procedure definition: what a YAML procedure file may say.
+
+The models are the schema: the JSON Schema users give their editor is generated from them
+(:func:`tthc_flow.procedure.json_schema`), never written by hand. Every model forbids unknown
+keys so that a misspelt key is an error, not a silently ignored line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CODE_PATTERN = r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2})?$"
+"""National database procedure code, e.g. ``1.001234`` or ``2.000567`` (optionally the long local form)."""
+
+IDENTIFIER = r"^[a-z][a-z0-9_]*$"
+
+BUILTIN_ROLES = frozenset({"one_stop", "specialist", "leader", "applicant", "system"})
+"""Roles every procedure knows: the desk, the specialised unit, the head who signs, the
+applicant (who may submit, supplement and withdraw) and the system (timers, imports)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Level(StrEnum):
+    """Cấp thực hiện: level of government. District level was abolished from 1 Jul 2025 but
+    historical definitions with it still load."""
+
+    MINISTRY = "ministry"
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+class TimeUnit(StrEnum):
+    """Unit of a time limit. Working days and working hours are different units: a working
+    day is the agency's working hours of one day (8 h by default), never 24 h."""
+
+    WORKING_DAYS = "working_days"
+    WORKING_HOURS = "working_hours"
+    CALENDAR_DAYS = "calendar_days"
+
+
+class OnlineLevel(StrEnum):
+    """Online public service mode (Decree 42/2022/ND-CP art. 11: toàn trình / một phần;
+    the older levels 3 and 4 map to partial and full)."""
+
+    NONE = "none"
+    PARTIAL = "partial"
+    FULL = "full"
+
+    @classmethod
+    def _missing_(cls, value: object) -> OnlineLevel | None:
+        aliases = {
+            "level_3": cls.PARTIAL,
+            "level_4": cls.FULL,
+            "3": cls.PARTIAL,
+            "4": cls.FULL,
+            "mot_phan": cls.PARTIAL,
+            "toan_trinh": cls.FULL,
+        }
+        return aliases.get(str(value).lower())
+
+
+class Channel(StrEnum):
+    """How a dossier reaches the agency and the result reaches the applicant."""
+
+    DESK = "desk"
+    POSTAL = "postal"
+    ONLINE = "online"
+
+
+class Duration(_Strict):
+    """An amount of time in one unit, e.g. ``{value: 7, unit: working_days}``."""
+
+    value: Annotated[float, Field(gt=0, description="Amount, > 0; fractions allowed (0.5 day).")]
+    unit: TimeUnit = TimeUnit.WORKING_DAYS
+
+    def __str__(self) -> str:
+        value = int(self.value) if self.value == int(self.value) else self.value
+        return f"{value} {self.unit.value.replace('_', ' ')}"
+
+
+class TimeLimit(_Strict):
+    """Thời hạn giải quyết: the statutory limit and the agency's published shortened one."""
+
+    statutory: Duration
+    shortened: Duration | None = Field(
+        default=None, description="The agency's shortened limit; the engine uses it when set."
+    )
+
+    @model_validator(mode="after")
+    def _shortened_not_longer(self) -> TimeLimit:
+        if (
+            self.shortened is not None
+            and self.shortened.unit == self.statutory.unit
+            and self.shortened.value > self.statutory.value
+        ):
+            raise ValueError(
+                f"shortened limit {self.shortened} exceeds the statutory {self.statutory}"
+            )
+        return self
+
+    @property
+    def effective(self) -> Duration:
+        """The limit the agency commits to: the shortened one if published, else the statutory."""
+        return self.shortened or self.statutory
+
+
+class Fee(_Strict):
+    """Phí / lệ phí: a fee or charge in VND."""
+
+    name: str
+    amount: Annotated[int, Field(ge=0, description="Amount in VND.")]
+    kind: Literal["fee", "charge"] = Field(default="fee", description="fee = phí, charge = lệ phí")
+    note: str | None = None
+
+
+class Component(_Strict):
+    """Thành phần hồ sơ: one document of the dossier."""
+
+    name: str
+    required: bool = True
+    copies: Annotated[int, Field(ge=1)] = 1
+    digitise: bool = Field(default=False, description="Must be digitised at reception (số hóa).")
+
+
+ScalarValue = str | int | float | bool | None
+
+
+class Comparison(_Strict):
+    """One comparison in a guard; exactly one operator may be given."""
+
+    eq: ScalarValue = None
+    ne: ScalarValue = None
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    in_: list[ScalarValue] | None = Field(default=None, alias="in")
+    not_in: list[ScalarValue] | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Comparison:
+        given = [name for name in self.model_fields_set]
+        if len(given) != 1:
+            raise ValueError("give exactly one operator: eq, ne, gt, ge, lt, le, in or not_in")
+        return self
+
+
+Guard = dict[str, ScalarValue | Comparison]
+"""A declarative condition: every key must match. ``{channel: online, fee_paid: true}`` or
+``{amount: {gt: 1000000}}``. Keys name dossier attributes (channel, on_the_spot, fee_paid) or
+data given with the command. No expressions are evaluated: guards are data."""
+
+
+class Step(_Strict):
+    """One middle step of the workflow, between receipt at the desk and the result."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER, description="State name, snake_case.")]
+    name: str = Field(description="Vietnamese label, e.g. 'Thẩm định hồ sơ'.")
+    role: str = Field(description="Role that acts in this step.")
+    share: Annotated[
+        float, Field(gt=0, description="Share of the time limit, in the limit's unit.")
+    ]
+    action: Annotated[str | None, Field(pattern=IDENTIFIER)] = Field(
+        default=None,
+        description="Trigger that finishes the step and moves on (default: finish_<id>).",
+    )
+    agency: str | None = Field(
+        default=None,
+        description="Agency (id from `agencies`) for inter-agency steps; default the lead agency.",
+    )
+    on_enter: list[str] = Field(default_factory=list, description="Named hooks run on entry.")
+
+    @property
+    def trigger(self) -> str:
+        """The trigger that completes this step."""
+        return self.action or f"finish_{self.id}"
+
+
+class ExtraTransition(_Strict):
+    """A procedure-specific transition beside the standard lifecycle."""
+
+    trigger: Annotated[str, Field(pattern=IDENTIFIER)]
+    source: str | list[str]
+    dest: str | None = Field(default=None, description="Target state; omit for an internal one.")
+    roles: list[str]
+    guard: Guard = Field(default_factory=dict)
+    hooks: list[str] = Field(default_factory=list, description="Named hooks run after it.")
+
+    @property
+    def sources(self) -> list[str]:
+        """Source states as a list."""
+        return [self.source] if isinstance(self.source, str) else list(self.source)
+
+
+class Agency(_Strict):
+    """An agency taking part in an inter-agency (liên thông) procedure."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    name: str
+
+
+class Workflow(_Strict):
+    """The steps between receipt and result; the standard one-stop lifecycle wraps them."""
+
+    base: Literal["standard", "on_the_spot"] = Field(
+        default="standard",
+        description="standard: the one-stop lifecycle; on_the_spot: '4 tại chỗ' at the desk.",
+    )
+    steps: list[Step] = Field(min_length=1)
+    transitions: list[ExtraTransition] = Field(default_factory=list)
+
+
+class ProcedureDefinition(_Strict):
+    """A procedure (thủ tục hành chính) as written in YAML."""
+
+    code: Annotated[str, Field(pattern=CODE_PATTERN, description="Mã TTHC, e.g. 2.000131.")]
+    version: Annotated[int, Field(ge=1)] = 1
+    effective_from: date = Field(description="First day this version applies to new dossiers.")
+    effective_to: date | None = None
+    name: str
+    field: str = Field(description="Lĩnh vực, e.g. 'Kinh doanh khí'.")
+    level: Level
+    agency: str = Field(description="Implementing agency (cơ quan thực hiện).")
+    agency_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9.\-]+$")] = Field(
+        description="Agency identifier used in dossier codes, e.g. 'SCT' or '000.00.17.H26'."
+    )
+    agencies: list[Agency] = Field(default_factory=list, description="Other agencies (liên thông).")
+    legal_basis: list[str] = Field(min_length=1)
+    time_limit: TimeLimit
+    online: OnlineLevel = OnlineLevel.NONE
+    channels: list[Channel] = Field(min_length=1)
+    on_the_spot: bool = Field(default=False, description="Eligible for '4 tại chỗ'.")
+    fees: list[Fee] = Field(default_factory=list)
+    components: list[Component] = Field(default_factory=list)
+    result: str = Field(description="What the applicant receives, e.g. the certificate.")
+    roles: list[Annotated[str, Field(pattern=IDENTIFIER)]] = Field(
+        default_factory=list, description="Extra roles beyond the built-in ones."
+    )
+    workflow: Workflow
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channels(cls, value: list[Channel]) -> list[Channel]:
+        if len(set(value)) != len(value):
+            raise ValueError("a channel is listed twice")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProcedureDefinition:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to is before effective_from")
+        if self.online is not OnlineLevel.NONE and Channel.ONLINE not in self.channels:
+            raise ValueError(f"online service '{self.online}' needs 'online' in channels")
+        return self
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """``(code, version)``: identifies one version of a procedure."""
+        return (self.code, self.version)
+
+    @property
+    def all_roles(self) -> frozenset[str]:
+        """Built-in roles plus the procedure's own."""
+        return BUILTIN_ROLES | frozenset(self.roles)
+
+    @property
+    def is_inter_agency(self) -> bool:
+        """True when some step is done by another agency (liên thông)."""
+        return any(step.agency for step in self.workflow.steps)
+
+
+def model_dump_yaml_ready(definition: ProcedureDefinition) -> dict[str, Any]:
+    """The definition as plain data (dates as ISO strings), e.g. to write a variant back to YAML."""
+    return definition.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+
+
+_SNAKE = re.compile(IDENTIFIER)
