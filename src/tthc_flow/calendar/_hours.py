@@ -1,0 +1,114 @@
+"""Working hours: the clock periods of a working day.
+
+No national text fixes the clock times of state agencies: Decision 188/1999/QĐ-TTg sets the
+40-hour, Monday-Friday week (8 hours a day), and each province's People's Committee sets
+the hours (e.g. 07:30-11:30 and 13:00-17:00 in Yên Bái, QĐ 1959/QĐ-UBND 2023; seasonal
+hours in Vĩnh Phúc, QĐ 873/QĐ-UBND 2020). So the periods are per-agency configuration; the
+default is the common 07:30-11:30, 13:00-17:00.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from itertools import pairwise
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+
+def _parse_clock(value: Any) -> Any:
+    # PyYAML reads an unquoted 13:00 as the base-60 integer 780 (YAML 1.1), which happens to
+    # be minutes since midnight; accept it so users need not quote times in YAML files.
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 0 <= value <= 24 * 60:
+            raise ValueError("a clock time must be between 00:00 and 24:00")
+        if value == 24 * 60:
+            return time.max
+        return time(value // 60, value % 60)
+    if isinstance(value, str) and value.strip() == "24:00":
+        return time.max
+    return value
+
+
+class Period(BaseModel):
+    """One working period of a day, ``[start, end)`` in local (Asia/Ho_Chi_Minh) clock time.
+
+    >>> Period(start="07:30", end="11:30").duration
+    datetime.timedelta(seconds=14400)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: time
+    end: time
+
+    _normalise = field_validator("start", "end", mode="before")(_parse_clock)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise ValueError("period times are local clock times; give them without a time zone")
+        if not self.start < self.end:
+            raise ValueError(f"period start {self.start} must be before its end {self.end}")
+        return self
+
+    @property
+    def duration(self) -> timedelta:
+        """Length of the period."""
+        return timedelta(microseconds=_micros(self.end) - _micros(self.start))
+
+
+def _micros(t: time) -> int:
+    if t == time.max:  # "24:00": the period runs to midnight
+        return 86_400_000_000
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
+
+
+def periods_as_micros(periods: tuple[Period, ...]) -> tuple[tuple[int, int], ...]:
+    """``((start_us, end_us), ...)`` since local midnight: the form the calendar computes with."""
+    return tuple((_micros(p.start), _micros(p.end)) for p in periods)
+
+
+def check_periods(periods: tuple[Period, ...]) -> tuple[Period, ...]:
+    """Sort periods and reject overlaps (shared by WorkingHours and override entries)."""
+    ordered = tuple(sorted(periods, key=lambda p: p.start))
+    for before, after in pairwise(ordered):
+        if after.start < before.end:
+            raise ValueError(
+                f"periods {before.start}-{before.end} and {after.start}-{after.end} overlap"
+            )
+    return ordered
+
+
+DEFAULT_PERIODS: tuple[Period, ...] = (
+    Period(start=time(7, 30), end=time(11, 30)),
+    Period(start=time(13, 0), end=time(17, 0)),
+)
+
+
+class WorkingHours(BaseModel):
+    """The working periods of an ordinary working day (default 07:30-11:30, 13:00-17:00).
+
+    Days added by overrides (e.g. a Saturday service desk) may carry their own periods.
+
+    >>> WorkingHours().hours_per_day
+    datetime.timedelta(seconds=28800)
+    >>> WorkingHours(periods=[{"start": "08:00", "end": "12:00"}]).hours_per_day.seconds // 3600
+    4
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    periods: tuple[Period, ...] = DEFAULT_PERIODS
+
+    @field_validator("periods")
+    @classmethod
+    def _valid(cls, value: tuple[Period, ...]) -> tuple[Period, ...]:
+        if not value:
+            raise ValueError("at least one working period is required")
+        return check_periods(value)
+
+    @property
+    def hours_per_day(self) -> timedelta:
+        """Total working time of an ordinary working day."""
+        return sum((p.duration for p in self.periods), timedelta())
