@@ -93,6 +93,10 @@ class PermissionDenied(TthcError):
     """The actor does not hold a role allowed to fire this trigger."""
 
 
+class InvalidCommand(TthcError, ValueError):
+    """A command's arguments are wrong (unknown channel, bad data value, missing new date)."""
+
+
 class PolicyViolation(TthcError):
     """A legal rule encoded as a policy forbids the command (e.g. a second reschedule)."""
 

@@ -191,7 +191,9 @@ def build_lifecycle(definition: ProcedureDefinition) -> Lifecycle:
         )
     open_states = [SUBMITTED, RECEIVED, *(s.id for s in steps), SUPPLEMENT_REQUESTED]
     for source in open_states:
-        t.append(TransitionDef("withdraw", source, WITHDRAWN, desk_or_applicant, Effect.WITHDRAW))
+        # system: the engine closes dossiers whose supplement never came (SupplementPolicy)
+        withdrawers = desk_or_applicant | {"system"}
+        t.append(TransitionDef("withdraw", source, WITHDRAWN, withdrawers, Effect.WITHDRAW))
     # The apology is issued by the unit at fault (the one holding the dossier), the desk or a leader.
     holder = {RECEIVED: "one_stop", SUPPLEMENT_REQUESTED: "one_stop"} | {
         s.id: s.role for s in steps

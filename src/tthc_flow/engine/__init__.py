@@ -1,0 +1,58 @@
+"""The engine: dossiers through compiled state machines, with deadlines and an audit log."""
+
+from tthc_flow.engine._actor import DESK, SYSTEM, Actor
+from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
+from tthc_flow.engine._compiled import CompiledProcedure
+from tthc_flow.engine._dossier import (
+    Dossier,
+    Pause,
+    Reschedule,
+    StepRecord,
+    Timeliness,
+    apply,
+    replay,
+)
+from tthc_flow.engine._engine import Engine, Hook
+from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
+from tthc_flow.engine._policies import (
+    ClockStartPolicy,
+    DossierCodeFormat,
+    DueDatePolicy,
+    Policies,
+    ReschedulePolicy,
+    SupplementMode,
+    SupplementPolicy,
+    TimelinessPolicy,
+    classify_resolution,
+)
+
+__all__ = [
+    "DESK",
+    "GENESIS_HASH",
+    "SYSTEM",
+    "Actor",
+    "Clock",
+    "ClockStartPolicy",
+    "CompiledProcedure",
+    "Dossier",
+    "DossierCodeFormat",
+    "DueDatePolicy",
+    "Engine",
+    "Event",
+    "FixedClock",
+    "Hook",
+    "Pause",
+    "Policies",
+    "Reschedule",
+    "ReschedulePolicy",
+    "StepRecord",
+    "SupplementMode",
+    "SupplementPolicy",
+    "SystemClock",
+    "Timeliness",
+    "TimelinessPolicy",
+    "apply",
+    "classify_resolution",
+    "first_broken_link",
+    "replay",
+]

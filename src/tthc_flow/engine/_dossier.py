@@ -1,0 +1,302 @@
+"""The dossier (hồ sơ): an immutable snapshot folded from its events.
+
+``apply(dossier, event)`` is pure and needs neither the calendar nor the procedure: every
+decision (due dates, step deadlines, timeliness) is made when the command is handled and
+written into the event's payload. Replay therefore gives exactly the live state, and stays
+right even if the calendar or a policy is changed later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from tthc_flow._time import VN_TZ
+from tthc_flow.engine._events import GENESIS_HASH, Event
+
+OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn"})
+
+
+class Timeliness(StrEnum):
+    """Trước hạn / đúng hạn / quá hạn at resolution; trong hạn / quá hạn while open."""
+
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+    WITHIN_DEADLINE = "within_deadline"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """A wait for the applicant's supplement; ``origin`` is the state it interrupted."""
+
+    start: datetime
+    origin: str
+    end: datetime | None = None
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reschedule:
+    """An apology with a new appointment (phiếu xin lỗi và hẹn lại ngày trả kết quả)."""
+
+    at: datetime
+    previous_due_at: datetime
+    new_due_at: datetime
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """One row of the process control slip: who held the dossier, until when, by when."""
+
+    step: str
+    role: str
+    agency: str | None
+    entered_at: datetime
+    due_at: datetime | None
+    left_at: datetime | None = None
+    actor: str | None = None
+
+    @property
+    def on_time(self) -> bool | None:
+        """Whether the step finished by its deadline (None while open or without deadline)."""
+        if self.left_at is None or self.due_at is None:
+            return None
+        return self.left_at <= self.due_at
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """A dossier's current state; obtain it from :class:`~tthc_flow.engine.Engine`."""
+
+    code: str
+    procedure_code: str
+    procedure_version: int
+    agency_code: str
+    applicant: str
+    channel: str
+    state: str
+    version: int
+    last_hash: str
+    submitted_at: datetime
+    updated_at: datetime
+    received_at: datetime | None = None
+    clock_started_at: datetime | None = None
+    due_at: datetime | None = None
+    original_due_at: datetime | None = None
+    resolved_at: datetime | None = None
+    returned_at: datetime | None = None
+    closed_at: datetime | None = None
+    outcome: str | None = None
+    resolution_timeliness: str | None = None
+    on_the_spot: bool = False
+    fees_due: int = 0
+    step_due: tuple[tuple[str, datetime], ...] = ()
+    steps: tuple[StepRecord, ...] = ()
+    pauses: tuple[Pause, ...] = ()
+    reschedules: tuple[Reschedule, ...] = ()
+    data: tuple[tuple[str, Any], ...] = ()
+    as_of: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet returned, refused or withdrawn."""
+        return self.state not in OPEN_STATES_EXCLUDED
+
+    @property
+    def is_resolved(self) -> bool:
+        """A result (approval or reasoned rejection) exists."""
+        return self.resolved_at is not None
+
+    @property
+    def paused(self) -> bool:
+        """Waiting for a supplement."""
+        return bool(self.pauses) and self.pauses[-1].end is None
+
+    @property
+    def paused_from(self) -> str | None:
+        """The state a paused dossier returns to when the supplement arrives."""
+        return self.pauses[-1].origin if self.paused else None
+
+    @property
+    def fee_paid(self) -> bool:
+        """Whether the data says the fee was paid (``fee_paid: true``)."""
+        return bool(self.data_dict.get("fee_paid", False))
+
+    @property
+    def data_dict(self) -> dict[str, Any]:
+        """Data given with the commands, latest value per key."""
+        return dict(self.data)
+
+    @property
+    def step_deadlines(self) -> dict[str, datetime]:
+        """Deadline of each step, from its share of the limit (process control slip)."""
+        return dict(self.step_due)
+
+    def timeliness_at(self, now: datetime) -> Timeliness | None:
+        """Resolution class if resolved, else within deadline / overdue at ``now``.
+
+        Dossiers not yet received, refused or withdrawn have none. A paused dossier is judged
+        at the moment it was paused: its clock is stopped.
+        """
+        if self.resolution_timeliness is not None:
+            return Timeliness(self.resolution_timeliness)
+        if self.due_at is None or not self.is_open or self.outcome is not None:
+            return None
+        moment = self.pauses[-1].start if self.paused else now
+        return Timeliness.OVERDUE if moment > self.due_at else Timeliness.WITHIN_DEADLINE
+
+    @property
+    def timeliness(self) -> Timeliness | None:
+        """:meth:`timeliness_at` the moment this snapshot was read (``as_of``), else its last change."""
+        return self.timeliness_at(self.as_of or self.updated_at)
+
+
+def _at(value: str) -> datetime:
+    # payloads hold ISO text; give back the zone every other datetime of the library carries
+    return datetime.fromisoformat(value).astimezone(VN_TZ)
+
+
+def _dt(value: str | None) -> datetime | None:
+    return _at(value) if value else None
+
+
+def _step_due(payload: dict[str, Any]) -> tuple[tuple[str, datetime], ...] | None:
+    raw = payload.get("step_due")
+    if raw is None:
+        return None
+    return tuple((step, _at(due)) for step, due in raw)
+
+
+def _merge_data(dossier_data: tuple[tuple[str, Any], ...], new: dict[str, Any] | None) -> Any:
+    if not new:
+        return dossier_data
+    merged = dict(dossier_data)
+    merged.update(new)
+    return tuple(sorted(merged.items()))
+
+
+def start(event: Event) -> Dossier:
+    """The dossier created by its first event (``submit`` or ``receive``)."""
+    p = event.payload
+    dossier = Dossier(
+        code=event.dossier_code,
+        procedure_code=p["procedure_code"],
+        procedure_version=p["procedure_version"],
+        agency_code=p["agency_code"],
+        applicant=p["applicant"],
+        channel=p["channel"],
+        state=event.to_state,
+        version=event.version,
+        last_hash=event.hash,
+        submitted_at=event.at,
+        updated_at=event.at,
+        on_the_spot=bool(p.get("on_the_spot", False)),
+        fees_due=int(p.get("fees_due", 0)),
+        data=_merge_data((), p.get("data")),
+    )
+    if event.effect == "accept":
+        dossier = _accept(dossier, event)
+    return dossier
+
+
+def _accept(d: Dossier, event: Event) -> Dossier:
+    due = _dt(event.payload["due_at"])
+    return replace(
+        d,
+        received_at=event.at,
+        clock_started_at=_dt(event.payload["clock_started_at"]),
+        due_at=due,
+        original_due_at=due,
+        step_due=_step_due(event.payload) or (),
+    )
+
+
+def _close_step(d: Dossier, event: Event) -> tuple[StepRecord, ...]:
+    if d.steps and d.steps[-1].left_at is None:
+        return (*d.steps[:-1], replace(d.steps[-1], left_at=event.at, actor=event.actor))
+    return d.steps
+
+
+def _open_step(d: Dossier, steps: tuple[StepRecord, ...], event: Event) -> tuple[StepRecord, ...]:
+    p = event.payload
+    due = dict(d.step_due).get(event.to_state)
+    return (*steps, StepRecord(event.to_state, p["role"], p.get("agency"), event.at, due))
+
+
+def apply(d: Dossier, event: Event) -> Dossier:
+    """The dossier after ``event``; pure. Raises ValueError if the event does not follow ``d``."""
+    if event.version != d.version + 1 or event.prev_hash != d.last_hash:
+        raise ValueError(
+            f"event {event.version} of {event.dossier_code} does not follow version {d.version}"
+        )
+    p = event.payload
+    common: dict[str, Any] = {
+        "state": event.to_state,
+        "version": event.version,
+        "last_hash": event.hash,
+        "updated_at": event.at,
+        "data": _merge_data(d.data, p.get("data")),
+    }
+    effect = event.effect
+    if effect == "accept":
+        d = _accept(d, event)
+    elif effect == "request_supplement":
+        pause = Pause(event.at, event.from_state, None, tuple(p.get("missing", ())))
+        common["pauses"] = (*d.pauses, pause)
+    elif effect == "resume":
+        common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
+        if "due_at" in p:
+            due = _dt(p["due_at"])
+            common["due_at"] = due
+            common["original_due_at"] = due
+            if "clock_started_at" in p:
+                common["clock_started_at"] = _dt(p["clock_started_at"])
+            common["step_due"] = _step_due(p) or d.step_due
+            if d.steps and d.steps[-1].left_at is None:
+                # the step in progress gets its new deadline
+                new_due = dict(common["step_due"]).get(d.steps[-1].step)
+                common["steps"] = (*d.steps[:-1], replace(d.steps[-1], due_at=new_due))
+    elif effect in ("handover", "advance"):
+        common["steps"] = _open_step(d, _close_step(d, event), event)
+    elif effect in ("approve", "reject"):
+        common["steps"] = _close_step(d, event)
+        common["resolved_at"] = event.at
+        common["outcome"] = "approved" if effect == "approve" else "rejected"
+        common["resolution_timeliness"] = p["timeliness"]
+    elif effect == "return":
+        common["returned_at"] = event.at
+        common["closed_at"] = event.at
+    elif effect in ("refuse", "withdraw"):
+        common["steps"] = _close_step(d, event)
+        common["closed_at"] = event.at
+        common["outcome"] = "refused" if effect == "refuse" else "withdrawn"
+        if d.paused:
+            common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
+    elif effect == "reschedule":
+        new_due = _at(p["new_due_at"])
+        assert d.due_at is not None
+        record = Reschedule(event.at, d.due_at, new_due, p.get("reason", ""), event.actor)
+        common["reschedules"] = (*d.reschedules, record)
+        common["due_at"] = new_due
+    return replace(d, **common)
+
+
+def replay(events: Iterable[Event]) -> Dossier:
+    """Fold a dossier's events, oldest first, into its state."""
+    iterator = iter(events)
+    first = next(iterator, None)
+    if first is None:
+        raise ValueError("no events to replay")
+    if first.version != 1 or first.prev_hash != GENESIS_HASH:
+        raise ValueError(f"first event of {first.dossier_code} is not version 1")
+    dossier = start(first)
+    for event in iterator:
+        dossier = apply(dossier, event)
+    return dossier

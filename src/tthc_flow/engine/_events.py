@@ -1,0 +1,155 @@
+"""Events: the append-only, hash-chained record of every change to a dossier."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+"""``prev_hash`` of a dossier's first event."""
+
+
+def _payload_json(payload: dict[str, Any]) -> str:
+    if not payload:
+        return "{}"
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+
+
+def event_hash(
+    dossier_code: str,
+    version: int,
+    trigger: str,
+    from_state: str,
+    to_state: str,
+    actor: str,
+    role: str,
+    at: datetime,
+    payload: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    """SHA-256 over the event's content and its predecessor's hash (the chain link).
+
+    The encoding is fixed (unit-separated fields, canonical JSON payload, ISO time) so any
+    store, in any language, can verify the chain.
+    """
+    text = "\x1f".join(
+        (
+            dossier_code,
+            str(version),
+            trigger,
+            from_state,
+            to_state,
+            actor,
+            role,
+            at.isoformat(),
+            _payload_json(payload),
+            prev_hash,
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One change of one dossier. Never updated, never deleted.
+
+    ``version`` counts the dossier's events from 1 (used for optimistic concurrency);
+    ``seq`` is the store-wide sequence number assigned when stored (0 before).
+    ``effect`` names the domain meaning (see :class:`tthc_flow.procedure.Effect`) plus
+    ``submit``/``receive`` for the event that creates a dossier.
+    """
+
+    dossier_code: str
+    version: int
+    trigger: str
+    effect: str
+    from_state: str
+    to_state: str
+    actor: str
+    role: str
+    at: datetime
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+    idempotency_key: str | None = None
+    seq: int = field(default=0, compare=False)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        dossier_code: str,
+        version: int,
+        trigger: str,
+        effect: str,
+        from_state: str,
+        to_state: str,
+        actor: str,
+        role: str,
+        at: datetime,
+        payload: dict[str, Any],
+        prev_hash: str,
+        idempotency_key: str | None = None,
+    ) -> Event:
+        """Build an event and compute its hash."""
+        digest = event_hash(
+            dossier_code,
+            version,
+            trigger,
+            from_state,
+            to_state,
+            actor,
+            role,
+            at,
+            payload,
+            prev_hash,
+        )
+        return cls(
+            dossier_code,
+            version,
+            trigger,
+            effect,
+            from_state,
+            to_state,
+            actor,
+            role,
+            at,
+            payload,
+            prev_hash,
+            digest,
+            idempotency_key,
+        )
+
+    def verify(self) -> bool:
+        """True when the stored hash matches the content."""
+        return self.hash == event_hash(
+            self.dossier_code,
+            self.version,
+            self.trigger,
+            self.from_state,
+            self.to_state,
+            self.actor,
+            self.role,
+            self.at,
+            self.payload,
+            self.prev_hash,
+        )
+
+
+def first_broken_link(events: list[Event]) -> tuple[int, str] | None:
+    """Check one dossier's chain; ``(version, reason)`` of the first bad event, else None."""
+    prev = GENESIS_HASH
+    for expected_version, event in enumerate(events, start=1):
+        if event.version != expected_version:
+            return (event.version, f"expected version {expected_version}: an event is missing")
+        if event.prev_hash != prev:
+            return (event.version, "prev_hash does not match the previous event's hash")
+        if not event.verify():
+            return (event.version, "content does not match its hash (altered)")
+        prev = event.hash
+    return None

@@ -1,0 +1,142 @@
+"""An in-memory store: the default for tests and for simulations that need no file."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date
+
+from tthc_flow.engine._dossier import Dossier, replay
+from tthc_flow.engine._events import Event, first_broken_link
+from tthc_flow.errors import ConcurrencyConflict, IntegrityError
+from tthc_flow.store._protocol import ChainReport, DossierQuery
+
+
+def matches(dossier: Dossier, q: DossierQuery) -> bool:
+    """Whether ``dossier`` satisfies every filter of ``q`` (shared by in-process stores)."""
+    if q.states is not None and dossier.state not in q.states:
+        return False
+    if q.procedure_code is not None and dossier.procedure_code != q.procedure_code:
+        return False
+    if q.agency_code is not None and dossier.agency_code != q.agency_code:
+        return False
+    if q.open_only and not dossier.is_open:
+        return False
+    if q.due_before is not None and (dossier.due_at is None or dossier.due_at >= q.due_before):
+        return False
+    received = dossier.received_at
+    if q.received_from is not None and (received is None or received < q.received_from):
+        return False
+    if q.received_until is not None and (received is None or received >= q.received_until):
+        return False
+    resolved = dossier.resolved_at
+    if q.resolved_from is not None and (resolved is None or resolved < q.resolved_from):
+        return False
+    if q.resolved_until is not None and (resolved is None or resolved >= q.resolved_until):
+        return False
+    return q.timeliness is None or dossier.resolution_timeliness == q.timeliness
+
+
+class MemoryStore:
+    """Keeps events and summaries in dictionaries; thread-safe; lost when the process ends."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, list[Event]] = {}
+        self._dossiers: dict[str, Dossier] = {}
+        self._sequences: dict[tuple[str, date], int] = {}
+        self._keys: dict[tuple[str | None, str], Event] = {}
+        self._seq = 0
+        self._lock = threading.Lock()
+
+    def append(self, events: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
+        """Store ``events`` of one dossier atomically (see :class:`Store`)."""
+        if not events:
+            return events
+        code = events[0].dossier_code
+        with self._lock:
+            stored = self._events.get(code)
+            current = len(stored) if stored else 0
+            if events[0].version != current + 1:
+                raise ConcurrencyConflict(
+                    f"dossier {code} is at version {current}, not {events[0].version - 1}; "
+                    "reload it and retry"
+                )
+            for event in events:
+                if event.idempotency_key is not None:
+                    scope = None if event.version == 1 else code
+                    if (scope, event.idempotency_key) in self._keys:
+                        raise ConcurrencyConflict(
+                            f"idempotency key {event.idempotency_key!r} already used for {code}"
+                        )
+            numbered = []
+            for event in events:
+                self._seq += 1
+                numbered.append(replace(event, seq=self._seq))
+            if stored is None:
+                stored = self._events[code] = []
+            stored.extend(numbered)
+            for event in numbered:
+                if event.idempotency_key is not None:
+                    scope = None if event.version == 1 else code
+                    self._keys[(scope, event.idempotency_key)] = event
+            self._dossiers[code] = dossier
+        return numbered
+
+    def load_events(self, dossier_code: str) -> list[Event]:
+        """Events of one dossier, oldest first."""
+        return list(self._events.get(dossier_code, ()))
+
+    def load(self, dossier_code: str) -> Dossier | None:
+        """The dossier's current state."""
+        return self._dossiers.get(dossier_code)
+
+    def next_sequence(self, agency_code: str, day: date) -> int:
+        """Next number of the day for ``agency_code``."""
+        with self._lock:
+            value = self._sequences.get((agency_code, day), 0) + 1
+            self._sequences[(agency_code, day)] = value
+            return value
+
+    def find_idempotent(self, dossier_code: str | None, key: str) -> Event | None:
+        """The event stored with this key, if any."""
+        return self._keys.get((dossier_code, key))
+
+    def find(self, query: DossierQuery) -> list[str]:
+        """Codes of the dossiers matching ``query``."""
+        return [code for code, d in self._dossiers.items() if matches(d, query)]
+
+    def dossiers(self) -> Iterator[Dossier]:
+        """Every stored dossier (in-memory convenience for reports)."""
+        return iter(list(self._dossiers.values()))
+
+    def events(self) -> Iterator[Event]:
+        """Every event in ``seq`` order."""
+        everything = [e for events in self._events.values() for e in events]
+        return iter(sorted(everything, key=lambda e: e.seq))
+
+    def verify(self) -> ChainReport:
+        """Check every chain and that each summary equals the replay of its events."""
+        events_checked = 0
+        for code, events in self._events.items():
+            events_checked += len(events)
+            broken = first_broken_link(events)
+            if broken is not None:
+                return ChainReport(len(self._events), events_checked, code, *broken)
+            if replay(events) != replace(self._dossiers[code], as_of=None):
+                return ChainReport(
+                    len(self._events),
+                    events_checked,
+                    code,
+                    len(events),
+                    "summary differs from replay",
+                )
+        return ChainReport(len(self._events), events_checked)
+
+    def check(self) -> None:
+        """Raise :class:`IntegrityError` unless :meth:`verify` is ok."""
+        report = self.verify()
+        if not report.ok:
+            raise IntegrityError(
+                f"dossier {report.broken_dossier} event {report.broken_version}: {report.reason}"
+            )
