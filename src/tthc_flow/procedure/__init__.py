@@ -1,8 +1,14 @@
-"""Procedure definitions: typed models, the standard lifecycle, guards.
-
-(The YAML loader, catalog, schema and diagrams are re-exported here as they land.)
+"""Procedure definitions: typed models, the standard lifecycle, guards, the YAML loader,
+the catalog, semantic checks, what-if variants, the JSON Schema and diagrams.
 """
 
+from tthc_flow.procedure._catalog import Catalog
+from tthc_flow.procedure._checks import (
+    STANDARD_TRIGGERS,
+    Finding,
+    check_definition,
+    check_lifecycle,
+)
 from tthc_flow.procedure._guards import describe_guard, guard_holds
 from tthc_flow.procedure._lifecycle import (
     PAUSED_FROM,
@@ -21,6 +27,7 @@ from tthc_flow.procedure._lifecycle import (
     TransitionDef,
     build_lifecycle,
 )
+from tthc_flow.procedure._loader import load_catalog, load_procedure, parse_procedure
 from tthc_flow.procedure._model import (
     BUILTIN_ROLES,
     Agency,
@@ -48,10 +55,12 @@ __all__ = [
     "RESULT_READY",
     "RETURNED",
     "STANDARD_STATES",
+    "STANDARD_TRIGGERS",
     "SUBMITTED",
     "SUPPLEMENT_REQUESTED",
     "WITHDRAWN",
     "Agency",
+    "Catalog",
     "Channel",
     "Comparison",
     "Component",
@@ -59,6 +68,7 @@ __all__ = [
     "Effect",
     "ExtraTransition",
     "Fee",
+    "Finding",
     "Guard",
     "Level",
     "Lifecycle",
@@ -72,6 +82,11 @@ __all__ = [
     "TransitionDef",
     "Workflow",
     "build_lifecycle",
+    "check_definition",
+    "check_lifecycle",
     "describe_guard",
     "guard_holds",
+    "load_catalog",
+    "load_procedure",
+    "parse_procedure",
 ]

@@ -1,0 +1,125 @@
+"""Loading procedure YAML: every mistake of a file is reported at its file:line:column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from procedure_samples import VALID, position, problems_of
+
+from tthc_flow import ProcedureDefinitionError
+from tthc_flow.procedure import Channel, OnlineLevel, load_catalog, load_procedure, parse_procedure
+
+
+def test_valid_sample_loads(tmp_path: Path) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text(VALID, encoding="utf-8")
+    definition = load_procedure(path)
+    assert definition.code == "2.000128"
+    assert definition.online is OnlineLevel.PARTIAL
+    assert definition.channels == [Channel.DESK, Channel.ONLINE]
+    assert [s.trigger for s in definition.workflow.steps] == ["appraise", "approve"]
+
+
+def test_message_names_file_line_column_field_and_hint(tmp_path: Path) -> None:
+    text = VALID.replace("    - id: approve\n", "    - id: approve\n      colour: red\n")
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 1
+    line, column = position(text, "red")  # a key's value is located, as for type errors
+    expected = f"{tmp_path / 'proc.yaml'}:{line}:{column}: workflow.steps[1].colour: unknown key"
+    assert str(problems[0]).startswith(expected)
+    assert "hint:" in str(problems[0])
+
+
+def test_all_validation_errors_of_a_file_are_reported(tmp_path: Path) -> None:
+    text = (
+        VALID.replace("level: province", "level: planet")
+        .replace("share: 2", "share: -1")
+        .replace("      name: Phê duyệt\n", "")
+        .replace("agency_code: SCT\n", "agency_code: SCT\nmood: happy\n")
+    )
+    problems = problems_of(tmp_path, text)
+    fields = {p.field for p in problems}
+    assert {"level", "workflow.steps[1].share", "workflow.steps[1].name", "mood"} <= fields
+    assert next(p for p in problems if p.field == "level").line == position(text, "level:")[0]
+    missing = next(p for p in problems if p.field == "workflow.steps[1].name")
+    assert "missing" in missing.message
+    assert missing.line == position(text, "- id: approve")[0]  # the mapping lacking the key
+
+
+def test_error_message_lists_every_problem(tmp_path: Path) -> None:
+    text = VALID.replace("level: province", "level: planet").replace("share: 2", "share: 0")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProcedureDefinitionError) as caught:
+        load_procedure(path)
+    message = str(caught.value)
+    assert f"{path}:{position(text, 'level:')[0]}:" in message
+    assert f"{path}:{position(text, 'share: 0')[0]}:" in message
+
+
+def test_empty_file_is_a_clear_error(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, "# only a comment\n")
+    assert "empty" in problem.message
+
+
+def test_list_document_is_a_clear_error(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, "- code: 2.000128\n- code: 2.000129\n")
+    assert "mapping" in problem.message and "a list" in problem.message
+    assert (problem.line, problem.column) == (1, 1)
+
+
+def test_syntax_error_is_located(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, VALID.replace("field: Kinh doanh khí", "field: [unclosed"))
+    assert "syntax" in problem.message
+    assert problem.line is not None
+
+
+def test_duplicate_key_is_reported(tmp_path: Path) -> None:
+    text = VALID.replace("online: partial\n", "online: partial\nonline: full\n")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.field == "online"
+    assert problem.line == position(text, "online: full")[0]
+
+
+def test_parse_procedure_names_the_source() -> None:
+    with pytest.raises(ProcedureDefinitionError) as caught:
+        parse_procedure("code: 1\n", source="inline.yaml")
+    assert all(p.file == "inline.yaml" for p in caught.value.problems)
+    assert parse_procedure(VALID).code == "2.000128"
+
+
+def test_catalog_reports_errors_of_every_file(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(VALID.replace("level: province", "level: x"), "utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.yml").write_text(VALID.replace("share: 5", "share: zero"), "utf-8")
+    with pytest.raises(ProcedureDefinitionError) as caught:
+        load_catalog(tmp_path)
+    files = {Path(p.file).name for p in caught.value.problems}
+    assert files == {"a.yaml", "b.yml"}
+
+
+def test_catalog_duplicate_code_version_names_both_files(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(VALID, "utf-8")
+    (tmp_path / "b.yaml").write_text(VALID, "utf-8")
+    (tmp_path / "c.yaml").write_text(VALID.replace("version: 1", "version: 2"), "utf-8")
+    with pytest.raises(ProcedureDefinitionError) as caught:
+        load_catalog(tmp_path)
+    (problem,) = caught.value.problems
+    assert problem.file == str(tmp_path / "b.yaml")
+    assert str(tmp_path / "a.yaml") in problem.message
+    assert (problem.line, problem.field) == (1, "code")
+
+
+def test_catalog_of_one_file_and_ignores_other_files(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(VALID, "utf-8")
+    (tmp_path / "notes.txt").write_text("not yaml: [", "utf-8")
+    assert len(load_catalog(tmp_path / "a.yaml")) == 1
+    assert len(load_catalog(tmp_path)) == 1
+
+
+def test_catalog_of_missing_or_empty_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ProcedureDefinitionError, match="no such file"):
+        load_catalog(tmp_path / "nope")
+    with pytest.raises(ProcedureDefinitionError, match=r"no \*\.yaml"):
+        load_catalog(tmp_path)
