@@ -1,0 +1,180 @@
+"""Calendar overrides: YAML loading with located errors, Python construction, whole years."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from tthc_flow.calendar import CalendarOverrides, WorkCalendar, load_overrides, overrides_from_text
+from tthc_flow.errors import CalendarOverrideError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "calendar" / "overrides.yaml"
+
+
+def test_example_file_loads_and_applies() -> None:
+    """The shipped example: a two-day typhoon closure and morning-only Saturday service."""
+    overrides = load_overrides(EXAMPLE)
+    cal = WorkCalendar.vietnam(overrides=EXAMPLE)
+    assert len(overrides.closures) == 2
+    assert not cal.is_working_day(date(2026, 10, 27))
+    assert not cal.is_working_day(date(2026, 10, 28))
+    assert "bão" in (cal.non_working_reason(date(2026, 10, 27)) or "")
+    assert cal.is_working_day(date(2026, 12, 5))
+    assert cal.working_periods(date(2026, 12, 5)) == ((time(7, 30), time(11, 30)),)
+    assert cal.add_working_days(date(2026, 10, 26), 1) == date(2026, 10, 29)
+    # the national calendar is untouched
+    assert WorkCalendar.vietnam().is_working_day(date(2026, 10, 27))
+
+
+def test_unquoted_times_are_accepted() -> None:
+    """YAML 1.1 reads 13:00 as 780; it is taken as minutes since midnight."""
+    overrides = overrides_from_text(
+        "extra_working_days:\n  - date: 2026-12-05\n    reason: x\n    periods:\n      - {start: 13:00, end: 16:30}\n"
+    )
+    periods = overrides.extra_working_days[0].periods
+    assert (
+        periods is not None and periods[0].start == time(13, 0) and periods[0].end == time(16, 30)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "field", "message"),
+    [
+        (
+            "closures:\n  - date: 2026-10-27\n    reson: bão\n",
+            3,
+            12,
+            "closures[0].reson",
+            "unknown key",
+        ),
+        (
+            "closures:\n  - date: 2026-10-27\n    reason: bão\n  - date: 2026-13-01\n    reason: x\n",
+            4,
+            11,
+            "closures[1].date",
+            "",
+        ),
+        (
+            "extra_working_days:\n  - date: 2026-12-05\n",
+            2,
+            5,
+            "extra_working_days[0].reason",
+            "required key is missing",
+        ),
+        (
+            "closures:\n  - date: 2026-10-27\n    reason: '  '\n",
+            3,
+            13,
+            "closures[0].reason",
+            "blank",
+        ),
+        (
+            "closures:\n  - date: 2026-12-05\n    reason: a\nextra_working_days:\n  - date: 2026-12-05\n    reason: b\n",
+            5,
+            11,
+            "extra_working_days[0].date",
+            "both as a non-working and a working day",
+        ),
+        (
+            "closures:\n  - from: 2026-12-01\n    to: 2026-12-07\n    reason: a\nextra_working_days:\n  - date: 2026-12-05\n    reason: b\n",
+            6,
+            11,
+            "extra_working_days[0].date",
+            "closures[0].from",
+        ),
+        (
+            "closures:\n  - from: 2026-12-07\n    to: 2026-12-01\n    reason: a\n",
+            2,
+            5,
+            "closures[0]",
+            "before from",
+        ),
+        (
+            "years:\n  2031:\n    holidays:\n      - {date: 2032-01-01, reason: a}\n",
+            4,
+            16,
+            "years.2031.holidays[0].date",
+            "not in 2031",
+        ),
+    ],
+)
+def test_bad_files_name_file_line_column_and_field(
+    tmp_path: Path, text: str, line: int, column: int, field: str, message: str
+) -> None:
+    """Unknown key, bad date, missing reason, a day both closed and worked, and more."""
+    path = tmp_path / "agency.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CalendarOverrideError) as info:
+        load_overrides(path)
+    located = {p.field: p for p in info.value.problems}
+    assert field in located, info.value.problems
+    problem = located[field]
+    assert (problem.file, problem.line, problem.column) == (str(path), line, column)
+    assert message in problem.message
+    assert str(path) in str(info.value)
+
+
+def test_unreadable_and_non_mapping(tmp_path: Path) -> None:
+    """A missing file or a YAML list is reported, not crashed on."""
+    with pytest.raises(CalendarOverrideError, match="cannot read"):
+        load_overrides(tmp_path / "missing.yaml")
+    with pytest.raises(CalendarOverrideError, match="mapping"):
+        overrides_from_text("- 1\n- 2\n")
+
+
+def test_python_construction_checks_conflicts() -> None:
+    """Built in Python, the same contradictions are refused."""
+    with pytest.raises(ValidationError, match="both as a non-working and a working day"):
+        CalendarOverrides.model_validate(
+            dict(
+                closures=[{"date": "2026-12-05", "reason": "a"}],
+                extra_working_days=[{"date": "2026-12-05", "reason": "b"}],
+            )
+        )
+    with pytest.raises(ValidationError, match="reason"):
+        CalendarOverrides.model_validate(dict(closures=[{"date": "2026-12-05"}]))
+
+
+def test_whole_year_extends_the_range() -> None:
+    """A `years:` entry supplies a year's schedule and extends the covered range to it."""
+    year = WorkCalendar.vietnam().last_day.year + 1
+    new_year = date(year, 1, 1)
+    saturday = new_year + timedelta(days=(5 - new_year.weekday()) % 7)
+    overrides = CalendarOverrides.model_validate(
+        dict(
+            years={
+                year: {
+                    "holidays": [{"date": new_year, "reason": "Tết Dương lịch"}],
+                    "working_days": [{"date": saturday, "reason": "Làm bù"}],
+                }
+            }
+        )
+    )
+    cal = WorkCalendar.vietnam(overrides=overrides)
+    assert cal.last_day == date(year, 12, 31)
+    assert cal.is_working_day(saturday)
+    assert not cal.is_working_day(saturday + timedelta(days=1))
+    if new_year.weekday() < 5:
+        assert cal.non_working_reason(new_year) == "Tết Dương lịch"
+
+
+def test_year_entry_replaces_package_data() -> None:
+    """For a year inside the range, the entry replaces holidays' (estimated) data entirely."""
+    overrides = CalendarOverrides.model_validate(
+        dict(years={2030: {"holidays": [{"date": "2030-01-02", "reason": "x"}]}})
+    )
+    cal = WorkCalendar.vietnam(overrides=overrides)
+    assert cal.is_working_day(date(2030, 1, 1))  # dropped: the entry lists the whole year
+    assert not cal.is_working_day(date(2030, 1, 2))
+    assert not WorkCalendar.vietnam().is_working_day(date(2030, 1, 1))
+
+
+def test_opting_out_of_a_holiday() -> None:
+    """An agency that must work on a holiday lists it as an extra working day."""
+    overrides = CalendarOverrides.model_validate(
+        dict(extra_working_days=[{"date": "2026-11-24", "reason": "Trực"}])
+    )
+    assert WorkCalendar.vietnam(overrides=overrides).is_working_day(date(2026, 11, 24))
