@@ -4,6 +4,7 @@ The public API is re-exported here; everything in modules whose name starts with
 underscore is private.
 """
 
+from tthc_flow.calendar import WorkCalendar as WorkCalendar
 from tthc_flow.errors import (
     CalendarError,
     CalendarOverrideError,
