@@ -48,9 +48,9 @@ class DayTable:
     working_ordinals: list[int]
     before: list[int]
     special_periods: dict[int, Micros]  # offset -> periods of an override working day
-    # lazily derived data (numpy arrays, working-time prefix sums), shared by calendars
+    # lazily derived data (numpy arrays, working-time prefix sums), shared by calendars;
+    # a race only computes the same value twice
     derived: dict[Any, Any] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def build_table(years: tuple[int, ...], overrides: CalendarOverrides, language: str) -> DayTable:
