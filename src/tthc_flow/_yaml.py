@@ -137,7 +137,10 @@ def load_located(
             ]
     doc = LocatedDocument(None, name)
     problems: list[Problem] = []
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader rejects control characters already here
+    except yaml.YAMLError as exc:
+        return doc, [Problem(name, None, None, "", f"YAML error: {exc}")]
     try:
         node = loader.get_single_node()
         if node is not None:

@@ -9,6 +9,7 @@ from tthc_flow.procedure._checks import (
     check_definition,
     check_lifecycle,
 )
+from tthc_flow.procedure._diagram import render_diagram, to_dot, to_mermaid
 from tthc_flow.procedure._guards import describe_guard, guard_holds
 from tthc_flow.procedure._lifecycle import (
     PAUSED_FROM,
@@ -46,6 +47,14 @@ from tthc_flow.procedure._model import (
     TimeUnit,
     Workflow,
 )
+from tthc_flow.procedure._schema import (
+    SCHEMA_PATH,
+    json_schema,
+    json_schema_text,
+    write_generated,
+    yaml_reference_markdown,
+)
+from tthc_flow.procedure._variants import to_on_the_spot, with_time_limit
 
 __all__ = [
     "BUILTIN_ROLES",
@@ -54,6 +63,7 @@ __all__ = [
     "REFUSED",
     "RESULT_READY",
     "RETURNED",
+    "SCHEMA_PATH",
     "STANDARD_STATES",
     "STANDARD_TRIGGERS",
     "SUBMITTED",
@@ -86,7 +96,16 @@ __all__ = [
     "check_lifecycle",
     "describe_guard",
     "guard_holds",
+    "json_schema",
+    "json_schema_text",
     "load_catalog",
     "load_procedure",
     "parse_procedure",
+    "render_diagram",
+    "to_dot",
+    "to_mermaid",
+    "to_on_the_spot",
+    "with_time_limit",
+    "write_generated",
+    "yaml_reference_markdown",
 ]

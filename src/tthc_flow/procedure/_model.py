@@ -80,7 +80,9 @@ class Duration(_Strict):
     """An amount of time in one unit, e.g. ``{value: 7, unit: working_days}``."""
 
     value: Annotated[float, Field(gt=0, description="Amount, > 0; fractions allowed (0.5 day).")]
-    unit: TimeUnit = TimeUnit.WORKING_DAYS
+    unit: TimeUnit = Field(
+        default=TimeUnit.WORKING_DAYS, description="working_days, working_hours or calendar_days."
+    )
 
     def __str__(self) -> str:
         value = int(self.value) if self.value == int(self.value) else self.value
@@ -90,7 +92,7 @@ class Duration(_Strict):
 class TimeLimit(_Strict):
     """Thời hạn giải quyết: the statutory limit and the agency's published shortened one."""
 
-    statutory: Duration
+    statutory: Duration = Field(description="The limit set by law (thời hạn theo quy định).")
     shortened: Duration | None = Field(
         default=None, description="The agency's shortened limit; the engine uses it when set."
     )
@@ -116,18 +118,18 @@ class TimeLimit(_Strict):
 class Fee(_Strict):
     """Phí / lệ phí: a fee or charge in VND."""
 
-    name: str
+    name: str = Field(description="Name of the fee as published, in Vietnamese.")
     amount: Annotated[int, Field(ge=0, description="Amount in VND.")]
     kind: Literal["fee", "charge"] = Field(default="fee", description="fee = phí, charge = lệ phí")
-    note: str | None = None
+    note: str | None = Field(default=None, description="Free text: source circular, variants.")
 
 
 class Component(_Strict):
     """Thành phần hồ sơ: one document of the dossier."""
 
-    name: str
-    required: bool = True
-    copies: Annotated[int, Field(ge=1)] = 1
+    name: str = Field(description="Name of the document, in Vietnamese.")
+    required: bool = Field(default=True, description="False for optional documents.")
+    copies: Annotated[int, Field(ge=1)] = Field(default=1, description="Number of copies.")
     digitise: bool = Field(default=False, description="Must be digitised at reception (số hóa).")
 
 
@@ -190,11 +192,15 @@ class Step(_Strict):
 class ExtraTransition(_Strict):
     """A procedure-specific transition beside the standard lifecycle."""
 
-    trigger: Annotated[str, Field(pattern=IDENTIFIER)]
-    source: str | list[str]
+    trigger: Annotated[str, Field(pattern=IDENTIFIER)] = Field(
+        description="Name of the command that fires it."
+    )
+    source: str | list[str] = Field(description="Source state, or a list of them.")
     dest: str | None = Field(default=None, description="Target state; omit for an internal one.")
-    roles: list[str]
-    guard: Guard = Field(default_factory=dict)
+    roles: list[str] = Field(description="Roles allowed to fire it (built-in or declared).")
+    guard: Guard = Field(
+        default_factory=dict, description="Conditions that must all hold (see docs/procedures.md)."
+    )
     hooks: list[str] = Field(default_factory=list, description="Named hooks run after it.")
 
     @property
@@ -206,8 +212,10 @@ class ExtraTransition(_Strict):
 class Agency(_Strict):
     """An agency taking part in an inter-agency (liên thông) procedure."""
 
-    id: Annotated[str, Field(pattern=IDENTIFIER)]
-    name: str
+    id: Annotated[str, Field(pattern=IDENTIFIER)] = Field(
+        description="Identifier that steps refer to in `agency`."
+    )
+    name: str = Field(description="Name of the agency, e.g. 'Bộ Công Thương'.")
 
 
 class Workflow(_Strict):
@@ -217,37 +225,50 @@ class Workflow(_Strict):
         default="standard",
         description="standard: the one-stop lifecycle; on_the_spot: '4 tại chỗ' at the desk.",
     )
-    steps: list[Step] = Field(min_length=1)
-    transitions: list[ExtraTransition] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1, description="The middle steps, in order.")
+    transitions: list[ExtraTransition] = Field(
+        default_factory=list, description="Procedure-specific transitions."
+    )
 
 
 class ProcedureDefinition(_Strict):
     """A procedure (thủ tục hành chính) as written in YAML."""
 
     code: Annotated[str, Field(pattern=CODE_PATTERN, description="Mã TTHC, e.g. 2.000131.")]
-    version: Annotated[int, Field(ge=1)] = 1
+    version: Annotated[int, Field(ge=1)] = Field(
+        default=1, description="Version number; (code, version) is unique in a catalog."
+    )
     effective_from: date = Field(description="First day this version applies to new dossiers.")
-    effective_to: date | None = None
-    name: str
+    effective_to: date | None = Field(
+        default=None, description="Last day this version applies (inclusive); null: open-ended."
+    )
+    name: str = Field(description="Tên thủ tục as published in the national database.")
     field: str = Field(description="Lĩnh vực, e.g. 'Kinh doanh khí'.")
-    level: Level
+    level: Level = Field(description="Cấp thực hiện: ministry, province, district or commune.")
     agency: str = Field(description="Implementing agency (cơ quan thực hiện).")
     agency_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9.\-]+$")] = Field(
         description="Agency identifier used in dossier codes, e.g. 'SCT' or '000.00.17.H26'."
     )
     agencies: list[Agency] = Field(default_factory=list, description="Other agencies (liên thông).")
-    legal_basis: list[str] = Field(min_length=1)
-    time_limit: TimeLimit
-    online: OnlineLevel = OnlineLevel.NONE
-    channels: list[Channel] = Field(min_length=1)
+    legal_basis: list[str] = Field(min_length=1, description="Căn cứ pháp lý: laws, decrees.")
+    time_limit: TimeLimit = Field(description="Thời hạn giải quyết.")
+    online: OnlineLevel = Field(
+        default=OnlineLevel.NONE,
+        description="Online service: none, partial (một phần, level 3) or full (toàn trình, level 4).",
+    )
+    channels: list[Channel] = Field(
+        min_length=1, description="Where dossiers are accepted: desk, postal, online."
+    )
     on_the_spot: bool = Field(default=False, description="Eligible for '4 tại chỗ'.")
-    fees: list[Fee] = Field(default_factory=list)
-    components: list[Component] = Field(default_factory=list)
+    fees: list[Fee] = Field(default_factory=list, description="Phí, lệ phí.")
+    components: list[Component] = Field(
+        default_factory=list, description="Thành phần hồ sơ: the documents of a dossier."
+    )
     result: str = Field(description="What the applicant receives, e.g. the certificate.")
     roles: list[Annotated[str, Field(pattern=IDENTIFIER)]] = Field(
         default_factory=list, description="Extra roles beyond the built-in ones."
     )
-    workflow: Workflow
+    workflow: Workflow = Field(description="The steps between receipt and result.")
 
     @field_validator("channels")
     @classmethod
