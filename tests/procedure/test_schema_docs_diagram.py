@@ -118,3 +118,12 @@ def test_render_svg(tmp_path: Path) -> None:  # pragma: no cover - optional depe
     except TthcError as exc:
         pytest.skip(str(exc))
     assert "<svg" in path.read_text(encoding="utf-8")
+
+
+def test_annotated_example_in_procedures_doc_loads() -> None:
+    from tthc_flow.procedure import check_definition, parse_procedure
+
+    text = (ROOT / "docs" / "procedures.md").read_text(encoding="utf-8")
+    block = text.split("## A complete example, annotated")[1].split("```yaml\n")[1].split("```")[0]
+    definition = parse_procedure(block, source="docs/procedures.md")
+    assert definition.code == "2.000647" and check_definition(definition) == []
