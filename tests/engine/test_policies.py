@@ -1,0 +1,159 @@
+"""Legal rules as policies: supplements, apologies, timeliness, dossier codes (docs/legal-rules.md)."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from tests.engine.conftest import DESK, LEADER, SPECIALIST, at
+from tthc_flow import InvalidCommand, PolicyViolation
+from tthc_flow.engine import (
+    ClockStartPolicy,
+    DossierCodeFormat,
+    DueDatePolicy,
+    Engine,
+    FixedClock,
+    Policies,
+    SupplementMode,
+    SupplementPolicy,
+    Timeliness,
+    TimelinessPolicy,
+    classify_resolution,
+)
+from tthc_flow.procedure import Catalog
+
+
+def test_only_one_supplement_request_at_reception(engine: Engine) -> None:
+    """Decree 118/2025/ND-CP art. 16.3, 17.2.a: one request at reception, listing everything."""
+    code = engine.submit("2.000999", "A", "online").code
+    paused = engine.fire(code, "request_supplement", DESK, at(2026, 4, 27, 8), missing=["Bản vẽ"])
+    assert paused.state == "supplement_requested" and paused.pauses[-1].missing == ("Bản vẽ",)
+    engine.fire(code, "submit_supplement", DESK, at(2026, 4, 28, 8))
+    assert engine.get(code).state == "submitted"
+    with pytest.raises(PolicyViolation, match="limit is 1"):
+        engine.fire(code, "request_supplement", DESK, at(2026, 4, 28, 9))
+    assert engine.get(code).state == "submitted"
+
+
+def test_supplement_during_appraisal_restarts_the_limit(engine: Engine) -> None:
+    """Decree 118/2025/ND-CP art. 19.5: the limit counts again from the complete dossier."""
+    code = engine.receive("2.000999", "A", "desk").code  # Fri 24/4 16:10, due 4/5 16:10
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    paused = engine.fire(code, "request_supplement", SPECIALIST, at(2026, 4, 28, 9))
+    assert paused.paused and paused.paused_from == "appraisal"
+    assert paused.timeliness_at(at(2026, 6, 1, 8)) is Timeliness.WITHIN_DEADLINE  # clock stopped
+    resumed = engine.fire(code, "submit_supplement", DESK, at(2026, 5, 6, 10))
+    assert resumed.state == "appraisal"
+    assert resumed.clock_started_at == at(2026, 5, 6, 10)
+    assert resumed.due_at == at(2026, 5, 11, 10)  # 3 working days from Wed 6/5 10:00
+    assert resumed.original_due_at == resumed.due_at
+    assert resumed.steps[-1].due_at == resumed.step_deadlines["appraisal"]
+
+
+def test_pause_mode_keeps_the_time_that_was_left(catalog: Catalog) -> None:
+    policies = Policies(supplement=SupplementPolicy(mode=SupplementMode.PAUSE))
+    engine = Engine(catalog, policies=policies, clock=FixedClock(at(2026, 5, 4, 8)))
+    engine.register_hook("notify_leader", lambda d, e: None)
+    code = engine.receive("2.000999", "A", "desk").code  # Mon 4/5 08:00, due Thu 7/5 08:00
+    engine.fire(code, "handover", DESK, at(2026, 5, 4, 9))
+    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 8))  # 2 days left
+    resumed = engine.fire(code, "submit_supplement", DESK, at(2026, 5, 11, 8))
+    assert resumed.due_at == at(2026, 5, 13, 8)
+
+
+def test_reschedule_once_with_notice_and_it_still_counts_late(engine: Engine) -> None:
+    """Decree 118/2025/ND-CP art. 19.6: apology at least 1 working day before, once only."""
+    code = engine.receive("2.000999", "A", "desk").code  # due Mon 4/5 16:10
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    with pytest.raises(InvalidCommand, match="new_due_at"):
+        engine.fire(code, "reschedule", SPECIALIST, at(2026, 4, 28, 9), reason="x")
+    with pytest.raises(InvalidCommand, match="after the current"):
+        engine.fire(
+            code,
+            "reschedule",
+            SPECIALIST,
+            at(2026, 4, 28, 9),
+            new_due_at=at(2026, 5, 1, 8),
+            reason="x",
+        )
+    moved = engine.fire(
+        code,
+        "reschedule",
+        SPECIALIST,
+        at(2026, 4, 29, 9),
+        new_due_at=at(2026, 5, 8, 16),
+        reason="chờ ý kiến cơ quan phối hợp",
+    )
+    assert moved.due_at == at(2026, 5, 8, 16)
+    assert moved.original_due_at == at(2026, 5, 4, 16, 10)
+    assert len(moved.reschedules) == 1 and moved.reschedules[0].reason.startswith("chờ")
+    with pytest.raises(PolicyViolation, match="already rescheduled"):
+        engine.fire(
+            code,
+            "reschedule",
+            LEADER,
+            at(2026, 4, 29, 10),
+            new_due_at=at(2026, 5, 9, 8),
+            reason="y",
+        )
+    engine.fire(code, "appraise", SPECIALIST, at(2026, 5, 4, 9))
+    engine.fire(code, "verify", SPECIALIST, at(2026, 5, 4, 10))
+    done = engine.fire(code, "approve", LEADER, at(2026, 5, 4, 11))  # before the original date
+    assert done.timeliness is Timeliness.LATE  # an apology was needed: late in statistics
+
+
+def test_reschedule_too_close_to_the_due_date(engine: Engine) -> None:
+    code = engine.receive("2.000999", "A", "desk").code  # due Mon 4/5 16:10
+    with pytest.raises(PolicyViolation, match="at least 1 working day"):
+        engine.fire(
+            code, "reschedule", DESK, at(2026, 5, 4, 8), new_due_at=at(2026, 5, 8, 8), reason="x"
+        )
+
+
+def test_unsupplemented_dossiers_are_closed(engine: Engine) -> None:
+    code = engine.receive("2.000999", "A", "desk").code
+    engine.fire(code, "handover", DESK, at(2026, 4, 27, 8))
+    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 4, 27, 9))
+    assert engine.close_unsupplemented(at(2026, 5, 11, 8)) == []  # 14 days
+    closed = engine.close_unsupplemented(at(2026, 5, 12, 9))
+    assert [d.code for d in closed] == [code]
+    assert closed[0].outcome == "withdrawn" and not closed[0].paused
+    assert engine.history(code)[-1].actor == "system"
+
+
+def test_clock_start_cutoff_moves_late_afternoon_receipts(catalog: Catalog) -> None:
+    engine = Engine(catalog, policies=Policies(clock_start=ClockStartPolicy(cutoff=time(16, 0))))
+    dossier = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 16, 30))
+    assert dossier.clock_started_at == engine.calendar.next_working_moment(at(2026, 5, 5, 0, 0))
+
+
+def test_end_of_day_due_dates(catalog: Catalog) -> None:
+    engine = Engine(catalog, policies=Policies(due_date=DueDatePolicy(mode="end_of_day")))
+    dossier = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 9))
+    last_period_end = engine.calendar.working_periods(dossier.due_at.date())[-1][1]  # type: ignore[union-attr]
+    assert dossier.due_at is not None and dossier.due_at.time() == last_period_end
+    with pytest.raises(ValueError):
+        DueDatePolicy(mode="whenever")
+
+
+def test_dossier_code_format_is_configurable(catalog: Catalog) -> None:
+    fmt = DossierCodeFormat(pattern="000.00.17.H26-{date:%y%m%d}-{seq:06d}")
+    engine = Engine(catalog, policies=Policies(dossier_code=fmt))
+    assert engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 9)).code == (
+        "000.00.17.H26-260504-000001"
+    )
+
+
+@pytest.mark.parametrize(
+    ("granularity", "resolved", "expected"),
+    [
+        ("date", at(2026, 5, 4, 17, 0), "on_time"),
+        ("moment", at(2026, 5, 4, 17, 0), "late"),
+        ("moment", at(2026, 5, 4, 9, 0), "on_time"),
+        ("moment", at(2026, 5, 1, 9, 0), "early"),
+    ],
+)
+def test_timeliness_granularity(granularity, resolved, expected) -> None:  # type: ignore[no-untyped-def]
+    policy = TimelinessPolicy(granularity=granularity)
+    assert classify_resolution(resolved, at(2026, 5, 4, 16, 10), False, policy) == expected
