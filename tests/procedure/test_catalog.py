@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from procedure_samples import EXAMPLES, VALID
 
+from tests.procedure.procedure_samples import EXAMPLES, VALID
 from tthc_flow import UnknownProcedure
 from tthc_flow.procedure import Catalog, ProcedureDefinition, load_catalog, parse_procedure
 

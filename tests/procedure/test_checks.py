@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from procedure_samples import VALID, located, position, problems_of
-
+from tests.procedure.procedure_samples import VALID, located, position, problems_of
 from tthc_flow.procedure import (
     Effect,
     Lifecycle,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from procedure_samples import EXAMPLES
 
+from tests.procedure.procedure_samples import EXAMPLES
 from tthc_flow import ProcedureDefinitionError
 from tthc_flow.procedure import ProcedureDefinition, parse_procedure
 

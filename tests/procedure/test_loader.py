@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from procedure_samples import VALID, position, problems_of
 
+from tests.procedure.procedure_samples import VALID, position, problems_of
 from tthc_flow import ProcedureDefinitionError
 from tthc_flow.procedure import Channel, OnlineLevel, load_catalog, load_procedure, parse_procedure
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from procedure_samples import EXAMPLES
 
+from tests.procedure.procedure_samples import EXAMPLES
 from tthc_flow import TthcError
 from tthc_flow.procedure import (
     SCHEMA_PATH,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from procedure_samples import EXAMPLES, VALID
 
+from tests.procedure.procedure_samples import EXAMPLES, VALID
 from tthc_flow import ProcedureDefinitionError
 from tthc_flow.procedure import (
     Duration,
