@@ -1,0 +1,157 @@
+"""Reporting periods: a month, a quarter, six or nine months, a year, or any range of days."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from tthc_flow._time import VN_TZ
+
+_ROMAN = ("I", "II", "III", "IV")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+_HALF = re.compile(r"^(\d{4})-H([12])$", re.IGNORECASE)
+_NINE = re.compile(r"^(\d{4})-9M$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def _month_end(year: int, month: int) -> date:
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Whole days ``first``..``last`` (both inclusive) in Asia/Ho_Chi_Minh.
+
+    A dossier event belongs to the period when ``start_at <= moment < end_at``.
+
+    >>> Period.parse("2026-Q3").label_vi
+    'Quý III năm 2026'
+    >>> Period.parse("2026-01-01..2026-09-10").last
+    datetime.date(2026, 9, 10)
+    """
+
+    first: date
+    last: date
+    kind: str = "range"
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError(f"period ends ({self.last}) before it starts ({self.first})")
+
+    # ---------------------------------------------------------------- builders
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        """One calendar month."""
+        return cls(date(year, month, 1), _month_end(year, month), "month")
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        """Quarter 1-4."""
+        if not 1 <= quarter <= 4:
+            raise ValueError(f"quarter must be 1-4, not {quarter}")
+        first_month = 3 * (quarter - 1) + 1
+        return cls(date(year, first_month, 1), _month_end(year, first_month + 2), "quarter")
+
+    @classmethod
+    def half(cls, year: int, half: int = 1) -> Period:
+        """The first (1) or second (2) six months of a year."""
+        if half not in (1, 2):
+            raise ValueError(f"half must be 1 or 2, not {half}")
+        return cls(date(year, 6 * half - 5, 1), _month_end(year, 6 * half), "half")
+
+    @classmethod
+    def nine_months(cls, year: int) -> Period:
+        """January to September (báo cáo 9 tháng)."""
+        return cls(date(year, 1, 1), date(year, 9, 30), "nine_months")
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        """A calendar year."""
+        return cls(date(year, 1, 1), date(year, 12, 31), "year")
+
+    @classmethod
+    def between(cls, first: date, last: date) -> Period:
+        """Any range of whole days, both inclusive."""
+        return cls(first, last, "range")
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2026``, ``2026-03``, ``2026-Q3``, ``2026-H1``, ``2026-9M`` or ``2026-01-01..2026-09-10``."""
+        value = text.strip()
+        if m := _RANGE.match(value):
+            return cls.between(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
+        if m := _QUARTER.match(value):
+            return cls.quarter(int(m[1]), int(m[2]))
+        if m := _HALF.match(value):
+            return cls.half(int(m[1]), int(m[2]))
+        if m := _NINE.match(value):
+            return cls.nine_months(int(m[1]))
+        if m := _MONTH.match(value):
+            if not 1 <= int(m[2]) <= 12:
+                raise ValueError(f"no month {m[2]} in {text!r}")
+            return cls.month(int(m[1]), int(m[2]))
+        if m := _YEAR.match(value):
+            return cls.year(int(m[1]))
+        raise ValueError(
+            f"cannot read period {text!r}; use 2026, 2026-03, 2026-Q3, 2026-H1, 2026-9M "
+            "or 2026-01-01..2026-09-10"
+        )
+
+    # ---------------------------------------------------------------- moments
+    @property
+    def start_at(self) -> datetime:
+        """00:00 of the first day, Vietnam time (inclusive)."""
+        return datetime.combine(self.first, time(0), VN_TZ)
+
+    @property
+    def end_at(self) -> datetime:
+        """00:00 of the day after the last day, Vietnam time (exclusive)."""
+        return datetime.combine(self.last + timedelta(days=1), time(0), VN_TZ)
+
+    def contains(self, moment: datetime | None) -> bool:
+        """Whether ``moment`` falls in the period."""
+        return moment is not None and self.start_at <= moment < self.end_at
+
+    # ---------------------------------------------------------------- labels
+    @property
+    def label_vi(self) -> str:
+        """Vietnamese title, as printed on a report (``Quý III năm 2026``)."""
+        y = self.first.year
+        if self.kind == "month":
+            return f"Tháng {self.first.month:02d} năm {y}"
+        if self.kind == "quarter":
+            return f"Quý {_ROMAN[(self.first.month - 1) // 3]} năm {y}"
+        if self.kind == "half":
+            return f"6 tháng {'đầu' if self.first.month == 1 else 'cuối'} năm {y}"
+        if self.kind == "nine_months":
+            return f"9 tháng đầu năm {y}"
+        if self.kind == "year":
+            return f"Năm {y}"
+        return f"Từ ngày {self.first:%d/%m/%Y} đến ngày {self.last:%d/%m/%Y}"
+
+    @property
+    def label_en(self) -> str:
+        """English title."""
+        y = self.first.year
+        if self.kind == "month":
+            return f"{self.first:%B} {y}"
+        if self.kind == "quarter":
+            return f"Q{(self.first.month - 1) // 3 + 1} {y}"
+        if self.kind == "half":
+            return f"H{1 if self.first.month == 1 else 2} {y}"
+        if self.kind == "nine_months":
+            return f"Nine months {y}"
+        if self.kind == "year":
+            return f"Year {y}"
+        return f"{self.first.isoformat()} to {self.last.isoformat()}"
+
+    def label(self, lang: str = "vi") -> str:
+        """The title in ``vi`` or ``en``."""
+        return self.label_en if lang == "en" else self.label_vi
+
+    def __str__(self) -> str:
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"

@@ -1,0 +1,143 @@
+"""The statistics report: rows, a text table, CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tthc_flow.reports._labels import TOTAL_LABEL, label
+from tthc_flow.reports._period import Period
+from tthc_flow.reports._statistics import ROW_COLUMNS, GroupStats
+from tthc_flow.reports._tasks import TASK_LABELS, TaskStats
+
+BY_LABELS = {
+    None: ("Toàn cơ quan", "Whole agency"),
+    "agency": ("Cơ quan", "Agency"),
+    "field": ("Lĩnh vực", "Field"),
+    "procedure": ("Thủ tục hành chính", "Procedure"),
+    "channel": ("Hình thức tiếp nhận", "Channel"),
+    "online": ("Mức độ dịch vụ công trực tuyến", "Online service mode"),
+}
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Statistics of one period: one :class:`GroupStats` per group, then the total."""
+
+    period: Period
+    by: str | None
+    groups: tuple[GroupStats, ...]
+    tasks: TaskStats | None = None
+
+    @property
+    def total(self) -> GroupStats:
+        """The grand-total row."""
+        return self.groups[-1]
+
+    def group(self, key: str) -> GroupStats:
+        """The row of group ``key`` (KeyError if absent)."""
+        for g in self.groups:
+            if g.key == key and not g.is_total:
+                return g
+        raise KeyError(key)
+
+    def group_name(self, g: GroupStats, lang: str = "vi") -> str:
+        """``g``'s key, or "Tổng cộng" / "Total" for the total row."""
+        return TOTAL_LABEL[lang if lang == "en" else "vi"] if g.is_total else g.key
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per group (English keys, ``group`` first), the total last."""
+        return [{"group": self.group_name(g, "en"), **g.as_dict()} for g in self.groups]
+
+    def headers(self, lang: str = "vi") -> list[str]:
+        """Column headers of :meth:`rows` in ``lang``."""
+        first = BY_LABELS[self.by][1 if lang == "en" else 0]
+        return [first, *(label(c, lang) for c in ROW_COLUMNS)]
+
+    def title(self, lang: str = "vi") -> str:
+        """Report title with the period."""
+        if lang == "en":
+            return f"Administrative procedure dossiers, {self.period.label_en}"
+        return f"Tình hình, kết quả giải quyết thủ tục hành chính {self.period.label_vi}"
+
+    def to_text(self, lang: str = "vi", *, rich: bool = False) -> str:
+        """A table with one line per figure and one column per group (fits a terminal).
+
+        ``rich=True`` renders with the ``rich`` package (box drawing); plain text otherwise.
+        """
+        names = [self.group_name(g, lang) for g in self.groups]
+        lines = [
+            [label(c, lang), *(_fmt(g.as_dict()[c]) for g in self.groups)] for c in ROW_COLUMNS
+        ]
+        if self.tasks is not None:
+            for key, value in self.tasks.as_dict().items():
+                vi, en = TASK_LABELS[key]
+                lines.append([en if lang == "en" else vi, _fmt(value), *[""] * (len(names) - 1)])
+        header = [BY_LABELS[self.by][1 if lang == "en" else 0], *names]
+        if rich:
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table(*header, title=self.title(lang))
+            for line in lines:
+                table.add_row(*line)
+            console = Console(record=True, width=200, file=io.StringIO())
+            console.print(table)
+            return console.export_text()
+        widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+        out = [self.title(lang), ""]
+        for row in [header, ["-" * w for w in widths], *lines]:
+            cells = [
+                row[0].ljust(widths[0]),
+                *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)),
+            ]
+            out.append("  ".join(cells).rstrip())
+        return "\n".join(out) + "\n"
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def to_csv(self, lang: str = "vi") -> str:
+        """CSV text, headers in ``lang``, one line per group then the total."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(self.headers(lang))
+        for g in self.groups:
+            values = g.as_dict()
+            writer.writerow(
+                [
+                    self.group_name(g, lang),
+                    *("" if values[c] is None else values[c] for c in ROW_COLUMNS),
+                ]
+            )
+        return buffer.getvalue()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: period, grouping, rows and task figures."""
+        return {
+            "period": {
+                "first": self.period.first.isoformat(),
+                "last": self.period.last.isoformat(),
+                "label": self.period.label_vi,
+            },
+            "by": self.by,
+            "rows": self.rows(),
+            "tasks": None if self.tasks is None else self.tasks.as_dict(),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON (UTF-8 text, Vietnamese kept readable)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
