@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from itertools import cycle
 
-from conftest import LogBuilder, new_builder
-
+from tests.reports.logs import LogBuilder, new_builder
 from tthc_flow._time import VN_TZ
 from tthc_flow.reports import Period, Task, statistics, task_statistics
 

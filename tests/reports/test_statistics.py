@@ -8,8 +8,8 @@ import json
 from datetime import date
 
 import pytest
-from conftest import LogBuilder, seed_catalog
 
+from tests.reports.logs import LogBuilder, seed_catalog
 from tthc_flow.reports import GroupStats, Period, percent, statistics
 
 Q1 = Period.quarter(2026, 1)
