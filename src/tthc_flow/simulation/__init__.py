@@ -1,0 +1,50 @@
+"""Policy simulation: a department's year through the real engine, with queues and staff.
+
+>>> from tthc_flow.simulation import load_scenario, simulate, compare  # doctest: +SKIP
+>>> scenario = load_scenario("examples/scenarios/hai-phong-2020.yaml")  # doctest: +SKIP
+>>> base = simulate(scenario, replications=4)  # doctest: +SKIP
+>>> phase1 = simulate(scenario, "phase 1", replications=4)  # doctest: +SKIP
+>>> print(compare(base, phase1))  # doctest: +SKIP
+
+See docs/simulation.md.
+"""
+
+from tthc_flow.simulation._distributions import (
+    Distribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    Lognormal,
+    Triangular,
+)
+from tthc_flow.simulation._kpis import Estimate, SimulationResult
+from tthc_flow.simulation._run import BASELINE, simulate
+from tthc_flow.simulation._scenario import (
+    PinnedCatalog,
+    Scenario,
+    ScenarioModel,
+    Variant,
+    load_scenario,
+    parse_scenario,
+)
+from tthc_flow.simulation._store import SimulationStore
+
+__all__ = [
+    "BASELINE",
+    "Distribution",
+    "Empirical",
+    "Estimate",
+    "Exponential",
+    "Fixed",
+    "Lognormal",
+    "PinnedCatalog",
+    "Scenario",
+    "ScenarioModel",
+    "SimulationResult",
+    "SimulationStore",
+    "Triangular",
+    "Variant",
+    "load_scenario",
+    "parse_scenario",
+    "simulate",
+]

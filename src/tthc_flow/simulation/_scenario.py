@@ -1,0 +1,419 @@
+"""Scenario files: what to simulate, validated like procedure files.
+
+A scenario names a horizon, a catalog, a calendar, arrivals, staff, service times,
+branching probabilities and delays, plus *variants*: changes against that baseline
+("4 tại chỗ" for a list of procedures, shortened limits, more staff, more online). Every
+model forbids unknown keys; :func:`load_scenario` reports every mistake with file, line,
+column and field (:class:`~tthc_flow.errors.ScenarioDefinitionError`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tthc_flow._time import VN_TZ
+from tthc_flow._yaml import LocatedDocument, load_located, validation_problems
+from tthc_flow.calendar import (
+    CalendarOverrides,
+    DatedReason,
+    Period,
+    WorkCalendar,
+    WorkingHours,
+    YearSchedule,
+    load_overrides,
+)
+from tthc_flow.errors import InputError, Problem, ScenarioDefinitionError
+from tthc_flow.procedure import (
+    Catalog,
+    Duration,
+    ProcedureDefinition,
+    TimeUnit,
+    load_catalog,
+    to_on_the_spot,
+    with_time_limit,
+)
+from tthc_flow.simulation._distributions import Distribution, Fixed
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+CHANNELS = ("desk", "postal", "online")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Horizon(_Strict):
+    """The simulated period; dossiers arrive from ``start`` to ``end`` (both inclusive)."""
+
+    start: date
+    end: date
+    warmup_days: Annotated[int, Field(ge=0)] = Field(
+        default=0, description="Days at the start left out of the KPIs (the office starts empty)."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        if (self.end - self.start).days < self.warmup_days:
+            raise ValueError("warmup_days is longer than the horizon")
+        return self
+
+
+class CalendarSpec(_Strict):
+    """The working calendar: the national one, an agency's overrides, or every day working."""
+
+    overrides: str | None = Field(default=None, description="Overrides YAML, relative path.")
+    working_hours: list[Period] | None = Field(default=None, description="Working periods.")
+    all_days: bool = Field(
+        default=False,
+        description="Every day of the year is a working day (for queueing validation only).",
+    )
+
+
+class Rate(_Strict):
+    """An arrival rate: exactly one of per_working_day, per_year, per_horizon."""
+
+    per_working_day: Annotated[float, Field(ge=0)] | None = None
+    per_year: Annotated[float, Field(ge=0)] | None = None
+    per_horizon: Annotated[float, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Rate:
+        given = [
+            v for v in (self.per_working_day, self.per_year, self.per_horizon) if v is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("give exactly one of per_working_day, per_year, per_horizon")
+        return self
+
+
+class Arrivals(_Strict):
+    """Poisson arrivals on working days, uniform over each day's working time.
+
+    ``total`` is shared by the procedures without their own rate, in proportion to
+    ``weights`` (default 1); ``procedures`` gives a procedure its own rate; ``seasonality``
+    multiplies the rate by month (1-12, default 1).
+    """
+
+    total: Rate | None = None
+    weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    procedures: dict[str, Rate] = Field(default_factory=dict)
+    seasonality: dict[Annotated[int, Field(ge=1, le=12)], Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict
+    )
+
+
+class Service(_Strict):
+    """Service times in working hours (a task started near closing continues next period)."""
+
+    reception: dict[str, Distribution] = Field(
+        default_factory=dict,
+        description="Desk time to check and receive a dossier, by channel (desk, postal, "
+        "online) or 'default'.",
+    )
+    return_: Distribution = Field(
+        default_factory=lambda: Fixed(dist="fixed", value=0.1),
+        alias="return",
+        description="Desk time to hand a result over.",
+    )
+    roles: dict[str, Distribution] = Field(default_factory=dict, description="Per role.")
+    steps: dict[str, Distribution] = Field(
+        default_factory=dict, description="Per step: 'code/step_id' or 'step_id'."
+    )
+    default: Distribution | None = Field(default=None, description="Anything not given above.")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Branching(_Strict):
+    """Probabilities of what happens to a dossier (drawn once per dossier)."""
+
+    supplement_at_reception: Probability = 0.0
+    supplement_during_appraisal: Probability = 0.0
+    abandon_supplement: Probability = Field(
+        default=0.0, description="Of the dossiers asked for a supplement, share never supplemented."
+    )
+    withdraw: Probability = 0.0
+    reject: Probability = 0.0
+    apology: Probability = Field(
+        default=1.0,
+        description="Probability the unit apologises (reschedules) when it foresees lateness.",
+    )
+
+
+class Delays(_Strict):
+    """Delays outside the agency, in calendar days."""
+
+    supplement: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=3))
+    postal_transit: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=2))
+    collection: Distribution = Field(
+        default_factory=lambda: Fixed(dist="fixed", value=0),
+        description="Days between result ready and the applicant collecting it at the desk.",
+    )
+
+
+class Shortening(_Strict):
+    """Every procedure whose effective limit is ``from`` gets ``to``."""
+
+    from_: Duration = Field(alias="from")
+    to: Duration
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Variant(_Strict):
+    """Changes against the baseline; everything not named stays as in the baseline."""
+
+    name: str
+    description: str = ""
+    on_the_spot: list[str] = Field(default_factory=list, description="Codes moved to 4 tại chỗ.")
+    on_the_spot_limit: Duration = Field(
+        default_factory=lambda: Duration(value=4, unit=TimeUnit.WORKING_HOURS)
+    )
+    shorten: list[Shortening] = Field(default_factory=list)
+    staff: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    extra_staff: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    channels: dict[str, Annotated[float, Field(ge=0)]] | None = None
+    online_share: Probability | None = Field(
+        default=None, description="New online share; desk and postal shrink in proportion."
+    )
+
+
+class ScenarioModel(_Strict):
+    """The YAML document of a scenario."""
+
+    name: str
+    description: str = ""
+    horizon: Horizon
+    catalog: str = Field(description="Catalog directory, relative to the scenario file.")
+    catalog_as_of: date | None = Field(
+        default=None,
+        description="Use the procedure versions in force on this date for every dossier "
+        "(e.g. to replay a past year with today's catalog).",
+    )
+    calendar: CalendarSpec = Field(default_factory=CalendarSpec)
+    seed: int = 0
+    arrivals: Arrivals
+    channels: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: {"desk": 1.0}
+    )
+    staff: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    service: Service = Field(default_factory=Service)
+    branching: Branching = Field(default_factory=Branching)
+    delays: Delays = Field(default_factory=Delays)
+    variants: list[Variant] = Field(default_factory=list)
+
+
+class PinnedCatalog:
+    """A catalog that answers every ``effective`` question as of one date (``catalog_as_of``)."""
+
+    def __init__(self, catalog: Catalog, on: date) -> None:
+        self.catalog = catalog
+        self.on = on
+
+    def get(self, code: str, version: int | None = None) -> ProcedureDefinition:
+        """As :meth:`Catalog.get`."""
+        return self.catalog.get(code, version)
+
+    def effective(self, code: str, on: date) -> ProcedureDefinition:
+        """The version in force on the pinned date, whatever ``on``."""
+        return self.catalog.effective(code, self.on)
+
+
+class Scenario:
+    """A loaded scenario: the model, its catalog and calendar, and where it came from."""
+
+    def __init__(
+        self,
+        model: ScenarioModel,
+        catalog: Catalog,
+        calendar: WorkCalendar,
+        source: str,
+        text: str = "",
+        base: Path | None = None,
+    ) -> None:
+        self.model = model
+        self.catalog = catalog
+        self.calendar = calendar
+        self.source = source
+        self.text = text  # kept so worker processes can rebuild the scenario
+        self.base = base or Path.cwd()
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.model.name
+
+    def variant(self, name: str | Variant | None) -> Variant | None:
+        """The variant called ``name`` (None: the baseline)."""
+        if name is None or isinstance(name, Variant):
+            return name
+        for variant in self.model.variants:
+            if variant.name == name:
+                return variant
+        known = ", ".join(v.name for v in self.model.variants) or "none"
+        raise KeyError(f"no variant {name!r} in scenario {self.name!r}; variants: {known}")
+
+    def with_seed(self, seed: int) -> Scenario:
+        """The same scenario with another seed."""
+        model = self.model.model_copy(update={"seed": seed})
+        return Scenario(model, self.catalog, self.calendar, self.source, self.text, self.base)
+
+    def catalog_for(self, variant: Variant | None) -> Catalog:
+        """The catalog with the variant's procedure changes applied."""
+        if variant is None:
+            return self.catalog
+        changed: dict[tuple[str, int], ProcedureDefinition] = {}
+        for code in variant.on_the_spot:
+            for definition in self.catalog.versions(code):
+                if not definition.on_the_spot:
+                    changed[definition.key] = to_on_the_spot(definition, variant.on_the_spot_limit)
+        for rule in variant.shorten:
+            for definition in self.catalog:
+                current = changed.get(definition.key, definition)
+                limit = current.time_limit.effective
+                if limit.unit == rule.from_.unit and limit.value == rule.from_.value:
+                    changed[definition.key] = with_time_limit(current, rule.to)
+        return self.catalog.replace(*changed.values()) if changed else self.catalog
+
+
+def _all_days_overrides(start: int, end: int) -> CalendarOverrides:
+    # A YearSchedule replaces the national data of its year: no holidays, every weekend worked.
+    years: dict[int, YearSchedule] = {}
+    for year in range(start, end + 1):
+        day, last = date(year, 1, 1), date(year, 12, 31)
+        weekends = []
+        while day <= last:
+            if day.weekday() >= 5:
+                weekends.append(DatedReason(date=day, reason="simulation: every day works"))
+            day += timedelta(days=1)
+        years[year] = YearSchedule(working_days=tuple(weekends))
+    return CalendarOverrides(years=years)
+
+
+def build_calendar(spec: CalendarSpec, base: Path, horizon: Horizon) -> WorkCalendar:
+    """The calendar a scenario asks for (years from the horizon to two years after it)."""
+    years = range(horizon.start.year, horizon.end.year + 3)
+    hours = WorkingHours(periods=tuple(spec.working_hours)) if spec.working_hours else None
+    if spec.all_days:
+        if hours is None:
+            hours = WorkingHours(periods=(Period(start=time(0), end=time.max),))
+        overrides = _all_days_overrides(years[0], years[-1])
+        return WorkCalendar.vietnam(years=years, overrides=overrides, working_hours=hours)
+    overrides_obj = load_overrides(base / spec.overrides) if spec.overrides else None
+    return WorkCalendar.vietnam(years=years, overrides=overrides_obj, working_hours=hours)
+
+
+def _semantic_problems(
+    model: ScenarioModel, catalog: Catalog, doc: LocatedDocument
+) -> list[Problem]:
+    problems: list[Problem] = []
+    codes = set(catalog.codes())
+
+    def check_code(code: str, path: tuple[str | int, ...]) -> None:
+        if code not in codes:
+            problems.append(doc.problem(path, f"no procedure {code!r} in the catalog"))
+
+    for code in model.arrivals.weights:
+        check_code(code, ("arrivals", "weights", code))
+    for code in model.arrivals.procedures:
+        check_code(code, ("arrivals", "procedures", code))
+    if model.arrivals.total is None and not model.arrivals.procedures:
+        problems.append(doc.problem(("arrivals",), "give arrivals.total or arrivals.procedures"))
+    for name in model.channels:
+        if name not in CHANNELS:
+            problems.append(doc.problem(("channels", name), f"unknown channel; use {CHANNELS}"))
+    for name in model.service.reception:
+        if name not in (*CHANNELS, "default"):
+            problems.append(doc.problem(("service", "reception", name), "unknown channel"))
+    seen: set[str] = set()
+    for index, variant in enumerate(model.variants):
+        path: tuple[str | int, ...] = ("variants", index)
+        if variant.name in seen:
+            problems.append(doc.problem((*path, "name"), f"variant {variant.name!r} given twice"))
+        seen.add(variant.name)
+        for j, code in enumerate(variant.on_the_spot):
+            check_code(code, (*path, "on_the_spot", j))
+        for name in variant.channels or {}:
+            if name not in CHANNELS:
+                problems.append(doc.problem((*path, "channels", name), "unknown channel"))
+    if model.service.default is None:
+        given_roles = set(model.service.roles)
+        for definition in catalog:
+            for step in definition.workflow.steps:
+                keys = {f"{definition.code}/{step.id}", step.id}
+                if step.role not in given_roles and not keys & set(model.service.steps):
+                    problems.append(
+                        doc.problem(
+                            ("service", "roles"),
+                            f"no service time for role {step.role!r} (step {step.id} of "
+                            f"{definition.code})",
+                            "add it under service.roles or give service.default",
+                        )
+                    )
+                    given_roles.add(step.role)
+    return problems
+
+
+def parse_scenario(text: str, source: str = "<scenario>", base: Path | None = None) -> Scenario:
+    """Parse scenario YAML ``text``; relative paths resolve against ``base``."""
+    doc, problems = load_located(source, text)
+    if problems:
+        raise ScenarioDefinitionError(problems)
+    return _build(doc, base or Path.cwd(), text)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file; its catalog path is relative to the file.
+
+    Raises :class:`~tthc_flow.errors.ScenarioDefinitionError` naming file, line, column and
+    field of every mistake.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioDefinitionError([Problem(str(path), None, None, "", f"cannot read: {exc}")])
+    return parse_scenario(text, str(path), Path(path).resolve().parent)
+
+
+def _build(doc: LocatedDocument, base: Path, text: str) -> Scenario:
+    if not isinstance(doc.data, dict):
+        raise ScenarioDefinitionError([doc.problem((), "a scenario must be a mapping")])
+    try:
+        model = ScenarioModel.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ScenarioDefinitionError(validation_problems(exc, doc)) from exc
+    try:
+        catalog = load_catalog(base / model.catalog)
+        calendar = build_calendar(model.calendar, base, model.horizon)
+    except InputError as exc:
+        located = doc.problem(("catalog",), "cannot load catalog or calendar")
+        raise ScenarioDefinitionError([located, *exc.problems]) from exc
+    except (OSError, ValueError) as exc:
+        raise ScenarioDefinitionError([doc.problem(("catalog",), str(exc))]) from exc
+    problems = _semantic_problems(model, catalog, doc)
+    if problems:
+        raise ScenarioDefinitionError(problems)
+    scenario = Scenario(model, catalog, calendar, doc.file, text, base)
+    for index, variant in enumerate(model.variants):
+        try:
+            scenario.catalog_for(variant)
+        except InputError as exc:
+            located = doc.problem(("variants", index), f"variant {variant.name!r} is invalid")
+            raise ScenarioDefinitionError([located, *exc.problems]) from exc
+    return scenario
+
+
+def as_dict(value: Any) -> Any:
+    """JSON-ready form of a model (used in exports)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    return value
+
+
+__all__ = ["VN_TZ", "Scenario", "ScenarioModel", "Variant", "load_scenario", "parse_scenario"]

@@ -1,0 +1,113 @@
+"""A store for simulations: the :class:`~tthc_flow.store.Store` protocol without the weight.
+
+``MemoryStore`` keeps every event, every summary, idempotency keys and a lock: fine for a
+department's year, too much for a big city's million dossiers. ``SimulationStore`` keeps
+the events (``keep_events=True``, the default, so a simulated year can be exported and
+reported) or only the open dossiers and a count of events (``keep_events=False``, for
+large runs). It is picklable, so replications in worker processes can hand it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date
+
+from tthc_flow.engine import Dossier, Event, first_broken_link, replay
+from tthc_flow.errors import ConcurrencyConflict
+from tthc_flow.store import ChainReport, DossierQuery
+
+
+def _matches(dossier: Dossier, q: DossierQuery) -> bool:
+    if q.states is not None and dossier.state not in q.states:
+        return False
+    if q.procedure_code is not None and dossier.procedure_code != q.procedure_code:
+        return False
+    if q.open_only and not dossier.is_open:
+        return False
+    if q.due_before is not None and (dossier.due_at is None or dossier.due_at >= q.due_before):
+        return False
+    return q.timeliness is None or dossier.resolution_timeliness == q.timeliness
+
+
+class SimulationStore:
+    """Events and summaries of simulated dossiers, single-threaded.
+
+    >>> SimulationStore(keep_events=False).event_count
+    0
+    """
+
+    def __init__(self, keep_events: bool = True) -> None:
+        self.keep_events = keep_events
+        self.event_count = 0
+        self._events: dict[str, list[Event]] = {}
+        self._dossiers: dict[str, Dossier] = {}
+        self._versions: dict[str, int] = {}
+        self._sequences: dict[tuple[str, date], int] = {}
+
+    def append(self, events: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
+        """Store the events of one dossier (version-checked) and its summary."""
+        if not events:
+            return events
+        code = events[0].dossier_code
+        current = self._versions.get(code, 0)
+        if events[0].version != current + 1:
+            raise ConcurrencyConflict(f"dossier {code} is at version {current}")
+        numbered = []
+        for event in events:
+            self.event_count += 1
+            numbered.append(replace(event, seq=self.event_count) if self.keep_events else event)
+        self._versions[code] = numbered[-1].version
+        if self.keep_events:
+            self._events.setdefault(code, []).extend(numbered)
+            self._dossiers[code] = dossier
+        elif dossier.is_open:
+            self._dossiers[code] = dossier
+        else:
+            # closed dossiers are never touched again by the simulator: forget them
+            self._dossiers.pop(code, None)
+            self._versions.pop(code, None)
+        return numbered
+
+    def load_events(self, dossier_code: str) -> list[Event]:
+        """Events of one dossier (empty when events are not kept)."""
+        return list(self._events.get(dossier_code, ()))
+
+    def load(self, dossier_code: str) -> Dossier | None:
+        """The dossier's state (closed ones only when events are kept)."""
+        return self._dossiers.get(dossier_code)
+
+    def next_sequence(self, agency_code: str, day: date) -> int:
+        """Next number of the day for dossier codes."""
+        value = self._sequences.get((agency_code, day), 0) + 1
+        self._sequences[(agency_code, day)] = value
+        return value
+
+    def find_idempotent(self, dossier_code: str | None, key: str) -> Event | None:
+        """The simulator never uses idempotency keys."""
+        return None
+
+    def find(self, query: DossierQuery) -> list[str]:
+        """Codes of the kept dossiers matching the state, procedure, due and timeliness filters."""
+        return [code for code, d in self._dossiers.items() if _matches(d, query)]
+
+    def dossiers(self) -> Iterator[Dossier]:
+        """Every kept dossier."""
+        return iter(list(self._dossiers.values()))
+
+    def events(self) -> Iterator[Event]:
+        """Every kept event in ``seq`` order."""
+        everything = [e for events in self._events.values() for e in events]
+        return iter(sorted(everything, key=lambda e: e.seq))
+
+    def verify(self) -> ChainReport:
+        """Check every kept chain, and that each summary is the replay of its events."""
+        checked = 0
+        for code, events in self._events.items():
+            checked += len(events)
+            broken = first_broken_link(events)
+            if broken is not None:
+                return ChainReport(len(self._events), checked, code, *broken)
+            if replay(events) != replace(self._dossiers[code], as_of=None):
+                return ChainReport(len(self._events), checked, code, len(events), "replay differs")
+        return ChainReport(len(self._events), checked)
