@@ -69,10 +69,12 @@ class MemoryStore:
                         raise ConcurrencyConflict(
                             f"idempotency key {event.idempotency_key!r} already used for {code}"
                         )
-            numbered = []
-            for event in events:
+            numbered = list(events)
+            for event in numbered:
                 self._seq += 1
-                numbered.append(replace(event, seq=self._seq))
+                # the event was just built for this append and is not shared yet: number it
+                # in place instead of copying it (a copy costs as much as the rest of append)
+                object.__setattr__(event, "seq", self._seq)
             if stored is None:
                 stored = self._events[code] = []
             stored.extend(numbered)

@@ -1,0 +1,85 @@
+"""Creating SQLAlchemy engines for the store: URL checks, SQLite pragmas, clear errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from tthc_flow.errors import StoreError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+"""How long a SQLite writer waits for another process's write lock before failing."""
+
+SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def reason(exc: BaseException) -> str:
+    """The first line of the driver's message, without SQLAlchemy's long suffixes."""
+    inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = str(inner).strip().splitlines()
+    return f"{inner.__class__.__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def parse(url: str) -> URL:
+    """The parsed URL, or :class:`StoreError` naming what is wrong."""
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"not a database URL: {url!r}; use e.g. sqlite:///path/to/tthc.db or "
+            "postgresql+psycopg://user:password@host:5432/dbname"
+        ) from exc
+
+
+def build(url: URL, synchronous: str = "FULL") -> Engine:
+    """An engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys."""
+    shown = url.render_as_string(hide_password=True)
+    if synchronous.upper() not in SYNCHRONOUS_MODES:
+        raise StoreError(f"synchronous={synchronous!r}: use one of {', '.join(SYNCHRONOUS_MODES)}")
+    kwargs: dict[str, Any] = {}
+    backend = url.get_backend_name()
+    memory = backend == "sqlite" and url.database in (None, "", ":memory:")
+    if memory:
+        # one shared connection, else every pooled connection would be a new empty database
+        kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+    elif backend == "sqlite":
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    elif backend == "postgresql" and "connect_timeout" not in url.query:
+        kwargs["connect_args"] = {"connect_timeout": 10}
+    try:
+        engine = create_engine(url, **kwargs)
+    except ImportError as exc:
+        raise StoreError(
+            f"the driver for {shown} is not installed ({exc}); for PostgreSQL install "
+            "tthc_flow[postgres] and use postgresql+psycopg://..."
+        ) from exc
+    except (ArgumentError, SQLAlchemyError) as exc:
+        raise StoreError(f"cannot use database URL {shown}: {reason(exc)}") from exc
+    if backend == "sqlite":
+        _sqlite_events(engine, memory, synchronous.upper())
+    return engine
+
+
+def _sqlite_events(engine: Engine, memory: bool, synchronous: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own implicit BEGIN cannot choose IMMEDIATE; we emit BEGIN ourselves
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # a writer takes the write lock up front: a deferred transaction that reads and then
+        # writes fails with "database is locked" instead of waiting when another writer wins
+        write = conn.get_execution_options().get("tthc_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -1,0 +1,124 @@
+"""Conversions between events/dossiers and rows of :mod:`tthc_flow.store.schema`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from tthc_flow._time import VN_TZ
+from tthc_flow.engine._dossier import Dossier
+from tthc_flow.engine._events import Event
+
+_VN_OFFSET = 7 * 3600
+
+SUMMARY_COLUMNS = (
+    "code",
+    "procedure_code",
+    "procedure_version",
+    "agency_code",
+    "applicant",
+    "channel",
+    "state",
+    "version",
+    "last_hash",
+    "on_the_spot",
+    "submitted_at",
+    "received_at",
+    "clock_started_at",
+    "due_at",
+    "original_due_at",
+    "resolved_at",
+    "returned_at",
+    "closed_at",
+    "updated_at",
+    "outcome",
+    "resolution_timeliness",
+    "reschedule_count",
+    "supplement_count",
+    "fees_due",
+    "fee_paid",
+)
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    """The ``events`` row of an event (``seq`` is assigned by the database)."""
+    offset = event.at.utcoffset()
+    return {
+        "dossier_code": event.dossier_code,
+        "version": event.version,
+        "trigger": event.trigger,
+        "effect": event.effect,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "actor": event.actor,
+        "role": event.role,
+        "at": event.at,
+        "at_offset": int(offset.total_seconds()) if offset is not None else 0,
+        "payload": json.dumps(
+            event.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        ),
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+        "idempotency_key": event.idempotency_key,
+    }
+
+
+def _zone(offset: int) -> timezone | Any:
+    return VN_TZ if offset == _VN_OFFSET else timezone(timedelta(seconds=offset))
+
+
+def row_event(row: Mapping[Any, Any]) -> Event:
+    """The event of an ``events`` row, with the writer's UTC offset restored."""
+    at: datetime = row["at"]
+    offset = int(row["at_offset"])
+    if offset != _VN_OFFSET:
+        at = at.astimezone(_zone(offset))
+    return Event(
+        row["dossier_code"],
+        row["version"],
+        row["trigger"],
+        row["effect"],
+        row["from_state"],
+        row["to_state"],
+        row["actor"],
+        row["role"],
+        at,
+        json.loads(row["payload"]),
+        row["prev_hash"],
+        row["hash"],
+        row["idempotency_key"],
+        row["seq"],
+    )
+
+
+def summary_row(d: Dossier) -> dict[str, Any]:
+    """The ``dossiers`` row of a dossier (its summary for SQL queries)."""
+    return {
+        "code": d.code,
+        "procedure_code": d.procedure_code,
+        "procedure_version": d.procedure_version,
+        "agency_code": d.agency_code,
+        "applicant": d.applicant,
+        "channel": d.channel,
+        "state": d.state,
+        "version": d.version,
+        "last_hash": d.last_hash,
+        "on_the_spot": d.on_the_spot,
+        "submitted_at": d.submitted_at,
+        "received_at": d.received_at,
+        "clock_started_at": d.clock_started_at,
+        "due_at": d.due_at,
+        "original_due_at": d.original_due_at,
+        "resolved_at": d.resolved_at,
+        "returned_at": d.returned_at,
+        "closed_at": d.closed_at,
+        "updated_at": d.updated_at,
+        "outcome": d.outcome,
+        "resolution_timeliness": d.resolution_timeliness,
+        "reschedule_count": len(d.reschedules),
+        "supplement_count": len(d.pauses),
+        "fees_due": d.fees_due,
+        "fee_paid": d.fee_paid,
+    }

@@ -1,0 +1,392 @@
+"""A SQL store (SQLAlchemy Core): one SQLite file by default, PostgreSQL for many processes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError as SqlIntegrityError
+from sqlalchemy.exc import SQLAlchemyError
+
+from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, Dossier, replay
+from tthc_flow.engine._events import Event, first_broken_link
+from tthc_flow.errors import ConcurrencyConflict, IntegrityError, SchemaVersionError, StoreError
+from tthc_flow.store import _engine
+from tthc_flow.store._migrations import SCHEMA_VERSION, newer_error, stored_version, upgrade
+from tthc_flow.store._protocol import ChainReport, DossierQuery
+from tthc_flow.store._rows import SUMMARY_COLUMNS, event_row, row_event, summary_row
+from tthc_flow.store.schema import day_sequences, dossiers, events
+
+_PAGE = 500
+_KEY_CONSTRAINTS = ("idempotency_key", "uq_events_dossier_key", "uq_events_creation_key")
+
+
+class SqlStore:
+    """Events and dossier summaries in a SQL database (SQLite or PostgreSQL).
+
+    Same semantics as :class:`~tthc_flow.store.MemoryStore`, shared safely by several
+    processes. ``create`` creates or migrates the schema at open; with ``create=False`` a
+    missing or older schema raises :class:`SchemaVersionError` (the schema is then only
+    changed by ``python -m tthc_flow.store upgrade URL``). A database newer than this code
+    always raises :class:`SchemaVersionError`.
+
+    >>> with SqlStore.sqlite("tthc.db") as store:  # doctest: +SKIP
+    ...     engine = Engine(catalog, store=store)
+    """
+
+    def __init__(self, url: str, *, create: bool = True, synchronous: str = "FULL") -> None:
+        parsed = _engine.parse(url)
+        self.url = parsed.render_as_string(hide_password=True)
+        """The database URL, password hidden (safe to log)."""
+        self._engine = _engine.build(parsed, synchronous)
+        self._local = threading.local()
+        try:
+            self._open_schema(create)
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    @classmethod
+    def sqlite(
+        cls, path: str | Path, *, create: bool = True, synchronous: str = "FULL"
+    ) -> SqlStore:
+        """The embedded default: one SQLite file in WAL mode.
+
+        ``synchronous="FULL"`` makes every commit survive a power loss; ``"NORMAL"`` is
+        faster and still survives a crash of the process.
+        """
+        return cls(f"sqlite:///{Path(path)}", create=create, synchronous=synchronous)
+
+    def _open_schema(self, create: bool) -> None:
+        try:
+            with self._engine.connect() as conn:
+                found = stored_version(conn)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open database {self.url}: {_engine.reason(exc)}") from exc
+        if found == SCHEMA_VERSION:
+            return
+        if found is not None and found > SCHEMA_VERSION:
+            raise newer_error(self.url, found, SCHEMA_VERSION)
+        if not create:
+            hint = f"run `python -m tthc_flow.store upgrade {self.url}`"
+            if found is None:
+                raise SchemaVersionError(
+                    f"database {self.url} has no tthc_flow schema; {hint} to create it "
+                    "(or open it with create=True)"
+                )
+            raise SchemaVersionError(
+                f"database {self.url} has schema version {found}, older than version "
+                f"{SCHEMA_VERSION} of this code; {hint} to migrate it"
+            )
+        upgrade(self._engine, self.url)
+
+    # ------------------------------------------------------------ transactions
+    @contextmanager
+    def _tx(self, write: bool) -> Iterator[Connection]:
+        """A connection in a transaction: the batch's (a savepoint for writes) or a new one."""
+        batch: Connection | None = getattr(self._local, "conn", None)
+        try:
+            if batch is not None:
+                if write:
+                    # a failed append inside a batch undoes itself only; the batch goes on
+                    with batch.begin_nested():
+                        yield batch
+                else:
+                    yield batch
+                return
+            with self._engine.connect() as conn:
+                if write:
+                    conn.execution_options(tthc_write=True)
+                with conn.begin():
+                    yield conn
+        except SqlIntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database {self.url}: {_engine.reason(exc)}") from exc
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group every store call of this thread inside the block into one transaction.
+
+        Commits at the end of the block; an exception leaving the block rolls the whole batch
+        back. An append that fails inside the block (e.g. a :class:`ConcurrencyConflict`)
+        stores nothing and leaves the rest of the batch intact. Nested blocks join the
+        outermost one.
+        """
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        try:
+            with self._engine.connect() as conn:
+                conn.execution_options(tthc_write=True)
+                with conn.begin():
+                    self._local.conn = conn
+                    try:
+                        yield
+                    finally:
+                        self._local.conn = None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database {self.url}: {_engine.reason(exc)}") from exc
+
+    # ------------------------------------------------------------------ writes
+    def append(self, events_: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
+        """Store ``events_`` of one dossier and its summary in one transaction.
+
+        Raises :class:`ConcurrencyConflict` (nothing stored) when the dossier's stored
+        version is not ``events_[0].version - 1`` or an idempotency key is already used.
+        """
+        if not events_:
+            return events_
+        first = events_[0]
+        code = first.dossier_code
+        summary = summary_row(dossier)
+        rows = [event_row(e) for e in events_]
+        try:
+            with self._tx(write=True) as conn:
+                if first.version == 1:
+                    conn.execute(insert(dossiers), summary)
+                else:
+                    changed = conn.execute(
+                        update(dossiers)
+                        .where(dossiers.c.code == code, dossiers.c.version == first.version - 1)
+                        .values({k: v for k, v in summary.items() if k != "code"})
+                    )
+                    if changed.rowcount != 1:
+                        raise self._conflict(conn, code, first.version)
+                stmt = insert(events).returning(events.c.seq, sort_by_parameter_order=True)
+                seqs = conn.execute(stmt, rows).scalars().all()
+        except SqlIntegrityError as exc:
+            message = str(exc.orig)
+            if any(name in message for name in _KEY_CONSTRAINTS):
+                keys = [e.idempotency_key for e in events_ if e.idempotency_key]
+                raise ConcurrencyConflict(
+                    f"idempotency key {', '.join(map(repr, keys))} already used for {code}"
+                ) from exc
+            raise ConcurrencyConflict(
+                f"dossier {code} already has version {first.version}; reload it and retry"
+            ) from exc
+        return [replace(e, seq=s) for e, s in zip(events_, seqs, strict=True)]
+
+    @staticmethod
+    def _conflict(conn: Connection, code: str, version: int) -> ConcurrencyConflict:
+        stored = conn.execute(select(dossiers.c.version).where(dossiers.c.code == code)).scalar()
+        return ConcurrencyConflict(
+            f"dossier {code} is at version {stored or 0}, not {version - 1}; reload it and retry"
+        )
+
+    def next_sequence(self, agency_code: str, day: date) -> int:
+        """Next number of the day for ``agency_code``; one atomic UPSERT ... RETURNING."""
+        with self._tx(write=True) as conn:
+            dialect = conn.dialect.name
+            if dialect in ("sqlite", "postgresql"):
+                ins = (sqlite if dialect == "sqlite" else postgresql).insert(day_sequences)
+                stmt = (
+                    ins.values(agency_code=agency_code, day=day, value=1)
+                    .on_conflict_do_update(
+                        index_elements=[day_sequences.c.agency_code, day_sequences.c.day],
+                        set_={"value": day_sequences.c.value + 1},
+                    )
+                    .returning(day_sequences.c.value)
+                )
+                return int(conn.execute(stmt).scalar_one())
+            return self._next_sequence_generic(conn, agency_code, day)
+
+    @staticmethod
+    def _next_sequence_generic(conn: Connection, agency_code: str, day: date) -> int:
+        # databases without UPSERT: the UPDATE locks the row; the first of the day inserts it
+        where = and_(day_sequences.c.agency_code == agency_code, day_sequences.c.day == day)
+        bumped = conn.execute(
+            update(day_sequences).where(where).values(value=day_sequences.c.value + 1)
+        )
+        if bumped.rowcount == 0:
+            conn.execute(insert(day_sequences).values(agency_code=agency_code, day=day, value=1))
+        return int(conn.execute(select(day_sequences.c.value).where(where)).scalar_one())
+
+    # ------------------------------------------------------------------- reads
+    def load_events(self, dossier_code: str) -> list[Event]:
+        """Events of one dossier, oldest first (empty if unknown)."""
+        with self._tx(write=False) as conn:
+            return _events_of(conn, [dossier_code]).get(dossier_code, [])
+
+    def load(self, dossier_code: str) -> Dossier | None:
+        """The dossier's current state: the replay of its events (None if unknown)."""
+        found = self.load_events(dossier_code)
+        return replay(found) if found else None
+
+    def find_idempotent(self, dossier_code: str | None, key: str) -> Event | None:
+        """The event stored with this key (dossier None: a creation event)."""
+        where: list[ColumnElement[bool]] = [events.c.idempotency_key == key]
+        if dossier_code is None:
+            where.append(events.c.version == 1)
+        else:
+            where += [events.c.dossier_code == dossier_code, events.c.version > 1]
+        with self._tx(write=False) as conn:
+            row = conn.execute(select(events).where(*where).limit(1)).first()
+        return row_event(row._mapping) if row is not None else None
+
+    def find(self, query: DossierQuery) -> list[str]:
+        """Codes of the dossiers matching ``query`` (a WHERE on ``dossiers``), sorted."""
+        c = dossiers.c
+        where: list[ColumnElement[bool]] = []
+        if query.states is not None:
+            where.append(c.state.in_(sorted(query.states)))
+        if query.procedure_code is not None:
+            where.append(c.procedure_code == query.procedure_code)
+        if query.agency_code is not None:
+            where.append(c.agency_code == query.agency_code)
+        if query.open_only:
+            where.append(c.state.not_in(sorted(OPEN_STATES_EXCLUDED)))
+        if query.due_before is not None:
+            where.append(c.due_at < query.due_before)
+        if query.received_from is not None:
+            where.append(c.received_at >= query.received_from)
+        if query.received_until is not None:
+            where.append(c.received_at < query.received_until)
+        if query.resolved_from is not None:
+            where.append(c.resolved_at >= query.resolved_from)
+        if query.resolved_until is not None:
+            where.append(c.resolved_at < query.resolved_until)
+        if query.timeliness is not None:
+            where.append(c.resolution_timeliness == query.timeliness)
+        with self._tx(write=False) as conn:
+            return list(conn.execute(select(c.code).where(*where).order_by(c.code)).scalars())
+
+    def events(self) -> Iterator[Event]:
+        """Every event in ``seq`` order, read in pages (no transaction held between pages)."""
+        after = 0
+        while True:
+            with self._tx(write=False) as conn:
+                stmt = select(events).where(events.c.seq > after).order_by(events.c.seq)
+                page = [row_event(r._mapping) for r in conn.execute(stmt.limit(_PAGE))]
+            yield from page
+            if len(page) < _PAGE:
+                return
+            after = page[-1].seq
+
+    def dossiers(self) -> Iterator[Dossier]:
+        """Every stored dossier (replayed), in code order, read in pages."""
+        after = ""
+        while True:
+            with self._tx(write=False) as conn:
+                codes = _codes_after(conn, after)
+                chains = _events_of(conn, codes)
+            for code in codes:
+                yield replay(chains[code])
+            if len(codes) < _PAGE:
+                return
+            after = codes[-1]
+
+    # ------------------------------------------------------------------- audit
+    def verify(self) -> ChainReport:
+        """Check every chain, and that each summary row equals the replay of its events.
+
+        Reads one consistent snapshot; reports the first broken link in dossier code order.
+        """
+        checked_dossiers = checked_events = 0
+        with self._tx(write=False) as conn:
+            if conn.dialect.name == "postgresql" and getattr(self._local, "conn", None) is None:
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            after = ""
+            while True:
+                codes = _codes_after(conn, after)
+                chains = _events_of(conn, codes, lenient=True)
+                stmt = select(dossiers).where(dossiers.c.code.in_(codes))
+                summaries = {r.code: dict(r._mapping) for r in conn.execute(stmt)}
+                for code in codes:
+                    chain = chains.get(code, [])
+                    checked_dossiers += 1
+                    checked_events += len(chain)
+                    broken = _check(chain, summaries[code])
+                    if broken is not None:
+                        return ChainReport(checked_dossiers, checked_events, code, *broken)
+                if len(codes) < _PAGE:
+                    return ChainReport(checked_dossiers, checked_events)
+                after = codes[-1]
+
+    def check(self) -> None:
+        """Raise :class:`IntegrityError` unless :meth:`verify` is ok."""
+        report = self.verify()
+        if not report.ok:
+            raise IntegrityError(
+                f"dossier {report.broken_dossier} event {report.broken_version}: {report.reason}"
+            )
+
+    # ----------------------------------------------------------------- closing
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class _Unreadable(Event):
+    """Placeholder for a row that no longer parses (its payload was edited by hand)."""
+
+    __slots__ = ()
+
+
+def _codes_after(conn: Connection, after: str) -> list[str]:
+    stmt = select(dossiers.c.code).where(dossiers.c.code > after).order_by(dossiers.c.code)
+    return list(conn.execute(stmt.limit(_PAGE)).scalars())
+
+
+def _events_of(
+    conn: Connection, codes: Sequence[str], *, lenient: bool = False
+) -> dict[str, list[Event]]:
+    found: dict[str, list[Event]] = {}
+    if not codes:
+        return found
+    stmt = (
+        select(events)
+        .where(events.c.dossier_code.in_(codes))
+        .order_by(events.c.dossier_code, events.c.version)
+    )
+    for row in conn.execute(stmt):
+        mapping = row._mapping
+        try:
+            event = row_event(mapping)
+        except (ValueError, TypeError):
+            if not lenient:
+                raise
+            event = _unreadable(mapping)
+        found.setdefault(mapping["dossier_code"], []).append(event)
+    return found
+
+
+def _unreadable(row: Any) -> Event:
+    return _Unreadable(
+        row["dossier_code"], row["version"], "", "", "", "", "", "", row["at"], {}, "", "", None
+    )
+
+
+def _check(chain: list[Event], summary: dict[str, Any]) -> tuple[int, str] | None:
+    """``(version, reason)`` of the first problem of one dossier, else None."""
+    if not chain:
+        return (0, "summary row without events")
+    for event in chain:
+        if isinstance(event, _Unreadable):
+            return (event.version, "row does not parse (altered)")
+    broken = first_broken_link(chain)
+    if broken is not None:
+        return broken
+    expected = summary_row(replay(chain))
+    if any(expected[name] != summary[name] for name in SUMMARY_COLUMNS):
+        return (chain[-1].version, "summary differs from replay")
+    return None

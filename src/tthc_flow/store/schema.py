@@ -1,0 +1,181 @@
+"""The SQL schema of :class:`~tthc_flow.store.SqlStore`, as SQLAlchemy Core tables.
+
+The table and column names are a contract: reports build SQL against ``dossiers`` (one row
+per dossier, the summary of its events) and audits read ``events``. Import the tables to
+build queries that work on SQLite and PostgreSQL alike::
+
+    from sqlalchemy import func, select
+    from tthc_flow.store.schema import dossiers
+    stmt = select(dossiers.c.agency_code, func.count()).group_by(dossiers.c.agency_code)
+
+Timestamps use :class:`UtcDateTime`: ``timestamptz`` on PostgreSQL, and on SQLite fixed-width
+UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (sorts and compares as text like the instants it
+names, and SQLite's date functions read it). Values come back as aware datetimes in
+Asia/Ho_Chi_Minh, so they compare equal to what was written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TIMESTAMP
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from tthc_flow._time import VN_TZ, require_aware
+
+_SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime: ``timestamptz`` on PostgreSQL, sortable UTC text elsewhere.
+
+    Naive datetimes are refused (they would silently mean two different instants).
+    """
+
+    impl = String(26)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """``timestamptz`` on PostgreSQL; fixed-width text on other databases."""
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(TIMESTAMP(timezone=True))
+        return dialect.type_descriptor(String(26))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        """Aware datetime -> database value (UTC)."""
+        if value is None:
+            return None
+        utc = require_aware(value, "stored datetime").astimezone(UTC)
+        if dialect.name == "postgresql":
+            return utc
+        return utc.strftime(_SQLITE_FORMAT)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Database value -> aware datetime in Asia/Ho_Chi_Minh."""
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        else:
+            moment = datetime.strptime(value, _SQLITE_FORMAT).replace(tzinfo=UTC)
+        return moment.astimezone(VN_TZ)
+
+
+# SQLite only aliases the rowid (cheap, monotonic with AUTOINCREMENT) for a column declared
+# exactly INTEGER; PostgreSQL gets a 64-bit identity.
+_SEQ_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+"""Every table of the store (the current schema version)."""
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", Text, nullable=False),
+    Column("applied_at", UtcDateTime, nullable=False),
+)
+"""One row per applied migration step; the highest ``version`` is the schema's version."""
+
+dossiers = Table(
+    "dossiers",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("procedure_code", String(64), nullable=False),
+    Column("procedure_version", Integer, nullable=False),
+    Column("agency_code", String(64), nullable=False),
+    Column("applicant", Text, nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("state", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("on_the_spot", Boolean, nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime),
+    Column("clock_started_at", UtcDateTime),
+    Column("due_at", UtcDateTime),
+    Column("original_due_at", UtcDateTime),
+    Column("resolved_at", UtcDateTime),
+    Column("returned_at", UtcDateTime),
+    Column("closed_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("outcome", String(32)),
+    Column("resolution_timeliness", String(32)),
+    Column("reschedule_count", Integer, nullable=False),
+    Column("supplement_count", Integer, nullable=False),
+    Column("fees_due", BigInteger, nullable=False),
+    Column("fee_paid", Boolean, nullable=False),
+    Index("ix_dossiers_agency_received", "agency_code", "received_at"),
+    Index("ix_dossiers_state", "state"),
+    Index("ix_dossiers_resolved_at", "resolved_at"),
+    Index("ix_dossiers_procedure_code", "procedure_code"),
+)
+"""One row per dossier: its summary after the latest event (``supplement_count``: pauses)."""
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", _SEQ_TYPE, primary_key=True, autoincrement=True),
+    Column("dossier_code", String(64), ForeignKey("dossiers.code"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("trigger", String(64), nullable=False),
+    Column("effect", String(64), nullable=False),
+    Column("from_state", String(64), nullable=False),
+    Column("to_state", String(64), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    # the writer's UTC offset in seconds: the hash covers at.isoformat(), offset included
+    Column("at_offset", Integer, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("idempotency_key", Text),
+    UniqueConstraint("dossier_code", "version", name="uq_events_dossier_version"),
+    UniqueConstraint("dossier_code", "idempotency_key", name="uq_events_dossier_key"),
+    # creation keys (version 1) are unique across dossiers: a retried receive finds its dossier
+    Index(
+        "uq_events_creation_key",
+        "idempotency_key",
+        unique=True,
+        sqlite_where=text("version = 1 AND idempotency_key IS NOT NULL"),
+        postgresql_where=text("version = 1 AND idempotency_key IS NOT NULL"),
+    ),
+    sqlite_autoincrement=True,
+)
+"""The append-only, hash-chained event log (the source of truth)."""
+
+day_sequences = Table(
+    "day_sequences",
+    metadata,
+    Column("agency_code", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+"""The last number issued per agency and day (for dossier codes)."""
+
+__all__ = [
+    "UtcDateTime",
+    "day_sequences",
+    "dossiers",
+    "events",
+    "metadata",
+    "schema_version",
+]
