@@ -1,26 +1,87 @@
-"""Reports: statistics per period, Decision 766 indicators, official forms and exports."""
+"""Reports: statistics per period, Decision 766 indicators, official forms and exports.
 
+>>> from tthc_flow.reports import Period
+>>> Period.parse("2026-Q3").label_vi
+'Quý III năm 2026'
+"""
+
+from tthc_flow.reports._excel import write_log_xlsx, write_statistics_xlsx
+from tthc_flow.reports._forms import (
+    CIRCULAR,
+    ApologyLetter,
+    Applicant,
+    ComponentLine,
+    ControlSlip,
+    DossierLog,
+    Form,
+    FormHeader,
+    Handover,
+    LogEntry,
+    ReceiptSlip,
+    RefusalSlip,
+    SupplementRequest,
+    apology_letters,
+    control_slip,
+    dossier_log,
+    receipt_slip,
+    refusal_slip,
+    supplement_requests,
+)
+from tthc_flow.reports._html import MOTTO, to_html
+from tthc_flow.reports._indicators import Indicator, indicators, score
+from tthc_flow.reports._ocel import to_ocel, write_ocel
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._report import Report
 from tthc_flow.reports._rounding import percent, round_half_up
 from tthc_flow.reports._sql import SUMMARY_COLUMNS, statistics_sql, summary_row, summary_table
 from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, GroupStats, statistics
 from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
+from tthc_flow.reports._xes import to_xes, write_xes
 
 __all__ = [
+    "CIRCULAR",
     "GROUPINGS",
+    "MOTTO",
     "ROW_COLUMNS",
     "SUMMARY_COLUMNS",
+    "ApologyLetter",
+    "Applicant",
+    "ComponentLine",
+    "ControlSlip",
+    "DossierLog",
+    "Form",
+    "FormHeader",
     "GroupStats",
+    "Handover",
+    "Indicator",
+    "LogEntry",
     "Period",
+    "ReceiptSlip",
+    "RefusalSlip",
     "Report",
+    "SupplementRequest",
     "Task",
     "TaskStats",
+    "apology_letters",
+    "control_slip",
+    "dossier_log",
+    "indicators",
     "percent",
+    "receipt_slip",
+    "refusal_slip",
     "round_half_up",
+    "score",
     "statistics",
     "statistics_sql",
     "summary_row",
     "summary_table",
+    "supplement_requests",
     "task_statistics",
+    "to_html",
+    "to_ocel",
+    "to_xes",
+    "write_log_xlsx",
+    "write_ocel",
+    "write_statistics_xlsx",
+    "write_xes",
 ]

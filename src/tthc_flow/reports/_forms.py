@@ -1,0 +1,499 @@
+"""The one-stop forms of a dossier as data (Circular 03/2025/TT-VPCP, Annex I).
+
+Field lists follow docs/forms.md: the names of the seven forms are those of Circular
+03/2025/TT-VPCP; their fields are those of its predecessor Circular 01/2018/TT-VPCP (the
+03/2025 field lists were not available), plus the dossier code, channel and fee lines seen on
+post-2025 slips. Every builder takes the dossier, its events and its procedure definition.
+
+Applicant details come from the dossier data keys ``applicant_address``,
+``applicant_phone`` and ``applicant_email`` when they were given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from tthc_flow.engine import Dossier, Event
+from tthc_flow.procedure import ProcedureDefinition
+from tthc_flow.reports._period import Period
+
+CIRCULAR = "Thông tư số 03/2025/TT-VPCP ngày 15/9/2025 của Văn phòng Chính phủ"
+"""The circular whose Annex I holds the forms (docs/forms.md)."""
+
+CHANNEL_LABELS = {
+    "desk": "Trực tiếp tại Bộ phận Một cửa",
+    "postal": "Qua dịch vụ bưu chính công ích",
+    "online": "Trực tuyến",
+}
+
+ROLE_LABELS = {
+    "one_stop": "Bộ phận Một cửa",
+    "specialist": "Phòng chuyên môn",
+    "leader": "Lãnh đạo cơ quan",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FormHeader:
+    """Common header: issuing body, its parent, number, place and date, form number."""
+
+    issuer_name: str
+    issuer_parent: str
+    form_no: str
+    title: str
+    doc_number: str
+    place: str
+    issued_on: date
+    circular: str = CIRCULAR
+
+
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    """Who submitted the dossier."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentLine:
+    """One submitted document: name, form (bản chính / bản sao / bản điện tử), quantity."""
+
+    name: str
+    form: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptSlip:
+    """Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
+
+    header: FormHeader
+    dossier_code: str
+    applicant: Applicant
+    procedure_code: str
+    procedure_name: str
+    components: tuple[ComponentLine, ...]
+    set_count: int
+    time_limit: str
+    received_at: datetime
+    due_at: datetime
+    channel: str
+    result_channel: str
+    fee_amount: int
+    fee_paid: bool
+    received_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class SupplementRequest:
+    """Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ."""
+
+    header: FormHeader
+    dossier_code: str
+    applicant: Applicant
+    procedure_name: str
+    items: tuple[str, ...]
+    requested_at: datetime
+    stage: str
+    issued_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalSlip:
+    """Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ."""
+
+    header: FormHeader
+    dossier_code: str
+    applicant: Applicant
+    procedure_name: str
+    reasons: tuple[str, ...]
+    refused_at: datetime
+    stage: str
+    signed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApologyLetter:
+    """Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn (hẹn lại ngày trả kết quả)."""
+
+    header: FormHeader
+    dossier_code: str
+    applicant: Applicant
+    procedure_name: str
+    received_at: datetime
+    previous_due_at: datetime
+    new_due_at: datetime
+    reason: str
+    sent_at: datetime
+    responsible_unit: str
+    signed_by: str
+    reschedule_no: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """One row of the process control slip."""
+
+    from_unit: str
+    to_unit: str
+    handed_at: datetime
+    handed_by: str
+    due_at: datetime | None
+    finished_at: datetime | None
+    timeliness: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ControlSlip:
+    """Mẫu 06 — Phiếu kiểm soát quá trình giải quyết hồ sơ."""
+
+    header: FormHeader
+    dossier_code: str
+    applicant: Applicant
+    procedure_name: str
+    received_at: datetime | None
+    due_at: datetime | None
+    handovers: tuple[Handover, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of the dossier log book."""
+
+    line: int
+    dossier_code: str
+    procedure_name: str
+    set_count: int
+    applicant: Applicant
+    resolving_agency: str
+    received_at: datetime | None
+    due_at: datetime | None
+    transferred_at: datetime | None
+    result_received_at: datetime | None
+    returned_at: datetime | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class DossierLog:
+    """Mẫu 07 — Sổ theo dõi hồ sơ, for one period."""
+
+    header: FormHeader
+    period: Period
+    entries: tuple[LogEntry, ...] = field(default_factory=tuple)
+
+
+Form = ReceiptSlip | SupplementRequest | RefusalSlip | ApologyLetter | ControlSlip | DossierLog
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def applicant_of(d: Dossier) -> Applicant:
+    """Name from the dossier, contact details from its data keys."""
+    data = d.data_dict
+    return Applicant(
+        d.applicant,
+        str(data.get("applicant_address", "")),
+        str(data.get("applicant_phone", "")),
+        str(data.get("applicant_email", "")),
+    )
+
+
+def _header(
+    definition: ProcedureDefinition, form_no: str, title: str, number: str, on: date
+) -> FormHeader:
+    return FormHeader(
+        issuer_name=definition.agency,
+        issuer_parent="Ủy ban nhân dân tỉnh",
+        form_no=form_no,
+        title=title,
+        doc_number=number,
+        place="",
+        issued_on=on,
+    )
+
+
+def _events(events: Iterable[Event], effect: str) -> list[Event]:
+    return [e for e in events if e.effect == effect]
+
+
+def _stage(event: Event) -> str:
+    return "Tiếp nhận" if event.from_state == "submitted" else "Thẩm định, giải quyết"
+
+
+# ---------------------------------------------------------------- builders
+
+
+def receipt_slip(
+    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+) -> ReceiptSlip:
+    """Mẫu 01 from the receipt (``receive`` or ``accept``) event."""
+    received = next(e for e in events if e.effect == "accept")
+    assert d.received_at is not None and d.original_due_at is not None
+    form = "Bản điện tử" if d.channel == "online" else "Bản chính"
+    components = tuple(
+        ComponentLine(c.name, "Bản sao" if c.copies > 1 else form, c.copies)
+        for c in definition.components
+    )
+    return ReceiptSlip(
+        header=_header(
+            definition,
+            "Mẫu số 01",
+            "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+            d.code,
+            d.received_at.date(),
+        ),
+        dossier_code=d.code,
+        applicant=applicant_of(d),
+        procedure_code=d.procedure_code,
+        procedure_name=definition.name,
+        components=components,
+        set_count=1,
+        time_limit=_limit_text(definition),
+        received_at=d.received_at,
+        due_at=_first_due(events) or d.original_due_at,
+        channel=CHANNEL_LABELS.get(d.channel, d.channel),
+        result_channel=CHANNEL_LABELS.get(d.channel, d.channel),
+        fee_amount=d.fees_due,
+        fee_paid=d.fee_paid,
+        received_by=received.actor,
+    )
+
+
+def _first_due(events: Sequence[Event]) -> datetime | None:
+    for e in events:
+        if e.effect == "accept" and "due_at" in e.payload:
+            return datetime.fromisoformat(e.payload["due_at"])
+    return None
+
+
+def _limit_text(definition: ProcedureDefinition) -> str:
+    limit = definition.time_limit
+    units = {
+        "working_days": "ngày làm việc",
+        "working_hours": "giờ làm việc",
+        "calendar_days": "ngày",
+    }
+
+    def text(value: float, unit: str) -> str:
+        shown = int(value) if value == int(value) else value
+        return f"{shown} {units[unit]}"
+
+    out = text(limit.statutory.value, limit.statutory.unit.value)
+    if limit.shortened is not None:
+        out += f" (cắt giảm còn {text(limit.shortened.value, limit.shortened.unit.value)})"
+    return out
+
+
+def supplement_requests(
+    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+) -> list[SupplementRequest]:
+    """Mẫu 02, one per supplement request."""
+    return [
+        SupplementRequest(
+            header=_header(
+                definition,
+                "Mẫu số 02",
+                "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                f"{d.code}/BS{i}",
+                e.at.date(),
+            ),
+            dossier_code=d.code,
+            applicant=applicant_of(d),
+            procedure_name=definition.name,
+            items=tuple(e.payload.get("missing", ())),
+            requested_at=e.at,
+            stage=_stage(e),
+            issued_by=e.actor,
+        )
+        for i, e in enumerate(_events(events, "request_supplement"), start=1)
+    ]
+
+
+def refusal_slip(
+    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+) -> RefusalSlip:
+    """Mẫu 03 from the ``refuse`` event (ValueError if the dossier was not refused)."""
+    found = _events(events, "refuse")
+    if not found:
+        raise ValueError(f"dossier {d.code} was not refused")
+    e = found[-1]
+    return RefusalSlip(
+        header=_header(
+            definition,
+            "Mẫu số 03",
+            "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+            f"{d.code}/TC",
+            e.at.date(),
+        ),
+        dossier_code=d.code,
+        applicant=applicant_of(d),
+        procedure_name=definition.name,
+        reasons=(str(e.payload.get("reason", "")),),
+        refused_at=e.at,
+        stage=_stage(e),
+        signed_by=e.actor,
+    )
+
+
+def apology_letters(
+    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+) -> list[ApologyLetter]:
+    """Mẫu 04, one per reschedule (the policy allows one)."""
+    letters = []
+    for i, r in enumerate(d.reschedules, start=1):
+        unit = next(
+            (ROLE_LABELS.get(s.role, s.role) for s in reversed(d.steps) if s.entered_at <= r.at),
+            ROLE_LABELS["one_stop"],
+        )
+        assert d.received_at is not None
+        letters.append(
+            ApologyLetter(
+                header=_header(
+                    definition,
+                    "Mẫu số 04",
+                    "VĂN BẢN XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+                    f"{d.code}/XL{i}",
+                    r.at.date(),
+                ),
+                dossier_code=d.code,
+                applicant=applicant_of(d),
+                procedure_name=definition.name,
+                received_at=d.received_at,
+                previous_due_at=r.previous_due_at,
+                new_due_at=r.new_due_at,
+                reason=r.reason,
+                sent_at=r.at,
+                responsible_unit=unit,
+                signed_by=r.actor,
+                reschedule_no=i,
+            )
+        )
+    return letters
+
+
+def _timeliness_mark(left: datetime | None, due: datetime | None) -> str:
+    if left is None:
+        return "Đang giải quyết"
+    if due is None:
+        return ""
+    if left > due:
+        return "Quá hạn"
+    return "Trước hạn" if left.date() < due.date() else "Đúng hạn"
+
+
+def control_slip(
+    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+) -> ControlSlip:
+    """Mẫu 06: every hand-over with its time and on-time mark, from ``dossier.steps``."""
+    names = {s.id: s.name for s in definition.workflow.steps}
+    agencies = {a.id: a.name for a in definition.agencies}
+    rows = []
+    previous = ROLE_LABELS["one_stop"]
+    for step in d.steps:
+        unit = names.get(step.step, step.step)
+        holder = ROLE_LABELS.get(step.role, step.role)
+        if step.agency:
+            holder = agencies.get(step.agency, step.agency)
+        to_unit = f"{holder}: {unit}"
+        rows.append(
+            Handover(
+                from_unit=previous,
+                to_unit=to_unit,
+                handed_at=step.entered_at,
+                handed_by=_actor_at(events, step.entered_at),
+                due_at=step.due_at,
+                finished_at=step.left_at,
+                timeliness=_timeliness_mark(step.left_at, step.due_at),
+            )
+        )
+        previous = to_unit
+    if d.returned_at is not None:
+        rows.append(
+            Handover(
+                from_unit=previous,
+                to_unit="Bộ phận Một cửa: trả kết quả",
+                handed_at=d.returned_at,
+                handed_by=_actor_at(events, d.returned_at),
+                due_at=d.original_due_at,
+                finished_at=d.resolved_at,
+                timeliness=_timeliness_mark(d.resolved_at, d.original_due_at),
+                note="Đã trả kết quả cho tổ chức, cá nhân",
+            )
+        )
+    return ControlSlip(
+        header=_header(
+            definition,
+            "Mẫu số 06",
+            "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+            d.code,
+            (d.received_at or d.submitted_at).date(),
+        ),
+        dossier_code=d.code,
+        applicant=applicant_of(d),
+        procedure_name=definition.name,
+        received_at=d.received_at,
+        due_at=d.due_at,
+        handovers=tuple(rows),
+    )
+
+
+def _actor_at(events: Sequence[Event], moment: datetime) -> str:
+    return next((e.actor for e in events if e.at == moment), "")
+
+
+def dossier_log(
+    dossiers: Iterable[tuple[Dossier, Sequence[Event]]],
+    period: Period,
+    catalog: Any,
+    *,
+    issuer_name: str = "Bộ phận Một cửa",
+) -> DossierLog:
+    """Mẫu 07 for ``period``: the dossiers received in it, in order of receipt.
+
+    ``dossiers`` yields ``(dossier, events)`` pairs; ``catalog`` gives procedure names.
+    """
+    chosen = sorted(
+        ((d, ev) for d, ev in dossiers if period.contains(d.received_at)),
+        key=lambda pair: (pair[0].received_at, pair[0].code),
+    )
+    entries = []
+    for line, (d, events) in enumerate(chosen, start=1):
+        definition = catalog.get(d.procedure_code, d.procedure_version)
+        transferred = next((e.at for e in events if e.effect == "handover"), None)
+        note = {"refused": "Từ chối", "withdrawn": "Rút hồ sơ", "rejected": "Không giải quyết"}
+        extra = " ; xin lỗi, hẹn lại" if d.reschedules else ""
+        entries.append(
+            LogEntry(
+                line=line,
+                dossier_code=d.code,
+                procedure_name=definition.name,
+                set_count=1,
+                applicant=applicant_of(d),
+                resolving_agency=definition.agency,
+                received_at=d.received_at,
+                due_at=d.due_at,
+                transferred_at=transferred,
+                result_received_at=d.resolved_at,
+                returned_at=d.returned_at,
+                note=note.get(d.outcome or "", "") + extra,
+            )
+        )
+    header = FormHeader(
+        issuer_name=issuer_name,
+        issuer_parent="",
+        form_no="Mẫu số 07",
+        title="SỔ THEO DÕI HỒ SƠ",
+        doc_number="",
+        place="",
+        issued_on=period.last,
+    )
+    return DossierLog(header=header, period=period, entries=tuple(entries))

@@ -1,0 +1,209 @@
+"""Printable HTML of the forms: national motto header, Vietnamese labels, escaped values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from tthc_flow.reports._forms import (
+    ApologyLetter,
+    Applicant,
+    ControlSlip,
+    DossierLog,
+    Form,
+    FormHeader,
+    ReceiptSlip,
+    RefusalSlip,
+    SupplementRequest,
+)
+
+MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+
+_STYLE = (
+    "body{font-family:'Times New Roman',serif;font-size:13pt;margin:2cm}"
+    "table{border-collapse:collapse;width:100%}"
+    "td,th{vertical-align:top;padding:2px 4px}"
+    ".grid td,.grid th{border:1px solid #000}"
+    ".c{text-align:center}.b{font-weight:bold}.i{font-style:italic}"
+)
+
+
+def _e(value: object) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def when(moment: datetime | None) -> str:
+    """``... giờ ... phút, ngày ... tháng ... năm ...`` as the forms print moments."""
+    if moment is None:
+        return ""
+    return (
+        f"{moment.hour:02d} giờ {moment.minute:02d} phút, "
+        f"ngày {moment.day:02d} tháng {moment.month:02d} năm {moment.year}"
+    )
+
+
+def _head(h: FormHeader) -> str:
+    place = f"{_e(h.place)}, " if h.place else ""
+    return (
+        f'<p class="i" style="text-align:right">{_e(h.form_no)} ({_e(h.circular)})</p>'
+        '<table><tr><td class="c" style="width:45%">'
+        f'{_e(h.issuer_parent)}<br><span class="b">{_e(h.issuer_name)}</span><br>'
+        f"Số: {_e(h.doc_number)}</td>"
+        f'<td class="c"><span class="b">{MOTTO[0]}</span><br>'
+        f'<span class="b">{MOTTO[1]}</span><br>'
+        f'<span class="i">{place}ngày {h.issued_on.day:02d} tháng {h.issued_on.month:02d} '
+        f"năm {h.issued_on.year}</span></td></tr></table>"
+        f'<h2 class="c">{_e(h.title)}</h2>'
+    )
+
+
+def _applicant(a: Applicant) -> str:
+    return (
+        f"<p>Ông/Bà/Tổ chức: <b>{_e(a.name)}</b></p>"
+        f"<p>Địa chỉ: {_e(a.address)}</p>"
+        f"<p>Số điện thoại: {_e(a.phone)} &nbsp; Email: {_e(a.email)}</p>"
+    )
+
+
+def _signatures(left: str, right: str, right_name: str = "") -> str:
+    return (
+        '<table style="margin-top:1.5em"><tr>'
+        f'<td class="c b">{_e(left)}<br><span class="i">(Ký, ghi rõ họ tên)</span></td>'
+        f'<td class="c b">{_e(right)}<br><span class="i">(Ký, ghi rõ họ tên)</span>'
+        f"<br><br><br>{_e(right_name)}</td></tr></table>"
+    )
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )
+
+
+def _receipt(f: ReceiptSlip) -> str:
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{_e(c.name)}</td><td>{_e(c.form)}</td><td>{c.quantity}</td></tr>"
+        for i, c in enumerate(f.components, start=1)
+    )
+    fee = f"{f.fee_amount:,} đồng".replace(",", ".") if f.fee_amount else "Không"
+    return (
+        f"<p>Mã hồ sơ: <b>{_e(f.dossier_code)}</b></p>"
+        f"<p>{_e(f.header.issuer_name)} tiếp nhận hồ sơ của:</p>{_applicant(f.applicant)}"
+        f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)} (mã TTHC {_e(f.procedure_code)})</p>"
+        f"<p>Hình thức nộp: {_e(f.channel)}</p>"
+        "<p>Thành phần hồ sơ nộp gồm:</p>"
+        '<table class="grid"><tr><th>STT</th><th>Tên giấy tờ</th><th>Hình thức</th>'
+        f"<th>Số lượng</th></tr>{rows}</table>"
+        f"<p>Số lượng hồ sơ: {f.set_count} (bộ)</p>"
+        f"<p>Thời gian giải quyết hồ sơ theo quy định là: {_e(f.time_limit)}</p>"
+        f"<p>Thời gian nhận hồ sơ: {when(f.received_at)}</p>"
+        f"<p>Thời gian trả kết quả giải quyết hồ sơ: <b>{when(f.due_at)}</b></p>"
+        f"<p>Đăng ký nhận kết quả tại: {_e(f.result_channel)}</p>"
+        f"<p>Phí, lệ phí: {_e(fee)} ({'Đã thanh toán' if f.fee_paid else 'Chưa thanh toán'})</p>"
+        + _signatures("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", f.received_by)
+    )
+
+
+def _supplement(f: SupplementRequest) -> str:
+    items = "".join(f"<li>{_e(i)}</li>" for i in f.items)
+    return (
+        f"<p>Mã hồ sơ: <b>{_e(f.dossier_code)}</b></p>{_applicant(f.applicant)}"
+        f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)}</p>"
+        f"<p>Giai đoạn: {_e(f.stage)}; thời điểm yêu cầu: {when(f.requested_at)}</p>"
+        f"<p>Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:</p><ol>{items}</ol>"
+        + _signatures("", "NGƯỜI HƯỚNG DẪN", f.issued_by)
+    )
+
+
+def _refusal(f: RefusalSlip) -> str:
+    reasons = "".join(f"<li>{_e(r)}</li>" for r in f.reasons)
+    return (
+        f"<p>Mã hồ sơ: <b>{_e(f.dossier_code)}</b></p>"
+        f"<p>{_e(f.header.issuer_name)} tiếp nhận hồ sơ của:</p>{_applicant(f.applicant)}"
+        f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)}</p>"
+        "<p>Qua nghiên cứu, đối chiếu, hồ sơ không đủ điều kiện tiếp nhận, giải quyết "
+        f"với lý do cụ thể như sau:</p><ol>{reasons}</ol>"
+        f"<p>Giai đoạn: {_e(f.stage)}; thời điểm: {when(f.refused_at)}</p>"
+        + _signatures("", "NGƯỜI TIẾP NHẬN HỒ SƠ", f.signed_by)
+    )
+
+
+def _apology(f: ApologyLetter) -> str:
+    return (
+        f"<p>Kính gửi: <b>{_e(f.applicant.name)}</b></p>"
+        f"<p>Địa chỉ: {_e(f.applicant.address)}; Số điện thoại: {_e(f.applicant.phone)}</p>"
+        f"<p>{_e(f.header.issuer_name)} tiếp nhận hồ sơ mã <b>{_e(f.dossier_code)}</b> "
+        f"({_e(f.procedure_name)}) lúc {when(f.received_at)}, hẹn trả kết quả "
+        f"{when(f.previous_due_at)}.</p>"
+        f"<p>Hồ sơ đã được chuyển {_e(f.responsible_unit)} xem xét, giải quyết. Tuy nhiên, "
+        f"đến nay hồ sơ chưa giải quyết xong vì lý do: {_e(f.reason)}.</p>"
+        "<p>Sự chậm trễ này đã gây phiền hà cho Ông/Bà/Tổ chức. Chúng tôi xin lỗi và "
+        f"hẹn lại ngày trả kết quả vào <b>{when(f.new_due_at)}</b> (lần thứ {f.reschedule_no}).</p>"
+        "<p>Nơi nhận: Như trên; Bộ phận Một cửa; Lưu VT.</p>"
+        + _signatures("", "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", f.signed_by)
+    )
+
+
+def _control(f: ControlSlip) -> str:
+    rows = "".join(
+        f"<tr><td>{i}</td><td>1. Giao: {_e(h.from_unit)}<br>2. Nhận: {_e(h.to_unit)}</td>"
+        f"<td>{when(h.handed_at)}</td><td>{_e(h.handed_by)}</td><td>{when(h.due_at)}</td>"
+        f"<td>{_e(h.timeliness)}</td><td>{_e(h.note)}</td></tr>"
+        for i, h in enumerate(f.handovers, start=1)
+    )
+    return (
+        f"<p>Mã hồ sơ: <b>{_e(f.dossier_code)}</b></p>"
+        f"<p>Kèm theo hồ sơ của: {_e(f.applicant.name)}</p>"
+        f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)}</p>"
+        f"<p>Thời gian nhận hồ sơ: {when(f.received_at)}</p>"
+        f"<p>Ngày hẹn trả kết quả: {when(f.due_at)}</p>"
+        '<table class="grid"><tr><th>STT</th><th>Tên cơ quan, đơn vị</th>'
+        "<th>Thời gian giao, nhận hồ sơ</th><th>Người giao</th><th>Hạn xử lý</th>"
+        f"<th>Kết quả giải quyết hồ sơ (Trước hạn/Đúng hạn/Quá hạn)</th><th>Ghi chú</th></tr>{rows}"
+        "</table>"
+    )
+
+
+def _log(f: DossierLog) -> str:
+    def day(moment: datetime | None) -> str:
+        return "" if moment is None else f"{moment:%d/%m/%Y %H:%M}"
+
+    rows = "".join(
+        f"<tr><td>{x.line}</td><td>{_e(x.dossier_code)}</td><td>{_e(x.procedure_name)}</td>"
+        f"<td>{x.set_count}</td><td>{_e(x.applicant.name)}</td>"
+        f"<td>{_e(x.applicant.address)} {_e(x.applicant.phone)}</td><td>{_e(x.resolving_agency)}</td>"
+        f"<td>{day(x.received_at)}</td><td>{day(x.due_at)}</td><td>{day(x.transferred_at)}</td>"
+        f"<td>{day(x.result_received_at)}</td><td>{day(x.returned_at)}</td><td></td>"
+        f"<td>{_e(x.note)}</td></tr>"
+        for x in f.entries
+    )
+    return (
+        f'<p class="c">{_e(f.period.label_vi)}</p>'
+        '<table class="grid"><tr><th rowspan="2">STT</th><th rowspan="2">Mã hồ sơ</th>'
+        '<th rowspan="2">Tên thủ tục hành chính</th><th rowspan="2">Số lượng hồ sơ (bộ)</th>'
+        '<th rowspan="2">Tên cá nhân, tổ chức</th><th rowspan="2">Địa chỉ, số điện thoại</th>'
+        '<th rowspan="2">Cơ quan chủ trì giải quyết</th><th colspan="5">Ngày, tháng, năm</th>'
+        '<th rowspan="2">Ký nhận</th><th rowspan="2">Ghi chú</th></tr>'
+        "<tr><th>Nhận hồ sơ</th><th>Hẹn trả kết quả</th><th>Chuyển hồ sơ đến cơ quan giải quyết</th>"
+        "<th>Nhận kết quả từ cơ quan giải quyết</th><th>Trả kết quả cho cá nhân, tổ chức</th></tr>"
+        f"{rows}</table>"
+    )
+
+
+def to_html(form: Form) -> str:
+    """A complete, printable HTML page of ``form``."""
+    if isinstance(form, ReceiptSlip):
+        body = _receipt(form)
+    elif isinstance(form, SupplementRequest):
+        body = _supplement(form)
+    elif isinstance(form, RefusalSlip):
+        body = _refusal(form)
+    elif isinstance(form, ApologyLetter):
+        body = _apology(form)
+    elif isinstance(form, ControlSlip):
+        body = _control(form)
+    else:
+        body = _log(form)
+    return _page(form.header.title, _head(form.header) + body)
