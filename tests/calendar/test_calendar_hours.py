@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import CalendarOverrides, WorkCalendar, WorkingHours
 from tthc_flow.errors import CalendarError, NaiveDatetimeError
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VN = VN_TZ  # the library's Vietnam zone (fixed UTC+7); ZoneInfo inputs are accepted too
 FAST = settings(max_examples=150, deadline=None)
 
 moments = st.datetimes(
@@ -83,6 +84,9 @@ def test_time_zones(cal: WorkCalendar) -> None:
     utc = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
     result = cal.next_working_moment(utc)
     assert result == utc and result.tzinfo == VN and result.hour == 9
+    assert result.utcoffset() == timedelta(hours=7)
+    from_zoneinfo = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert cal.next_working_moment(from_zoneinfo) == result
     naive = datetime(2026, 11, 23, 9, 0)
     for call in (
         lambda: cal.next_working_moment(naive),

@@ -49,6 +49,8 @@ class CompiledProcedure:
     candidates: dict[tuple[str, str], tuple[TransitionDef, ...]]
     roles_for: dict[tuple[str, str], frozenset[str]]
     states: dict[str, StateDef]
+    guarded: frozenset[tuple[str, str]]
+    hook_names: dict[int, tuple[str, ...]]  # by id(): the lifecycle keeps each alive
 
     @classmethod
     def compile(cls, definition: ProcedureDefinition) -> CompiledProcedure:
@@ -72,9 +74,13 @@ class CompiledProcedure:
         )
         frozen = {key: tuple(value) for key, value in candidates.items()}
         roles = {key: frozenset().union(*(t.roles for t in value)) for key, value in frozen.items()}
-        return cls(
-            definition, lifecycle, machine, frozen, roles, {s.name: s for s in lifecycle.states}
-        )
+        states = {s.name: s for s in lifecycle.states}
+        guarded = frozenset(key for key, value in frozen.items() if any(t.guard for t in value))
+        hook_names: dict[int, tuple[str, ...]] = {}
+        for t in lifecycle.transitions:
+            step = states[t.dest].step if t.dest is not None else None
+            hook_names[id(t)] = (*t.hooks, *(step.on_enter if step is not None else ()))
+        return cls(definition, lifecycle, machine, frozen, roles, states, guarded, hook_names)
 
     def triggers_from(self, state: str) -> list[str]:
         """Triggers defined for ``state``, sorted."""

@@ -180,7 +180,8 @@ class Engine:
                 f"{dossier.state!r}; allowed: {', '.join(compiled.triggers_from(dossier.state)) or 'none'}"
             )
         role = self._role(actor, allowed, trigger, dossier)
-        context = self._context(dossier, data)
+        guarded = (dossier.state, trigger) in compiled.guarded
+        context = self._context(dossier, data) if guarded else {}
         transition = compiled.fire(dossier.state, trigger, context)
         if transition is None:
             guards = "; ".join(
@@ -302,11 +303,9 @@ class Engine:
         return context
 
     def _hooks_for(self, compiled: CompiledProcedure, transition: TransitionDef) -> list[Hook]:
-        names = list(transition.hooks)
-        if transition.dest is not None:
-            step = compiled.states[transition.dest].step
-            if step is not None:
-                names.extend(step.on_enter)
+        names = compiled.hook_names[id(transition)]
+        if not names:
+            return []
         missing = [n for n in names if n not in self._hooks]
         if missing:
             raise TthcError(

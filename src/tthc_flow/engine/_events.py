@@ -12,12 +12,17 @@ GENESIS_HASH = "0" * 64
 """``prev_hash`` of a dossier's first event."""
 
 
-def _payload_json(payload: dict[str, Any]) -> str:
+# one encoder for every event: json.dumps with options would build a new one per call
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    """The payload's canonical JSON text (sorted keys, no spaces), as hashed and stored."""
     if not payload:
         return "{}"
-    return json.dumps(
-        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
+    return _CANONICAL.encode(payload)
 
 
 def event_hash(
@@ -47,7 +52,7 @@ def event_hash(
             actor,
             role,
             at.isoformat(),
-            _payload_json(payload),
+            canonical_json(payload),
             prev_hash,
         )
     )

@@ -6,11 +6,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-from tthc_flow.engine._dossier import Dossier, replay
-from tthc_flow.engine._events import Event, first_broken_link
 from tthc_flow.errors import ConcurrencyConflict, IntegrityError
 from tthc_flow.store._protocol import ChainReport, DossierQuery
+
+if TYPE_CHECKING:  # the engine imports the store: importing it here first would be a cycle
+    from tthc_flow.engine._dossier import Dossier
+    from tthc_flow.engine._events import Event
 
 
 def matches(dossier: Dossier, q: DossierQuery) -> bool:
@@ -119,6 +122,9 @@ class MemoryStore:
 
     def verify(self) -> ChainReport:
         """Check every chain and that each summary equals the replay of its events."""
+        from tthc_flow.engine._dossier import replay
+        from tthc_flow.engine._events import first_broken_link
+
         events_checked = 0
         for code, events in self._events.items():
             events_checked += len(events)
