@@ -169,10 +169,10 @@ class LogBuilder:
         return self.engine.store.dossiers()  # type: ignore[attr-defined, no-any-return]
 
 
-def new_builder(catalog: Catalog | None = None) -> LogBuilder:
+def new_builder(catalog: Catalog | None = None, store: Any = None) -> LogBuilder:
     cal = WorkCalendar.vietnam()
     clock = FixedClock(datetime(2015, 1, 1, tzinfo=VN_TZ))
-    return LogBuilder(Engine(catalog or seed_catalog(), cal, clock=clock), cal)
+    return LogBuilder(Engine(catalog or seed_catalog(), cal, store=store, clock=clock), cal)
 
 
 def build_mixed(b: LogBuilder) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
-from tests.reports.logs import LogBuilder, seed_catalog
+from tests.reports.logs import LogBuilder, build_mixed, new_builder, seed_catalog
 from tthc_flow.reports import Period, statistics, statistics_sql, summary_row, summary_table
+from tthc_flow.store import SqlStore
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +43,17 @@ def test_sql_without_catalog_and_through_a_connection(mixed: LogBuilder, sqlite:
     assert got.total.resolved == 10 and got.total.received_online_full is None
     with pytest.raises(TypeError):
         statistics_sql(object(), p)
+
+
+def test_sql_store_written_by_the_engine(tmp_path: Path) -> None:
+    """The real SqlStore (UTC text timestamps on SQLite) gives the Python path's figures."""
+    with SqlStore.sqlite(tmp_path / "tthc.db", synchronous="NORMAL") as store:
+        b = new_builder(store=store)
+        build_mixed(b)
+        catalog = seed_catalog()
+        for by in (None, "agency", "field", "online"):
+            for text in ("2026-Q1", "2025-12", "2026"):
+                p = Period.parse(text)
+                expected = statistics(store.dossiers(), p, by=by, catalog=catalog)
+                assert statistics_sql(store, p, by=by, catalog=catalog).rows() == expected.rows()
+        assert statistics_sql(store, Period.quarter(2026, 1)).total.resolved == 10

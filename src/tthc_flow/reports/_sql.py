@@ -47,6 +47,7 @@ SUMMARY_COLUMNS = (
     "channel",
     "state",
     "version",
+    "last_hash",
     "on_the_spot",
     "submitted_at",
     "received_at",
@@ -81,6 +82,7 @@ def summary_table(metadata: sa.MetaData | None = None) -> sa.Table:
         sa.Column("channel", sa.String(16), nullable=False),
         sa.Column("state", sa.String(64), nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("last_hash", sa.String(64), nullable=False),
         sa.Column("on_the_spot", sa.Boolean, nullable=False),
         sa.Column("submitted_at", when, nullable=False),
         sa.Column("received_at", when),
@@ -111,6 +113,7 @@ def summary_row(d: Dossier) -> dict[str, Any]:
         "channel": d.channel,
         "state": d.state,
         "version": d.version,
+        "last_hash": d.last_hash,
         "on_the_spot": d.on_the_spot,
         "submitted_at": d.submitted_at,
         "received_at": d.received_at,
@@ -142,9 +145,11 @@ def _store_table() -> sa.Table:
 def _bind(source: Any) -> sa.Engine | sa.Connection:
     if isinstance(source, sa.Engine | sa.Connection):
         return source
-    engine = getattr(source, "engine", None)
-    if isinstance(engine, sa.Engine):
-        return engine
+    # SqlStore keeps its engine private for now (``_engine``); prefer a public one if added
+    for name in ("engine", "_engine"):
+        engine = getattr(source, name, None)
+        if isinstance(engine, sa.Engine):
+            return engine
     raise TypeError(
         f"statistics_sql needs a SqlStore, an SQLAlchemy Engine or Connection, not {type(source)}"
     )
@@ -222,9 +227,9 @@ def statistics_sql(
 ) -> Report:
     """The same :class:`Report` as :func:`statistics`, aggregated by the database.
 
-    ``store``: a SqlStore (its ``engine``), or an SQLAlchemy Engine / Connection. ``table``
-    defaults to ``tthc_flow.store.schema.dossiers`` when the store package has it, else to
-    :func:`summary_table` (the agreed columns).
+    ``store``: a :class:`~tthc_flow.store.SqlStore`, or an SQLAlchemy Engine / Connection.
+    ``table`` defaults to ``tthc_flow.store.schema.dossiers`` (its ``UtcDateTime`` columns
+    bind the period bounds as UTC), else to :func:`summary_table` (the agreed columns).
     """
     from tthc_flow.reports._report import Report
 
