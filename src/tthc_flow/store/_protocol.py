@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from tthc_flow.engine._dossier import Dossier
-from tthc_flow.engine._events import Event
+if TYPE_CHECKING:  # the engine imports the store: no runtime import back (cycle)
+    from tthc_flow.engine._dossier import Dossier
+    from tthc_flow.engine._events import Event
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from tthc_flow._time import VN_TZ
 from tthc_flow.engine._dossier import Dossier
-from tthc_flow.engine._events import Event
+from tthc_flow.engine._events import Event, canonical_json
 
 _VN_OFFSET = 7 * 3600
 
@@ -56,9 +56,7 @@ def event_row(event: Event) -> dict[str, Any]:
         "role": event.role,
         "at": event.at,
         "at_offset": int(offset.total_seconds()) if offset is not None else 0,
-        "payload": json.dumps(
-            event.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-        ),
+        "payload": canonical_json(event.payload),
         "prev_hash": event.prev_hash,
         "hash": event.hash,
         "idempotency_key": event.idempotency_key,

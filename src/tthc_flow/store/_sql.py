@@ -14,11 +14,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, Dossier, replay
 from tthc_flow.engine._events import Event, first_broken_link
-from tthc_flow.errors import ConcurrencyConflict, IntegrityError, SchemaVersionError, StoreError
+from tthc_flow.errors import (
+    ConcurrencyConflict,
+    IntegrityError,
+    SchemaVersionError,
+    StoreError,
+    TthcError,
+)
 from tthc_flow.store import _engine
 from tthc_flow.store._migrations import SCHEMA_VERSION, newer_error, stored_version, upgrade
 from tthc_flow.store._protocol import ChainReport, DossierQuery
@@ -109,6 +115,10 @@ class SqlStore:
                     yield conn
         except SqlIntegrityError:
             raise
+        except StatementError as exc:
+            if isinstance(exc.orig, TthcError):  # e.g. a naive datetime in a query
+                raise exc.orig from None
+            raise StoreError(f"database {self.url}: {_engine.reason(exc)}") from exc
         except SQLAlchemyError as exc:
             raise StoreError(f"database {self.url}: {_engine.reason(exc)}") from exc
 

@@ -1,0 +1,113 @@
+"""Event builders and subprocess workers for the store tests (importable after a spawn)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from typing import Any
+
+from tthc_flow._time import VN_TZ
+from tthc_flow.engine import GENESIS_HASH, Dossier, Event, apply, replay
+from tthc_flow.store import SqlStore
+
+T0 = datetime(2026, 3, 2, 8, tzinfo=VN_TZ)
+
+
+def first_event(code: str, at: datetime = T0, key: str | None = None, **extra: Any) -> Event:
+    """A receive event creating ``code`` (the payload the engine would write)."""
+    payload: dict[str, Any] = {
+        "procedure_code": "2.000234",
+        "procedure_version": 1,
+        "agency_code": extra.pop("agency_code", "SCT"),
+        "applicant": extra.pop("applicant", "Công ty A"),
+        "channel": "desk",
+        "on_the_spot": False,
+        "fees_due": 1_200_000,
+        "data": {"fee_paid": True},
+        "clock_started_at": at.isoformat(),
+        "due_at": (at + timedelta(days=14)).isoformat(),
+        "step_due": [["appraise", (at + timedelta(days=3)).isoformat()]],
+    }
+    payload.update(extra)
+    return Event.create(
+        dossier_code=code,
+        version=1,
+        trigger="receive",
+        effect="accept",
+        from_state="",
+        to_state="received",
+        actor="desk",
+        role="one_stop",
+        at=at,
+        payload=payload,
+        prev_hash=GENESIS_HASH,
+        idempotency_key=key,
+    )
+
+
+def next_event(d: Dossier, key: str | None = None, note: str = "x") -> Event:
+    """A note event following ``d`` (no state change; apply() folds it generically)."""
+    return Event.create(
+        dossier_code=d.code,
+        version=d.version + 1,
+        trigger="note",
+        effect="note",
+        from_state=d.state,
+        to_state=d.state,
+        actor="clerk",
+        role="one_stop",
+        at=d.updated_at + timedelta(minutes=1),
+        payload={"note": note, "data": {"last_note": note}},
+        prev_hash=d.last_hash,
+        idempotency_key=key,
+    )
+
+
+def chain(code: str, length: int, at: datetime = T0) -> tuple[list[Event], Dossier]:
+    """``length`` events of one dossier and the dossier they fold into."""
+    events = [first_event(code, at)]
+    dossier = replay(events)
+    while len(events) < length:
+        event = next_event(dossier, note=str(len(events)))
+        events.append(event)
+        dossier = apply(dossier, event)
+    return events, dossier
+
+
+def race_worker(url: str, code: str, rounds: int, barrier: Any, results: Any, wid: int) -> None:
+    """Each round: everyone loads the same version, then everyone appends the next one."""
+    from tthc_flow.errors import ConcurrencyConflict
+
+    wins: list[int] = []
+    with SqlStore(url, create=False) as store:
+        for _ in range(rounds):
+            barrier.wait()
+            dossier = store.load(code)
+            assert dossier is not None
+            barrier.wait()
+            event = next_event(dossier, note=f"w{wid}")
+            try:
+                store.append([event], apply(dossier, event))
+                wins.append(event.version)
+            except ConcurrencyConflict:
+                pass
+    results.put((wid, wins))
+
+
+def crash_writer(url: str, batch_size: int, events_per_dossier: int) -> None:
+    """Write batches forever, printing each committed batch number; the test kills us."""
+    with SqlStore(url) as store:
+        number = 0
+        while True:
+            with store.batch():
+                for i in range(batch_size):
+                    events, dossier = chain(f"B{number:05d}-{i:03d}", events_per_dossier)
+                    for k in range(len(events)):
+                        store.append([events[k]], replay(events[: k + 1]))
+                    del dossier
+            print(number, flush=True)
+            number += 1
+
+
+if __name__ == "__main__":
+    crash_writer(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
