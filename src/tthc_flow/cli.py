@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 from rich.console import Console
@@ -139,11 +139,12 @@ def diagram(code: str, catalog_path: Path, fmt: str, out: Path | None) -> None:
 
     try:
         definition = load_catalog(catalog_path).get(code)
-        if fmt == "mermaid":
-            click.echo(to_mermaid(definition))
-        else:
-            path = render_diagram(definition, out or Path(f"{code}.{fmt}"), format=fmt)
+        if fmt == "svg" or fmt == "png":
+            image: Literal["svg", "png"] = "svg" if fmt == "svg" else "png"
+            path = render_diagram(definition, out or Path(f"{code}.{fmt}"), format=image)
             click.echo(str(path))
+        else:
+            click.echo(to_mermaid(definition))
     except TthcError as error:
         _fail(error)
 
