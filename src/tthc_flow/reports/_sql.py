@@ -16,7 +16,7 @@ end but has since ended is judged at the period end.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -24,9 +24,11 @@ import sqlalchemy as sa
 from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine import Dossier
+from tthc_flow.procedure import ProcedureDefinition
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._statistics import (
     COUNT_FIELDS,
+    TOTAL_KEY,
     CatalogLookup,
     Tally,
     add_processing,
@@ -155,11 +157,45 @@ def _bind(source: Any) -> sa.Engine | sa.Connection:
     )
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite gives naive datetimes back: they were written in Vietnam time
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=VN_TZ)
+def _utc_text(column: sa.ColumnElement[Any]) -> bool:
+    # the store's UtcDateTime keeps fixed-width UTC text on SQLite
+    return type(column.type).__name__ == "UtcDateTime"
+
+
+def _raw(expr: sa.ColumnElement[Any], typed: sa.ColumnElement[Any] | None = None) -> Any:
+    """Select a moment without the per-row type processing (parsed by :func:`_moment`)."""
+    name = "started" if typed is not None else "resolved"
+    if _utc_text(typed if typed is not None else expr):
+        return sa.type_coerce(expr, sa.String).label(name)
+    return sa.type_coerce(expr, (typed if typed is not None else expr).type).label(name)
+
+
+def _moment(value: Any) -> datetime | None:
+    """A fetched moment as an aware datetime in Vietnam time.
+
+    Text is the store's UTC format; naive datetimes (SQLAlchemy's plain DateTime on SQLite)
+    were written in Vietnam wall-clock time.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC).astimezone(VN_TZ)
+    assert isinstance(value, datetime)
+    return value.astimezone(VN_TZ) if value.tzinfo else value.replace(tzinfo=VN_TZ)
+
+
+def _group_columns(t: sa.Table, by: str | None, with_catalog: bool) -> list[sa.Column[Any]]:
+    """Columns to GROUP BY: the ``by`` column, plus the procedure when the catalog is used."""
+    c = t.c
+    if with_catalog or by in ("field", "online"):
+        columns = [c.procedure_code, c.procedure_version]
+        if by == "agency":
+            columns.append(c.agency_code)
+        elif by == "channel":
+            columns.append(c.channel)
+        return columns
+    column = {"agency": c.agency_code, "procedure": c.procedure_code, "channel": c.channel}
+    return [column[by]] if by is not None else []
 
 
 def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -241,14 +277,15 @@ def statistics_sql(
     start, end = period.start_at, period.end_at
     entry, leave = _entry_exit(t)
     in_books = sa.and_(entry.is_not(None), entry < end, sa.or_(leave.is_(None), leave >= start))
-    keys = (c.agency_code, c.channel, c.procedure_code, c.procedure_version)
+    keys = _group_columns(t, by, catalog is not None)
     counts = _count_columns(t, period)
     query = (
         sa.select(*keys, *(expr.label(name) for name, expr in counts.items()))
         .where(in_books)
         .group_by(*keys)
     )
-    times = sa.select(*keys, c.clock_started_at, c.received_at, c.resolved_at).where(
+    started_col = sa.func.coalesce(c.clock_started_at, c.received_at)
+    times = sa.select(*keys, _raw(started_col, c.received_at), _raw(c.resolved_at)).where(
         c.resolved_at >= start, c.resolved_at < end, c.received_at.is_not(None)
     )
     tallies: dict[str, Tally] = {}
@@ -258,10 +295,10 @@ def statistics_sql(
         for row in connection.execute(query).mappings():
             tallies.setdefault(_key(by, lookup, row), Tally()).add(_tally(row, lookup))
         for row in connection.execute(times).mappings():
-            started = _aware(row["clock_started_at"] or row["received_at"])
-            resolved_at = _aware(row["resolved_at"])
+            started = _moment(row["started"])
+            resolved_at = _moment(row["resolved"])
             assert started is not None and resolved_at is not None
-            definition = lookup.get(row["procedure_code"], row["procedure_version"])
+            definition = _definition(lookup, row)
             add_processing(
                 tallies.setdefault(_key(by, lookup, row), Tally()),
                 cal,
@@ -277,26 +314,42 @@ def statistics_sql(
 
 
 def _key(by: str | None, lookup: CatalogLookup, row: sa.RowMapping) -> str:
+    if by is None:
+        return TOTAL_KEY
+    if by in ("agency", "procedure", "channel") and not lookup:
+        return str(row[{"agency": "agency_code", "procedure": "procedure_code"}.get(by, by)])
     return group_key(
         by,
         lookup,
         row["procedure_code"],
         row["procedure_version"],
-        row["agency_code"],
-        row["channel"],
+        row["agency_code"] if by == "agency" else "",
+        row["channel"] if by == "channel" else "",
     )
 
 
 def _tally(row: sa.RowMapping, lookup: CatalogLookup) -> Tally:
     t = Tally()
-    for name in COUNT_FIELDS:
-        if name in row:
-            setattr(t, name, int(row[name]))
+    for name in _SQL_COUNTS:
+        setattr(t, name, int(row[name]))
     t.in_progress_within = t.in_progress - t.in_progress_overdue
-    definition = lookup.get(row["procedure_code"], row["procedure_version"])
+    definition = _definition(lookup, row)
     if definition is not None:
         if definition.online.value == "full":
             t.received_online_full = t.received_online
         else:
             t.received_online_partial = t.received_online
     return t
+
+
+_SQL_COUNTS = tuple(
+    name
+    for name in COUNT_FIELDS
+    if name not in ("received_online_partial", "received_online_full", "in_progress_within")
+)
+
+
+def _definition(lookup: CatalogLookup, row: sa.RowMapping) -> ProcedureDefinition | None:
+    if not lookup:
+        return None
+    return lookup.get(row["procedure_code"], row["procedure_version"])

@@ -16,7 +16,7 @@ Hence, per group: ``carried_over + received = resolved + in_progress + withdrawn
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +113,31 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+COUNT_FIELDS = (
+    "carried_over",
+    "received",
+    "received_online",
+    "received_online_partial",
+    "received_online_full",
+    "received_postal",
+    "received_desk",
+    "on_the_spot",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "rejected",
+    "in_progress",
+    "in_progress_within",
+    "in_progress_overdue",
+    "withdrawn",
+    "refused",
+    "supplement_requested",
+    "rescheduled",
+)
+"""The integer fields of :class:`Tally`."""
+
+
 @dataclass
 class Tally:
     """Counts of one group while they are being added up (Python and SQL paths alike)."""
@@ -143,15 +168,11 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         """Add ``other``'s counts and samples into this one."""
-        for f in fields(self):
-            mine = getattr(self, f.name)
-            if isinstance(mine, list):
-                mine.extend(getattr(other, f.name))
-            else:
-                setattr(self, f.name, mine + getattr(other, f.name))
-
-
-COUNT_FIELDS = tuple(f.name for f in fields(Tally) if f.type in ("int", int))
+        for name in COUNT_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.processing_days.extend(other.processing_days)
+        self.statutory_days.extend(other.statutory_days)
+        self.shortened_days.extend(other.shortened_days)
 
 
 @dataclass(frozen=True)
