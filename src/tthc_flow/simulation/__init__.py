@@ -9,6 +9,7 @@
 See docs/simulation.md.
 """
 
+from tthc_flow.simulation._compare import Comparison, Difference, compare
 from tthc_flow.simulation._distributions import (
     Distribution,
     Empirical,
@@ -18,6 +19,7 @@ from tthc_flow.simulation._distributions import (
     Triangular,
 )
 from tthc_flow.simulation._kpis import Estimate, SimulationResult
+from tthc_flow.simulation._plot import plot_comparison
 from tthc_flow.simulation._run import BASELINE, simulate
 from tthc_flow.simulation._scenario import (
     PinnedCatalog,
@@ -31,6 +33,8 @@ from tthc_flow.simulation._store import SimulationStore
 
 __all__ = [
     "BASELINE",
+    "Comparison",
+    "Difference",
     "Distribution",
     "Empirical",
     "Estimate",
@@ -44,7 +48,9 @@ __all__ = [
     "SimulationStore",
     "Triangular",
     "Variant",
+    "compare",
     "load_scenario",
     "parse_scenario",
+    "plot_comparison",
     "simulate",
 ]

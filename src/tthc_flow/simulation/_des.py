@@ -347,7 +347,7 @@ class Replication:
         first_day = self.scenario.model.horizon.start
         self.last_offset = (self.scenario.model.horizon.end - first_day).days
         self.push(self.wt.origin, E_DAY, 0)
-        handlers = {
+        handlers: dict[int, Callable[..., None]] = {
             E_DAY: self._day,
             E_ARRIVE: self._arrive,
             E_DONE: self._done,

@@ -28,7 +28,7 @@ _T975 = {
 def t_quantile(df: int) -> float:
     """The 97.5 % quantile of Student's t with ``df`` degrees of freedom (scipy if present)."""
     try:
-        from scipy.stats import t
+        from scipy.stats import t  # type: ignore[import-untyped,unused-ignore]
 
         return float(t.ppf(0.975, df))
     except ImportError:  # pragma: no cover - depends on the environment

@@ -377,7 +377,9 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioDefinitionError([Problem(str(path), None, None, "", f"cannot read: {exc}")])
+        raise ScenarioDefinitionError(
+            [Problem(str(path), None, None, "", f"cannot read: {exc}")]
+        ) from exc
     return parse_scenario(text, str(path), Path(path).resolve().parent)
 
 
