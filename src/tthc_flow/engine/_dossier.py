@@ -8,6 +8,7 @@ right even if the calendar or a policy is changed later.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -158,16 +159,23 @@ class Dossier:
         return self.timeliness_at(self.as_of or self.updated_at)
 
 
-_DOSSIER_FIELDS = tuple(f.name for f in fields(Dossier))
+_NAMES = tuple(f.name for f in fields(Dossier))
+_INDEX = {name: i for i, name in enumerate(_NAMES)}
+_ALL_VALUES = operator.attrgetter(*_NAMES)
+# The slot descriptors' own setters: they write the slot directly, which the frozen
+# dataclass's __setattr__ forbids, and cost a fraction of a Python-level setattr.
+_SETTERS = tuple(getattr(Dossier, name).__set__ for name in _NAMES)
 
 
 def _evolve(d: Dossier, changes: dict[str, Any]) -> Dossier:
     """``dataclasses.replace`` without re-running ``__init__``: apply() is on the hot path and
-    this is about four times faster for a dossier's thirty-odd fields."""
+    this is several times faster for a dossier's thirty-odd fields."""
+    values = list(_ALL_VALUES(d))
+    for name, value in changes.items():
+        values[_INDEX[name]] = value
     new = object.__new__(Dossier)
-    setter = object.__setattr__
-    for name in _DOSSIER_FIELDS:
-        setter(new, name, changes[name] if name in changes else getattr(d, name))
+    for setter, value in zip(_SETTERS, values, strict=True):
+        setter(new, value)
     return new
 
 

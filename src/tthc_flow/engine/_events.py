@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -114,7 +114,9 @@ class Event:
             payload,
             prev_hash,
         )
-        return cls(
+        # Fill the slots directly: the frozen __init__ costs as much as hashing the event.
+        event = object.__new__(cls)
+        values = (
             dossier_code,
             version,
             trigger,
@@ -128,7 +130,11 @@ class Event:
             prev_hash,
             digest,
             idempotency_key,
+            0,
         )
+        for setter, value in zip(_EVENT_SETTERS, values, strict=True):
+            setter(event, value)
+        return event
 
     def verify(self) -> bool:
         """True when the stored hash matches the content."""
@@ -158,3 +164,6 @@ def first_broken_link(events: list[Event]) -> tuple[int, str] | None:
             return (event.version, "content does not match its hash (altered)")
         prev = event.hash
     return None
+
+
+_EVENT_SETTERS = tuple(getattr(Event, f.name).__set__ for f in fields(Event))
