@@ -1,10 +1,13 @@
 """tthc_flow: Vietnamese administrative procedures (thủ tục hành chính) as state machines.
 
-The public API is re-exported here; everything in modules whose name starts with an
-underscore is private.
+The names most users need are re-exported here; the subpackages (``calendar``,
+``procedure``, ``engine``, ``store``, ``reports``, ``simulation``, ``testing``) hold the rest.
+Everything in modules whose name starts with an underscore is private.
 """
 
-from tthc_flow.calendar import WorkCalendar as WorkCalendar
+from tthc_flow._time import VN_TZ
+from tthc_flow.calendar import WorkCalendar
+from tthc_flow.engine import Actor, Dossier, Engine, Event, FixedClock, Policies, Timeliness
 from tthc_flow.errors import (
     CalendarError,
     CalendarOverrideError,
@@ -27,23 +30,41 @@ from tthc_flow.errors import (
 
 __version__ = "0.1.0"
 
+from tthc_flow.procedure import Catalog, ProcedureDefinition, load_catalog, load_procedure
+from tthc_flow.store import MemoryStore, SqlStore
+
 __all__ = [
+    "VN_TZ",
+    "Actor",
     "CalendarError",
     "CalendarOverrideError",
+    "Catalog",
     "ConcurrencyConflict",
+    "Dossier",
     "DossierNotFound",
+    "Engine",
+    "Event",
+    "FixedClock",
     "InputError",
     "InvalidCommand",
+    "MemoryStore",
     "NaiveDatetimeError",
     "PermissionDenied",
+    "Policies",
     "PolicyViolation",
     "Problem",
+    "ProcedureDefinition",
     "ProcedureDefinitionError",
     "ScenarioDefinitionError",
     "SchemaVersionError",
+    "SqlStore",
     "StoreError",
+    "Timeliness",
     "TransitionNotAllowed",
     "TthcError",
     "UnknownProcedure",
+    "WorkCalendar",
     "__version__",
+    "load_catalog",
+    "load_procedure",
 ]
