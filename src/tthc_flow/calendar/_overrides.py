@@ -47,8 +47,8 @@ class _Entry(BaseModel):
 class Closure(_Entry):
     """Extra non-working day(s): ``date`` or the inclusive range ``from``..``to``.
 
-    >>> [str(d) for d in Closure(**{"from": "2026-10-26", "to": "2026-10-27", "reason": "bão"}).days()]
-    ['2026-10-26', '2026-10-27']
+    >>> tuple(str(d) for d in Closure(**{"from": "2026-10-26", "to": "2026-10-27", "reason": "bão"}).days())
+    ('2026-10-26', '2026-10-27')
     """
 
     date: dt.date | None = None

@@ -1,0 +1,122 @@
+"""A one-stop service embedding tthc_flow behind plain WSGI (no web framework needed).
+
+Run it:  TTHC_DATABASE_URL=sqlite:///tthc.sqlite python examples/wsgi_service.py
+(PostgreSQL: TTHC_DATABASE_URL=postgresql+psycopg://user@host/db; several processes can share it.)
+
+    POST /dossiers                      {"procedure": "2.000128", "applicant": "...", "channel": "desk"}
+    POST /dossiers/<code>/<trigger>     {"actor": "clerk-01", "roles": ["one_stop"], ...data}
+    GET  /dossiers/<code>               the dossier
+    GET  /dossiers/<code>/history       its events
+
+Errors map to HTTP: 404 unknown dossier or procedure, 403 role, 409 wrong state or another
+writer won (retry), 422 a legal rule or a bad argument.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import make_server
+
+from tthc_flow import Actor, Dossier, Engine, SqlStore, load_catalog
+from tthc_flow.errors import (
+    ConcurrencyConflict,
+    DossierNotFound,
+    InvalidCommand,
+    PermissionDenied,
+    PolicyViolation,
+    TransitionNotAllowed,
+    TthcError,
+    UnknownProcedure,
+)
+
+CATALOG = Path(__file__).parent / "so-cong-thuong"
+STATUS = {
+    DossierNotFound: "404 Not Found",
+    UnknownProcedure: "404 Not Found",
+    PermissionDenied: "403 Forbidden",
+    TransitionNotAllowed: "409 Conflict",
+    ConcurrencyConflict: "409 Conflict",
+    PolicyViolation: "422 Unprocessable Entity",
+    InvalidCommand: "422 Unprocessable Entity",
+}
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def dossier_json(d: Dossier) -> dict[str, Any]:
+    def when(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
+
+    return {
+        "code": d.code,
+        "procedure": d.procedure_code,
+        "state": d.state,
+        "received_at": when(d.received_at),
+        "due_at": when(d.due_at),
+        "resolved_at": when(d.resolved_at),
+        "timeliness": d.timeliness.value if d.timeliness else None,
+    }
+
+
+def make_app(engine: Engine) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """The WSGI application around ``engine``."""
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        def reply(status: str, body: Any) -> list[bytes]:
+            data = json.dumps(body, ensure_ascii=False).encode()
+            start_response(status, [("Content-Type", "application/json; charset=utf-8")])
+            return [data]
+
+        parts = [p for p in environ.get("PATH_INFO", "").split("/") if p]
+        method = environ["REQUEST_METHOD"]
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
+            if method == "POST" and parts == ["dossiers"]:
+                d = engine.receive(
+                    body.pop("procedure"), body.pop("applicant"), body.pop("channel"), **body
+                )
+                return reply("201 Created", dossier_json(d))
+            if method == "POST" and len(parts) == 3 and parts[0] == "dossiers":
+                actor = Actor.of(body.pop("actor"), *body.pop("roles"))
+                d = engine.fire(parts[1], parts[2], actor, **body)
+                return reply("200 OK", dossier_json(d))
+            if method == "GET" and len(parts) == 2 and parts[0] == "dossiers":
+                return reply("200 OK", dossier_json(engine.get(parts[1])))
+            if method == "GET" and len(parts) == 3 and parts[2] == "history":
+                events = engine.history(parts[1])
+                return reply(
+                    "200 OK",
+                    [
+                        {
+                            "trigger": e.trigger,
+                            "at": e.at.isoformat(),
+                            "actor": e.actor,
+                            "hash": e.hash,
+                        }
+                        for e in events
+                    ],
+                )
+            return reply("404 Not Found", {"error": "no such route"})
+        except TthcError as error:  # first: some are also ValueError or KeyError
+            return reply(STATUS.get(type(error), "400 Bad Request"), {"error": str(error)})
+        except (KeyError, TypeError, ValueError) as error:
+            return reply("400 Bad Request", {"error": f"bad request: {error}"})
+
+    return app
+
+
+def main() -> None:
+    url = os.environ.get("TTHC_DATABASE_URL", "sqlite:///tthc.sqlite")
+    engine = Engine(load_catalog(CATALOG), store=SqlStore(url))
+    with make_server("127.0.0.1", int(os.environ.get("PORT", "8000")), make_app(engine)) as server:
+        print(f"serving on http://127.0.0.1:{server.server_port}")
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
