@@ -75,15 +75,14 @@ def chain(code: str, length: int, at: datetime = T0) -> tuple[list[Event], Dossi
 
 
 def race_worker(url: str, code: str, rounds: int, barrier: Any, results: Any, wid: int) -> None:
-    """Each round: everyone loads the same version, then everyone appends the next one."""
+    """Each round: everyone holds the same version, then everyone appends the next one."""
     from tthc_flow.errors import ConcurrencyConflict
 
     wins: list[int] = []
     with SqlStore(url, create=False) as store:
+        dossier = store.load(code)
+        assert dossier is not None
         for _ in range(rounds):
-            barrier.wait()
-            dossier = store.load(code)
-            assert dossier is not None
             barrier.wait()
             event = next_event(dossier, note=f"w{wid}")
             try:
@@ -91,7 +90,22 @@ def race_worker(url: str, code: str, rounds: int, barrier: Any, results: Any, wi
                 wins.append(event.version)
             except ConcurrencyConflict:
                 pass
+            barrier.wait()  # the round is decided: catch up with the winner's event only
+            winner = _event_at(store, code, dossier.version + 1)
+            dossier = apply(dossier, winner)
     results.put((wid, wins))
+
+
+def _event_at(store: SqlStore, code: str, version: int) -> Event:
+    # load() would replay the whole growing chain every round; one row is enough here
+    from sqlalchemy import select
+
+    from tthc_flow.store._rows import row_event
+    from tthc_flow.store.schema import events
+
+    stmt = select(events).where(events.c.dossier_code == code, events.c.version == version)
+    with store._engine.connect() as conn:
+        return row_event(conn.execute(stmt).one()._mapping)
 
 
 def crash_writer(url: str, batch_size: int, events_per_dossier: int) -> None:
