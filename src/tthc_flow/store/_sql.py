@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.exc import SQLAlchemyError, StatementError
@@ -96,12 +96,12 @@ class SqlStore:
 
     # ------------------------------------------------------------ transactions
     @contextmanager
-    def _tx(self, write: bool) -> Iterator[Connection]:
-        """A connection in a transaction: the batch's (a savepoint for writes) or a new one."""
+    def _tx(self, write: bool, savepoint: bool = True) -> Iterator[Connection]:
+        """A connection in a transaction: the batch's (with a savepoint) or a new one."""
         batch: Connection | None = getattr(self._local, "conn", None)
         try:
             if batch is not None:
-                if write:
+                if write and savepoint:
                     # a failed append inside a batch undoes itself only; the batch goes on
                     with batch.begin_nested():
                         yield batch
@@ -113,8 +113,6 @@ class SqlStore:
                     conn.execution_options(tthc_write=True)
                 with conn.begin():
                     yield conn
-        except SqlIntegrityError:
-            raise
         except StatementError as exc:
             if isinstance(exc.orig, TthcError):  # e.g. a naive datetime in a query
                 raise exc.orig from None
@@ -159,30 +157,37 @@ class SqlStore:
         code = first.dossier_code
         summary = summary_row(dossier)
         rows = [event_row(e) for e in events_]
-        try:
-            with self._tx(write=True) as conn:
+        # inside a batch a failed append must undo only itself: a savepoint is needed when a
+        # statement can fail after another succeeded (keys) or fails hard (generic databases)
+        risky = any(e.idempotency_key for e in events_) or first.version == 1
+        with self._tx(write=True, savepoint=risky) as conn:
+            try:
                 if first.version == 1:
-                    conn.execute(insert(dossiers), summary)
+                    created = conn.execute(_create_statement(conn.dialect.name), summary)
+                    if created.first() is None:  # rowcount is unreliable with RETURNING
+                        raise self._conflict(conn, code, first.version)
                 else:
-                    changed = conn.execute(
-                        update(dossiers)
-                        .where(dossiers.c.code == code, dossiers.c.version == first.version - 1)
-                        .values({k: v for k, v in summary.items() if k != "code"})
-                    )
+                    summary["b_code"] = summary.pop("code")
+                    summary["b_expected"] = first.version - 1
+                    changed = conn.execute(_UPDATE_SUMMARY, summary)
                     if changed.rowcount != 1:
                         raise self._conflict(conn, code, first.version)
-                stmt = insert(events).returning(events.c.seq, sort_by_parameter_order=True)
-                seqs = conn.execute(stmt, rows).scalars().all()
-        except SqlIntegrityError as exc:
-            message = str(exc.orig)
-            if any(name in message for name in _KEY_CONSTRAINTS):
-                keys = [e.idempotency_key for e in events_ if e.idempotency_key]
+                if len(rows) == 1:
+                    key = conn.execute(_INSERT_EVENT, rows[0]).inserted_primary_key
+                    assert key is not None
+                    seqs = [key[0]]
+                else:
+                    seqs = list(conn.execute(_INSERT_EVENTS, rows).scalars())
+            except SqlIntegrityError as exc:
+                message = str(exc.orig)
+                if any(name in message for name in _KEY_CONSTRAINTS):
+                    keys = [e.idempotency_key for e in events_ if e.idempotency_key]
+                    raise ConcurrencyConflict(
+                        f"idempotency key {', '.join(map(repr, keys))} already used for {code}"
+                    ) from exc
                 raise ConcurrencyConflict(
-                    f"idempotency key {', '.join(map(repr, keys))} already used for {code}"
+                    f"dossier {code} already has version {first.version}; reload it and retry"
                 ) from exc
-            raise ConcurrencyConflict(
-                f"dossier {code} already has version {first.version}; reload it and retry"
-            ) from exc
         return [replace(e, seq=s) for e, s in zip(events_, seqs, strict=True)]
 
     @staticmethod
@@ -344,6 +349,24 @@ class SqlStore:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+# statements built once: building .values() per call costs more than running them
+# (the SET clause comes from the parameters' column names)
+_UPDATE_SUMMARY = update(dossiers).where(
+    dossiers.c.code == bindparam("b_code"), dossiers.c.version == bindparam("b_expected")
+)
+_INSERT_EVENT = insert(events)
+_INSERT_EVENTS = insert(events).returning(events.c.seq, sort_by_parameter_order=True)
+_CREATE = {
+    "sqlite": sqlite.insert(dossiers).on_conflict_do_nothing().returning(dossiers.c.code),
+    "postgresql": postgresql.insert(dossiers).on_conflict_do_nothing().returning(dossiers.c.code),
+}
+
+
+def _create_statement(dialect: str) -> Any:
+    # a duplicate code is a conflict, not an error: no savepoint needed, transaction intact
+    return _CREATE.get(dialect, insert(dossiers).returning(dossiers.c.code))
 
 
 class _Unreadable(Event):
