@@ -76,9 +76,18 @@ def chain(code: str, length: int, at: datetime = T0) -> tuple[list[Event], Dossi
 
 def race_worker(url: str, code: str, rounds: int, barrier: Any, results: Any, wid: int) -> None:
     """Each round: everyone holds the same version, then everyone appends the next one."""
+    wins: list[int] = []
+    try:
+        _race(url, code, rounds, barrier, wid, wins)
+    except BaseException as exc:
+        results.put((wid, f"{type(exc).__name__}: {exc}"))
+        raise
+    results.put((wid, wins))
+
+
+def _race(url: str, code: str, rounds: int, barrier: Any, wid: int, wins: list[int]) -> None:
     from tthc_flow.errors import ConcurrencyConflict
 
-    wins: list[int] = []
     with SqlStore(url, create=False) as store:
         dossier = store.load(code)
         assert dossier is not None
@@ -93,7 +102,6 @@ def race_worker(url: str, code: str, rounds: int, barrier: Any, results: Any, wi
             barrier.wait()  # the round is decided: catch up with the winner's event only
             winner = _event_at(store, code, dossier.version + 1)
             dossier = apply(dossier, winner)
-    results.put((wid, wins))
 
 
 def _event_at(store: SqlStore, code: str, version: int) -> Event:

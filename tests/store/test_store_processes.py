@@ -26,15 +26,19 @@ def test_concurrent_writers_at_the_same_version_have_exactly_one_winner(sql_url:
         created = first_event("RACE")
         store.append([created], replay([created]))
     ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(WORKERS)
+    barrier = ctx.Barrier(WORKERS, timeout=60)  # a crashed worker must not hang the rest
     results = ctx.Queue()
     procs = [
-        ctx.Process(target=race_worker, args=(sql_url, "RACE", ROUNDS, barrier, results, w))
+        ctx.Process(
+            target=race_worker, args=(sql_url, "RACE", ROUNDS, barrier, results, w), daemon=True
+        )
         for w in range(WORKERS)
     ]
     for p in procs:
         p.start()
     wins = [results.get(timeout=120) for _ in procs]
+    failures = [won for _, won in wins if isinstance(won, str)]
+    assert not failures, failures
     for p in procs:
         p.join(timeout=30)
         assert p.exitcode == 0

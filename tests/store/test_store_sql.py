@@ -103,7 +103,8 @@ def test_a_deleted_last_event_or_edited_summary_is_reported(sql_store: SqlStore)
 
 # ----------------------------------------------------------------- DB-level uniqueness
 def _raw_insert(store: SqlStore, **changes: object) -> None:
-    row = dict(next(iter(store._engine.connect().execute(sa.select(schema.events))))._mapping)
+    with store._engine.connect() as conn:  # closed: an open read would block DROP SCHEMA
+        row = dict(conn.execute(sa.select(schema.events).limit(1)).one()._mapping)
     row.pop("seq")
     row.update(changes)
     with store._engine.begin() as conn:
