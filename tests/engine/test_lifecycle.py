@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,8 @@ from tthc_flow import (
     TthcError,
 )
 from tthc_flow.engine import Actor, Engine, Timeliness, first_broken_link, replay
+from tthc_flow.engine._compiled import CompiledProcedure
+from tthc_flow.procedure import PAUSED_FROM, load_catalog
 
 
 def run_to_result(engine: Engine, code: str, day: int) -> None:
@@ -252,3 +255,26 @@ def test_overdue_and_due_soon(engine: Engine) -> None:
     assert [d.code for d in engine.overdue(now)] == [late]
     assert engine.get(late).timeliness_at(now) is Timeliness.OVERDUE
     assert [d.code for d in engine.due_soon(now, timedelta(days=1))] == [soon]
+
+
+def test_dispatch_table_agrees_with_the_shared_machine() -> None:
+    """``fire`` decides by the compiled table; the machine's own trigger must take the same
+    transition for every state, trigger and guard context of every example procedure."""
+    catalog = load_catalog(Path(__file__).parents[2] / "examples" / "so-cong-thuong")
+    contexts: list[dict[str, object]] = [
+        {"channel": channel, "fee_paid": paid, "on_the_spot": spot, PAUSED_FROM: origin}
+        for channel in ("desk", "postal", "online")
+        for paid in (False, True)
+        for spot in (False, True)
+        for origin in (None, "received", "submitted", "appraisal")
+    ]
+    checked = 0
+    for definition in catalog:
+        compiled = CompiledProcedure.compile(definition)
+        for state, trigger in compiled.candidates:
+            for context in contexts:
+                taken = compiled.fire(state, trigger, dict(context))
+                reference = compiled.fire_through_machine(state, trigger, dict(context))
+                assert taken is reference, (definition.code, state, trigger, context)
+                checked += 1
+    assert checked > 1000

@@ -39,8 +39,9 @@ def _condition(transition: TransitionDef) -> Callable[[EventData], bool]:
 class CompiledProcedure:
     """One procedure version: its definition, lifecycle, machine and dispatch tables.
 
-    Every dossier of this version is moved by the same ``machine`` (no ``add_model``: a
-    :class:`Cursor` is passed to the event's ``trigger``), so a dossier costs no machine state.
+    The ``machine`` is built once per version and shared by every dossier (no ``add_model``,
+    no machine state per dossier); ``candidates`` is its dispatch table, checked against it at
+    compile time, so commands are decided by a dictionary look-up (see :meth:`fire`).
     """
 
     definition: ProcedureDefinition
@@ -73,6 +74,7 @@ class CompiledProcedure:
             send_event=True,
         )
         frozen = {key: tuple(value) for key, value in candidates.items()}
+        _check_against_machine(machine, frozen)
         roles = {key: frozenset().union(*(t.roles for t in value)) for key, value in frozen.items()}
         states = {s.name: s for s in lifecycle.states}
         guarded = frozenset(key for key, value in frozen.items() if any(t.guard for t in value))
@@ -87,15 +89,40 @@ class CompiledProcedure:
         return sorted({trigger for (source, trigger) in self.candidates if source == state})
 
     def fire(self, state: str, trigger: str, context: dict[str, Any]) -> TransitionDef | None:
-        """Run the shared machine from ``state``; the transition taken, or None if no guard held."""
+        """The transition ``trigger`` takes from ``state``, or None if no guard holds.
+
+        The same rule as the machine's ``Event.trigger`` (the first transition whose
+        conditions all hold is taken), read from ``candidates``, which :meth:`compile` checked
+        against the machine. Calling ``trigger`` itself would cost as much as the rest of a
+        command (event, hash, snapshot) together; :meth:`fire_through_machine` does it, and a
+        test checks that both agree on every procedure.
+        """
+        for option in self.candidates[(state, trigger)]:
+            if not option.guard or guard_holds(option.guard, context):
+                return option
+        return None
+
+    def fire_through_machine(
+        self, state: str, trigger: str, context: dict[str, Any]
+    ) -> TransitionDef | None:
+        """:meth:`fire` by running the shared machine on a :class:`Cursor` (the reference)."""
         cursor = Cursor(state)
         if not self.machine.events[trigger].trigger(cursor, context=context):
             return None
-        options = self.candidates[(state, trigger)]
-        if len(options) == 1:
-            return options[0]
-        for option in options:  # several guarded options: the one whose destination we reached
-            dest = option.dest or state
-            if dest == cursor.state and guard_holds(option.guard, context):
+        for option in self.candidates[(state, trigger)]:
+            if (option.dest or state) == cursor.state and guard_holds(option.guard, context):
                 return option
         raise AssertionError("machine and lifecycle disagree")  # pragma: no cover
+
+
+def _check_against_machine(
+    machine: Machine, candidates: dict[tuple[str, str], tuple[TransitionDef, ...]]
+) -> None:
+    """The dispatch table must list, per (state, trigger), the machine's transitions in the
+    machine's order: a mismatch is a bug in :meth:`CompiledProcedure.compile`."""
+    for (source, trigger), options in candidates.items():
+        in_machine = machine.events[trigger].transitions.get(source, [])
+        ours = [(t.dest or source, bool(t.guard)) for t in options]
+        theirs = [(t.dest or source, bool(t.conditions)) for t in in_machine]
+        if ours != theirs:  # pragma: no cover
+            raise AssertionError(f"dispatch table disagrees with the machine at {source}/{trigger}")

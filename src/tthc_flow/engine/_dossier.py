@@ -8,9 +8,8 @@ right even if the calendar or a policy is changed later.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -72,7 +71,7 @@ class StepRecord:
         return self.left_at <= self.due_at
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Dossier:
     """A dossier's current state; obtain it from :class:`~tthc_flow.engine.Engine`."""
 
@@ -159,23 +158,17 @@ class Dossier:
         return self.timeliness_at(self.as_of or self.updated_at)
 
 
-_NAMES = tuple(f.name for f in fields(Dossier))
-_INDEX = {name: i for i, name in enumerate(_NAMES)}
-_ALL_VALUES = operator.attrgetter(*_NAMES)
-# The slot descriptors' own setters: they write the slot directly, which the frozen
-# dataclass's __setattr__ forbids, and cost a fraction of a Python-level setattr.
-_SETTERS = tuple(getattr(Dossier, name).__set__ for name in _NAMES)
-
-
 def _evolve(d: Dossier, changes: dict[str, Any]) -> Dossier:
-    """``dataclasses.replace`` without re-running ``__init__``: apply() is on the hot path and
-    this is several times faster for a dossier's thirty-odd fields."""
-    values = list(_ALL_VALUES(d))
-    for name, value in changes.items():
-        values[_INDEX[name]] = value
+    """``dataclasses.replace`` without re-running ``__init__``: apply() is on the hot path.
+
+    A Dossier keeps its fields in an instance ``__dict__`` (not slots) for this: copying a
+    dict of thirty-odd fields and updating the changed ones is about 4x faster than setting
+    every slot, for about 130 more bytes per snapshot (the dicts share their keys).
+    """
     new = object.__new__(Dossier)
-    for setter, value in zip(_SETTERS, values, strict=True):
-        setter(new, value)
+    fields_of_new = new.__dict__
+    fields_of_new.update(d.__dict__)
+    fields_of_new.update(changes)
     return new
 
 
@@ -249,7 +242,11 @@ def _close_step(d: Dossier, event: Event) -> tuple[StepRecord, ...]:
 
 def _open_step(d: Dossier, steps: tuple[StepRecord, ...], event: Event) -> tuple[StepRecord, ...]:
     p = event.payload
-    due = next((at for step, at in d.step_due if step == event.to_state), None)
+    due = None
+    for step, at in d.step_due:  # a plain loop: next() over a generator costs twice as much
+        if step == event.to_state:
+            due = at
+            break
     return (*steps, StepRecord(event.to_state, p["role"], p.get("agency"), event.at, due))
 
 

@@ -116,24 +116,22 @@ class Event:
         )
         # Fill the slots directly: the frozen __init__ costs as much as hashing the event.
         event = object.__new__(cls)
-        values = (
-            dossier_code,
-            version,
-            trigger,
-            effect,
-            from_state,
-            to_state,
-            actor,
-            role,
-            at,
-            payload,
-            prev_hash,
-            digest,
-            idempotency_key,
-            0,
+        (
+            _set_dossier_code(event, dossier_code),
+            _set_version(event, version),
+            _set_trigger(event, trigger),
+            _set_effect(event, effect),
+            _set_from_state(event, from_state),
+            _set_to_state(event, to_state),
+            _set_actor(event, actor),
+            _set_role(event, role),
+            _set_at(event, at),
+            _set_payload(event, payload),
+            _set_prev_hash(event, prev_hash),
+            _set_hash(event, digest),
+            _set_idempotency_key(event, idempotency_key),
+            _set_seq(event, 0),
         )
-        for setter, value in zip(_EVENT_SETTERS, values, strict=True):
-            setter(event, value)
         return event
 
     def verify(self) -> bool:
@@ -166,4 +164,20 @@ def first_broken_link(events: list[Event]) -> tuple[int, str] | None:
     return None
 
 
-_EVENT_SETTERS = tuple(getattr(Event, f.name).__set__ for f in fields(Event))
+# The slot descriptors' setters write a slot directly, which the frozen __setattr__ forbids.
+(
+    _set_dossier_code,
+    _set_version,
+    _set_trigger,
+    _set_effect,
+    _set_from_state,
+    _set_to_state,
+    _set_actor,
+    _set_role,
+    _set_at,
+    _set_payload,
+    _set_prev_hash,
+    _set_hash,
+    _set_idempotency_key,
+    _set_seq,
+) = (getattr(Event, f.name).__set__ for f in fields(Event))
