@@ -123,3 +123,28 @@ def test_catalog_of_missing_or_empty_folder_is_an_error(tmp_path: Path) -> None:
         load_catalog(tmp_path / "nope")
     with pytest.raises(ProcedureDefinitionError, match=r"no \*\.yaml"):
         load_catalog(tmp_path)
+
+
+def _with_guard(guard: str) -> str:
+    return VALID + (
+        "  transitions:\n"
+        "    - trigger: confirm_fee\n"
+        "      source: received\n"
+        "      roles: [one_stop]\n"
+        f"      guard: {guard}\n"
+    )
+
+
+def test_a_bad_guard_value_is_one_problem_named_by_yaml_keys(tmp_path: Path) -> None:
+    text = _with_guard("{channel: [online], fee_paid: {eq: true, ne: false}, amount: {gt: .inf}}")
+    problems = problems_of(tmp_path, text)
+    assert [p.field for p in problems] == [
+        "workflow.transitions[0].guard.channel",
+        "workflow.transitions[0].guard.fee_paid",
+        "workflow.transitions[0].guard.amount.gt",
+    ], [str(p) for p in problems]
+    channel, operators, amount = problems
+    assert "wrong type" in channel.message and "a mapping" in channel.message
+    assert channel.column == position(text, "[online]")[1]
+    assert operators.message.startswith("give exactly one operator")
+    assert "finite" in amount.message
