@@ -148,3 +148,27 @@ def test_a_bad_guard_value_is_one_problem_named_by_yaml_keys(tmp_path: Path) -> 
     assert channel.column == position(text, "[online]")[1]
     assert operators.message.startswith("give exactly one operator")
     assert "finite" in amount.message
+
+
+def test_semantic_problems_are_reported_beside_validation_errors(tmp_path: Path) -> None:
+    text = (
+        VALID.replace("level: province", "level: planet")
+        .replace("role: leader", "role: director")
+        .replace("share: 5", "share: 50")
+    )
+    problems = problems_of(tmp_path, text)
+    by_field = {p.field: p for p in problems}
+    assert set(by_field) == {"level", "workflow.steps[1].role", "workflow.steps"}
+    assert "unknown role 'director'" in by_field["workflow.steps[1].role"].message
+    assert by_field["workflow.steps[1].role"].line == position(text, "role: director")[0]
+    assert "add up to 52" in by_field["workflow.steps"].message
+
+
+def test_invalid_steps_keep_their_positions_and_skip_the_share_check(tmp_path: Path) -> None:
+    text = (
+        VALID.replace("    - id: appraise\n", "    - id: Appraise\n")
+        .replace("role: leader", "role: director")
+        .replace("share: 2", "share: 20")
+    )
+    problems = problems_of(tmp_path, text)
+    assert {p.field for p in problems} == {"workflow.steps[0].id", "workflow.steps[1].role"}
