@@ -172,3 +172,10 @@ def test_invalid_steps_keep_their_positions_and_skip_the_share_check(tmp_path: P
     )
     problems = problems_of(tmp_path, text)
     assert {p.field for p in problems} == {"workflow.steps[0].id", "workflow.steps[1].role"}
+
+
+def test_an_unquoted_code_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
+    text = VALID.replace('code: "2.000128"', "code: 2.000130")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.field == "code" and "2.00013" in problem.message
+    assert problem.hint is not None and 'code: "2.000130"' in problem.hint

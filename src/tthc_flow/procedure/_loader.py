@@ -9,6 +9,7 @@ unknown role together. A broken YAML document gets no further passes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -47,7 +48,7 @@ def _definition_from(doc: LocatedDocument) -> tuple[ProcedureDefinition | None, 
     try:
         definition = ProcedureDefinition.model_validate(doc.data)
     except ValidationError as exc:
-        problems = validation_problems(exc, doc)
+        problems = [_with_code_hint(problem, doc.data) for problem in validation_problems(exc, doc)]
         reported = {problem.field for problem in problems}
         for path, message, hint in salvage_findings(doc.data):
             problem = doc.problem(path, message, hint)
@@ -58,6 +59,18 @@ def _definition_from(doc: LocatedDocument) -> tuple[ProcedureDefinition | None, 
         doc.problem(path, message, hint) for path, message, hint in check_definition(definition)
     ]
     return (None, problems) if problems else (definition, [])
+
+
+def _with_code_hint(problem: Problem, data: dict[str, object]) -> Problem:
+    """An unquoted ``code: 2.000130`` is the YAML number 2.00013: say to quote it."""
+    code = data.get("code")
+    if problem.field != "code" or not isinstance(code, int | float) or isinstance(code, bool):
+        return problem
+    return replace(
+        problem,
+        message=f"the code must be text, but YAML read the number {code!r}",
+        hint='quote it, e.g. code: "2.000130" (unquoted, YAML drops the trailing zeros)',
+    )
 
 
 def _load_file(
