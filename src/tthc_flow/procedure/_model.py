@@ -220,7 +220,9 @@ class ExtraTransition(_Strict):
     trigger: Annotated[str, Field(pattern=IDENTIFIER)] = Field(
         description="Name of the command that fires it."
     )
-    source: str | list[str] = Field(description="Source state, or a list of them.")
+    source: str | Annotated[list[str], Field(min_length=1)] = Field(
+        description="Source state, or a non-empty list of them."
+    )
     dest: str | None = Field(default=None, description="Target state; omit for an internal one.")
     roles: list[str] = Field(description="Roles allowed to fire it (built-in or declared).")
     guard: Guard = Field(
@@ -293,6 +295,11 @@ class ProcedureDefinition(_Strict):
     result: str = Field(description="What the applicant receives, e.g. the certificate.")
     roles: list[Annotated[str, Field(pattern=IDENTIFIER)]] = Field(
         default_factory=list, description="Extra roles beyond the built-in ones."
+    )
+    data_keys: list[Annotated[str, Field(pattern=IDENTIFIER)]] = Field(
+        default_factory=list,
+        description="Command or dossier data that guards test (e.g. amount), besides channel, "
+        "fee_paid, on_the_spot, state and procedure_code.",
     )
     workflow: Workflow = Field(description="The steps between receipt and result.")
 

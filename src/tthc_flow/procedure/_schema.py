@@ -77,8 +77,11 @@ def _type_text(annotation: Any) -> str:
     origin = get_origin(annotation)
     if origin is Annotated:  # e.g. list items with a pattern: show the pattern with the type
         base, *meta = get_args(annotation)
-        patterns = [m.pattern for info in meta for m in getattr(info, "metadata", [])]
+        found = [m for info in meta for m in getattr(info, "metadata", [])]
+        patterns = [m.pattern for m in found if getattr(m, "pattern", None)]
+        lengths = [m.min_length for m in found if getattr(m, "min_length", None)]
         suffix = f" matching `{patterns[0]}`" if patterns else ""
+        suffix += f" (at least {lengths[0]})" if lengths else ""
         return _type_text(base) + suffix
     if annotation is type(None):
         return "null"
