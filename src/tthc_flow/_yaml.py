@@ -326,3 +326,9 @@ def validation_problems(
             )
         )
     return problems
+
+
+def python_problems(exc: ValidationError, data: Any, source: str) -> list[Problem]:
+    """:func:`validation_problems` for a model built in Python from ``data``: no file or line,
+    ``source`` (e.g. ``"CalendarOverrides(...)"``) stands for the file."""
+    return validation_problems(exc, LocatedDocument(data, source))

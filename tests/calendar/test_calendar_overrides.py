@@ -6,7 +6,6 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from tthc_flow.calendar import CalendarOverrides, WorkCalendar, load_overrides, overrides_from_text
 from tthc_flow.errors import CalendarOverrideError
@@ -127,15 +126,20 @@ def test_unreadable_and_non_mapping(tmp_path: Path) -> None:
 
 def test_python_construction_checks_conflicts() -> None:
     """Built in Python, the same contradictions are refused."""
-    with pytest.raises(ValidationError, match="both as a non-working and a working day"):
+    with pytest.raises(CalendarOverrideError, match="both as a non-working and a working day"):
         CalendarOverrides.model_validate(
             dict(
                 closures=[{"date": "2026-12-05", "reason": "a"}],
                 extra_working_days=[{"date": "2026-12-05", "reason": "b"}],
             )
         )
-    with pytest.raises(ValidationError, match="reason"):
+    with pytest.raises(CalendarOverrideError, match="reason") as caught:
         CalendarOverrides.model_validate(dict(closures=[{"date": "2026-12-05"}]))
+    assert caught.value.first.field == "closures[0].reason"
+    with pytest.raises(CalendarOverrideError) as caught:
+        CalendarOverrides(extra_working_days=[{"date": "2026-12-05", "reason": " "}])
+    assert caught.value.first.field == "extra_working_days[0].reason"
+    assert caught.value.first.file == "CalendarOverrides(...)"
 
 
 def test_whole_year_extends_the_range() -> None:

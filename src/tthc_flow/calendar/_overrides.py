@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -24,14 +23,18 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from tthc_flow._yaml import LocatedDocument, load_located, validation_problems
-from tthc_flow.calendar._hours import Period, check_periods
+from tthc_flow.calendar._hours import LibraryErrors, Period, check_periods
 from tthc_flow.errors import CalendarOverrideError, Problem
 
 _SKIP_CONFLICTS = "skip_conflicts"
 """Validation-context flag: ``load_overrides`` reports conflicts itself, located in the file."""
 
 
-class _Entry(BaseModel):
+class _Overrides(LibraryErrors):
+    error = CalendarOverrideError
+
+
+class _Entry(_Overrides):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     reason: str = Field(min_length=1)
@@ -105,7 +108,7 @@ class DatedReason(_Entry):
     date: dt.date
 
 
-class YearSchedule(BaseModel):
+class YearSchedule(_Overrides):
     """A whole year's official schedule, for a year the ``holidays`` package does not know yet.
 
     It replaces that year's data from ``holidays``: ``holidays`` lists every non-working
@@ -119,7 +122,7 @@ class YearSchedule(BaseModel):
     working_days: tuple[DatedReason, ...] = ()
 
 
-class CalendarOverrides(BaseModel):
+class CalendarOverrides(_Overrides):
     """Agency-specific changes to the national calendar.
 
     >>> o = CalendarOverrides(closures=[{"date": "2026-10-27", "reason": "Bão số 12"}])
@@ -224,7 +227,7 @@ def _validate(doc: LocatedDocument, name: str) -> CalendarOverrides:
             [doc.problem((), "the file must be a mapping with closures, extra_working_days, years")]
         )
     try:
-        result = CalendarOverrides.model_validate(data, context={_SKIP_CONFLICTS: True})
+        result = CalendarOverrides._validate_located(data, context={_SKIP_CONFLICTS: True})
     except ValidationError as exc:
         raise CalendarOverrideError(
             validation_problems(exc, doc), f"invalid calendar overrides {name}"
