@@ -182,3 +182,61 @@ def test_opting_out_of_a_holiday() -> None:
         dict(extra_working_days=[{"date": "2026-11-24", "reason": "Trực"}])
     )
     assert WorkCalendar.vietnam(overrides=overrides).is_working_day(date(2026, 11, 24))
+
+
+@pytest.mark.parametrize(
+    ("years", "message"),
+    [
+        ("2200", "outside 1990..2100"),
+        ("0", "outside 1990..2100"),
+        ("2090", "leaves a gap"),
+        ("2005", "leaves a gap"),
+    ],
+)
+def test_override_years_are_checked_where_written(years: str, message: str) -> None:
+    """A year the calendar could not cover is reported at its key, not at build time."""
+    text = f"closures: []\nyears:\n  {years}: {{}}\n"
+    with pytest.raises(CalendarOverrideError, match=message) as caught:
+        overrides_from_text(text, "agency.yaml")
+    problem = caught.value.first
+    value_column = len(f"  {years}: ") + 1  # a key's problem points at its value
+    assert (problem.file, problem.line, problem.column) == ("agency.yaml", 3, value_column)
+    assert problem.field == f"years.{years}"
+
+
+def test_adjacent_years_extend_the_covered_years() -> None:
+    last = WorkCalendar.vietnam().last_day.year
+    text = f"years:\n  {last + 2}: {{}}\n  {last + 1}: {{}}\n"
+    assert WorkCalendar.vietnam(overrides=overrides_from_text(text)).last_day.year == last + 2
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        (
+            "closures:\n  - {date: 2001-05-02, reason: x}\n",
+            "closures[0].date",
+            "outside the calendar's years",
+        ),
+        (
+            "extra_working_days:\n  - {date: 2099-05-02, reason: x}\n",
+            "extra_working_days[0].date",
+            "would be ignored",
+        ),
+        (
+            "years:\n  2026:\n    working_days:\n      - {date: 2026-05-04, reason: x}\n",
+            "years.2026.working_days[0].date",
+            "Monday, already a working day",
+        ),
+        (
+            "years:\n  2026:\n    holidays:\n      - {date: 2026-05-02, reason: x}\n",
+            "years.2026.holidays[0].date",
+            "Saturday, already a day off",
+        ),
+    ],
+)
+def test_days_the_calendar_would_ignore_are_errors(text: str, field: str, message: str) -> None:
+    with pytest.raises(CalendarOverrideError, match=message) as caught:
+        overrides_from_text(text, "agency.yaml")
+    assert caught.value.first.field == field
+    assert caught.value.first.line is not None

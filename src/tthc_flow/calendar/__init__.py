@@ -6,7 +6,7 @@
 datetime.date(2026, 9, 3)
 """
 
-from tthc_flow.calendar._core import WorkCalendar, default_years
+from tthc_flow.calendar._core import WorkCalendar
 from tthc_flow.calendar._hours import Period, WorkingHours
 from tthc_flow.calendar._overrides import (
     CalendarOverrides,
@@ -14,6 +14,7 @@ from tthc_flow.calendar._overrides import (
     DatedReason,
     ExtraWorkingDay,
     YearSchedule,
+    default_years,
     load_overrides,
     overrides_from_text,
 )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.calendar._hours import WorkingHours, periods_as_micros
-from tthc_flow.calendar._overrides import CalendarOverrides, load_overrides
+from tthc_flow.calendar._overrides import CalendarOverrides, default_years, load_overrides
 from tthc_flow.calendar._table import DayTable, Micros, cached_table
 from tthc_flow.errors import CalendarError
 
@@ -21,15 +21,6 @@ if TYPE_CHECKING:
 _DAY_US = 86_400_000_000
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # numpy datetime64[D] counts days from here
 _ONE_US = timedelta(microseconds=1)
-
-
-def default_years() -> range:
-    """2015 to five years after the current year (Vietnam time).
-
-    Years after the latest official schedule are estimates from the ``holidays`` package's
-    rules (public holidays and weekend compensation, but no future swaps).
-    """
-    return range(2015, datetime.now(VN_TZ).year + 6)
 
 
 class WorkCalendar:
