@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tthc_flow.calendar import CalendarOverrides, WorkCalendar, load_overrides, overrides_from_text
+from tthc_flow.calendar import (
+    CalendarOverrides,
+    WorkCalendar,
+    WorkingHours,
+    load_overrides,
+    overrides_from_text,
+)
 from tthc_flow.errors import CalendarOverrideError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "calendar" / "overrides.yaml"
@@ -24,6 +30,7 @@ def test_example_file_loads_and_applies() -> None:
     assert cal.is_working_day(date(2026, 12, 5))
     assert cal.working_periods(date(2026, 12, 5)) == ((time(7, 30), time(11, 30)),)
     assert cal.add_working_days(date(2026, 10, 26), 1) == date(2026, 10, 29)
+    assert cal.working_periods(date(2027, 1, 9)) == ((time(7, 30), time(11, 30)),)
     # the national calendar is untouched
     assert WorkCalendar.vietnam().is_working_day(date(2026, 10, 27))
 
@@ -240,3 +247,61 @@ def test_days_the_calendar_would_ignore_are_errors(text: str, field: str, messag
         overrides_from_text(text, "agency.yaml")
     assert caught.value.first.field == field
     assert caught.value.first.line is not None
+
+
+AGENCY = """\
+working_hours:
+  - {start: "08:00", end: "11:30"}
+  - {start: "13:30", end: "17:00"}
+saturday_service:
+  - from: 2026-04-01
+    until: 2026-05-31
+    reason: "Bộ phận Một cửa tiếp nhận hồ sơ sáng thứ Bảy"
+    periods: [{start: "07:30", end: "11:30"}]
+  - from: 2023-04-22
+    until: 2023-04-30
+    reason: "Tiếp nhận hồ sơ thứ Bảy"
+    periods: [{start: "07:30", end: "11:30"}]
+closures:
+  - {date: 2026-05-16, reason: "Mất điện"}
+"""
+
+
+def test_agency_hours_and_recurring_saturday_service() -> None:
+    cal = WorkCalendar.vietnam(overrides=overrides_from_text(AGENCY))
+    assert cal.working_periods(date(2026, 4, 6)) == (
+        (time(8), time(11, 30)),
+        (time(13, 30), time(17)),
+    )
+    assert cal.working_periods(date(2026, 4, 4)) == ((time(7, 30), time(11, 30)),)  # Saturday
+    assert cal.is_working_day(date(2026, 5, 9))
+    assert cal.is_working_day(date(2023, 4, 22))
+    assert not cal.is_working_day(date(2023, 4, 29))  # a Saturday, but Hùng Kings' day
+    assert not cal.is_working_day(date(2026, 5, 16))  # closed: a closure wins
+    assert not cal.is_working_day(date(2026, 6, 6))  # after `until`
+    assert not cal.is_working_day(date(2026, 4, 5))  # Sundays are not served
+    explicit = WorkingHours(periods=[{"start": "07:00", "end": "11:00"}])
+    mine = WorkCalendar.vietnam(overrides=overrides_from_text(AGENCY), working_hours=explicit)
+    assert mine.working_hours == explicit
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        (
+            "saturday_service:\n  - {from: 2026-05-01, until: 2026-04-01, reason: x, periods: [{start: '07:30', end: '11:30'}]}\n",
+            "saturday_service[0]",
+        ),
+        (
+            "saturday_service:\n  - {from: 2026-04-01, until: 2026-05-01, reason: x, periods: []}\n",
+            "saturday_service[0].periods",
+        ),
+        ("working_hours: [{start: '13:00', end: '08:00'}]\n", "working_hours[0]"),
+        ("working_hours: []\n", "working_hours"),
+    ],
+)
+def test_bad_agency_hours_are_located(text: str, field: str) -> None:
+    with pytest.raises(CalendarOverrideError) as caught:
+        overrides_from_text(text, "agency.yaml")
+    assert caught.value.first.field == field, str(caught.value)
+    assert caught.value.first.line == (2 if text.startswith("saturday") else 1)

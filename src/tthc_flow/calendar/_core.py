@@ -84,7 +84,9 @@ class WorkCalendar:
         Public holidays and the government's swapped working Saturdays come from the
         ``holidays`` package plus the sourced corrections in ``_corrections.py``;
         ``overrides`` (a :class:`CalendarOverrides` or the path of a YAML file) adds an
-        agency's closures and extra working days, or whole years not yet published.
+        agency's closures, extra working days, Saturday service and working hours, or
+        whole years not yet published. ``working_hours`` given here wins over the
+        overrides' ``working_hours``.
         ``years`` defaults to :func:`default_years`; dates outside the covered years raise
         :class:`~tthc_flow.errors.CalendarError`. ``language`` ("vi" or "en_US") is the
         language of the reasons given for days off.
@@ -97,6 +99,8 @@ class WorkCalendar:
         elif overrides is None:
             overrides = _NO_OVERRIDES
         wanted = tuple(sorted(set(default_years() if years is None else years)))
+        if working_hours is None and overrides.working_hours is not None:
+            working_hours = WorkingHours(periods=overrides.working_hours)
         return cls(cached_table(wanted, overrides, language), working_hours)
 
     # ------------------------------------------------------------------ range and days

@@ -117,6 +117,38 @@ class ExtraWorkingDay(_Entry):
         return value
 
 
+class SaturdayService(_Entry):
+    """A recurring service: every Saturday from ``from`` to ``until`` (inclusive) is worked with
+    ``periods`` (e.g. a one-stop desk open on Saturday mornings), except the Saturdays that
+    are public holidays or compensation days, and the agency's closures.
+
+    Which agencies open on Saturdays and when is a local decision (the provincial People's
+    Committee's), not a national rule, hence configuration.
+    """
+
+    from_: dt.date = Field(alias="from")
+    until: dt.date
+    periods: tuple[Period, ...] = Field(min_length=1)
+
+    @field_validator("periods")
+    @classmethod
+    def _valid_periods(cls, value: tuple[Period, ...]) -> tuple[Period, ...]:
+        return check_periods(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SaturdayService:
+        if self.until < self.from_:
+            raise ValueError(f"until ({self.until}) is before from ({self.from_})")
+        return self
+
+    def saturdays(self) -> Iterator[dt.date]:
+        """Every Saturday of the period, in order."""
+        day = self.from_ + timedelta(days=(5 - self.from_.weekday()) % 7)
+        while day <= self.until:
+            yield day
+            day += timedelta(days=7)
+
+
 class DatedReason(_Entry):
     """A date with its reason (used in ``years``)."""
 
@@ -149,7 +181,18 @@ class CalendarOverrides(_Overrides):
 
     closures: tuple[Closure, ...] = ()
     extra_working_days: tuple[ExtraWorkingDay, ...] = ()
+    saturday_service: tuple[SaturdayService, ...] = ()
+    working_hours: tuple[Period, ...] | None = None
     years: dict[int, YearSchedule] = Field(default_factory=dict)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _valid_hours(cls, value: tuple[Period, ...] | None) -> tuple[Period, ...] | None:
+        if value is not None:
+            if not value:
+                raise ValueError("working_hours, when given, must list at least one period")
+            value = check_periods(value)
+        return value
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> CalendarOverrides:
@@ -203,6 +246,10 @@ class CalendarOverrides(_Overrides):
             for end in dict.fromkeys(ends):
                 if end is not None and end.year not in covered:
                     yield (("closures", index, key), _outside(end, covered))
+        for index, service in enumerate(self.saturday_service):
+            for key, day in (("from", service.from_), ("until", service.until)):
+                if day.year not in covered:
+                    yield (("saturday_service", index, key), _outside(day, covered))
         for index, extra in enumerate(self.extra_working_days):
             path = ("extra_working_days", index, "date")
             yield from _claim(extra.date, path, on, off)
@@ -298,7 +345,13 @@ def _validate(doc: LocatedDocument, name: str) -> CalendarOverrides:
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
         raise CalendarOverrideError(
-            [doc.problem((), "the file must be a mapping with closures, extra_working_days, years")]
+            [
+                doc.problem(
+                    (),
+                    "the file must be a mapping with closures, extra_working_days, saturday_service, "
+                    "working_hours, years",
+                )
+            ]
         )
     try:
         result = CalendarOverrides._validate_located(data, context={_SKIP_CONFLICTS: True})
