@@ -179,3 +179,25 @@ def test_an_unquoted_code_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
     (problem,) = problems_of(tmp_path, text)
     assert problem.field == "code" and "2.00013" in problem.message
     assert problem.hint is not None and 'code: "2.000130"' in problem.hint
+
+
+def test_historical_district_level_still_loads() -> None:
+    """District level was abolished on 1/7/2025; definitions from before still load."""
+    definition = parse_procedure(
+        VALID.replace("level: province", "level: district").replace(
+            "effective_from: 2025-07-01", "effective_from: 2020-01-01\neffective_to: 2025-06-30"
+        )
+    )
+    assert definition.level.value == "district"
+
+
+def test_calendar_day_limits_load_and_shares_use_their_unit(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "statutory: {value: 15, unit: working_days}", "statutory: {value: 30, unit: calendar_days}"
+    ).replace(
+        "shortened: {value: 10, unit: working_days}", "shortened: {value: 7, unit: calendar_days}"
+    )
+    definition = parse_procedure(text)
+    assert str(definition.time_limit.effective) == "7 calendar days"
+    problems = problems_of(tmp_path, text.replace("share: 5", "share: 5.5"))
+    assert "more than the effective time limit of 7 calendar days" in problems[0].message
