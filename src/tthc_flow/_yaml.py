@@ -59,60 +59,119 @@ def dotted(path: Iterable[str | int]) -> str:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader; only used for its resolver and scalar constructors."""
+    """SafeLoader, used for its composer, resolver and scalar constructors.
+
+    The composer is recursive; it stops at :data:`MAX_DEPTH` with a located error instead of
+    exhausting Python's stack on a document nested a thousand levels deep.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                message = f"nested more than {MAX_DEPTH} levels deep"
+                raise yaml.composer.ComposerError(None, None, message, mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
-def _convert(
-    node: yaml.Node,
-    loader: _Loader,
-    path: PathKey,
-    doc: LocatedDocument,
-    problems: list[Problem],
-) -> Any:
-    doc.locations[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves YAML merge keys (<<) safely
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool) or key is None:
-                problems.append(
-                    Problem(
-                        doc.file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        dotted(path),
-                        "mapping keys must be plain scalars",
-                    )
-                )
-                continue
-            key = str(key) if not isinstance(key, str) else key
-            if key in result:
-                problems.append(
-                    Problem(
-                        doc.file,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        dotted((*path, key)),
-                        "duplicate key",
-                        "each key may appear once in a mapping; remove or merge the repeats",
-                    )
-                )
-                continue
-            result[key] = _convert(value_node, loader, (*path, key), doc, problems)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(item, loader, (*path, index), doc, problems)
-            for index, item in enumerate(node.value)
-        ]
-    try:
-        return loader.construct_object(node, deep=True)
-    except (ValueError, TypeError, OverflowError) as exc:
-        # A scalar PyYAML resolves but cannot construct, e.g. the date 2026-02-30.
-        line, column = doc.locations[path]
-        problems.append(Problem(doc.file, line, column, dotted(path), f"invalid value: {exc}"))
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted; real files nest fewer than 10 levels."""
+
+MAX_ALIAS_NODES = 10_000
+"""Most nodes that aliases (``*name``) may expand to in one document: merge keys and shared
+defaults stay far below it, a "billion laughs" document (aliases of aliases, each doubling
+the size) goes beyond it after a few levels instead of expanding to 10^9 values."""
+
+
+class _Abort(Exception):
+    """Stops the conversion of a document that is too deep or expands too much."""
+
+
+@dataclass
+class _Walk:
+    loader: _Loader
+    doc: LocatedDocument
+    problems: list[Problem]
+    active: set[int] = field(default_factory=set)  # ids of the collections being converted
+    seen: set[int] = field(default_factory=set)  # ids of the collections converted once
+    aliased: int = 0  # nesting level of alias expansions around the current node
+    expanded: int = 0  # nodes converted inside alias expansions
+
+    def problem(self, node: yaml.Node, path: PathKey, message: str, hint: str | None) -> None:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        self.problems.append(Problem(self.doc.file, line, column, dotted(path), message, hint))
+
+
+def _convert(node: yaml.Node, walk: _Walk, path: PathKey) -> Any:
+    walk.doc.locations.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if walk.aliased:
+        walk.expanded += 1
+        if walk.expanded > MAX_ALIAS_NODES:
+            walk.problem(
+                node,
+                path,
+                f"aliases expand to more than {MAX_ALIAS_NODES} values",
+                "write the values out, or use fewer nested aliases (*name)",
+            )
+            raise _Abort
+    if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        try:
+            return walk.loader.construct_object(node, deep=True)
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
+            # A scalar PyYAML resolves but cannot construct, e.g. the date 2026-02-30.
+            walk.problem(node, path, f"invalid value: {exc}", None)
+            return None
+    if id(node) in walk.active:
+        walk.problem(
+            node, path, "recursive alias: the value contains itself", "remove the alias loop"
+        )
         return None
+    if len(path) >= MAX_DEPTH:
+        walk.problem(
+            node, path, f"nested more than {MAX_DEPTH} levels deep", "flatten the structure"
+        )
+        raise _Abort
+    repeat = id(node) in walk.seen
+    walk.seen.add(id(node))
+    walk.active.add(id(node))
+    walk.aliased += repeat
+    try:
+        if isinstance(node, yaml.SequenceNode):
+            return [_convert(item, walk, (*path, index)) for index, item in enumerate(node.value)]
+        return _convert_mapping(node, walk, path)
+    finally:
+        walk.aliased -= repeat
+        walk.active.discard(id(node))
+
+
+def _convert_mapping(node: yaml.MappingNode, walk: _Walk, path: PathKey) -> dict[str, Any]:
+    walk.loader.flatten_mapping(node)  # resolves YAML merge keys (<<) safely
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = (
+            walk.loader.construct_object(key_node, deep=True)
+            if isinstance(key_node, yaml.ScalarNode)
+            else None
+        )
+        if not isinstance(key, str | int | float | bool):
+            walk.problem(key_node, path, "mapping keys must be plain scalars", None)
+            continue
+        key = str(key) if not isinstance(key, str) else key
+        if key in result:
+            walk.problem(
+                key_node,
+                (*path, key),
+                "duplicate key",
+                "each key may appear once in a mapping; remove or merge the repeats",
+            )
+            continue
+        result[key] = _convert(value_node, walk, (*path, key))
+    return result
 
 
 def load_located(
@@ -144,7 +203,13 @@ def load_located(
     try:
         node = loader.get_single_node()
         if node is not None:
-            doc.data = _convert(node, loader, (), doc, problems)
+            doc.data = _convert(node, _Walk(loader, doc, problems), ())
+    except _Abort:
+        doc.data = None  # the problem is recorded; the partial data must not be used
+    except RecursionError:  # PyYAML's composer and merge-key resolution are recursive
+        problems.append(
+            Problem(name, None, None, "", "nested too deeply or recursive merge keys (<<)")
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -158,28 +223,112 @@ def load_located(
     return doc, problems
 
 
+_MISSING = object()
+
+_EXPECTED = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "float_type": "a number",
+    "bool_type": "a boolean",
+    "model_type": "a mapping",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "date_type": "a date",
+    "none_required": "null",
+}
+"""What a type error of a union member expects, for the one merged message of a union."""
+
+
+def _yaml_path(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[PathKey, PathKey | None]:
+    """Split pydantic's ``loc`` into the YAML key path and, if pydantic named a union member
+    or validator (``constrained-str``, ``function-after[...]``), the path where it did so.
+
+    A part is a YAML key when the data at that point holds it; the last part is kept even if
+    absent when ``missing`` (a missing key). Anything else is pydantic's own bookkeeping and is dropped.
+    """
+    path: list[str | int] = []
+    union_at: PathKey | None = None
+    node = data
+    for position, part in enumerate(loc):
+        child = _child(node, part)
+        if child is _MISSING and not (
+            missing and isinstance(node, dict) and position == len(loc) - 1
+        ):
+            if union_at is None:
+                union_at = tuple(path)
+            continue
+        node = child
+        path.append(part)
+    return tuple(path), union_at
+
+
+def _child(node: Any, part: Any) -> Any:
+    if isinstance(node, dict):
+        return node.get(part, _MISSING)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _MISSING
+
+
+def _message(error: Any) -> tuple[str, str | None]:
+    kind, message = error["type"], error["msg"]
+    if kind == "extra_forbidden":
+        return (
+            "unknown key",
+            "check the spelling against the YAML reference (docs/yaml-reference.md)",
+        )
+    if kind == "missing":
+        return "required key is missing", None
+    message = message.removeprefix("Value error, ")
+    if "input" in error and not isinstance(error["input"], dict | list):
+        message += f" (got {error['input']!r})"
+    return message, None
+
+
 def validation_problems(
     exc: ValidationError, doc: LocatedDocument, prefix: PathKey = ()
 ) -> list[Problem]:
     """Map every pydantic error to a located :class:`Problem` in ``doc``.
 
-    ``prefix`` is the path, inside ``doc``, of the data that was validated.
+    ``prefix`` is the path, inside ``doc``, of the data that was validated. Field names are
+    YAML keys only; the errors of one value that fits no member of a union (a guard value
+    that is neither a scalar nor a comparison) become one problem, or only the errors inside
+    the member whose shape the value has (``{gt: .inf}``: the error at ``gt``).
     """
-    problems = []
+    data: Any = doc.data
+    for part in prefix:
+        data = _child(data, part)
+    problems: list[Problem] = []
+    unions: dict[PathKey, list[tuple[PathKey, Any]]] = {}
     for error in exc.errors(include_url=False):
-        loc = tuple(part for part in error["loc"] if isinstance(part, str | int))
-        # pydantic adds the tag of a tagged union or a validator name to loc; keep only real keys
-        path: PathKey = (*prefix, *loc)
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown key"
-            hint = "check the spelling against the YAML reference (docs/yaml-reference.md)"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-            hint = None
+        path, union_at = _yaml_path(tuple(error["loc"]), data, error["type"] == "missing")
+        if union_at is None:
+            message, hint = _message(error)
+            problems.append(doc.problem((*prefix, *path), message, hint))
         else:
-            hint = None
-            if "input" in error and not isinstance(error["input"], dict | list):
-                message += f" (got {error['input']!r})"
-        problems.append(doc.problem(path, message, hint))
+            unions.setdefault(union_at, []).append((path, error))
+    for at, errors in unions.items():
+        deeper = [(path, error) for path, error in errors if len(path) > len(at)]
+        specific = [(path, error) for path, error in errors if error["type"] not in _EXPECTED]
+        chosen = deeper or specific
+        if chosen:
+            for path, error in chosen:
+                message, hint = _message(error)
+                problems.append(doc.problem((*prefix, *path), message, hint))
+            continue
+        expected = list(dict.fromkeys(_EXPECTED[error["type"]] for _, error in errors))
+        got = errors[0][1].get("input")
+        problems.append(
+            doc.problem(
+                (*prefix, *at),
+                f"wrong type (got {got!r:.60}): expected {' or '.join(expected)}",
+            )
+        )
     return problems
+
+
+def python_problems(exc: ValidationError, data: Any, source: str) -> list[Problem]:
+    """:func:`validation_problems` for a model built in Python from ``data``: no file or line,
+    ``source`` (e.g. ``"CalendarOverrides(...)"``) stands for the file."""
+    return validation_problems(exc, LocatedDocument(data, source))

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import CalendarOverrides, WorkCalendar, WorkingHours
-from tthc_flow.errors import CalendarError, NaiveDatetimeError
+from tthc_flow.errors import CalendarError, InputError, NaiveDatetimeError
 
 VN = VN_TZ  # the library's Vietnam zone (fixed UTC+7); ZoneInfo inputs are accepted too
 FAST = settings(max_examples=150, deadline=None)
@@ -67,8 +66,10 @@ def test_custom_hours() -> None:
 )
 def test_bad_hours_rejected(periods: list[dict[str, str]]) -> None:
     """Empty, reversed or overlapping periods are errors."""
-    with pytest.raises(ValidationError):
+    with pytest.raises(InputError, match="WorkingHours"):
         WorkingHours.model_validate(dict(periods=periods))
+    with pytest.raises(InputError, match="periods"):
+        WorkingHours(periods=periods)
 
 
 def test_next_working_moment(cal: WorkCalendar) -> None:

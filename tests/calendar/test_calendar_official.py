@@ -56,9 +56,12 @@ def test_2019(cal: WorkCalendar) -> None:
 
 
 def test_2020(cal: WorkCalendar) -> None:
-    """2020: MOLISA notice on Tết Canh Tý: Thu 23/1 - Wed 29/1/2020 (29 Chạp - mùng 5).
+    """2020: Bộ LĐTBXH notice on Tết Canh Tý: Thu 23/1 - Wed 29/1/2020 (29 Chạp - mùng 5).
 
-    Hùng Kings' day Thu 2/4; 30/4 Thu and 1/5 Fri; National Day Wed 2/9 only. No swaps.
+    Source: the Ministry's notice as reported by Sở Công Thương Đắk Lắk (7/1/2020,
+    socongthuong.daklak.gov.vn); we did not find the notice's number. The rest is the
+    statute with no swap (Labor Code 2012 art. 115): Hùng Kings' day Thu 2/4; 30/4 Thu and
+    1/5 Fri; National Day Wed 2/9 only.
     """
     off = {_d("2020-01-01"), _d("2020-04-02"), _d("2020-04-30"), _d("2020-05-01")}
     off |= {_d("2020-09-02")} | _weekdays("2020-01-23", "2020-01-29")
@@ -66,7 +69,8 @@ def test_2020(cal: WorkCalendar) -> None:
 
 
 def test_2021(cal: WorkCalendar) -> None:
-    """2021, first year of Labor Code 2019 art. 112 (MOLISA announcement, December 2020).
+    """2021, first year of Labor Code 2019 art. 112: Thông báo 4875/TB-LĐTBXH (December 2020)
+    on Tết and National Day 2021.
 
     Tết Tân Sửu Wed 10/2 - Tue 16/2; Hùng Kings' day Wed 21/4; 30/4 Fri, 1/5 Saturday
     compensated Monday 3/5; National Day Thu 2/9 with the adjacent Fri 3/9.
@@ -77,7 +81,9 @@ def test_2021(cal: WorkCalendar) -> None:
 
 
 def test_2022(cal: WorkCalendar) -> None:
-    """2022 (Office of the Government announcements, VGP 5/8/2022 for National Day).
+    """2022: Tết by Công văn 245/VPCP-KGVX (11/1/2022, Deputy PM Vũ Đức Đam approving
+    Bộ LĐTBXH's plan); National Day 1-2/9 as announced by the Government portal (VGP,
+    5/8/2022; we did not find the document number). The rest is statutory, no swaps.
 
     1/1 Saturday compensated Mon 3/1; Tết Nhâm Dần Mon 31/1 - Fri 4/2; Hùng Kings' day
     Sunday 10/4 compensated Mon 11/4; 30/4 Sat and 1/5 Sun compensated Mon 2/5 and Tue 3/5;
@@ -89,7 +95,8 @@ def test_2022(cal: WorkCalendar) -> None:
 
 
 def test_2023(cal: WorkCalendar) -> None:
-    """2023: Tết Quý Mão Fri 20/1 - Thu 26/1 (Deputy PM Vũ Đức Đam's approval of MOLISA's plan).
+    """2023: Công văn 8056/VPCP-KGVX (1/12/2022): Tết Quý Mão Fri 20/1 - Thu 26/1 and National
+    Day Fri 1/9 - Mon 4/9 (Deputy PM Vũ Đức Đam approving Bộ LĐTBXH's plan).
 
     1/1 Sunday compensated Mon 2/1; Hùng Kings' day Sat 29/4, 30/4 Sun, 1/5 Mon: Tue 2/5 and
     Wed 3/5 compensated; National Day Sat 2/9 with Fri 1/9, compensated Mon 4/9.
@@ -163,7 +170,15 @@ def test_reasons_in_both_languages(cal: WorkCalendar, day: date, vi: str, en: st
 
 
 def test_culture_day_from_2026_only(cal: WorkCalendar) -> None:
-    """Nghị quyết 80-NQ/TW (January 2026) makes 24/11 a paid day off; it was not one in 2025."""
+    """24/11, Ngày Văn hóa Việt Nam, is off from 2026, not before.
+
+    Source: Nghị quyết 80-NQ/TW of the Politburo (January 2026) chose 24/11 "với chủ trương
+    là ngày nghỉ, người lao động được hưởng nguyên lương" (reported by VietnamPlus and CafeF,
+    13/1/2026); the holidays package (>= 0.109) carries it from 2026 citing the resolution.
+    Uncertainty: a party resolution states a policy; the Labor Code art. 112 amendment that
+    makes it a statutory holiday was not found passed when this was written. If the law
+    ends up otherwise, change CULTURE_DAY_FIRST_YEAR in calendar/_corrections.py.
+    """
     assert cal.is_working_day(date(2025, 11, 24))  # a Monday
     assert not cal.is_working_day(date(2026, 11, 24))  # a Tuesday
     assert not cal.is_working_day(date(2027, 11, 24))  # a Wednesday

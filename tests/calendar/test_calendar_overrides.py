@@ -6,9 +6,14 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
-from tthc_flow.calendar import CalendarOverrides, WorkCalendar, load_overrides, overrides_from_text
+from tthc_flow.calendar import (
+    CalendarOverrides,
+    WorkCalendar,
+    WorkingHours,
+    load_overrides,
+    overrides_from_text,
+)
 from tthc_flow.errors import CalendarOverrideError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "calendar" / "overrides.yaml"
@@ -25,6 +30,7 @@ def test_example_file_loads_and_applies() -> None:
     assert cal.is_working_day(date(2026, 12, 5))
     assert cal.working_periods(date(2026, 12, 5)) == ((time(7, 30), time(11, 30)),)
     assert cal.add_working_days(date(2026, 10, 26), 1) == date(2026, 10, 29)
+    assert cal.working_periods(date(2027, 1, 9)) == ((time(7, 30), time(11, 30)),)
     # the national calendar is untouched
     assert WorkCalendar.vietnam().is_working_day(date(2026, 10, 27))
 
@@ -127,15 +133,20 @@ def test_unreadable_and_non_mapping(tmp_path: Path) -> None:
 
 def test_python_construction_checks_conflicts() -> None:
     """Built in Python, the same contradictions are refused."""
-    with pytest.raises(ValidationError, match="both as a non-working and a working day"):
+    with pytest.raises(CalendarOverrideError, match="both as a non-working and a working day"):
         CalendarOverrides.model_validate(
             dict(
                 closures=[{"date": "2026-12-05", "reason": "a"}],
                 extra_working_days=[{"date": "2026-12-05", "reason": "b"}],
             )
         )
-    with pytest.raises(ValidationError, match="reason"):
+    with pytest.raises(CalendarOverrideError, match="reason") as caught:
         CalendarOverrides.model_validate(dict(closures=[{"date": "2026-12-05"}]))
+    assert caught.value.first.field == "closures[0].reason"
+    with pytest.raises(CalendarOverrideError) as caught:
+        CalendarOverrides(extra_working_days=[{"date": "2026-12-05", "reason": " "}])
+    assert caught.value.first.field == "extra_working_days[0].reason"
+    assert caught.value.first.file == "CalendarOverrides(...)"
 
 
 def test_whole_year_extends_the_range() -> None:
@@ -178,3 +189,119 @@ def test_opting_out_of_a_holiday() -> None:
         dict(extra_working_days=[{"date": "2026-11-24", "reason": "Trực"}])
     )
     assert WorkCalendar.vietnam(overrides=overrides).is_working_day(date(2026, 11, 24))
+
+
+@pytest.mark.parametrize(
+    ("years", "message"),
+    [
+        ("2200", "outside 1990..2100"),
+        ("0", "outside 1990..2100"),
+        ("2090", "leaves a gap"),
+        ("2005", "leaves a gap"),
+    ],
+)
+def test_override_years_are_checked_where_written(years: str, message: str) -> None:
+    """A year the calendar could not cover is reported at its key, not at build time."""
+    text = f"closures: []\nyears:\n  {years}: {{}}\n"
+    with pytest.raises(CalendarOverrideError, match=message) as caught:
+        overrides_from_text(text, "agency.yaml")
+    problem = caught.value.first
+    value_column = len(f"  {years}: ") + 1  # a key's problem points at its value
+    assert (problem.file, problem.line, problem.column) == ("agency.yaml", 3, value_column)
+    assert problem.field == f"years.{years}"
+
+
+def test_adjacent_years_extend_the_covered_years() -> None:
+    last = WorkCalendar.vietnam().last_day.year
+    text = f"years:\n  {last + 2}: {{}}\n  {last + 1}: {{}}\n"
+    assert WorkCalendar.vietnam(overrides=overrides_from_text(text)).last_day.year == last + 2
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        (
+            "closures:\n  - {date: 2001-05-02, reason: x}\n",
+            "closures[0].date",
+            "outside the calendar's years",
+        ),
+        (
+            "extra_working_days:\n  - {date: 2099-05-02, reason: x}\n",
+            "extra_working_days[0].date",
+            "would be ignored",
+        ),
+        (
+            "years:\n  2026:\n    working_days:\n      - {date: 2026-05-04, reason: x}\n",
+            "years.2026.working_days[0].date",
+            "Monday, already a working day",
+        ),
+        (
+            "years:\n  2026:\n    holidays:\n      - {date: 2026-05-02, reason: x}\n",
+            "years.2026.holidays[0].date",
+            "Saturday, already a day off",
+        ),
+    ],
+)
+def test_days_the_calendar_would_ignore_are_errors(text: str, field: str, message: str) -> None:
+    with pytest.raises(CalendarOverrideError, match=message) as caught:
+        overrides_from_text(text, "agency.yaml")
+    assert caught.value.first.field == field
+    assert caught.value.first.line is not None
+
+
+AGENCY = """\
+working_hours:
+  - {start: "08:00", end: "11:30"}
+  - {start: "13:30", end: "17:00"}
+saturday_service:
+  - from: 2026-04-01
+    until: 2026-05-31
+    reason: "Bộ phận Một cửa tiếp nhận hồ sơ sáng thứ Bảy"
+    periods: [{start: "07:30", end: "11:30"}]
+  - from: 2023-04-22
+    until: 2023-04-30
+    reason: "Tiếp nhận hồ sơ thứ Bảy"
+    periods: [{start: "07:30", end: "11:30"}]
+closures:
+  - {date: 2026-05-16, reason: "Mất điện"}
+"""
+
+
+def test_agency_hours_and_recurring_saturday_service() -> None:
+    cal = WorkCalendar.vietnam(overrides=overrides_from_text(AGENCY))
+    assert cal.working_periods(date(2026, 4, 6)) == (
+        (time(8), time(11, 30)),
+        (time(13, 30), time(17)),
+    )
+    assert cal.working_periods(date(2026, 4, 4)) == ((time(7, 30), time(11, 30)),)  # Saturday
+    assert cal.is_working_day(date(2026, 5, 9))
+    assert cal.is_working_day(date(2023, 4, 22))
+    assert not cal.is_working_day(date(2023, 4, 29))  # a Saturday, but Hùng Kings' day
+    assert not cal.is_working_day(date(2026, 5, 16))  # closed: a closure wins
+    assert not cal.is_working_day(date(2026, 6, 6))  # after `until`
+    assert not cal.is_working_day(date(2026, 4, 5))  # Sundays are not served
+    explicit = WorkingHours(periods=[{"start": "07:00", "end": "11:00"}])
+    mine = WorkCalendar.vietnam(overrides=overrides_from_text(AGENCY), working_hours=explicit)
+    assert mine.working_hours == explicit
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        (
+            "saturday_service:\n  - {from: 2026-05-01, until: 2026-04-01, reason: x, periods: [{start: '07:30', end: '11:30'}]}\n",
+            "saturday_service[0]",
+        ),
+        (
+            "saturday_service:\n  - {from: 2026-04-01, until: 2026-05-01, reason: x, periods: []}\n",
+            "saturday_service[0].periods",
+        ),
+        ("working_hours: [{start: '13:00', end: '08:00'}]\n", "working_hours[0]"),
+        ("working_hours: []\n", "working_hours"),
+    ],
+)
+def test_bad_agency_hours_are_located(text: str, field: str) -> None:
+    with pytest.raises(CalendarOverrideError) as caught:
+        overrides_from_text(text, "agency.yaml")
+    assert caught.value.first.field == field, str(caught.value)
+    assert caught.value.first.line == (2 if text.startswith("saturday") else 1)

@@ -1,16 +1,25 @@
-"""The loader never fails with anything but ProcedureDefinitionError, whatever the text."""
+"""The loaders never fail with anything but their own error, whatever the text.
+
+Covers the procedure loader and the calendar overrides loader (both go through
+``tthc_flow._yaml``), including hostile YAML: recursive aliases, very deep nesting,
+"billion laughs" alias bombs and infinite numbers.
+"""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.procedure.procedure_samples import EXAMPLES
-from tthc_flow import ProcedureDefinitionError
+from tthc_flow import CalendarOverrideError, ProcedureDefinitionError
+from tthc_flow.calendar import CalendarOverrides, overrides_from_text
 from tthc_flow.procedure import ProcedureDefinition, parse_procedure
 
-SAMPLE_LINES = (
-    (EXAMPLES / "tm-giay-phep-kinh-doanh-fdi.yaml").read_text(encoding="utf-8").splitlines()
+SAMPLE_TEXT = (EXAMPLES / "tm-giay-phep-kinh-doanh-fdi.yaml").read_text(encoding="utf-8")
+SAMPLE_LINES = SAMPLE_TEXT.splitlines()
+OVERRIDE_LINES = (
+    (EXAMPLES.parent / "calendar" / "overrides.yaml").read_text(encoding="utf-8").splitlines()
 )
 
 YAMLISH = st.text(
@@ -37,6 +46,14 @@ SCALARS = st.one_of(
             "!!python/object:os.system ''",
             "'unclosed",
             "[a, b",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "&r [*r]",
+            "&m {a: *m}",
+            "&g {<<: *g}",
+            "{value: .inf}",
+            "[" * 80 + "]" * 80,
         ]
     ),
     st.integers().map(str),
@@ -45,8 +62,8 @@ SCALARS = st.one_of(
 
 
 @st.composite
-def mutated_sample(draw: st.DrawFn) -> str:
-    lines = list(SAMPLE_LINES)
+def mutated_sample(draw: st.DrawFn, sample: tuple[str, ...] = tuple(SAMPLE_LINES)) -> str:
+    lines = list(sample)
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
         index = draw(st.integers(min_value=0, max_value=len(lines) - 1))
         action = draw(st.sampled_from(["delete", "swap", "value", "key", "duplicate"]))
@@ -83,6 +100,56 @@ def _load_or_reject(text: str) -> None:
         assert isinstance(result, ProcedureDefinition)
 
 
+def _laughs(levels: int) -> str:
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels):
+        refs = ", ".join([f"*l{level - 1}"] * 10)
+        lines.append(f"l{level}: &l{level} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE = {
+    "recursive list": "code: &x [*x]\n",
+    "recursive mapping": "workflow: &x {steps: *x}\n",
+    "recursive merge": "workflow: &x {<<: *x}\n",
+    "deep lists": "code: " + "[" * 1200 + "]" * 1200 + "\n",
+    "deep mappings": "code: " + "{a: " * 1200 + "1" + "}" * 1200 + "\n",
+    "billion laughs": _laughs(9),
+    "complex key": "? [a, b]\n: 1\n",
+}
+
+
+def _overrides_or_reject(text: str) -> None:
+    try:
+        result = overrides_from_text(text, name="fuzz.yaml")
+    except CalendarOverrideError as exc:
+        assert exc.problems and all(p.file == "fuzz.yaml" for p in exc.problems)
+    else:
+        assert isinstance(result, CalendarOverrides)
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_yaml_is_a_located_error(text: str) -> None:
+    for load, error in (
+        (parse_procedure, ProcedureDefinitionError),
+        (overrides_from_text, CalendarOverrideError),
+    ):
+        with pytest.raises(error) as caught:
+            load(text, "hostile.yaml")
+        assert caught.value.first.line is not None, str(caught.value)
+
+
+def test_infinite_numbers_are_rejected_where_they_are_written() -> None:
+    text = SAMPLE_TEXT.replace(
+        "{value: 23, unit: working_days}", "{value: .inf, unit: working_days}"
+    )
+    assert text != SAMPLE_TEXT
+    with pytest.raises(ProcedureDefinitionError) as caught:
+        parse_procedure(text, "inf.yaml")
+    assert caught.value.first.field == "time_limit.shortened.value"
+    assert "finite" in caught.value.first.message
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(YAMLISH)
 def test_random_text(text: str) -> None:
@@ -93,3 +160,15 @@ def test_random_text(text: str) -> None:
 @given(mutated_sample())
 def test_mutated_example(text: str) -> None:
     _load_or_reject(text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(YAMLISH)
+def test_random_text_as_overrides(text: str) -> None:
+    _overrides_or_reject(text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_sample(tuple(OVERRIDE_LINES)))
+def test_mutated_overrides(text: str) -> None:
+    _overrides_or_reject(text)

@@ -123,3 +123,81 @@ def test_catalog_of_missing_or_empty_folder_is_an_error(tmp_path: Path) -> None:
         load_catalog(tmp_path / "nope")
     with pytest.raises(ProcedureDefinitionError, match=r"no \*\.yaml"):
         load_catalog(tmp_path)
+
+
+def _with_guard(guard: str) -> str:
+    return VALID + (
+        "  transitions:\n"
+        "    - trigger: confirm_fee\n"
+        "      source: received\n"
+        "      roles: [one_stop]\n"
+        f"      guard: {guard}\n"
+    )
+
+
+def test_a_bad_guard_value_is_one_problem_named_by_yaml_keys(tmp_path: Path) -> None:
+    text = _with_guard("{channel: [online], fee_paid: {eq: true, ne: false}, amount: {gt: .inf}}")
+    problems = problems_of(tmp_path, text)
+    assert [p.field for p in problems] == [
+        "workflow.transitions[0].guard.channel",
+        "workflow.transitions[0].guard.fee_paid",
+        "workflow.transitions[0].guard.amount.gt",
+    ], [str(p) for p in problems]
+    channel, operators, amount = problems
+    assert "wrong type" in channel.message and "a mapping" in channel.message
+    assert channel.column == position(text, "[online]")[1]
+    assert operators.message.startswith("give exactly one operator")
+    assert "finite" in amount.message
+
+
+def test_semantic_problems_are_reported_beside_validation_errors(tmp_path: Path) -> None:
+    text = (
+        VALID.replace("level: province", "level: planet")
+        .replace("role: leader", "role: director")
+        .replace("share: 5", "share: 50")
+    )
+    problems = problems_of(tmp_path, text)
+    by_field = {p.field: p for p in problems}
+    assert set(by_field) == {"level", "workflow.steps[1].role", "workflow.steps"}
+    assert "unknown role 'director'" in by_field["workflow.steps[1].role"].message
+    assert by_field["workflow.steps[1].role"].line == position(text, "role: director")[0]
+    assert "add up to 52" in by_field["workflow.steps"].message
+
+
+def test_invalid_steps_keep_their_positions_and_skip_the_share_check(tmp_path: Path) -> None:
+    text = (
+        VALID.replace("    - id: appraise\n", "    - id: Appraise\n")
+        .replace("role: leader", "role: director")
+        .replace("share: 2", "share: 20")
+    )
+    problems = problems_of(tmp_path, text)
+    assert {p.field for p in problems} == {"workflow.steps[0].id", "workflow.steps[1].role"}
+
+
+def test_an_unquoted_code_gets_a_hint_to_quote_it(tmp_path: Path) -> None:
+    text = VALID.replace('code: "2.000128"', "code: 2.000130")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.field == "code" and "2.00013" in problem.message
+    assert problem.hint is not None and 'code: "2.000130"' in problem.hint
+
+
+def test_historical_district_level_still_loads() -> None:
+    """District level was abolished on 1/7/2025; definitions from before still load."""
+    definition = parse_procedure(
+        VALID.replace("level: province", "level: district").replace(
+            "effective_from: 2025-07-01", "effective_from: 2020-01-01\neffective_to: 2025-06-30"
+        )
+    )
+    assert definition.level.value == "district"
+
+
+def test_calendar_day_limits_load_and_shares_use_their_unit(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "statutory: {value: 15, unit: working_days}", "statutory: {value: 30, unit: calendar_days}"
+    ).replace(
+        "shortened: {value: 10, unit: working_days}", "shortened: {value: 7, unit: calendar_days}"
+    )
+    definition = parse_procedure(text)
+    assert str(definition.time_limit.effective) == "7 calendar days"
+    problems = problems_of(tmp_path, text.replace("share: 5", "share: 5.5"))
+    assert "more than the effective time limit of 7 calendar days" in problems[0].message

@@ -36,7 +36,7 @@ def test_a_valid_scenario_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column", "field"),
     [
-        (GOOD.replace("value: 1}", "value: 1, mean: 2}"), 7, 12, "service.default.fixed.mean"),
+        (GOOD.replace("value: 1}", "value: 1, mean: 2}"), 7, 42, "service.default.mean"),
         (GOOD + "staff: {one_stop: 0}\n", 8, 19, "staff.one_stop"),
         (GOOD + "branching:\n  withdraw: 1.5\n", 9, 13, "branching.withdraw"),
         (

@@ -6,14 +6,16 @@
 datetime.date(2026, 9, 3)
 """
 
-from tthc_flow.calendar._core import WorkCalendar, default_years
+from tthc_flow.calendar._core import WorkCalendar
 from tthc_flow.calendar._hours import Period, WorkingHours
 from tthc_flow.calendar._overrides import (
     CalendarOverrides,
     Closure,
     DatedReason,
     ExtraWorkingDay,
+    SaturdayService,
     YearSchedule,
+    default_years,
     load_overrides,
     overrides_from_text,
 )
@@ -24,6 +26,7 @@ __all__ = [
     "DatedReason",
     "ExtraWorkingDay",
     "Period",
+    "SaturdayService",
     "WorkCalendar",
     "WorkingHours",
     "YearSchedule",

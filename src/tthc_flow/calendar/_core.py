@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.calendar._hours import WorkingHours, periods_as_micros
-from tthc_flow.calendar._overrides import CalendarOverrides, load_overrides
+from tthc_flow.calendar._overrides import CalendarOverrides, default_years, load_overrides
 from tthc_flow.calendar._table import DayTable, Micros, cached_table
 from tthc_flow.errors import CalendarError
 
@@ -21,15 +21,6 @@ if TYPE_CHECKING:
 _DAY_US = 86_400_000_000
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # numpy datetime64[D] counts days from here
 _ONE_US = timedelta(microseconds=1)
-
-
-def default_years() -> range:
-    """2015 to five years after the current year (Vietnam time).
-
-    Years after the latest official schedule are estimates from the ``holidays`` package's
-    rules (public holidays and weekend compensation, but no future swaps).
-    """
-    return range(2015, datetime.now(VN_TZ).year + 6)
 
 
 class WorkCalendar:
@@ -93,7 +84,9 @@ class WorkCalendar:
         Public holidays and the government's swapped working Saturdays come from the
         ``holidays`` package plus the sourced corrections in ``_corrections.py``;
         ``overrides`` (a :class:`CalendarOverrides` or the path of a YAML file) adds an
-        agency's closures and extra working days, or whole years not yet published.
+        agency's closures, extra working days, Saturday service and working hours, or
+        whole years not yet published. ``working_hours`` given here wins over the
+        overrides' ``working_hours``.
         ``years`` defaults to :func:`default_years`; dates outside the covered years raise
         :class:`~tthc_flow.errors.CalendarError`. ``language`` ("vi" or "en_US") is the
         language of the reasons given for days off.
@@ -106,6 +99,8 @@ class WorkCalendar:
         elif overrides is None:
             overrides = _NO_OVERRIDES
         wanted = tuple(sorted(set(default_years() if years is None else years)))
+        if working_hours is None and overrides.working_hours is not None:
+            working_hours = WorkingHours(periods=overrides.working_hours)
         return cls(cached_table(wanted, overrides, language), working_hours)
 
     # ------------------------------------------------------------------ range and days
@@ -121,6 +116,8 @@ class WorkCalendar:
         return self._table.last
 
     def _offset(self, d: date) -> int:
+        if type(d) is not date:
+            d = as_vn_date(d)
         i = d.toordinal() - self._lo
         if i < 0 or i > self._last:
             raise self._outside(d)
@@ -173,6 +170,10 @@ class WorkCalendar:
         >>> cal.add_working_days(date(2025, 1, 26), 0), cal.add_working_days(date(2025, 2, 3), -1)
         (datetime.date(2025, 2, 3), datetime.date(2025, 1, 24))
         """
+        if type(start) is not date:
+            start = as_vn_date(start, "start")
+        if type(n) is not int:
+            n = _count(n)
         i = start.toordinal() - self._lo
         if i < 0 or i > self._last:
             raise self._outside(start)
@@ -211,10 +212,16 @@ class WorkCalendar:
         np_mod = _numpy()
         if np_mod is not None and isinstance(starts, np_mod.ndarray):
             return self._many_numpy(np_mod, starts, ns)
-        starts_list: Sequence[date] = list(starts)
-        counts: Sequence[int] = [ns] * len(starts_list) if isinstance(ns, int) else list(ns)
+        starts_list: Sequence[date] = [
+            d if type(d) is date else as_vn_date(d, "starts[]") for d in starts
+        ]
+        counts: Sequence[int] = (
+            [n if type(n) is int else _count(n) for n in ns]
+            if isinstance(ns, Iterable)
+            else [_count(ns)] * len(starts_list)
+        )
         if len(counts) != len(starts_list):
-            raise ValueError(f"{len(starts_list)} starts but {len(counts)} counts")
+            raise CalendarError(f"{len(starts_list)} starts but {len(counts)} counts")
         lo, last, before, working = self._lo, self._last, self._before, self._working
         size = len(working)
         out: list[date] = []
@@ -235,7 +242,16 @@ class WorkCalendar:
             offsets = starts.astype("datetime64[D]").astype(np.int64) - (self._lo - _EPOCH_ORDINAL)
         else:
             offsets = np.fromiter((d.toordinal() for d in starts), np.int64, len(starts)) - self._lo
-        counts = np.broadcast_to(np.asarray(ns, dtype=np.int64), offsets.shape)
+        given = np.asarray(ns)
+        if given.dtype.kind not in "iu":
+            raise CalendarError(
+                f"counts must be whole numbers, not an array of {given.dtype}; "
+                "for fractions of a day use add_working_time with working hours"
+            )
+        try:
+            counts = np.broadcast_to(given.astype(np.int64), offsets.shape)
+        except ValueError:
+            raise CalendarError(f"{len(offsets)} starts but {given.size} counts") from None
         bad = (offsets < 0) | (offsets > self._last)
         if bad.any():
             first_bad = int(np.argmax(bad))
@@ -413,6 +429,32 @@ class WorkCalendar:
 
     def __repr__(self) -> str:
         return f"WorkCalendar({self.first_day}..{self.last_day}, hours={self.hours_per_day})"
+
+
+def as_vn_date(value: Any, name: str = "d") -> date:
+    """The calendar date of ``value``: a ``date`` as is, an aware ``datetime`` as its date in
+    Vietnam time (23:00 UTC on Sunday is Monday in Hà Nội). Naive datetimes are rejected with
+    :class:`~tthc_flow.errors.NaiveDatetimeError`: their day is ambiguous.
+
+    >>> from datetime import timezone
+    >>> as_vn_date(datetime(2026, 1, 4, 20, tzinfo=timezone.utc))
+    datetime.date(2026, 1, 5)
+    """
+    if isinstance(value, datetime):
+        return to_vn(value, name).date()
+    if isinstance(value, date):
+        return value
+    raise CalendarError(f"{name} must be a date or an aware datetime, not {type(value).__name__}")
+
+
+def _count(n: Any) -> int:
+    """A number of working days: an int (numpy integers included), never a float or bool."""
+    if isinstance(n, bool) or not hasattr(n, "__index__"):
+        raise CalendarError(
+            f"a number of working days must be a whole number, not {n!r}; "
+            "for fractions of a day use add_working_time with working hours"
+        )
+    return int(n)
 
 
 def _clock(us: int) -> time:

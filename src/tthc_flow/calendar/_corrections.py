@@ -4,7 +4,7 @@ This is the one place where the calendar departs from ``holidays.country_holiday
 An entry is applied after the package's data and before user overrides, so a newer
 ``holidays`` release that already carries the fix changes nothing (the entries are
 idempotent). Remove an entry only when the installed ``holidays`` version has it and the
-year-by-year tests in ``tests/calendar/test_official_schedules.py`` still pass.
+year-by-year tests in ``tests/calendar/test_calendar_official.py`` still pass.
 """
 
 from __future__ import annotations

@@ -11,9 +11,50 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic._internal._model_construction import ModelMetaclass
+
+from tthc_flow._yaml import python_problems
+from tthc_flow.errors import InputError
+
+
+class _LibraryErrorsMeta(ModelMetaclass):
+    # Wraps `Model(...)` calls from user code only: pydantic validates nested models without
+    # calling the class, so nested errors keep their paths (an overridden __init__ would be
+    # called for nested models too and turn their errors into one opaque message).
+    def __call__(cls, *args: Any, **data: Any) -> Any:
+        try:
+            return super().__call__(*args, **data)
+        except ValidationError as exc:
+            raise cls._library_error(exc, data) from None  # type: ignore[attr-defined]
+
+
+class LibraryErrors(BaseModel, metaclass=_LibraryErrorsMeta):
+    """Base of the calendar's models: built in Python (``WorkingHours(periods=[])``,
+    ``CalendarOverrides.model_validate(data)``), bad values raise :attr:`error`, a
+    :class:`~tthc_flow.errors.TthcError` listing every problem, not pydantic's own error.
+    The YAML loaders validate with :meth:`_validate_located` to keep file and line."""
+
+    error: ClassVar[type[InputError]] = InputError
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        try:
+            return super().model_validate(obj, **options)
+        except ValidationError as exc:
+            raise cls._library_error(exc, obj) from None
+
+    @classmethod
+    def _validate_located(cls, obj: Any, context: dict[str, Any] | None = None) -> Self:
+        """Validate and let pydantic's error through, for the loaders to locate in the file."""
+        return super().model_validate(obj, context=context)
+
+    @classmethod
+    def _library_error(cls, exc: ValidationError, data: Any) -> InputError:
+        problems = python_problems(exc, data, f"{cls.__name__}(...)")
+        return cls.error(problems, f"invalid {cls.__name__}")
 
 
 def _parse_clock(value: Any) -> Any:
@@ -30,7 +71,7 @@ def _parse_clock(value: Any) -> Any:
     return value
 
 
-class Period(BaseModel):
+class Period(LibraryErrors):
     """One working period of a day, ``[start, end)`` in local (Asia/Ho_Chi_Minh) clock time.
 
     >>> Period(start="07:30", end="11:30").duration
@@ -86,7 +127,7 @@ DEFAULT_PERIODS: tuple[Period, ...] = (
 )
 
 
-class WorkingHours(BaseModel):
+class WorkingHours(LibraryErrors):
     """The working periods of an ordinary working day (default 07:30-11:30, 13:00-17:00).
 
     Days added by overrides (e.g. a Saturday service desk) may carry their own periods.

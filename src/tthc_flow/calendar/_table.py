@@ -112,15 +112,26 @@ def build_table(years: tuple[int, ...], overrides: CalendarOverrides, language: 
             set_day(item.date, False, item.reason)
         for item in schedule.working_days:
             set_day(item.date, True)
+    special: dict[int, Micros] = {}
+    saturday = weekend[5]
+    for service in overrides.saturday_service:
+        hours = periods_as_micros(service.periods)
+        for day in service.saturdays():
+            i = day.toordinal() - lo
+            if 0 <= i < size and not work[i] and reasons.get(i) == saturday:  # not a holiday
+                set_day(day, True)
+                special[i] = hours
     for closure in overrides.closures:
         for day in closure.days():
             set_day(day, False, closure.reason)
-    special: dict[int, Micros] = {}
     for extra in overrides.extra_working_days:
         set_day(extra.date, True)
         i = extra.date.toordinal() - lo
-        if extra.periods is not None and 0 <= i < size:
-            special[i] = periods_as_micros(extra.periods)
+        if 0 <= i < size:
+            if extra.periods is not None:
+                special[i] = periods_as_micros(extra.periods)
+            else:
+                special.pop(i, None)  # the calendar's ordinary hours
 
     working_ordinals = [lo + i for i in range(size) if work[i]]
     before = [0] * (size + 1)

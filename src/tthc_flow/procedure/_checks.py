@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from tthc_flow._yaml import PathKey
+from tthc_flow.procedure._guard_checks import check_guards
 from tthc_flow.procedure._lifecycle import (
     PAUSED_FROM,
     STANDARD_STATES,
@@ -85,6 +86,7 @@ def check_definition(definition: ProcedureDefinition) -> list[Finding]:
     findings += _check_names(definition)
     findings += _check_on_the_spot(definition)
     findings += _check_agencies(definition)
+    findings += check_guards(definition)
     if not findings:
         # The graph checks need a structurally sound definition (unique ids, existing states).
         findings += check_lifecycle(build_lifecycle(definition))

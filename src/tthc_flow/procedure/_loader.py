@@ -1,12 +1,15 @@
 """Reading procedure YAML files: parse with locations, validate, check, report every problem.
 
 Three passes per file, each reporting all it finds: YAML syntax (with duplicate keys),
-pydantic validation, then :func:`check_definition`. A later pass runs only when the earlier
-ones found nothing, because its findings would be noise on a broken document.
+pydantic validation, then :func:`check_definition`. Semantic checks need valid data: when
+validation fails, the step-id, role, agency and time-share checks still run on the sections
+that are valid on their own (:mod:`._salvage`), so one pass reports a bad ``level`` and an
+unknown role together. A broken YAML document gets no further passes.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -16,6 +19,7 @@ from tthc_flow.errors import Problem, ProcedureDefinitionError
 from tthc_flow.procedure._catalog import Catalog
 from tthc_flow.procedure._checks import check_definition
 from tthc_flow.procedure._model import ProcedureDefinition
+from tthc_flow.procedure._salvage import salvage_findings
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -44,11 +48,29 @@ def _definition_from(doc: LocatedDocument) -> tuple[ProcedureDefinition | None, 
     try:
         definition = ProcedureDefinition.model_validate(doc.data)
     except ValidationError as exc:
-        return None, validation_problems(exc, doc)
+        problems = [_with_code_hint(problem, doc.data) for problem in validation_problems(exc, doc)]
+        reported = {problem.field for problem in problems}
+        for path, message, hint in salvage_findings(doc.data):
+            problem = doc.problem(path, message, hint)
+            if problem.field not in reported:
+                problems.append(problem)
+        return None, problems
     problems = [
         doc.problem(path, message, hint) for path, message, hint in check_definition(definition)
     ]
     return (None, problems) if problems else (definition, [])
+
+
+def _with_code_hint(problem: Problem, data: dict[str, object]) -> Problem:
+    """An unquoted ``code: 2.000130`` is the YAML number 2.00013: say to quote it."""
+    code = data.get("code")
+    if problem.field != "code" or not isinstance(code, int | float) or isinstance(code, bool):
+        return problem
+    return replace(
+        problem,
+        message=f"the code must be text, but YAML read the number {code!r}",
+        hint='quote it, e.g. code: "2.000130" (unquoted, YAML drops the trailing zeros)',
+    )
 
 
 def _load_file(

@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
 CODE_PATTERN = r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2})?$"
 """National database procedure code, e.g. ``1.001234`` or ``2.000567`` (optionally the long local form)."""
@@ -24,8 +24,19 @@ BUILTIN_ROLES = frozenset({"one_stop", "specialist", "leader", "applicant", "sys
 applicant (who may submit, supplement and withdraw) and the system (timers, imports)."""
 
 
+Number = Annotated[float, Strict()]
+"""A YAML number (int or float); strings such as ``"5"`` and booleans are rejected, as in the
+JSON Schema, so that what an editor accepts and what the loader accepts agree."""
+Integer = Annotated[int, Strict()]
+"""A YAML integer; ``true`` or ``"5"`` are rejected."""
+Boolean = Annotated[bool, Strict()]
+"""``true`` or ``false``; ``yes``, ``1`` or ``"true"`` are rejected."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Level(StrEnum):
@@ -47,6 +58,20 @@ class TimeUnit(StrEnum):
     CALENDAR_DAYS = "calendar_days"
 
 
+ONLINE_ALIASES: dict[str | int, str] = {
+    "level_3": "partial",
+    "level_4": "full",
+    "3": "partial",
+    "4": "full",
+    3: "partial",
+    4: "full",
+    "mot_phan": "partial",
+    "toan_trinh": "full",
+}
+"""Other spellings of :class:`OnlineLevel` accepted in YAML (and listed in the JSON Schema):
+the older "level 3/4" of Decree 43/2011/NĐ-CP and the Vietnamese terms without diacritics."""
+
+
 class OnlineLevel(StrEnum):
     """Online public service mode (Decree 42/2022/ND-CP art. 11: toàn trình / một phần;
     the older levels 3 and 4 map to partial and full)."""
@@ -57,15 +82,10 @@ class OnlineLevel(StrEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> OnlineLevel | None:
-        aliases = {
-            "level_3": cls.PARTIAL,
-            "level_4": cls.FULL,
-            "3": cls.PARTIAL,
-            "4": cls.FULL,
-            "mot_phan": cls.PARTIAL,
-            "toan_trinh": cls.FULL,
-        }
-        return aliases.get(str(value).lower())
+        if isinstance(value, bool):
+            return None
+        canonical = ONLINE_ALIASES.get(value) if isinstance(value, str | int) else None
+        return None if canonical is None else cls(canonical)
 
 
 class Channel(StrEnum):
@@ -79,7 +99,7 @@ class Channel(StrEnum):
 class Duration(_Strict):
     """An amount of time in one unit, e.g. ``{value: 7, unit: working_days}``."""
 
-    value: Annotated[float, Field(gt=0, description="Amount, > 0; fractions allowed (0.5 day).")]
+    value: Annotated[Number, Field(gt=0, description="Amount, > 0; fractions allowed (0.5 day).")]
     unit: TimeUnit = Field(
         default=TimeUnit.WORKING_DAYS, description="working_days, working_hours or calendar_days."
     )
@@ -119,7 +139,7 @@ class Fee(_Strict):
     """Phí / lệ phí: a fee or charge in VND."""
 
     name: str = Field(description="Name of the fee as published, in Vietnamese.")
-    amount: Annotated[int, Field(ge=0, description="Amount in VND.")]
+    amount: Annotated[Integer, Field(ge=0, description="Amount in VND.")]
     kind: Literal["fee", "charge"] = Field(default="fee", description="fee = phí, charge = lệ phí")
     note: str | None = Field(default=None, description="Free text: source circular, variants.")
 
@@ -128,9 +148,9 @@ class Component(_Strict):
     """Thành phần hồ sơ: one document of the dossier."""
 
     name: str = Field(description="Name of the document, in Vietnamese.")
-    required: bool = Field(default=True, description="False for optional documents.")
-    copies: Annotated[int, Field(ge=1)] = Field(default=1, description="Number of copies.")
-    digitise: bool = Field(default=False, description="Must be digitised at reception (số hóa).")
+    required: Boolean = Field(default=True, description="False for optional documents.")
+    copies: Annotated[Integer, Field(ge=1)] = Field(default=1, description="Number of copies.")
+    digitise: Boolean = Field(default=False, description="Must be digitised at reception (số hóa).")
 
 
 ScalarValue = str | int | float | bool | None
@@ -141,14 +161,19 @@ class Comparison(_Strict):
 
     eq: ScalarValue = None
     ne: ScalarValue = None
-    gt: float | None = None
-    ge: float | None = None
-    lt: float | None = None
-    le: float | None = None
+    gt: Number | None = None
+    ge: Number | None = None
+    lt: Number | None = None
+    le: Number | None = None
     in_: list[ScalarValue] | None = Field(default=None, alias="in")
     not_in: list[ScalarValue] | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra={"minProperties": 1, "maxProperties": 1},
+    )
 
     @model_validator(mode="after")
     def _one_operator(self) -> Comparison:
@@ -171,7 +196,7 @@ class Step(_Strict):
     name: str = Field(description="Vietnamese label, e.g. 'Thẩm định hồ sơ'.")
     role: str = Field(description="Role that acts in this step.")
     share: Annotated[
-        float, Field(gt=0, description="Share of the time limit, in the limit's unit.")
+        Number, Field(gt=0, description="Share of the time limit, in the limit's unit.")
     ]
     action: Annotated[str | None, Field(pattern=IDENTIFIER)] = Field(
         default=None,
@@ -195,7 +220,9 @@ class ExtraTransition(_Strict):
     trigger: Annotated[str, Field(pattern=IDENTIFIER)] = Field(
         description="Name of the command that fires it."
     )
-    source: str | list[str] = Field(description="Source state, or a list of them.")
+    source: str | Annotated[list[str], Field(min_length=1)] = Field(
+        description="Source state, or a non-empty list of them."
+    )
     dest: str | None = Field(default=None, description="Target state; omit for an internal one.")
     roles: list[str] = Field(description="Roles allowed to fire it (built-in or declared).")
     guard: Guard = Field(
@@ -235,7 +262,7 @@ class ProcedureDefinition(_Strict):
     """A procedure (thủ tục hành chính) as written in YAML."""
 
     code: Annotated[str, Field(pattern=CODE_PATTERN, description="Mã TTHC, e.g. 2.000131.")]
-    version: Annotated[int, Field(ge=1)] = Field(
+    version: Annotated[Integer, Field(ge=1)] = Field(
         default=1, description="Version number; (code, version) is unique in a catalog."
     )
     effective_from: date = Field(description="First day this version applies to new dossiers.")
@@ -254,12 +281,13 @@ class ProcedureDefinition(_Strict):
     time_limit: TimeLimit = Field(description="Thời hạn giải quyết.")
     online: OnlineLevel = Field(
         default=OnlineLevel.NONE,
-        description="Online service: none, partial (một phần, level 3) or full (toàn trình, level 4).",
+        description="Online service: none, partial (một phần) or full (toàn trình); also "
+        "accepted: level_3, 3, mot_phan (partial) and level_4, 4, toan_trinh (full).",
     )
     channels: list[Channel] = Field(
         min_length=1, description="Where dossiers are accepted: desk, postal, online."
     )
-    on_the_spot: bool = Field(default=False, description="Eligible for '4 tại chỗ'.")
+    on_the_spot: Boolean = Field(default=False, description="Eligible for '4 tại chỗ'.")
     fees: list[Fee] = Field(default_factory=list, description="Phí, lệ phí.")
     components: list[Component] = Field(
         default_factory=list, description="Thành phần hồ sơ: the documents of a dossier."
@@ -267,6 +295,11 @@ class ProcedureDefinition(_Strict):
     result: str = Field(description="What the applicant receives, e.g. the certificate.")
     roles: list[Annotated[str, Field(pattern=IDENTIFIER)]] = Field(
         default_factory=list, description="Extra roles beyond the built-in ones."
+    )
+    data_keys: list[Annotated[str, Field(pattern=IDENTIFIER)]] = Field(
+        default_factory=list,
+        description="Command or dossier data that guards test (e.g. amount), besides channel, "
+        "fee_paid, on_the_spot, state and procedure_code.",
     )
     workflow: Workflow = Field(description="The steps between receipt and result.")
 

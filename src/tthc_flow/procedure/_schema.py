@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from tthc_flow.procedure._model import (
+    ONLINE_ALIASES,
     Agency,
     Comparison,
     Component,
@@ -42,6 +43,10 @@ SCHEMA_ID = "https://tthc-flow.example/schema/procedure.schema.json"
 def json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of one procedure YAML file, keys as written in YAML."""
     schema = ProcedureDefinition.model_json_schema(by_alias=True)
+    # The loader also accepts the older spellings of the online mode; so must an editor.
+    online = schema["$defs"]["OnlineLevel"]
+    online["enum"] = [*online["enum"], *ONLINE_ALIASES]
+    online.pop("type", None)  # the aliases 3 and 4 are integers
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -72,8 +77,11 @@ def _type_text(annotation: Any) -> str:
     origin = get_origin(annotation)
     if origin is Annotated:  # e.g. list items with a pattern: show the pattern with the type
         base, *meta = get_args(annotation)
-        patterns = [m.pattern for info in meta for m in getattr(info, "metadata", [])]
+        found = [m for info in meta for m in getattr(info, "metadata", [])]
+        patterns = [m.pattern for m in found if getattr(m, "pattern", None)]
+        lengths = [m.min_length for m in found if getattr(m, "min_length", None)]
         suffix = f" matching `{patterns[0]}`" if patterns else ""
+        suffix += f" (at least {lengths[0]})" if lengths else ""
         return _type_text(base) + suffix
     if annotation is type(None):
         return "null"
