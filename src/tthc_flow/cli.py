@@ -59,6 +59,16 @@ def _fail(error: Exception) -> NoReturn:
     sys.exit(1)
 
 
+EXTRAS = {"openpyxl": "excel", "matplotlib": "plot", "psycopg": "postgres"}
+"""Optional packages and the extra that installs them."""
+
+
+def _missing(error: ImportError) -> str:
+    """A missing optional package, with the command that installs it."""
+    extra = EXTRAS.get((error.name or "").split(".")[0])
+    return f"{error} (pip install 'tthc_flow[{extra}]')" if extra else str(error)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Library errors and missing optional packages become a message and exit code 1."""
@@ -67,7 +77,7 @@ def _errors() -> Iterator[None]:
     except TthcError as error:
         _fail(error)
     except ImportError as error:  # an optional extra (matplotlib, openpyxl) is not installed
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {_missing(error)}", err=True)
         sys.exit(1)
 
 
@@ -546,7 +556,7 @@ def demo(
         try:
             files[say(key, lang)] = write()
         except ImportError as error:  # openpyxl and matplotlib are optional extras
-            click.echo(f"({say(key, lang)}: {error})", err=True)
+            click.echo(f"({say(key, lang)}: {_missing(error)})", err=True)
     console.rule(say("files_written", lang))
     for label, path in files.items():
         click.echo(f"{label}: {path}")
