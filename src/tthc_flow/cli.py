@@ -405,6 +405,7 @@ def report(
     db: Path, period: str, by: str | None, xlsx: Path | None, catalog_path: Path | None, lang: str
 ) -> None:
     """Statistics of a period from a SQLite database, as departments publish them."""
+    from tthc_flow.procedure import load_catalog
     from tthc_flow.reports import Period, statistics_sql, write_statistics_xlsx
 
     with _errors():
@@ -412,7 +413,11 @@ def report(
             chosen = Period.parse(period)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--period") from None
-        result = statistics_sql(_open_store(db), chosen, by=by, catalog=_load_catalog(catalog_path))
+        folder = catalog_path or DEFAULT_CATALOG  # without one: no fields, no online modes
+        catalog = load_catalog(folder) if folder else None
+        if catalog is None and by in ("field", "online"):
+            raise click.UsageError(f"--by {by} needs the catalog: pass --catalog FOLDER")
+        result = statistics_sql(_open_store(db), chosen, by=by, catalog=catalog)
         console.print(result.to_table(lang, console.width))
         if xlsx:
             click.echo(str(write_statistics_xlsx(result, xlsx, lang)))

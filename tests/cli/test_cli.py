@@ -150,3 +150,12 @@ def test_without_examples_commands_ask_for_a_path(monkeypatch: pytest.MonkeyPatc
     assert code == 0, out
     code, out = run("demo")
     assert code == 2 and "--scenario" in out
+
+
+def test_report_without_a_catalog(db: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "DEFAULT_CATALOG", None)
+    path, _ = db
+    code, out = run("report", "--db", str(path), "--period", "2026-06", "--lang", "en")
+    assert code == 0 and "Newly received" in out
+    code, out = run("report", "--db", str(path), "--period", "2026-06", "--by", "field")
+    assert code == 2 and "--catalog" in out
