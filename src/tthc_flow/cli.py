@@ -1,6 +1,7 @@
 """The ``tthc`` command: validate, inspect, compute due dates, simulate, report, export.
 
-Vietnamese labels by default, English with ``--lang en`` (labels in :mod:`tthc_flow._cli_text`).
+Vietnamese labels by default, English with ``--lang en`` (labels in :mod:`tthc_flow._cli_text`, simulation tables
+in :mod:`tthc_flow._cli_results`).
 Bad input exits with code 1 and ``file:line:column`` messages; nothing is written.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,13 +22,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tthc_flow._cli_text import KPI_LABELS, kpi_label, kpi_value, number, say, weekday
+from tthc_flow._cli_results import kpi_table, write_results
+from tthc_flow._cli_text import number, say, weekday
 from tthc_flow._time import VN_TZ
 from tthc_flow.errors import InputError, TthcError
 
 if TYPE_CHECKING:
     from tthc_flow.procedure import ProcedureDefinition
-    from tthc_flow.simulation import Comparison, SimulationResult
 
 
 def _find_examples() -> Path | None:
@@ -248,102 +248,6 @@ def due(received: str, days: float | None, hours: float | None, lang: str) -> No
     click.echo(f"{say('due_at', lang)}: {due_at:%Y-%m-%d %H:%M} ({shown} {say(unit.value, lang)})")
 
 
-def _kpi_table(
-    base: SimulationResult, comparison: Comparison | None, lang: str, title: str
-) -> Table:
-    """The headline KPIs: the baseline with its interval, or baseline, variant, difference."""
-    table = Table(title=title, title_justify="left")
-    table.add_column(say("indicator", lang), max_width=34)
-    table.add_column(say("baseline", lang), justify="right")
-    if comparison is not None:
-        table.add_column(comparison.variant, justify="right")
-        table.add_column(say("difference", lang), justify="right")
-    for kpi in KPI_LABELS:
-        if kpi not in base.kpis:
-            continue
-        estimate = base.kpis[kpi]
-        if comparison is None:
-            interval = ""
-            if not math.isnan(estimate.low):
-                low, high = (
-                    kpi_value(kpi, v, lang, unit=False) for v in (estimate.low, estimate.high)
-                )
-                interval = f" [{low}; {high}]"
-            table.add_row(kpi_label(kpi, lang), kpi_value(kpi, estimate.mean, lang) + interval)
-            continue
-        row = comparison[kpi]
-        diff = kpi_value(kpi, row.diff.mean, lang, signed=True)
-        if not math.isnan(row.diff.low):
-            low, high = (kpi_value(kpi, v, lang, unit=False) for v in (row.diff.low, row.diff.high))
-            diff += f" [{low}; {high}]"
-        table.add_row(
-            kpi_label(kpi, lang),
-            kpi_value(kpi, row.baseline.mean, lang),
-            kpi_value(kpi, row.variant.mean, lang),
-            diff + (" *" if row.significant else ""),
-        )
-    notes = [say("significant", lang)] if comparison is not None else []
-    table.caption = "\n".join([*notes, say("all_kpis", lang)])
-    table.caption_justify = "left"
-    return table
-
-
-def _clean(value: Any) -> Any:
-    """JSON-ready: NaN as null, tuples as lists."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _write_results(
-    results: list[SimulationResult],
-    comparisons: list[Comparison],
-    json_path: Path | None,
-    csv_path: Path | None,
-) -> None:
-    """The baseline, every variant and its comparison with the baseline, as JSON and CSV."""
-    base, variants = results[0], results[1:]
-    if json_path:
-        data = {
-            "baseline": base.to_dict(),
-            "variants": [
-                {**v.to_dict(), "comparison": c.to_rows()}
-                for v, c in zip(variants, comparisons, strict=True)
-            ],
-        }
-        text = json.dumps(_clean(data), ensure_ascii=False, indent=2)
-        json_path.write_text(text, encoding="utf-8")
-    if csv_path:
-        with csv_path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(
-                [
-                    "variant",
-                    "kpi",
-                    "mean",
-                    "low",
-                    "high",
-                    "n",
-                    "difference",
-                    "diff_low",
-                    "diff_high",
-                ]
-            )
-            by_variant = dict(zip([r.variant for r in variants], comparisons, strict=True))
-            for result in results:
-                comparison = by_variant.get(result.variant)
-                for name, e in result.kpis.items():
-                    diff = ["", "", ""]
-                    if comparison is not None:
-                        d = comparison[name].diff
-                        diff = [str(d.mean), str(d.low), str(d.high)]
-                    writer.writerow([result.variant, name, e.mean, e.low, e.high, e.n, *diff])
-
-
 @main.command()
 @click.argument("scenario_path", type=click.Path(exists=True, path_type=Path))
 @click.option("--variants", is_flag=True, help="Also run every variant and compare.")
@@ -376,10 +280,10 @@ def simulate(
             results.append(result)
             comparisons.append(compare(base, result))
     if not comparisons:
-        console.print(_kpi_table(base, None, lang, title))
+        console.print(kpi_table(base, None, lang, title))
     for comparison in comparisons:
-        console.print(_kpi_table(base, comparison, lang, f"{title}, {comparison.variant}"))
-    _write_results(results, comparisons, json_path, csv_path)
+        console.print(kpi_table(base, comparison, lang, f"{title}, {comparison.variant}"))
+    write_results(results, comparisons, json_path, csv_path)
     for path in (json_path, csv_path):
         if path:
             click.echo(f"{say('written', lang)}: {path}")
@@ -550,7 +454,7 @@ def demo(
         result = simulate(scenario, variant.name, replications, progress=True, keep_events=False)
         results.append(result)
         title = f"{say('comparison', lang)}: {variant.name} / {say('baseline', lang)}"
-        console.print(_kpi_table(base, compare(base, result), lang, title))
+        console.print(kpi_table(base, compare(base, result), lang, title))
     files: dict[str, Path] = {say("database", lang): db}
     writers: list[tuple[str, Callable[[], Path]]] = [
         ("Excel", lambda: write_statistics_xlsx(table, out / "thong-ke.xlsx", lang)),
