@@ -1,7 +1,8 @@
 """The ``tthc`` command: validate, inspect, compute due dates, simulate, report, export.
 
 Vietnamese labels by default, English with ``--lang en`` (labels in :mod:`tthc_flow._cli_text`,
-simulation tables in :mod:`tthc_flow._cli_results`). Bad input exits with code 1 and ``file:line:column`` messages; nothing is written.
+simulation tables in :mod:`tthc_flow._cli_results`). Bad input exits with code 1 and
+``file:line:column`` messages; nothing is written.
 """
 
 from __future__ import annotations
