@@ -13,6 +13,10 @@ from typing import Literal
 Lang = Literal["vi", "en"]
 
 LABELS: dict[str, tuple[str, str]] = {
+    # validate
+    "scenario": ("kịch bản", "scenario"),
+    "procedures": ("thủ tục", "procedures"),
+    "procedure_versions": ("phiên bản thủ tục", "procedure versions"),
     # show
     "field": ("Lĩnh vực", "Field"),
     "agency": ("Cơ quan", "Agency"),

@@ -125,7 +125,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def validate(path: Path) -> None:
+@lang_option
+def validate(path: Path, lang: str) -> None:
     """Validate a procedure catalog (folder or file) or a scenario file."""
     from tthc_flow.procedure import load_catalog
     from tthc_flow.simulation import load_scenario
@@ -133,10 +134,13 @@ def validate(path: Path) -> None:
     with _errors():
         if path.is_file() and is_scenario(path):
             scenario = load_scenario(path)
-            click.echo(f"ok: scenario {scenario.name} ({len(scenario.catalog)} procedures)")
+            count = len(scenario.catalog)
+            click.echo(
+                f"ok: {say('scenario', lang)} {scenario.name} ({count} {say('procedures', lang)})"
+            )
         else:
             catalog = load_catalog(path)
-            click.echo(f"ok: {len(catalog)} procedure versions in {path}")
+            click.echo(f"ok: {len(catalog)} {say('procedure_versions', lang)}: {path}")
 
 
 def is_scenario(path: Path) -> bool:

@@ -22,6 +22,8 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_validate_catalog_ok() -> None:
     code, out = run("validate", str(DEFAULT_CATALOG))
+    assert code == 0 and "phiên bản thủ tục" in out
+    code, out = run("validate", str(DEFAULT_CATALOG), "--lang", "en")
     assert code == 0 and "procedure versions" in out
 
 

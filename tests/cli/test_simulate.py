@@ -94,7 +94,7 @@ def test_demo_compares_the_on_the_spot_variants_and_lists_its_files(
 
 
 def test_validate_a_scenario_and_its_mistakes(scenario: Path, tmp_path: Path) -> None:
-    code, out = run("validate", str(scenario))
+    code, out = run("validate", str(scenario), "--lang", "en")
     assert code == 0 and "ok: scenario small office" in out
     broken = tmp_path / "broken.yaml"
     broken.write_text(
