@@ -6,12 +6,15 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tthc_flow.reports._labels import TOTAL_LABEL, label
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._statistics import ROW_COLUMNS, GroupStats
 from tthc_flow.reports._tasks import TASK_LABELS, TaskStats
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 BY_LABELS = {
     None: ("Toàn cơ quan", "Whole agency"),
@@ -93,7 +96,7 @@ class Report:
                 )
         return lines
 
-    def to_table(self, lang: str = "vi", width: int = 80) -> Any:
+    def to_table(self, lang: str = "vi", width: int = 80) -> Table:
         """A ``rich`` table that fits ``width`` columns: one line per figure, the total first,
         then as many of the largest groups as fit; the caption counts the groups left out
         (:meth:`to_csv` and the Excel file have them all).
