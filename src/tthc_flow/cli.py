@@ -1,37 +1,55 @@
 """The ``tthc`` command: validate, inspect, compute due dates, simulate, report, export.
 
-Vietnamese labels by default, English with ``--lang en``. Bad input exits with code 1 and
+Vietnamese labels by default, English with ``--lang en`` (labels in :mod:`tthc_flow._cli_text`,
+simulation tables in :mod:`tthc_flow._cli_results`). Bad input exits with code 1 and
 ``file:line:column`` messages; nothing is written.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import json
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from tthc_flow._cli_results import kpi_table, write_results
+from tthc_flow._cli_text import number, say, weekday
 from tthc_flow._time import VN_TZ
 from tthc_flow.errors import InputError, TthcError
 
-REPO_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-DEFAULT_CATALOG = REPO_EXAMPLES / "so-cong-thuong"
-DEMO_SCENARIO = REPO_EXAMPLES / "scenarios" / "hai-phong-2020.yaml"
+if TYPE_CHECKING:
+    from tthc_flow.procedure import ProcedureDefinition
+
+
+def _find_examples() -> Path | None:
+    """The ``examples`` folder of a source checkout (or of the working directory), if any.
+
+    An installed package has no examples: commands then ask for ``--catalog`` / ``--scenario``.
+    """
+    for folder in (Path(__file__).resolve().parents[2] / "examples", Path.cwd() / "examples"):
+        if (folder / "so-cong-thuong").is_dir():
+            return folder
+    return None
+
+
+EXAMPLES = _find_examples()
+DEFAULT_CATALOG = EXAMPLES / "so-cong-thuong" if EXAMPLES else None
+DEMO_SCENARIO = EXAMPLES / "scenarios" / "hai-phong-2020.yaml" if EXAMPLES else None
 
 console = Console()
 
 
-def _say(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
-
-
-def _fail(error: Exception) -> None:
+def _fail(error: Exception) -> NoReturn:
     """Print a library error the way a user can act on it, and exit 1."""
     if isinstance(error, InputError):
         for problem in error.problems:
@@ -39,6 +57,39 @@ def _fail(error: Exception) -> None:
     else:
         click.echo(f"error: {error}", err=True)
     sys.exit(1)
+
+
+EXTRAS = {"openpyxl": "excel", "matplotlib": "plot", "psycopg": "postgres"}
+"""Optional packages and the extra that installs them."""
+
+
+def _missing(error: ImportError) -> str:
+    """A missing optional package, with the command that installs it."""
+    extra = EXTRAS.get((error.name or "").split(".")[0])
+    return f"{error} (pip install 'tthc_flow[{extra}]')" if extra else str(error)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Library errors and missing optional packages become a message and exit code 1."""
+    try:
+        yield
+    except TthcError as error:
+        _fail(error)
+    except ImportError as error:  # an optional extra (matplotlib, openpyxl) is not installed
+        click.echo(f"error: {_missing(error)}", err=True)
+        sys.exit(1)
+
+
+def _default(path: Path | None, fallback: Path | None, option: str) -> Path:
+    if path is not None:
+        return path
+    if fallback is None:
+        raise click.UsageError(
+            f"no {option} given and no examples folder found (the package is installed without "
+            f"the project's examples/): pass {option} PATH"
+        )
+    return fallback
 
 
 def _parse_moment(text: str) -> datetime:
@@ -56,10 +107,14 @@ catalog_option = click.option(
     "--catalog",
     "catalog_path",
     type=click.Path(exists=True, path_type=Path),
-    default=DEFAULT_CATALOG,
-    show_default=True,
-    help="Folder or file of procedure YAML.",
+    help="Folder or file of procedure YAML (default: the example catalog of a checkout).",
 )
+
+
+def _load_catalog(path: Path | None) -> Any:
+    from tthc_flow.procedure import load_catalog
+
+    return load_catalog(_default(path, DEFAULT_CATALOG, "--catalog"))
 
 
 @click.group()
@@ -70,60 +125,79 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def validate(path: Path) -> None:
+@lang_option
+def validate(path: Path, lang: str) -> None:
     """Validate a procedure catalog (folder or file) or a scenario file."""
     from tthc_flow.procedure import load_catalog
     from tthc_flow.simulation import load_scenario
 
-    try:
-        if path.is_file() and _is_scenario(path):
+    with _errors():
+        if path.is_file() and is_scenario(path):
             scenario = load_scenario(path)
-            click.echo(f"ok: scenario {scenario.name} ({len(scenario.catalog)} procedures)")
+            count = len(scenario.catalog)
+            click.echo(
+                f"ok: {say('scenario', lang)} {scenario.name} ({count} {say('procedures', lang)})"
+            )
         else:
             catalog = load_catalog(path)
-            click.echo(f"ok: {len(catalog)} procedure versions in {path}")
-    except TthcError as error:
-        _fail(error)
+            click.echo(f"ok: {len(catalog)} {say('procedure_versions', lang)}: {path}")
 
 
-def _is_scenario(path: Path) -> bool:
-    text = path.read_text(encoding="utf-8", errors="replace")
-    return any(line.startswith(("horizon:", "arrivals:")) for line in text.splitlines())
+def is_scenario(path: Path) -> bool:
+    """Whether the YAML file ``path`` is a scenario: a mapping with a top-level key only a
+    scenario has (``horizon``, ``arrivals``, ``staff``, ``variants``...) and no procedure
+    ``code``. Unreadable YAML is not a scenario (the catalog loader then reports where)."""
+    import yaml
+
+    from tthc_flow.procedure import ProcedureDefinition
+    from tthc_flow.simulation import ScenarioModel
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    only_scenario = set(ScenarioModel.model_fields) - set(ProcedureDefinition.model_fields)
+    return "code" not in data and bool(only_scenario & set(data))
+
+
+def _show_rows(d: ProcedureDefinition, lang: str) -> list[tuple[str, str]]:
+    def limit(duration: Any) -> str:
+        if duration is None:
+            return "-"
+        value = int(duration.value) if duration.value == int(duration.value) else duration.value
+        return f"{value} {say(duration.unit.value, lang)}"
+
+    fees = "; ".join(f"{f.name}: {number(f.amount, lang)} đ" for f in d.fees)
+    rows = [
+        (say("field", lang), d.field),
+        (say("agency", lang), d.agency),
+        (say("statutory", lang), limit(d.time_limit.statutory)),
+        (say("shortened", lang), limit(d.time_limit.shortened)),
+        (say("online_service", lang), say(d.online.value, lang)),
+        (say("channels", lang), ", ".join(say(c.value, lang) for c in d.channels)),
+        (say("on_the_spot", lang), say("yes", lang) if d.on_the_spot else "-"),
+        (say("fees", lang), fees or "-"),
+        (say("legal_basis", lang), "; ".join(d.legal_basis)),
+    ]
+    rows += [
+        (f"{say('step', lang)} {i}", f"{s.name} ({say(s.role, lang)}, {s.share:g})")
+        for i, s in enumerate(d.workflow.steps, 1)
+    ]
+    return rows
 
 
 @main.command()
 @click.argument("code")
 @catalog_option
 @lang_option
-def show(code: str, catalog_path: Path, lang: str) -> None:
+def show(code: str, catalog_path: Path | None, lang: str) -> None:
     """Show one procedure: limits, channels, fees and steps."""
-    from tthc_flow.procedure import load_catalog
-
-    try:
-        d = load_catalog(catalog_path).get(code)
-    except TthcError as error:
-        _fail(error)
-        return
+    with _errors():
+        d = _load_catalog(catalog_path).get(code)
     table = Table(title=f"{d.code} v{d.version}: {d.name}", show_header=False)
-    rows = [
-        (_say(lang, "Lĩnh vực", "Field"), d.field),
-        (_say(lang, "Cơ quan", "Agency"), d.agency),
-        (_say(lang, "Thời hạn luật định", "Statutory limit"), str(d.time_limit.statutory)),
-        (_say(lang, "Thời hạn cắt giảm", "Shortened limit"), str(d.time_limit.shortened or "-")),
-        (_say(lang, "Dịch vụ công trực tuyến", "Online service"), d.online.value),
-        (_say(lang, "Kênh", "Channels"), ", ".join(c.value for c in d.channels)),
-        ("4 tại chỗ", "✓" if d.on_the_spot else "-"),
-        (
-            _say(lang, "Phí, lệ phí", "Fees"),
-            ", ".join(f"{f.name}: {f.amount:,} đ" for f in d.fees) or "-",
-        ),
-        (_say(lang, "Căn cứ pháp lý", "Legal basis"), "; ".join(d.legal_basis)),
-    ]
-    rows += [
-        (f"{_say(lang, 'Bước', 'Step')} {i}", f"{s.name} ({s.role}, {s.share:g})")
-        for i, s in enumerate(d.workflow.steps, 1)
-    ]
-    for label, value in rows:
+    for label, value in _show_rows(d, lang):
         table.add_row(label, value)
     console.print(table)
 
@@ -133,20 +207,18 @@ def show(code: str, catalog_path: Path, lang: str) -> None:
 @catalog_option
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "svg", "png"]), default="mermaid")
 @click.option("--out", type=click.Path(path_type=Path), help="File for svg/png.")
-def diagram(code: str, catalog_path: Path, fmt: str, out: Path | None) -> None:
+def diagram(code: str, catalog_path: Path | None, fmt: str, out: Path | None) -> None:
     """Draw a procedure's lifecycle (Mermaid text, or SVG/PNG with Graphviz)."""
-    from tthc_flow.procedure import load_catalog, render_diagram, to_mermaid
+    from tthc_flow.procedure import render_diagram, to_mermaid
 
-    try:
-        definition = load_catalog(catalog_path).get(code)
+    with _errors():
+        definition = _load_catalog(catalog_path).get(code)
         if fmt == "svg" or fmt == "png":
             image: Literal["svg", "png"] = "svg" if fmt == "svg" else "png"
             path = render_diagram(definition, out or Path(f"{code}.{fmt}"), format=image)
             click.echo(str(path))
         else:
             click.echo(to_mermaid(definition))
-    except TthcError as error:
-        _fail(error)
 
 
 @main.command()
@@ -165,59 +237,63 @@ def due(received: str, days: float | None, hours: float | None, lang: str) -> No
     moment = _parse_moment(received)
     calendar = WorkCalendar.vietnam(language="en_US" if lang == "en" else "vi")
     engine = Engine(Catalog([]), calendar=calendar)
-    limit = (
-        Duration(value=days, unit=TimeUnit.WORKING_DAYS)
-        if days is not None
-        else Duration(value=hours or 0, unit=TimeUnit.WORKING_HOURS)
-    )
-    try:
+    unit = TimeUnit.WORKING_DAYS if days is not None else TimeUnit.WORKING_HOURS
+    amount = days if days is not None else hours or 0
+    limit = Duration(value=amount, unit=unit)
+    with _errors():
         start = engine._clock_start(moment)  # the same policies the engine applies
         due_at = engine._due_after(start, limit)
-    except TthcError as error:
-        _fail(error)
-        return
-    click.echo(f"{_say(lang, 'Tiếp nhận', 'Received')}: {moment:%Y-%m-%d %H:%M}")
+    shown = int(amount) if amount == int(amount) else amount
+    click.echo(f"{say('received_at', lang)}: {moment:%Y-%m-%d %H:%M}")
     if start != moment:
-        click.echo(f"{_say(lang, 'Bắt đầu tính', 'Clock starts')}: {start:%Y-%m-%d %H:%M}")
+        click.echo(f"{say('clock_starts', lang)}: {start:%Y-%m-%d %H:%M}")
     for day, reason in calendar.days_off_between(moment.date(), due_at.date()):
-        click.echo(f"  {_say(lang, 'nghỉ', 'off')} {day:%a %Y-%m-%d}: {reason}")
-    click.echo(f"{_say(lang, 'Hẹn trả kết quả', 'Due')}: {due_at:%Y-%m-%d %H:%M} ({limit})")
+        click.echo(f"  {say('day_off', lang)} {weekday(day, lang)} {day:%Y-%m-%d}: {reason}")
+    click.echo(f"{say('due_at', lang)}: {due_at:%Y-%m-%d %H:%M} ({shown} {say(unit.value, lang)})")
 
 
 @main.command()
 @click.argument("scenario_path", type=click.Path(exists=True, path_type=Path))
 @click.option("--variants", is_flag=True, help="Also run every variant and compare.")
-@click.option("--replications", type=int, default=3, show_default=True)
+@click.option("--replications", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--plot", type=click.Path(path_type=Path), help="PNG of backlog and times.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Results as JSON.")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Results as CSV.")
+@lang_option
 def simulate(
     scenario_path: Path,
     variants: bool,
     replications: int,
     plot: Path | None,
     json_path: Path | None,
+    csv_path: Path | None,
+    lang: str,
 ) -> None:
     """Simulate a scenario (and its variants) through the real engine."""
     from tthc_flow.simulation import compare, load_scenario, plot_comparison
     from tthc_flow.simulation import simulate as run
 
-    try:
+    with _errors():
         scenario = load_scenario(scenario_path)
-    except TthcError as error:
-        _fail(error)
-        return
     base = run(scenario, replications=replications, progress=True, keep_events=False)
-    click.echo(base.summary())
-    results = [base]
+    title = f"{scenario.name}: {replications} {say('replications', lang)}"
+    results, comparisons = [base], []
     if variants:
         for variant in scenario.model.variants:
-            result = run(scenario, variant.name, replications=replications, keep_events=False)
+            result = run(scenario, variant.name, replications, progress=True, keep_events=False)
             results.append(result)
-            click.echo(f"\n== {variant.name}\n{compare(base, result)}")
-    if json_path:
-        base.to_json(json_path)
+            comparisons.append(compare(base, result))
+    if not comparisons:
+        console.print(kpi_table(base, None, lang, title))
+    for comparison in comparisons:
+        console.print(kpi_table(base, comparison, lang, f"{title}, {comparison.variant}"))
+    write_results(results, comparisons, json_path, csv_path)
+    for path in (json_path, csv_path):
+        if path:
+            click.echo(f"{say('written', lang)}: {path}")
     if plot:
-        click.echo(f"plot: {plot_comparison(results, plot)}")
+        with _errors():
+            click.echo(f"{say('plot', lang)}: {plot_comparison(results, plot)}")
 
 
 def _open_store(db: Path) -> Any:
@@ -234,44 +310,58 @@ def _open_store(db: Path) -> Any:
 @catalog_option
 @lang_option
 def report(
-    db: Path, period: str, by: str | None, xlsx: Path | None, catalog_path: Path, lang: str
+    db: Path, period: str, by: str | None, xlsx: Path | None, catalog_path: Path | None, lang: str
 ) -> None:
     """Statistics of a period from a SQLite database, as departments publish them."""
     from tthc_flow.procedure import load_catalog
     from tthc_flow.reports import Period, statistics_sql, write_statistics_xlsx
 
-    try:
-        result = statistics_sql(
-            _open_store(db), Period.parse(period), by=by, catalog=load_catalog(catalog_path)
-        )
-    except (TthcError, ValueError) as error:
-        _fail(error)
-        return
-    console.print(result.to_text(lang, rich=True))
-    if xlsx:
-        click.echo(str(write_statistics_xlsx(result, xlsx, lang)))
+    with _errors():
+        try:
+            chosen = Period.parse(period)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--period") from None
+        folder = catalog_path or DEFAULT_CATALOG  # without one: no fields, no online modes
+        catalog = load_catalog(folder) if folder else None
+        if catalog is None and by in ("field", "online"):
+            raise click.UsageError(f"--by {by} needs the catalog: pass --catalog FOLDER")
+        result = statistics_sql(_open_store(db), chosen, by=by, catalog=catalog)
+        console.print(result.to_table(lang, console.width))
+        if xlsx:
+            click.echo(str(write_statistics_xlsx(result, xlsx, lang)))
+
+
+def _write_csv_log(store: Any, handle: IO[str]) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(["case", "activity", "timestamp", "resource", "role", "from", "to"])
+    for e in store.events():
+        row = [e.dossier_code, e.trigger, e.at.isoformat(), e.actor, e.role]
+        writer.writerow([*row, e.from_state, e.to_state])
 
 
 @main.command()
 @click.option("--db", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--format", "fmt", type=click.Choice(["xes", "ocel", "csv"]), required=True)
-@click.option("--out", type=click.Path(path_type=Path), required=True)
-def export(db: Path, fmt: str, out: Path) -> None:
+@click.option("--out", type=click.Path(path_type=Path), help="File to write (default: stdout).")
+def export(db: Path, fmt: str, out: Path | None) -> None:
     """Export the event log: XES (IEEE 1849), OCEL 2.0 JSON or CSV."""
-    from tthc_flow.reports import write_ocel, write_xes
+    from tthc_flow.reports import to_ocel, to_xes
 
     store = _open_store(db)
-    if fmt == "xes":
-        write_xes(store.events(), out)
-    elif fmt == "ocel":
-        write_ocel(store.dossiers(), store.events(), out)
-    else:
-        with out.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["case", "activity", "timestamp", "resource", "role", "from", "to"])
-            for e in store.events():
-                row = [e.dossier_code, e.trigger, e.at.isoformat(), e.actor, e.role]
-                writer.writerow([*row, e.from_state, e.to_state])
+    with _errors():
+        if fmt == "csv":
+            buffer = io.StringIO()
+            _write_csv_log(store, buffer)
+            data = buffer.getvalue().encode("utf-8")
+        elif fmt == "xes":
+            data = to_xes(store.events())
+        else:
+            ocel = to_ocel(store.dossiers(), store.events())
+            data = json.dumps(ocel, ensure_ascii=False, indent=1).encode("utf-8")
+    if out is None:
+        click.echo(data, nl=False)  # bytes go to the binary stream unchanged
+        return
+    out.write_bytes(data)
     click.echo(str(out))
 
 
@@ -281,18 +371,20 @@ def export(db: Path, fmt: str, out: Path) -> None:
 @click.option("--form", type=click.Choice(["receipt", "control"]), default="receipt")
 @click.option("--out", type=click.Path(path_type=Path), help="HTML file (default: stdout).")
 @catalog_option
-def forms(dossier_code: str, db: Path, form: str, out: Path | None, catalog_path: Path) -> None:
+def forms(
+    dossier_code: str, db: Path, form: str, out: Path | None, catalog_path: Path | None
+) -> None:
     """Print an official slip of a dossier as HTML (receipt slip, process control slip)."""
-    from tthc_flow.procedure import load_catalog
     from tthc_flow.reports import control_slip, receipt_slip, to_html
 
     store = _open_store(db)
     dossier = store.load(dossier_code)
     if dossier is None:
         _fail(TthcError(f"no dossier {dossier_code!r} in {db}"))
-        return
     events = store.load_events(dossier_code)
-    definition = load_catalog(catalog_path).get(dossier.procedure_code, dossier.procedure_version)
+    with _errors():
+        catalog = _load_catalog(catalog_path)
+        definition = catalog.get(dossier.procedure_code, dossier.procedure_version)
     build = receipt_slip if form == "receipt" else control_slip
     page = to_html(build(dossier, events, definition))
     if out:
@@ -306,53 +398,83 @@ def forms(dossier_code: str, db: Path, form: str, out: Path | None, catalog_path
 @click.option(
     "--out", type=click.Path(path_type=Path), default=Path("tthc-demo"), show_default=True
 )
-@click.option("--replications", type=int, default=2, show_default=True)
+@click.option(
+    "--scenario",
+    "scenario_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="Scenario YAML (default: the Hải Phòng 2020 example of a checkout).",
+)
+@click.option(
+    "--variant",
+    "variant_names",
+    multiple=True,
+    help="Variant to compare (repeatable; default: those that move procedures to 4 tại chỗ).",
+)
+@click.option("--replications", type=click.IntRange(min=1), default=5, show_default=True)
 @lang_option
-def demo(out: Path, replications: int, lang: str) -> None:
+def demo(
+    out: Path,
+    scenario_path: Path | None,
+    variant_names: tuple[str, ...],
+    replications: int,
+    lang: str,
+) -> None:
     """The main job: a department's year on the example catalog, on SQLite.
 
     Simulates the Hải Phòng Department of Industry and Trade (1/1-10/9/2020) through the
     engine into a SQLite file, prints the statistics as the department publishes them and
-    the comparison of the "4 tại chỗ" phases, and writes Excel, XES and a plot.
+    the comparison of every variant (the "4 tại chỗ" phases) with the baseline, and writes
+    Excel, XES and a plot.
     """
     from tthc_flow.reports import Period, statistics_sql, write_statistics_xlsx, write_xes
     from tthc_flow.simulation import compare, load_scenario, plot_comparison, simulate
     from tthc_flow.store import SqlStore
 
     started = time.perf_counter()
+    with _errors():
+        scenario = load_scenario(_default(scenario_path, DEMO_SCENARIO, "--scenario"))
+    try:
+        chosen = [scenario.variant(name) for name in variant_names]
+    except KeyError as error:
+        raise click.BadParameter(str(error.args[0]), param_hint="--variant") from None
+    variants = [v for v in chosen if v is not None] or [
+        v for v in scenario.model.variants if v.on_the_spot
+    ]
     out.mkdir(parents=True, exist_ok=True)
-    db = out / "so-cong-thuong.sqlite"
+    db = out / "so-cong-thuong.sqlite" if scenario_path is None else out / "demo.sqlite"
     for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         stale.unlink(missing_ok=True)
-    scenario = load_scenario(DEMO_SCENARIO)
     store = SqlStore.sqlite(db)
     console.rule(f"[bold]{scenario.name}")
     with store.batch():
         base = simulate(scenario, replications=replications, store=store, progress=True)
     horizon = scenario.model.horizon
-    period = Period.between(horizon.start, horizon.end)
-    table = statistics_sql(store, period, by="field", catalog=scenario.catalog)
-    console.print(table.to_text(lang, rich=True))
+    table = statistics_sql(
+        store, Period.between(horizon.start, horizon.end), by="field", catalog=scenario.catalog
+    )
+    console.print(table.to_table(lang, console.width))
     results = [base]
-    for name in ("phase 1", "phase 2"):
-        variant = simulate(scenario, name, replications=replications, keep_events=False)
-        results.append(variant)
-        console.rule(f"{_say(lang, 'So sánh', 'Comparison')}: {name} / baseline")
-        console.print(str(compare(base, variant)))
-    files = {
-        _say(lang, "Cơ sở dữ liệu", "Database"): db,
-        "Excel": write_statistics_xlsx(table, out / "thong-ke.xlsx", lang),
-        "XES": write_xes(store.events(), out / "nhat-ky.xes"),
-    }
-    try:
-        files[_say(lang, "Biểu đồ", "Plot")] = plot_comparison(results, out / "so-sanh.png")
-    except TthcError as error:  # matplotlib is an optional extra
-        click.echo(f"(no plot: {error})")
-    console.rule(_say(lang, "Tệp đã ghi", "Files written"))
+    for variant in variants:
+        result = simulate(scenario, variant.name, replications, progress=True, keep_events=False)
+        results.append(result)
+        title = f"{say('comparison', lang)}: {variant.name} / {say('baseline', lang)}"
+        console.print(kpi_table(base, compare(base, result), lang, title))
+    files: dict[str, Path] = {say("database", lang): db}
+    writers: list[tuple[str, Callable[[], Path]]] = [
+        ("Excel", lambda: write_statistics_xlsx(table, out / "thong-ke.xlsx", lang)),
+        ("event_log", lambda: write_xes(store.events(), out / "nhat-ky.xes")),
+        ("plot", lambda: plot_comparison(results, out / "so-sanh.png")),
+    ]
+    for key, write in writers:
+        try:
+            files[say(key, lang)] = write()
+        except ImportError as error:  # openpyxl and matplotlib are optional extras
+            click.echo(f"({say(key, lang)}: {_missing(error)})", err=True)
+    console.rule(say("files_written", lang))
     for label, path in files.items():
         click.echo(f"{label}: {path}")
     elapsed = timedelta(seconds=round(time.perf_counter() - started))
-    click.echo(_say(lang, f"Thời gian chạy: {elapsed}", f"Run time: {elapsed}"))
+    click.echo(f"{say('run_time', lang)}: {elapsed}")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from tthc_flow import VN_TZ, Actor, Engine, SqlStore, load_catalog
-from tthc_flow.cli import DEFAULT_CATALOG, main
+from tthc_flow import VN_TZ, Actor, Engine, SqlStore, cli, load_catalog
+from tthc_flow.cli import main
+
+DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "examples" / "so-cong-thuong"
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -20,6 +22,8 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_validate_catalog_ok() -> None:
     code, out = run("validate", str(DEFAULT_CATALOG))
+    assert code == 0 and "phiên bản thủ tục" in out
+    code, out = run("validate", str(DEFAULT_CATALOG), "--lang", "en")
     assert code == 0 and "procedure versions" in out
 
 
@@ -95,3 +99,65 @@ def test_report_export_and_forms(db: tuple[Path, str], tmp_path: Path) -> None:
     assert code == 0 and dossier_code in out and "Độc lập - Tự do - Hạnh phúc" in out
     code, out = run("forms", "SCT-000000-0000", "--db", str(path))
     assert code == 1 and "no dossier" in out
+
+
+def test_labels_follow_lang() -> None:
+    code, out = run("show", "2.000128", "--lang", "en")
+    assert code == 0
+    assert "at the desk, by post, online" in out and "partial" in out
+    code, out = run("show", "2.000128")
+    assert code == 0, out
+    assert "15 ngày làm việc" in out and "trực tiếp, bưu chính, trực tuyến" in out
+    assert "một phần" in out and "1.200.000 đ" in out
+    assert "working" not in out and "partial" not in out and "desk" not in out
+    code, out = run("due", "--received", "2026-04-24 16:10", "--days", "7")
+    assert code == 0, out
+    assert "nghỉ Thứ Bảy 2026-04-25" in out and "(7 ngày làm việc)" in out
+    assert "Sat" not in out and "working" not in out
+
+
+def test_report_numbers_follow_lang(db: tuple[Path, str]) -> None:
+    path, _ = db
+
+    def online_share(lang: str) -> str:
+        code, out = run("report", "--db", str(path), "--period", "2026-06", "--lang", lang)
+        assert code == 0, out
+        label = "Online share (%)" if lang == "en" else "Tỷ lệ trực tuyến (%)"
+        line = next(line for line in out.splitlines() if label in line)
+        return line.split("│")[2].strip()
+
+    assert online_share("en") == "0.0"
+    assert online_share("vi") == "0,0"
+
+
+def test_export_writes_to_stdout_without_out(db: tuple[Path, str]) -> None:
+    path, dossier_code = db
+    code, out = run("export", "--db", str(path), "--format", "csv")
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].startswith("case,activity") and len(lines) == 4
+    assert all(line.startswith(dossier_code) for line in lines[1:])
+    result = CliRunner().invoke(main, ["export", "--db", str(path), "--format", "xes"])
+    assert result.exit_code == 0
+    assert len(etree.fromstring(result.stdout_bytes).findall("{*}trace")) == 1
+
+
+def test_without_examples_commands_ask_for_a_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed package has no examples folder: a usage error, not a traceback."""
+    monkeypatch.setattr(cli, "DEFAULT_CATALOG", None)
+    monkeypatch.setattr(cli, "DEMO_SCENARIO", None)
+    code, out = run("show", "2.000128")
+    assert code == 2 and "--catalog" in out
+    code, out = run("show", "2.000128", "--catalog", str(DEFAULT_CATALOG))
+    assert code == 0, out
+    code, out = run("demo")
+    assert code == 2 and "--scenario" in out
+
+
+def test_report_without_a_catalog(db: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "DEFAULT_CATALOG", None)
+    path, _ = db
+    code, out = run("report", "--db", str(path), "--period", "2026-06", "--lang", "en")
+    assert code == 0 and "Newly received" in out
+    code, out = run("report", "--db", str(path), "--period", "2026-06", "--by", "field")
+    assert code == 2 and "--catalog" in out

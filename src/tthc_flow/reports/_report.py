@@ -6,12 +6,15 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tthc_flow.reports._labels import TOTAL_LABEL, label
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._statistics import ROW_COLUMNS, GroupStats
 from tthc_flow.reports._tasks import TASK_LABELS, TaskStats
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 BY_LABELS = {
     None: ("Toàn cơ quan", "Whole agency"),
@@ -23,14 +26,22 @@ BY_LABELS = {
 }
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, lang: str = "vi") -> str:
+    """A figure as printed: ``1.053`` and ``99,5`` in Vietnamese, ``1,053`` and ``99.5`` in English."""
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
+        text = f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
+        return text if lang == "en" else text.replace(".", ",")
     if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
+        return f"{value:,}" if lang == "en" else f"{value:,}".replace(",", ".")
     return str(value)
+
+
+LABEL_WIDTH = 30
+"""Width of the figure-name column of the rich table (longer names wrap)."""
+VALUE_WIDTH = 11
+"""Width of each group column of the rich table (longer group names wrap)."""
 
 
 @dataclass(frozen=True)
@@ -73,30 +84,60 @@ class Report:
             return f"Administrative procedure dossiers, {self.period.label_en}"
         return f"Tình hình, kết quả giải quyết thủ tục hành chính {self.period.label_vi}"
 
-    def to_text(self, lang: str = "vi", *, rich: bool = False) -> str:
-        """A table with one line per figure and one column per group (fits a terminal).
-
-        ``rich=True`` renders with the ``rich`` package (box drawing); plain text otherwise.
-        """
-        names = [self.group_name(g, lang) for g in self.groups]
+    def _lines(self, groups: list[GroupStats], lang: str) -> list[list[str]]:
         lines = [
-            [label(c, lang), *(_fmt(g.as_dict()[c]) for g in self.groups)] for c in ROW_COLUMNS
+            [label(c, lang), *(_fmt(g.as_dict()[c], lang) for g in groups)] for c in ROW_COLUMNS
         ]
         if self.tasks is not None:
             for key, value in self.tasks.as_dict().items():
                 vi, en = TASK_LABELS[key]
-                lines.append([en if lang == "en" else vi, _fmt(value), *[""] * (len(names) - 1)])
-        header = [BY_LABELS[self.by][1 if lang == "en" else 0], *names]
+                lines.append(
+                    [en if lang == "en" else vi, _fmt(value, lang), *[""] * (len(groups) - 1)]
+                )
+        return lines
+
+    def to_table(self, lang: str = "vi", width: int = 80) -> Table:
+        """A ``rich`` table that fits ``width`` columns: one line per figure, the total first,
+        then as many of the largest groups as fit; the caption counts the groups left out
+        (:meth:`to_csv` and the Excel file have them all).
+        """
+        from rich.table import Table
+
+        fitting = max(1, (width - LABEL_WIDTH - 4) // (VALUE_WIDTH + 3))
+        largest = sorted(
+            (g for g in self.groups if not g.is_total), key=lambda g: -g.total_to_handle
+        )
+        shown = [self.total, *largest[: fitting - 1]]
+        table = Table(title=self.title(lang), title_justify="left")
+        table.add_column(BY_LABELS[self.by][1 if lang == "en" else 0], max_width=LABEL_WIDTH)
+        for g in shown:
+            table.add_column(self.group_name(g, lang), justify="right", max_width=VALUE_WIDTH)
+        for line in self._lines(shown, lang):
+            table.add_row(*line)
+        left_out = len(largest) - (len(shown) - 1)
+        if left_out:
+            table.caption = (
+                f"{left_out} other groups not shown (CSV / Excel have every group)"
+                if lang == "en"
+                else f"Còn {left_out} nhóm khác không hiển thị (tệp CSV / Excel có đủ)"
+            )
+        return table
+
+    def to_text(self, lang: str = "vi", *, rich: bool = False, width: int = 80) -> str:
+        """The table as text: one line per figure, one column per group.
+
+        ``rich=True`` renders :meth:`to_table` (box drawing, the total and the largest groups
+        that fit ``width``); plain text otherwise (every group, as wide as it needs).
+        """
         if rich:
             from rich.console import Console
-            from rich.table import Table
 
-            table = Table(*header, title=self.title(lang))
-            for line in lines:
-                table.add_row(*line)
-            console = Console(record=True, width=200, file=io.StringIO())
-            console.print(table)
+            console = Console(record=True, width=width, file=io.StringIO())
+            console.print(self.to_table(lang, width))
             return console.export_text()
+        names = [self.group_name(g, lang) for g in self.groups]
+        lines = self._lines(list(self.groups), lang)
+        header = [BY_LABELS[self.by][1 if lang == "en" else 0], *names]
         widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
         out = [self.title(lang), ""]
         for row in [header, ["-" * w for w in widths], *lines]:
