@@ -33,7 +33,7 @@ from tthc_flow.reports._ocel import to_ocel, write_ocel
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._report import Report
 from tthc_flow.reports._rounding import percent, round_half_up
-from tthc_flow.reports._sql import SUMMARY_COLUMNS, statistics_sql, summary_row, summary_table
+from tthc_flow.reports._sql import statistics_sql
 from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, GroupStats, statistics
 from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
 from tthc_flow.reports._xes import to_xes, write_xes
@@ -43,7 +43,6 @@ __all__ = [
     "GROUPINGS",
     "MOTTO",
     "ROW_COLUMNS",
-    "SUMMARY_COLUMNS",
     "ApologyLetter",
     "Applicant",
     "ComponentLine",
@@ -73,8 +72,6 @@ __all__ = [
     "score",
     "statistics",
     "statistics_sql",
-    "summary_row",
-    "summary_table",
     "supplement_requests",
     "task_statistics",
     "to_html",

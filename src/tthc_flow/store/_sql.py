@@ -22,6 +22,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy import Engine as SaEngine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.exc import SQLAlchemyError, StatementError
@@ -147,6 +148,11 @@ class SqlStore:
                 f"database {self.url} claims schema version {SCHEMA_VERSION} but lacks "
                 f"{', '.join(missing)}; it was altered outside tthc_flow"
             )
+
+    @property
+    def engine(self) -> SaEngine:
+        """The SQLAlchemy engine (for read-only SQL such as the reports' aggregations)."""
+        return self._engine
 
     # ------------------------------------------------------------ transactions
     @contextmanager
