@@ -148,9 +148,7 @@ def _count_columns(period: Period, judge_at: datetime) -> dict[str, sa.ColumnEle
         "in_progress_overdue": flag(sa.and_(open_at_end, judged_overdue(judge_at))),
         "withdrawn": flag(sa.and_(closed, c.outcome == "withdrawn")),
         "refused": flag(sa.and_(closed, c.outcome == "refused")),
-        "processing_seconds": sa.func.coalesce(
-            sa.func.sum(c.processing_seconds).filter(timed), 0
-        ),
+        "processing_seconds": sa.func.coalesce(sa.func.sum(c.processing_seconds).filter(timed), 0),
         "processing_count": flag(timed),
     }
 
@@ -238,7 +236,7 @@ def _p90_seconds(
     return out
 
 
-def _event_counts(by: str | None, keys: list[sa.Column[Any]], period: Period) -> sa.Select[Any]:
+def _event_counts(keys: list[sa.ColumnElement[Any]], period: Period) -> sa.Select[Any]:
     """Per group: dossiers with a supplement request / an apology made in the period."""
     e = events.c
     columns = [
@@ -303,7 +301,7 @@ def statistics_sql(
             if "procedure_version" in row:
                 pairs.append((row["procedure_code"], row["procedure_version"]))
             tallies.setdefault(row_key(by, lookup, row), Tally()).add(_tally(row, lookup, cal))
-        for row in conn.execute(_event_counts(by, keys, period)).mappings():
+        for row in conn.execute(_event_counts(keys, period)).mappings():
             tally = tallies.setdefault(row_key(by, lookup, row), Tally())
             for name in _EVENT_COUNTS:
                 setattr(tally, name, getattr(tally, name) + int(row[name]))
