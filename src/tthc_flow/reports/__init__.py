@@ -28,7 +28,13 @@ from tthc_flow.reports._forms import (
     supplement_requests,
 )
 from tthc_flow.reports._html import MOTTO, to_html
-from tthc_flow.reports._indicators import Indicator, indicators, score
+from tthc_flow.reports._indicators import (
+    Indicator,
+    average_days_by_procedure,
+    indicators,
+    indicators_sql,
+    score,
+)
 from tthc_flow.reports._ocel import to_ocel, write_ocel
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._report import Report
@@ -62,9 +68,11 @@ __all__ = [
     "Task",
     "TaskStats",
     "apology_letters",
+    "average_days_by_procedure",
     "control_slip",
     "dossier_log",
     "indicators",
+    "indicators_sql",
     "percent",
     "receipt_slip",
     "refusal_slip",

@@ -333,3 +333,47 @@ def _definition(lookup: CatalogLookup, row: sa.RowMapping) -> ProcedureDefinitio
     if not lookup or "procedure_version" not in row:
         return None
     return lookup.get(row["procedure_code"], row["procedure_version"])
+
+
+def indicator_counts_query(period: Period, judge_at: datetime) -> sa.Select[Any]:
+    """Per procedure version, the :class:`~tthc_flow.reports._indicators.Counts` of a period."""
+    c = dossiers.c
+    start, end = period.start_at, period.end_at
+    entry = sa.func.coalesce(c.received_at, c.closed_at)  # inside the books (see above)
+    leave = sa.func.coalesce(c.resolved_at, c.closed_at)
+    received = sa.and_(entry >= start, c.received_at.is_not(None))
+    resolved = sa.and_(c.resolved_at.is_not(None), c.resolved_at < end)
+    open_at_end = sa.or_(leave.is_(None), leave >= end)
+    timely = sa.func.coalesce(c.resolution_timeliness, "").in_(("early", "on_time"))
+    approved = sa.and_(resolved, c.outcome == "approved")
+    result_ok = sa.or_(sa.func.coalesce(c.outcome, "") != "approved", c.e_result == sa.true())
+    good = sa.or_(
+        sa.and_(resolved, timely),
+        sa.and_(
+            open_at_end,
+            sa.or_(c.original_due_at.is_(None), sa.not_(judged_overdue(judge_at))),
+        ),
+    )
+    online = sa.and_(received, c.channel == "online")
+    fee = sa.and_(received, c.fees_due > 0)
+    counts = {
+        "handled": sa.or_(resolved, open_at_end),
+        "on_time": sa.and_(good, c.supplement_count <= 1),
+        "received": received,
+        "received_online": online,
+        "online_with_result": sa.and_(online, result_ok),
+        "with_fee": fee,
+        "paid_online": sa.and_(fee, c.paid_online == sa.true()),
+        "resolved": resolved,
+        "late": sa.and_(resolved, sa.not_(timely)),
+        "approved": approved,
+        "with_e_result": sa.and_(approved, c.e_result == sa.true()),
+        "digitised": sa.and_(received, c.digitised == sa.true(), result_ok),
+        "complained": sa.and_(received, c.complained == sa.true()),
+    }
+    keys = group_columns("procedure", True)
+    return (
+        sa.select(*keys, *(flag(cond).label(name) for name, cond in counts.items()))
+        .where(in_books(period))
+        .group_by(*keys)
+    )
