@@ -164,3 +164,25 @@ def test_group_stats_percentages() -> None:
     report = statistics([], Q1)
     g: GroupStats = report.total
     assert g.late_pct is None and g.saved_pct is None
+
+
+def test_text_numbers_follow_the_language_and_tasks_reach_csv(mixed: LogBuilder) -> None:
+    from tthc_flow.reports import Task
+
+    task = Task("NV-1", "Báo cáo quý", mixed.at(date(2026, 1, 5)), mixed.at(date(2026, 1, 20)))
+    report = statistics(mixed.dossiers(), Q1, catalog=seed_catalog(), tasks=[task])
+    vi, en = report.to_text(), report.to_text(lang="en")
+    assert "14,3" in vi and "41,8" in vi and "3,78" in vi  # Vietnamese decimal comma
+    assert "14.3" in en and "41.8" in en
+    lines = list(csv.reader(io.StringIO(report.to_csv())))
+    assert lines[-7] == [] and lines[-6] == ["Nhiệm vụ được giao", "1"]
+    assert ["Đang thực hiện, quá hạn", "1"] in lines
+    two = statistics(mixed.dossiers(), Q1, catalog=seed_catalog(), percent_places=2).total
+    assert (two.postal_pct, two.saved_pct) == (14.29, 41.85)
+
+
+def test_thousands_use_a_dot_in_vietnamese_and_a_comma_in_english() -> None:
+    from tthc_flow.reports._report import _fmt
+
+    assert (_fmt(10_563), _fmt(10_563, "en")) == ("10.563", "10,563")
+    assert (_fmt(13.3), _fmt(13.3, "en"), _fmt(6.0)) == ("13,3", "13.3", "6,0")

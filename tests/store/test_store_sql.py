@@ -278,6 +278,8 @@ def test_an_older_schema_is_migrated_at_open_or_refused_with_create_false(sql_ur
         ("nosuchdb://host/db", "cannot use database URL"),
         ("sqlite:////nonexistent/dir/tthc.db", "cannot open database"),
         ("postgresql+psycopg://nobody:secret@127.0.0.1:1/none", "cannot open database"),
+        ("postgres://nobody:secret@127.0.0.1/db", r"write postgresql\+psycopg://"),
+        ("postgresql://nobody:secret@127.0.0.1/db", r"write postgresql\+psycopg://"),
     ],
 )
 def test_bad_urls_raise_a_store_error_with_a_clear_message(url: str, fragment: str) -> None:

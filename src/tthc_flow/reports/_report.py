@@ -23,13 +23,15 @@ BY_LABELS = {
 }
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, lang: str = "vi") -> str:
+    """A figure as printed: Vietnamese "13,3" and "10.563"; English "13.3" and "10,563"."""
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
+        text = f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
+        return text.replace(".", ",") if lang != "en" else text
     if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
+        return f"{value:,}".replace(",", ".") if lang != "en" else f"{value:,}"
     return str(value)
 
 
@@ -80,12 +82,15 @@ class Report:
         """
         names = [self.group_name(g, lang) for g in self.groups]
         lines = [
-            [label(c, lang), *(_fmt(g.as_dict()[c]) for g in self.groups)] for c in ROW_COLUMNS
+            [label(c, lang), *(_fmt(g.as_dict()[c], lang) for g in self.groups)]
+            for c in ROW_COLUMNS
         ]
         if self.tasks is not None:
             for key, value in self.tasks.as_dict().items():
                 vi, en = TASK_LABELS[key]
-                lines.append([en if lang == "en" else vi, _fmt(value), *[""] * (len(names) - 1)])
+                lines.append(
+                    [en if lang == "en" else vi, _fmt(value, lang), *[""] * (len(names) - 1)]
+                )
         header = [BY_LABELS[self.by][1 if lang == "en" else 0], *names]
         if rich:
             from rich.console import Console
@@ -110,8 +115,17 @@ class Report:
     def __str__(self) -> str:
         return self.to_text()
 
+    def task_lines(self, lang: str = "vi") -> list[tuple[str, Any]]:
+        """``(label, value)`` of each task figure (empty without tasks)."""
+        if self.tasks is None:
+            return []
+        return [
+            (TASK_LABELS[k][1 if lang == "en" else 0], v) for k, v in self.tasks.as_dict().items()
+        ]
+
     def to_csv(self, lang: str = "vi") -> str:
-        """CSV text, headers in ``lang``, one line per group then the total."""
+        """CSV text, headers in ``lang``, one line per group then the total; with tasks, an
+        empty line and one ``label,value`` line per task figure."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(self.headers(lang))
@@ -123,6 +137,10 @@ class Report:
                     *("" if values[c] is None else values[c] for c in ROW_COLUMNS),
                 ]
             )
+        lines = self.task_lines(lang)
+        if lines:
+            writer.writerow([])
+            writer.writerows([name, "" if value is None else value] for name, value in lines)
         return buffer.getvalue()
 
     def to_dict(self) -> dict[str, Any]:

@@ -265,12 +265,14 @@ def statistics_sql(
     calendar: WorkCalendar | None = None,
     tasks: Iterable[Task] | None = None,
     as_of: datetime | None = None,
+    percent_places: int = 1,
 ) -> Report:
     """The same :class:`Report` as :func:`statistics`, aggregated by the database.
 
     ``store``: a :class:`~tthc_flow.store.SqlStore`, or an SQLAlchemy Engine / Connection on
     its schema. ``calendar`` defaults to the store's (which measured the stored processing
-    times); it gives the length of a working day and the limits in days.
+    times); it gives the length of a working day and the limits in days. ``tasks``,
+    ``as_of`` and ``percent_places`` as in :func:`statistics`.
     """
     from tthc_flow.reports._report import Report
     from tthc_flow.reports._tasks import task_statistics
@@ -309,7 +311,14 @@ def statistics_sql(
         if by is not None:
             for key, p90 in _p90_seconds(conn, key_expression(by, lookup, pairs), timed).items():
                 tallies.setdefault(key, Tally()).processing_p90 = p90
-    groups = finish(tallies, by, with_catalog=bool(lookup), calendar=cal, total_p90=total_p90)
+    groups = finish(
+        tallies,
+        by,
+        with_catalog=bool(lookup),
+        calendar=cal,
+        total_p90=total_p90,
+        percent_places=percent_places,
+    )
     task_stats = None if tasks is None else task_statistics(tasks, period, as_of=judge_at)
     return Report(period=period, by=by, groups=tuple(groups), tasks=task_stats)
 

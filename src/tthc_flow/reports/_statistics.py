@@ -246,6 +246,8 @@ class GroupStats:
     processing_days_p90: float | None
     statutory_days_avg: float | None
     shortened_days_avg: float | None
+    percent_places: int = 1
+    """Decimals of the percentages (1 as the reports print them; 2 for dashboards)."""
 
     @property
     def is_total(self) -> bool:
@@ -266,22 +268,24 @@ class GroupStats:
     @property
     def online_pct(self) -> float | None:
         """Received online ÷ received, per cent (half up, one decimal)."""
-        return percent(self.received_online, self.received)
+        return percent(self.received_online, self.received, self.percent_places)
 
     @property
     def postal_pct(self) -> float | None:
         """Received by post ÷ received, per cent."""
-        return percent(self.received_postal, self.received)
+        return percent(self.received_postal, self.received, self.percent_places)
 
     @property
     def on_time_pct(self) -> float | None:
         """Resolved early or on time ÷ resolved, per cent."""
-        return percent(self.resolved_early + self.resolved_on_time, self.resolved)
+        return percent(
+            self.resolved_early + self.resolved_on_time, self.resolved, self.percent_places
+        )
 
     @property
     def late_pct(self) -> float | None:
         """Resolved late ÷ resolved, per cent."""
-        return percent(self.resolved_late, self.resolved)
+        return percent(self.resolved_late, self.resolved, self.percent_places)
 
     @property
     def saved_days_avg(self) -> float | None:
@@ -295,7 +299,7 @@ class GroupStats:
         """Time saved as a share of the statutory limit, per cent."""
         if self.saved_days_avg is None or not self.statutory_days_avg:
             return None
-        return percent(self.saved_days_avg, self.statutory_days_avg)
+        return percent(self.saved_days_avg, self.statutory_days_avg, self.percent_places)
 
     def as_dict(self) -> dict[str, Any]:
         """Every column, English keys, in report order (see :data:`ROW_COLUMNS`)."""
@@ -303,7 +307,13 @@ class GroupStats:
 
     @classmethod
     def from_tally(
-        cls, key: str, tally: Tally, *, with_catalog: bool, day_seconds: float
+        cls,
+        key: str,
+        tally: Tally,
+        *,
+        with_catalog: bool,
+        day_seconds: float,
+        percent_places: int = 1,
     ) -> GroupStats:
         """Freeze a tally into figures (averages rounded half up to two decimals).
 
@@ -327,6 +337,7 @@ class GroupStats:
             processing_days_p90=None if p90 is None else round_half_up(p90 / day_seconds, 2),
             statutory_days_avg=avg(tally.statutory_days, tally.statutory_count),
             shortened_days_avg=avg(tally.shortened_days, tally.shortened_count),
+            percent_places=percent_places,
         )
 
 
@@ -512,24 +523,25 @@ def finish(
     with_catalog: bool,
     calendar: WorkCalendar,
     total_p90: float | None = None,
+    percent_places: int = 1,
 ) -> list[GroupStats]:
     """Groups sorted by key, then the total row (always present).
 
     ``total_p90``: the total's 90th percentile in seconds when the tallies hold no samples
     (the SQL path).
     """
-    day = calendar.hours_per_day.total_seconds()
+    options = {
+        "with_catalog": with_catalog,
+        "day_seconds": calendar.hours_per_day.total_seconds(),
+        "percent_places": percent_places,
+    }
     total = Tally(processing_p90=total_p90)
     groups = []
     for key in sorted(tallies):
         total.add(tallies[key])
         if by is not None:
-            groups.append(
-                GroupStats.from_tally(key, tallies[key], with_catalog=with_catalog, day_seconds=day)
-            )
-    groups.append(
-        GroupStats.from_tally(TOTAL_KEY, total, with_catalog=with_catalog, day_seconds=day)
-    )
+            groups.append(GroupStats.from_tally(key, tallies[key], **options))  # type: ignore[arg-type]
+    groups.append(GroupStats.from_tally(TOTAL_KEY, total, **options))  # type: ignore[arg-type]
     return groups
 
 
@@ -542,6 +554,7 @@ def statistics(
     tasks: Iterable[Task] | None = None,
     calendar: WorkCalendar | None = None,
     as_of: datetime | None = None,
+    percent_places: int = 1,
 ) -> Report:
     """Statistics of ``dossiers`` for ``period``, per group ``by`` plus a total row.
 
@@ -550,6 +563,7 @@ def statistics(
     and shortened limits). ``tasks`` adds the assigned-task figures. ``calendar`` (default:
     the national one) measures processing times in working days. Open dossiers are judged
     overdue or not at the period end, or at ``as_of`` (default: now) when that is earlier.
+    ``percent_places``: decimals of the percentages (1, as the reports print them).
     """
     from tthc_flow.reports._report import Report
     from tthc_flow.reports._tasks import task_statistics
@@ -567,5 +581,7 @@ def statistics(
         if t is not None:
             tallies.setdefault(keyer(d), Tally()).add(t)
     task_stats = None if tasks is None else task_statistics(tasks, period, as_of=judge_at)
-    groups = finish(tallies, by, with_catalog=bool(lookup), calendar=cal)
+    groups = finish(
+        tallies, by, with_catalog=bool(lookup), calendar=cal, percent_places=percent_places
+    )
     return Report(period=period, by=by, groups=tuple(groups), tasks=task_stats)
