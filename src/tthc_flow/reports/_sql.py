@@ -206,34 +206,52 @@ def key_expression(
 
 def _p90_seconds(
     conn: sa.Connection, key: sa.ColumnElement[Any] | None, where: sa.ColumnElement[bool]
-) -> dict[str, float]:
-    """The 90th percentile of ``processing_seconds`` per group: a window ranks each group's
-    times and only the two order statistics around the quantile are fetched."""
+) -> tuple[float | None, dict[str, float]]:
+    """The 90th percentile of ``processing_seconds`` overall and per group (``key``).
+
+    One scan: window functions rank the times overall and within each group, and only the
+    two order statistics around each quantile are fetched (interpolated in Python).
+    """
     assert P90 == 0.9  # the integer rank below is (n - 1) * 9 // 10
     seconds = dossiers.c.processing_seconds
-    group = key if key is not None else sa.literal(TOTAL_KEY)
-    ranked = (
-        sa.select(
-            group.label("k"),
-            seconds.label("s"),
+    columns = [
+        seconds.label("s"),
+        (sa.func.row_number().over(order_by=seconds) - 1).label("gi"),
+        sa.func.count().over().label("gn"),
+    ]
+    if key is not None:
+        columns += [
+            key.label("k"),
             (sa.func.row_number().over(partition_by=key, order_by=seconds) - 1).label("i"),
             sa.func.count().over(partition_by=key).label("n"),
-        )
-        .where(where)
-        .subquery()
-    )
-    low = (ranked.c.n - 1) * 9 // 10
-    stmt = sa.select(ranked.c.k, ranked.c.i, ranked.c.n, ranked.c.s).where(
-        sa.or_(ranked.c.i == low, ranked.c.i == low + 1)
-    )
-    found: dict[str, tuple[int, dict[int, int]]] = {}
-    for k, i, n, s in conn.execute(stmt):
-        found.setdefault(str(k), (int(n), {}))[1][int(i)] = int(s)
-    out = {}
-    for k, (n, values) in found.items():
-        lo, hi, weight = quantile_ranks(n)
-        out[k] = interpolate(values[lo], values[hi], weight)
-    return out
+        ]
+    ranked = sa.select(*columns).where(where).subquery()
+    r = ranked.c
+    wanted = [sa.or_(r.gi == (r.gn - 1) * 9 // 10, r.gi == (r.gn - 1) * 9 // 10 + 1)]
+    if key is not None:
+        wanted += [sa.or_(r.i == (r.n - 1) * 9 // 10, r.i == (r.n - 1) * 9 // 10 + 1)]
+    overall: dict[int, int] = {}
+    count = 0
+    groups: dict[str, tuple[int, dict[int, int]]] = {}
+    for row in conn.execute(sa.select(ranked).where(sa.or_(*wanted))).mappings():
+        count = int(row["gn"])
+        overall[int(row["gi"])] = int(row["s"])
+        if key is not None:
+            groups.setdefault(str(row["k"]), (int(row["n"]), {}))[1][int(row["i"])] = int(row["s"])
+    return _interpolated(count, overall), {
+        k: value
+        for k, (n, ranks) in groups.items()
+        if (value := _interpolated(n, ranks)) is not None
+    }
+
+
+def _interpolated(n: int, ranks: dict[int, int]) -> float | None:
+    if not n:
+        return None
+    low, high, weight = quantile_ranks(n)
+    if low not in ranks or high not in ranks:
+        return None  # the group's order statistics were not among the fetched rows
+    return interpolate(ranks[low], ranks[high], weight)
 
 
 def _event_counts(keys: list[sa.ColumnElement[Any]], period: Period) -> sa.Select[Any]:
@@ -307,10 +325,10 @@ def statistics_sql(
             tally = tallies.setdefault(row_key(by, lookup, row), Tally())
             for name in _EVENT_COUNTS:
                 setattr(tally, name, getattr(tally, name) + int(row[name]))
-        total_p90 = _p90_seconds(conn, None, timed).get(TOTAL_KEY)
-        if by is not None:
-            for key, p90 in _p90_seconds(conn, key_expression(by, lookup, pairs), timed).items():
-                tallies.setdefault(key, Tally()).processing_p90 = p90
+        key = None if by is None else key_expression(by, lookup, pairs)
+        total_p90, per_group = _p90_seconds(conn, key, timed)
+        for name, p90 in per_group.items():
+            tallies.setdefault(name, Tally()).processing_p90 = p90
     groups = finish(
         tallies,
         by,
