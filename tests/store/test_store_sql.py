@@ -331,3 +331,14 @@ def test_a_version_1_database_is_migrated_and_backfilled_from_its_events(sql_url
         resolved = source.load(flagged)
         assert resolved is not None and resolved.received_at is not None
         assert seconds == summary_row(resolved, store.calendar)["processing_seconds"] > 0
+
+
+def test_a_creation_conflict_inside_a_batch_leaves_the_batch_intact(sql_store: SqlStore) -> None:
+    with sql_store.batch():
+        _store_chain(sql_store, "A", 2)
+        again = first_event("A")
+        with pytest.raises(ConcurrencyConflict):
+            sql_store.append([again], replay([again]))
+        _store_chain(sql_store, "B", 1)
+    assert [d.code for d in sql_store.dossiers()] == ["A", "B"]
+    assert sql_store.load("A") == replay(chain("A", 2)[0]) and sql_store.verify().ok

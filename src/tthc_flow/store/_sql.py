@@ -219,8 +219,11 @@ class SqlStore:
         summary = summary_row(dossier, self.calendar)
         rows = [event_row(e) for e in events_]
         # inside a batch a failed append must undo only itself: a savepoint is needed when a
-        # statement can fail after another succeeded (keys) or fails hard (generic databases)
-        risky = any(e.idempotency_key for e in events_) or first.version == 1
+        # statement can fail after another succeeded (keys) or fails hard (a creation on a
+        # generic database; SQLite and PostgreSQL create with ON CONFLICT DO NOTHING)
+        risky = any(e.idempotency_key for e in events_) or (
+            first.version == 1 and self._engine.dialect.name not in _CREATE
+        )
         with self._tx(write=True, savepoint=risky) as conn:
             try:
                 if first.version == 1:
