@@ -125,6 +125,18 @@ def test_a_deleted_summary_row_is_reported_as_events_without_summary(sql_store: 
         sql_store.check()
 
 
+def test_an_unparsable_summary_row_is_reported_not_raised(
+    sql_store: SqlStore, sql_url: str
+) -> None:
+    if sql_url.startswith("postgresql"):
+        pytest.skip("timestamptz cannot hold text")
+    _store_chain(sql_store, "A", 2)
+    _raw_sql(sql_store, "UPDATE dossiers SET received_at = 'zz' WHERE code = 'A'")
+    report = sql_store.verify()
+    assert (report.broken_dossier, report.broken_version) == ("A", 2)
+    assert report.reason == "summary row does not parse (altered)"
+
+
 def test_a_summary_row_whose_events_were_deleted_is_reported(sql_store: SqlStore) -> None:
     _store_chain(sql_store, "A", 2)
     _raw_sql(sql_store, "DELETE FROM events WHERE dossier_code = 'A'")

@@ -379,13 +379,13 @@ class SqlStore:
             while True:
                 codes = _all_codes_after(conn, after)
                 chains = _events_of(conn, codes, lenient=True)
-                stmt = select(dossiers).where(dossiers.c.code.in_(codes))
-                summaries = {r.code: dict(r._mapping) for r in conn.execute(stmt)}
+                stmt = _RAW_DOSSIERS.where(dossiers.c.code.in_(codes))
+                summaries = {r.code: _summary(r, conn) for r in conn.execute(stmt)}
                 for code in codes:
                     chain = chains.get(code, [])
                     checked_dossiers += 1
                     checked_events += len(chain)
-                    broken = _check(chain, summaries.get(code), self.calendar)
+                    broken = _check(chain, summaries, self.calendar)
                     if broken is not None:
                         return ChainReport(checked_dossiers, checked_events, code, *broken)
                 if len(codes) < _PAGE:
@@ -463,6 +463,21 @@ _RAW_EVENTS = select(
     *(type_coerce(c, String).label(c.name) if c.name == "at" else c for c in events.columns)
 )
 _AT = UtcDateTime()
+_MOMENTS = frozenset(c.name for c in dossiers.columns if isinstance(c.type, UtcDateTime))
+_RAW_DOSSIERS = select(
+    *(type_coerce(c, String).label(c.name) if c.name in _MOMENTS else c for c in dossiers.columns)
+)
+
+
+def _summary(row: Any, conn: Connection) -> dict[str, Any] | None:
+    """A raw ``dossiers`` row with its moments parsed; None if one no longer parses."""
+    summary = dict(row._mapping)
+    try:
+        for name in _MOMENTS:
+            summary[name] = _AT.process_result_value(summary[name], conn.dialect)
+    except (ValueError, TypeError):
+        return None
+    return summary
 
 
 def _events_of(
@@ -510,13 +525,20 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _check(
-    chain: list[Event], summary: dict[str, Any] | None, calendar: WorkCalendar
+    chain: list[Event], summaries: dict[str, dict[str, Any] | None], calendar: WorkCalendar
 ) -> tuple[int, str] | None:
-    """``(version, reason)`` of the first problem of one dossier, else None."""
+    """``(version, reason)`` of the first problem of one dossier, else None.
+
+    ``summaries``: parsed rows by code (None: the row does not parse).
+    """
     if not chain:
         return (0, "summary row without events")
-    if summary is None:
+    code = chain[0].dossier_code
+    if code not in summaries:
         return (chain[0].version, "events without summary row")
+    summary = summaries[code]
+    if summary is None:
+        return (chain[-1].version, "summary row does not parse (altered)")
     for event in chain:
         if isinstance(event, _Unreadable):
             return (event.version, "row does not parse (altered)")
