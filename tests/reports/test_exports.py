@@ -97,3 +97,19 @@ def test_ocel_objects_events_and_relationships(mixed: LogBuilder) -> None:
         assert targets <= ids and len(targets) == 2
     times = [e["time"] for e in ocel["events"]]
     assert times == sorted(times, key=datetime.fromisoformat)
+
+
+def test_ocel_reads_in_pm4py(mixed: LogBuilder, tmp_path: Path) -> None:
+    """An independent reader (pm4py's OCEL 2.0 JSON importer) opens the export."""
+    pm4py = pytest.importorskip("pm4py")
+    from tthc_flow.reports import write_ocel
+
+    events = list(mixed.engine.store.events())  # type: ignore[attr-defined]
+    dossiers = list(mixed.dossiers())
+    ocel = pm4py.read_ocel2_json(str(write_ocel(dossiers, events, tmp_path / "log.jsonocel")))
+    assert len(ocel.events) == len(events)
+    assert set(ocel.events["ocel:activity"]) == {e.trigger for e in events}
+    assert set(ocel.objects["ocel:type"]) == {"dossier", "procedure"}
+    per_type = ocel.objects.groupby("ocel:type").size()
+    assert per_type["dossier"] == len(dossiers)
+    assert len(ocel.relations) == 2 * len(events)  # each event: its dossier and procedure

@@ -12,6 +12,7 @@ from tests.reports.logs import LogBuilder, new_builder, seed_catalog
 from tthc_flow.engine import Dossier
 from tthc_flow.reports import (
     MOTTO,
+    Letterhead,
     Period,
     apology_letters,
     control_slip,
@@ -137,3 +138,41 @@ def test_dossier_log_book(mixed: LogBuilder) -> None:
     assert any(e.note == "Rút hồ sơ" for e in log.entries)
     text = _well_formed_text(to_html(log))
     assert "SỔ THEO DÕI HỒ SƠ" in text and "Quý I năm 2026" in text
+
+
+def test_letterhead_titles_and_the_added_fields(mixed: LogBuilder) -> None:
+    catalog = seed_catalog()
+    office = Letterhead(
+        parent="UBND TỈNH KHÁNH HÒA",
+        place="Nha Trang",
+        number_suffix="/SCT-MC",
+        log_book="03/2026",
+        contact_phone="0258 3822 000",
+    )
+    d = _find(mixed, lambda d: d.channel == "postal")
+    definition = catalog.get(d.procedure_code, d.procedure_version)
+    slip = receipt_slip(d, mixed.engine.history(d.code), definition, office)
+    assert (slip.header.issuer_parent, slip.header.place) == ("UBND TỈNH KHÁNH HÒA", "Nha Trang")
+    assert slip.header.doc_number == f"{d.code}/SCT-MC"
+    assert (slip.log_book, slip.log_line) == ("03/2026", 1)
+    # a copy is "Bản sao" whatever its count; the application form is an original
+    assert [c.form for c in slip.components] == ["Bản chính", "Bản sao"]
+    text = _well_formed_text(to_html(slip))
+    assert "UBND TỈNH KHÁNH HÒA" in text and "Nha Trang, ngày" in text
+    assert "Quyển số: 03/2026, Số thứ tự: 1" in text
+    plain = receipt_slip(d, mixed.engine.history(d.code), definition)
+    assert plain.header.issuer_parent == "" and "Ủy ban nhân dân tỉnh" not in to_html(plain)
+
+    sup = _find(mixed, lambda d: len(d.pauses) == 1 and d.is_resolved)
+    sup_def = catalog.get(sup.procedure_code, sup.procedure_version)
+    (request,) = supplement_requests(sup, mixed.engine.history(sup.code), sup_def, office)
+    assert (request.contact_person, request.contact_phone) == ("chuyen-vien-02", "0258 3822 000")
+    assert "0258 3822 000" in _well_formed_text(to_html(request))
+
+    late = _find(mixed, lambda d: bool(d.reschedules))
+    late_def = catalog.get(late.procedure_code, late.procedure_version)
+    (letter,) = apology_letters(late, mixed.engine.history(late.code), late_def)
+    assert letter.header.title == "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"
+    control = control_slip(late, mixed.engine.history(late.code), late_def)
+    assert [h.received_by for h in control.handovers] == ["chuyen-vien-02", "lanh-dao-03"]
+    assert "Người nhận" in _well_formed_text(to_html(control))

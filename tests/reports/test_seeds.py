@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from itertools import cycle
 
-from tests.reports.logs import LogBuilder, new_builder
+from tests.reports.logs import LogBuilder, new_builder, seed_catalog
 from tthc_flow._time import VN_TZ
 from tthc_flow.reports import Period, Task, statistics, task_statistics
 
@@ -49,8 +49,16 @@ def test_hai_phong_2020_received_resolved_in_progress_withdrawn_and_tasks() -> N
         b.start_work(b.receive(day, "1.000002"))
     for day in _spread(b, date(2020, 3, 2), date(2020, 6, 30), 21):
         b.withdraw(b.receive(day, "1.000002"))
-    report = statistics(b.dossiers(), period)
-    t = report.total
+    # 6,065 dossiers sent by express post from January to 30 September (Decision 45/2016):
+    # another population than the 5,651 (C/O and other dossiers; procedure 1.000003 here)
+    for day in _spread(b, date(2020, 1, 2), date(2020, 9, 30), 6_065):
+        b.receive(day, "1.000003", channel="postal")
+    to_september = statistics(
+        b.dossiers(), Period.parse("2020-01-01..2020-09-30"), by="procedure", catalog=seed_catalog()
+    )
+    assert to_september.group("1.000003").received_postal == 6_065
+    report = statistics(b.dossiers(), period, by="procedure", catalog=seed_catalog())
+    t = report.group("1.000002")
     assert (t.received, t.resolved, t.in_progress, t.withdrawn) == (5_651, 5_610, 20, 21)
     assert t.received == t.resolved + t.in_progress + t.withdrawn + t.refused
     assert t.in_progress_within == 20
@@ -81,15 +89,25 @@ def test_hai_phong_2020_received_resolved_in_progress_withdrawn_and_tasks() -> N
 
 
 def test_ha_noi_h1_2017_received_online_and_all_results_on_time() -> None:
+    """8,661 dossiers of organisations and firms, 8,482 online at level 3 (partial online,
+    procedure 1.000001), 8,575 results, all on time; plus 3,800 promotion dossiers
+    (1.000002) received by post. The promotions are counted apart from the 8,661: 8,482
+    online + 3,800 postal would exceed 8,661 received if they were one population."""
     b = new_builder()
     period = Period.half(2017, 1)
     days = _spread(b, date(2017, 1, 3), date(2017, 6, 16), 8_575)
     for i, day in enumerate(days):
         channel = "online" if i < 8_482 else "desk"
-        b.resolve(b.receive(day, "1.000002", channel=channel), "early" if i % 3 else "on_time")
+        b.resolve(b.receive(day, "1.000001", channel=channel), "early" if i % 3 else "on_time")
     for day in _spread(b, date(2017, 6, 28), date(2017, 6, 30), 86):
-        b.start_work(b.receive(day, "1.000002"))
-    t = statistics(b.dossiers(), period).total
+        b.start_work(b.receive(day, "1.000001"))
+    for day in _spread(b, date(2017, 1, 3), date(2017, 6, 30), 3_800):
+        b.receive(day, "1.000002", channel="postal")
+    report = statistics(b.dossiers(), period, by="procedure", catalog=seed_catalog())
+    t = report.group("1.000001")
     assert t.received == 8_661
     assert t.received_online == 8_482 and t.online_pct == 97.9
+    assert t.received_online_partial == 8_482  # "trực tuyến mức 3"
     assert t.resolved == 8_575 and t.on_time_pct == 100.0 and t.resolved_late == 0
+    assert report.group("1.000002").received_postal == 3_800
+    assert report.total.received_postal == 3_800

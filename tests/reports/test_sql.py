@@ -1,59 +1,119 @@
-"""The SQL path gives the Python path's report on the same dossiers (SQLite)."""
+"""The SQL path gives the Python path's report on the same dossiers, on a real SqlStore."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from tests.reports.logs import LogBuilder, build_mixed, new_builder, seed_catalog
-from tthc_flow.reports import Period, statistics, statistics_sql, summary_row, summary_table
+from tthc_flow._time import VN_TZ
+from tthc_flow.reports import Period, statistics, statistics_sql
 from tthc_flow.store import SqlStore
+
+AS_OF = datetime(2026, 6, 30, 17, tzinfo=VN_TZ)
+PERIODS = ["2026-Q1", "2025-12", "2026-01-05..2026-03-31", "2026", "2026-02"]
 
 
 @pytest.fixture(scope="module")
-def sqlite(mixed: LogBuilder) -> sa.Engine:
-    engine = sa.create_engine("sqlite://")
-    table = summary_table()
-    table.metadata.create_all(engine)
-    with engine.begin() as conn:
-        conn.execute(table.insert(), [summary_row(d) for d in mixed.dossiers()])
-    return engine
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LogBuilder]:
+    """The mixed log written through the engine into a SQLite SqlStore."""
+    path = Path(tmp_path_factory.mktemp("sql")) / "tthc.db"
+    with SqlStore.sqlite(path, synchronous="NORMAL") as store:
+        b = new_builder(store=store)
+        build_mixed(b)
+        yield b
 
 
 @pytest.mark.parametrize("by", [None, "agency", "field", "procedure", "channel", "online"])
-@pytest.mark.parametrize("period", ["2026-Q1", "2025-12", "2026-01-05..2026-03-31", "2026"])
-def test_sql_equals_python(
-    mixed: LogBuilder, sqlite: sa.Engine, by: str | None, period: str
-) -> None:
+@pytest.mark.parametrize("period", PERIODS)
+def test_sql_equals_python(stored: LogBuilder, by: str | None, period: str) -> None:
     catalog = seed_catalog()
     p = Period.parse(period)
-    expected = statistics(mixed.dossiers(), p, by=by, catalog=catalog)
-    got = statistics_sql(sqlite, p, by=by, catalog=catalog, table=summary_table())
+    store = stored.engine.store
+    expected = statistics(stored.dossiers(), p, by=by, catalog=catalog, as_of=AS_OF)
+    got = statistics_sql(store, p, by=by, catalog=catalog, as_of=AS_OF)
     assert got.rows() == expected.rows()
-    assert got.total.received > 0
+    assert got.total.received > 0 or period == "2026-02"
 
 
-def test_sql_without_catalog_and_through_a_connection(mixed: LogBuilder, sqlite: sa.Engine) -> None:
+@pytest.mark.parametrize("by", [None, "agency", "procedure", "channel"])
+def test_sql_without_catalog_and_through_a_connection(stored: LogBuilder, by: str | None) -> None:
     p = Period.quarter(2026, 1)
-    with sqlite.connect() as conn:
-        got = statistics_sql(conn, p, by="agency", table=summary_table())
-    assert got.rows() == statistics(mixed.dossiers(), p, by="agency").rows()
+    store = stored.engine.store
+    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+        got = statistics_sql(conn, p, by=by, as_of=AS_OF)
+    assert got.rows() == statistics(stored.dossiers(), p, by=by, as_of=AS_OF).rows()
     assert got.total.resolved == 10 and got.total.received_online_full is None
+    assert got.total.processing_days_p90 is not None
     with pytest.raises(TypeError):
         statistics_sql(object(), p)
 
 
-def test_sql_store_written_by_the_engine(tmp_path: Path) -> None:
-    """The real SqlStore (UTC text timestamps on SQLite) gives the Python path's figures."""
-    with SqlStore.sqlite(tmp_path / "tthc.db", synchronous="NORMAL") as store:
+def test_sql_on_postgresql_equals_python() -> None:
+    url = os.environ.get("TTHC_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("TTHC_REQUIRE_POSTGRES") == "1":
+            pytest.fail("TTHC_TEST_POSTGRES_URL is not set but TTHC_REQUIRE_POSTGRES=1")
+        pytest.skip("TTHC_TEST_POSTGRES_URL is not set")
+    import uuid
+    from urllib.parse import quote
+
+    import sqlalchemy as sa
+
+    name = f"tthc_rep_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    sep = "&" if "?" in url else "?"
+    try:
+        with SqlStore(f"{url}{sep}options={quote(f'-csearch_path={name}')}") as store:
+            b = new_builder(store=store)
+            build_mixed(b)
+            catalog = seed_catalog()
+            for by in (None, "agency", "field", "online"):
+                for text in ("2026-Q1", "2026"):
+                    p = Period.parse(text)
+                    expected = statistics(store.dossiers(), p, by=by, catalog=catalog, as_of=AS_OF)
+                    got = statistics_sql(store, p, by=by, catalog=catalog, as_of=AS_OF)
+                    assert got.rows() == expected.rows()
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+        admin.dispose()
+
+
+def test_sql_counts_requests_and_apologies_in_their_own_month(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from tests.reports.logs import DESK, SPECIALIST
+
+    with SqlStore.sqlite(tmp_path / "t.db", synchronous="NORMAL") as store:
         b = new_builder(store=store)
-        build_mixed(b)
-        catalog = seed_catalog()
-        for by in (None, "agency", "field", "online"):
-            for text in ("2026-Q1", "2025-12", "2026"):
-                p = Period.parse(text)
-                expected = statistics(store.dossiers(), p, by=by, catalog=catalog)
-                assert statistics_sql(store, p, by=by, catalog=catalog).rows() == expected.rows()
-        assert statistics_sql(store, Period.quarter(2026, 1)).total.resolved == 10
+        d = b.receive(date(2026, 1, 5), "1.000003")
+        b.start_work(d)
+        e = b.engine
+        e.fire(d.code, "request_supplement", SPECIALIST, at=b.at(date(2026, 1, 7)), missing=["x"])
+        e.fire(d.code, "submit_supplement", DESK, at=b.at(date(2026, 1, 8)))
+        due = store.load(d.code).due_at  # type: ignore[union-attr]
+        assert due is not None
+        e.fire(
+            d.code,
+            "reschedule",
+            SPECIALIST,
+            at=b.at(date(2026, 1, 8), 10),
+            new_due_at=due + timedelta(days=30),
+            reason="Cần xác minh",
+        )
+        for month, expected in ((1, 1), (2, 0), (3, 0)):
+            p = Period.month(2026, month)
+            got = statistics_sql(store, p, as_of=AS_OF).total
+            assert (got.supplement_requested, got.rescheduled, got.in_progress) == (
+                expected,
+                expected,
+                1,
+            )
+            assert got == statistics(store.dossiers(), p, as_of=AS_OF).total

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.reports.logs import LogBuilder, seed_catalog
+from tests.reports.logs import DESK, SPECIALIST, LogBuilder, new_builder, seed_catalog
 from tthc_flow.reports import GroupStats, Period, percent, statistics
 
 Q1 = Period.quarter(2026, 1)
@@ -52,10 +52,71 @@ def test_every_bucket_of_the_mixed_log(mixed: LogBuilder) -> None:
     assert (t.withdrawn, t.refused) == (1, 2)
     assert t.supplement_requested == 2 and t.rescheduled == 1
     assert t.balanced and t.total_to_handle == 16
-    assert t.processing_days_avg is not None and t.processing_days_p90 is not None
-    assert t.processing_days_p90 >= t.processing_days_avg
-    assert t.statutory_days_avg is not None and t.saved_days_avg is not None
-    assert t.saved_days_avg == pytest.approx(t.statutory_days_avg - t.processing_days_avg, abs=0.01)
+
+
+def test_processing_times_match_a_hand_computation(mixed: LogBuilder) -> None:
+    """Working days from clock start to result (8 h days, 07:30-11:30 and 13:00-17:00).
+
+    1.000001 (6 resolved): 2.8125 (29/12 09:00 -> 02/01, a holiday: 6.5 + 8 + 8 h), four of
+    0.0625 (30 min) and 0.5625 (supplement restarts the clock: 05/02 10:00 -> 16:00, 4.5 h):
+    avg 3.625 / 6 = 0.60; p90 at rank 4.5: 0.5625 + 0.5 x 2.25 = 1.6875 -> 1.69.
+    1.000003 (3): 9.9979 (80 h - 1 min), 11.0 (88 h), 13.125 (105 h): avg 11.37; p90 at rank
+    1.8: 11 + 0.8 x 2.125 = 12.70. 1.000002 (1): 0.0625.
+    Total: 37.8104 / 10 = 3.78; p90 at rank 8.1: 11 + 0.1 x 2.125 = 11.2125 -> 11.21;
+    statutory (6 x 5 + 5 + 3 x 10) / 10 = 6.5; shortened (6 x 3 + 2 + 3 x 10) / 10 = 5.0
+    (no shortened limit: the statutory one); saved 6.5 - 3.78 = 2.72 = 41.8 % of 6.5.
+    """
+    report = statistics(mixed.dossiers(), Q1, by="procedure", catalog=seed_catalog())
+    figures = {
+        g.key: (g.resolved, g.processing_days_avg, g.processing_days_p90) for g in report.groups
+    }
+    assert figures == {
+        "1.000001": (6, 0.6, 1.69),
+        "1.000002": (1, 0.06, 0.06),
+        "1.000003": (3, 11.37, 12.7),
+        "*": (10, 3.78, 11.21),
+    }
+    t = report.total
+    assert (t.statutory_days_avg, t.shortened_days_avg) == (6.5, 5.0)
+    assert (t.saved_days_avg, t.saved_pct) == (2.72, 41.8)
+    assert (t.postal_pct, t.online_pct, t.late_pct, t.on_time_pct) == (14.3, 14.3, 20.0, 80.0)
+    late = report.group("1.000003")
+    assert (late.saved_days_avg, late.saved_pct) == (-1.37, -13.7)  # slower than the limit
+
+
+def test_supplement_requests_and_apologies_count_in_their_own_period() -> None:
+    """A request on 7 January and an apology on 8 January show in January only."""
+    b = new_builder()
+    d = b.receive(date(2026, 1, 5), "1.000003")
+    b.start_work(d)
+    e = b.engine
+    e.fire(d.code, "request_supplement", SPECIALIST, at=b.at(date(2026, 1, 7)), missing=["Đơn"])
+    e.fire(d.code, "submit_supplement", DESK, at=b.at(date(2026, 1, 8)))
+    due = e.store.load(d.code).due_at
+    e.fire(
+        d.code,
+        "reschedule",
+        SPECIALIST,
+        at=b.at(date(2026, 1, 8), 10),
+        new_due_at=due + timedelta(days=30),
+        reason="Cần xác minh",
+    )
+    months = {m: statistics(b.dossiers(), Period.month(2026, m)).total for m in (1, 2, 3)}
+    assert [months[m].supplement_requested for m in (1, 2, 3)] == [1, 0, 0]
+    assert [months[m].rescheduled for m in (1, 2, 3)] == [1, 0, 0]
+    assert [months[m].in_progress for m in (1, 2, 3)] == [1, 1, 1]
+
+
+def test_open_dossiers_are_judged_at_as_of_when_the_period_has_not_ended() -> None:
+    b = new_builder()
+    b.start_work(b.receive(date(2026, 3, 2), "1.000003"))  # due mid-March
+    year = Period.year(2026)
+    early = statistics(b.dossiers(), year, as_of=b.at(date(2026, 3, 4))).total
+    assert (early.in_progress_within, early.in_progress_overdue) == (1, 0)
+    later = statistics(b.dossiers(), year, as_of=b.at(date(2026, 4, 1))).total
+    assert (later.in_progress_within, later.in_progress_overdue) == (0, 1)
+    with pytest.raises(ValueError):
+        statistics([], year, as_of=datetime(2026, 3, 4))  # naive
 
 
 def test_rejected_counts_as_resolved_and_the_identity_holds_per_group(mixed: LogBuilder) -> None:
@@ -103,3 +164,25 @@ def test_group_stats_percentages() -> None:
     report = statistics([], Q1)
     g: GroupStats = report.total
     assert g.late_pct is None and g.saved_pct is None
+
+
+def test_text_numbers_follow_the_language_and_tasks_reach_csv(mixed: LogBuilder) -> None:
+    from tthc_flow.reports import Task
+
+    task = Task("NV-1", "Báo cáo quý", mixed.at(date(2026, 1, 5)), mixed.at(date(2026, 1, 20)))
+    report = statistics(mixed.dossiers(), Q1, catalog=seed_catalog(), tasks=[task])
+    vi, en = report.to_text(), report.to_text(lang="en")
+    assert "14,3" in vi and "41,8" in vi and "3,78" in vi  # Vietnamese decimal comma
+    assert "14.3" in en and "41.8" in en
+    lines = list(csv.reader(io.StringIO(report.to_csv())))
+    assert lines[-7] == [] and lines[-6] == ["Nhiệm vụ được giao", "1"]
+    assert ["Đang thực hiện, quá hạn", "1"] in lines
+    two = statistics(mixed.dossiers(), Q1, catalog=seed_catalog(), percent_places=2).total
+    assert (two.postal_pct, two.saved_pct) == (14.29, 41.85)
+
+
+def test_thousands_use_a_dot_in_vietnamese_and_a_comma_in_english() -> None:
+    from tthc_flow.reports._report import _fmt
+
+    assert (_fmt(10_563), _fmt(10_563, "en")) == ("10.563", "10,563")
+    assert (_fmt(13.3), _fmt(13.3, "en"), _fmt(6.0)) == ("13,3", "13.3", "6,0")

@@ -116,20 +116,28 @@ def _event_at(store: SqlStore, code: str, version: int) -> Event:
         return row_event(conn.execute(stmt).one()._mapping)
 
 
-def crash_writer(url: str, batch_size: int, events_per_dossier: int) -> None:
-    """Write batches forever, printing each committed batch number; the test kills us."""
+def crash_writer(url: str, batch_size: int, events_per_dossier: int, stall_at: int) -> None:
+    """Write batches, printing each committed batch number; the test kills us.
+
+    In batch ``stall_at``, after half of its dossiers are appended (not committed), print
+    ``mid <n>`` and wait: the kill then lands inside that batch's open transaction.
+    """
+    import time
+
     with SqlStore(url) as store:
         number = 0
         while True:
             with store.batch():
                 for i in range(batch_size):
-                    events, dossier = chain(f"B{number:05d}-{i:03d}", events_per_dossier)
+                    if number == stall_at and i == batch_size // 2:
+                        print(f"mid {number}", flush=True)
+                        time.sleep(600)
+                    events, _ = chain(f"B{number:05d}-{i:03d}", events_per_dossier)
                     for k in range(len(events)):
                         store.append([events[k]], replay(events[: k + 1]))
-                    del dossier
             print(number, flush=True)
             number += 1
 
 
 if __name__ == "__main__":
-    crash_writer(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    crash_writer(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))

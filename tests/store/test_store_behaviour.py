@@ -10,7 +10,7 @@ import pytest
 from store_workers import T0, chain, first_event, next_event
 
 from tthc_flow.engine import apply, replay
-from tthc_flow.errors import ConcurrencyConflict
+from tthc_flow.errors import ConcurrencyConflict, StoreError
 from tthc_flow.store import DossierQuery, MemoryStore
 from tthc_flow.store._memory import matches
 
@@ -201,14 +201,14 @@ QUERIES = [
 def test_find_matches_the_reference_filter(store: Any, query: DossierQuery) -> None:
     dossiers = _population(store)
     expected = sorted(d.code for d in dossiers if matches(d, query))
-    assert sorted(store.find(query)) == expected
+    assert store.find(query) == expected  # sorted by code on every store
     if not isinstance(store, MemoryStore):
         assert expected or query.timeliness  # the population exercises every filter
 
 
 def test_dossiers_and_verify_cover_every_stored_dossier(store: Any) -> None:
     dossiers = _population(store)
-    assert sorted(store.dossiers(), key=lambda d: d.code) == dossiers
+    assert list(store.dossiers()) == sorted(dossiers, key=lambda d: d.code)
     report = store.verify()
     assert report.ok
     assert report.dossiers_checked == 12
@@ -229,3 +229,27 @@ def test_naive_query_datetimes_are_refused(store: Any) -> None:
     _population(store)
     with pytest.raises((TypeError, ValueError)):
         store.find(DossierQuery(due_before=datetime(2026, 3, 20)))
+
+
+def test_a_batch_must_be_one_dossiers_contiguous_versions(store: Any) -> None:
+    events, dossier = chain("SCT-1", 4)
+    other, _ = chain("SCT-2", 2)
+    for bad, summary in (
+        ([events[0], events[2]], dossier),
+        ([events[0], other[1]], dossier),
+        (events, replay(other)),
+    ):
+        with pytest.raises(StoreError, match="append"):
+            store.append(bad, summary)
+    assert store.load("SCT-1") is None and list(store.events()) == []
+    store.append(events, dossier)
+    assert store.load("SCT-1") == dossier
+
+
+def test_batch_groups_appends_on_every_store(store: Any) -> None:
+    with store.batch():
+        for code in ("B", "A"):
+            events, dossier = chain(code, 2)
+            store.append(events, dossier)
+    assert [d.code for d in store.dossiers()] == ["A", "B"]
+    store.check()

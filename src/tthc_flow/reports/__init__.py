@@ -16,6 +16,7 @@ from tthc_flow.reports._forms import (
     Form,
     FormHeader,
     Handover,
+    Letterhead,
     LogEntry,
     ReceiptSlip,
     RefusalSlip,
@@ -28,12 +29,18 @@ from tthc_flow.reports._forms import (
     supplement_requests,
 )
 from tthc_flow.reports._html import MOTTO, to_html
-from tthc_flow.reports._indicators import Indicator, indicators, score
+from tthc_flow.reports._indicators import (
+    Indicator,
+    average_days_by_procedure,
+    indicators,
+    indicators_sql,
+    score,
+)
 from tthc_flow.reports._ocel import to_ocel, write_ocel
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._report import Report
 from tthc_flow.reports._rounding import percent, round_half_up
-from tthc_flow.reports._sql import SUMMARY_COLUMNS, statistics_sql, summary_row, summary_table
+from tthc_flow.reports._sql import statistics_sql
 from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, GroupStats, statistics
 from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
 from tthc_flow.reports._xes import to_xes, write_xes
@@ -43,7 +50,6 @@ __all__ = [
     "GROUPINGS",
     "MOTTO",
     "ROW_COLUMNS",
-    "SUMMARY_COLUMNS",
     "ApologyLetter",
     "Applicant",
     "ComponentLine",
@@ -54,6 +60,7 @@ __all__ = [
     "GroupStats",
     "Handover",
     "Indicator",
+    "Letterhead",
     "LogEntry",
     "Period",
     "ReceiptSlip",
@@ -63,9 +70,11 @@ __all__ = [
     "Task",
     "TaskStats",
     "apology_letters",
+    "average_days_by_procedure",
     "control_slip",
     "dossier_log",
     "indicators",
+    "indicators_sql",
     "percent",
     "receipt_slip",
     "refusal_slip",
@@ -73,8 +82,6 @@ __all__ = [
     "score",
     "statistics",
     "statistics_sql",
-    "summary_row",
-    "summary_table",
     "supplement_requests",
     "task_statistics",
     "to_html",

@@ -34,7 +34,8 @@ def _naive(moment: datetime | None) -> datetime | None:
 
 
 def write_statistics_xlsx(report: Report, path: str | Path, lang: str = "vi") -> Path:
-    """One sheet: title (A1), period (A2), headers on row 4, a row per group, total last."""
+    """One sheet: title (A1), period (A2), headers on row 4, a row per group, total last;
+    with tasks, their figures below after an empty row (label in A, value in B)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -53,6 +54,10 @@ def write_statistics_xlsx(report: Report, path: str | Path, lang: str = "vi") ->
         values = g.as_dict()
         for col, name in enumerate(ROW_COLUMNS, start=2):
             ws.cell(row=r, column=col, value=values[name])
+    last = 5 + len(report.groups)
+    for r, (name, value) in enumerate(report.task_lines(lang), start=last + 1):
+        ws.cell(row=r, column=1, value=name).font = Font(bold=r == last + 1)
+        ws.cell(row=r, column=2, value=value)
     ws.freeze_panes = "B5"
     target = Path(path)
     wb.save(target)

@@ -37,6 +37,28 @@ ROLE_LABELS = {
 
 
 @dataclass(frozen=True, slots=True)
+class Letterhead:
+    """What the issuing office prints on its forms (configure once per office).
+
+    ``parent``: the body above the issuer (e.g. "UBND TỈNH KHÁNH HÒA"; empty: none printed);
+    ``place``: the place before the date ("Nha Trang"); ``number_suffix``: appended to every
+    document number ("/SCT-MC"); ``issuer``: replaces the procedure's agency name;
+    ``log_book``: the log book's volume (Quyển số) printed on receipt slips;
+    ``contact_phone``: the one-stop desk's phone, printed on supplement requests.
+    """
+
+    parent: str = ""
+    place: str = ""
+    number_suffix: str = ""
+    issuer: str = ""
+    log_book: str = ""
+    contact_phone: str = ""
+
+
+DEFAULT_LETTERHEAD = Letterhead()
+
+
+@dataclass(frozen=True, slots=True)
 class FormHeader:
     """Common header: issuing body, its parent, number, place and date, form number."""
 
@@ -88,6 +110,8 @@ class ReceiptSlip:
     fee_amount: int
     fee_paid: bool
     received_by: str
+    log_book: str = ""
+    log_line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +126,9 @@ class SupplementRequest:
     requested_at: datetime
     stage: str
     issued_by: str
+    reason: str = ""
+    contact_person: str = ""
+    contact_phone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +147,8 @@ class RefusalSlip:
 
 @dataclass(frozen=True, slots=True)
 class ApologyLetter:
-    """Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn (hẹn lại ngày trả kết quả)."""
+    """Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (title of Circular
+    03/2025/TT-VPCP Annex I; 01/2018 called it "Phiếu xin lỗi và hẹn lại ngày trả kết quả")."""
 
     header: FormHeader
     dossier_code: str
@@ -148,6 +176,7 @@ class Handover:
     finished_at: datetime | None
     timeliness: str
     note: str = ""
+    received_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,15 +237,20 @@ def applicant_of(d: Dossier) -> Applicant:
 
 
 def _header(
-    definition: ProcedureDefinition, form_no: str, title: str, number: str, on: date
+    definition: ProcedureDefinition,
+    form_no: str,
+    title: str,
+    number: str,
+    on: date,
+    letterhead: Letterhead,
 ) -> FormHeader:
     return FormHeader(
-        issuer_name=definition.agency,
-        issuer_parent="Ủy ban nhân dân tỉnh",
+        issuer_name=letterhead.issuer or definition.agency,
+        issuer_parent=letterhead.parent,
         form_no=form_no,
         title=title,
-        doc_number=number,
-        place="",
+        doc_number=f"{number}{letterhead.number_suffix}",
+        place=letterhead.place,
         issued_on=on,
     )
 
@@ -233,15 +267,17 @@ def _stage(event: Event) -> str:
 
 
 def receipt_slip(
-    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+    d: Dossier,
+    events: Sequence[Event],
+    definition: ProcedureDefinition,
+    letterhead: Letterhead = DEFAULT_LETTERHEAD,
 ) -> ReceiptSlip:
     """Mẫu 01 from the receipt (``receive`` or ``accept``) event."""
     received = next(e for e in events if e.effect == "accept")
     assert d.received_at is not None and d.original_due_at is not None
     form = "Bản điện tử" if d.channel == "online" else "Bản chính"
     components = tuple(
-        ComponentLine(c.name, "Bản sao" if c.copies > 1 else form, c.copies)
-        for c in definition.components
+        ComponentLine(c.name, _document_form(c.name, form), c.copies) for c in definition.components
     )
     return ReceiptSlip(
         header=_header(
@@ -250,6 +286,7 @@ def receipt_slip(
             "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
             d.code,
             d.received_at.date(),
+            letterhead,
         ),
         dossier_code=d.code,
         applicant=applicant_of(d),
@@ -265,7 +302,21 @@ def receipt_slip(
         fee_amount=d.fees_due,
         fee_paid=d.fee_paid,
         received_by=received.actor,
+        log_book=letterhead.log_book,
+        log_line=_day_number(d.code),
     )
+
+
+def _document_form(name: str, original: str) -> str:
+    """ "Bản sao" only for a document that is a copy (its name says so), else the original's
+    form (paper original, or electronic for online dossiers)."""
+    return "Bản sao" if name.strip().lower().startswith("bản sao") else original
+
+
+def _day_number(code: str) -> int | None:
+    """The number of the day in a dossier code (``...-YYMMDD-0007`` -> 7): the log line."""
+    tail = code.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else None
 
 
 def _first_due(events: Sequence[Event]) -> datetime | None:
@@ -294,7 +345,10 @@ def _limit_text(definition: ProcedureDefinition) -> str:
 
 
 def supplement_requests(
-    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+    d: Dossier,
+    events: Sequence[Event],
+    definition: ProcedureDefinition,
+    letterhead: Letterhead = DEFAULT_LETTERHEAD,
 ) -> list[SupplementRequest]:
     """Mẫu 02, one per supplement request."""
     return [
@@ -305,6 +359,7 @@ def supplement_requests(
                 "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
                 f"{d.code}/BS{i}",
                 e.at.date(),
+                letterhead,
             ),
             dossier_code=d.code,
             applicant=applicant_of(d),
@@ -313,13 +368,19 @@ def supplement_requests(
             requested_at=e.at,
             stage=_stage(e),
             issued_by=e.actor,
+            reason=str(e.payload.get("reason", "")),
+            contact_person=str(e.payload.get("contact_person", "") or e.actor),
+            contact_phone=str(e.payload.get("contact_phone", "") or letterhead.contact_phone),
         )
         for i, e in enumerate(_events(events, "request_supplement"), start=1)
     ]
 
 
 def refusal_slip(
-    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+    d: Dossier,
+    events: Sequence[Event],
+    definition: ProcedureDefinition,
+    letterhead: Letterhead = DEFAULT_LETTERHEAD,
 ) -> RefusalSlip:
     """Mẫu 03 from the ``refuse`` event (ValueError if the dossier was not refused)."""
     found = _events(events, "refuse")
@@ -333,6 +394,7 @@ def refusal_slip(
             "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
             f"{d.code}/TC",
             e.at.date(),
+            letterhead,
         ),
         dossier_code=d.code,
         applicant=applicant_of(d),
@@ -345,7 +407,10 @@ def refusal_slip(
 
 
 def apology_letters(
-    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+    d: Dossier,
+    events: Sequence[Event],
+    definition: ProcedureDefinition,
+    letterhead: Letterhead = DEFAULT_LETTERHEAD,
 ) -> list[ApologyLetter]:
     """Mẫu 04, one per reschedule (the policy allows one)."""
     letters = []
@@ -360,9 +425,10 @@ def apology_letters(
                 header=_header(
                     definition,
                     "Mẫu số 04",
-                    "VĂN BẢN XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+                    "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
                     f"{d.code}/XL{i}",
                     r.at.date(),
+                    letterhead,
                 ),
                 dossier_code=d.code,
                 applicant=applicant_of(d),
@@ -391,7 +457,10 @@ def _timeliness_mark(left: datetime | None, due: datetime | None) -> str:
 
 
 def control_slip(
-    d: Dossier, events: Sequence[Event], definition: ProcedureDefinition
+    d: Dossier,
+    events: Sequence[Event],
+    definition: ProcedureDefinition,
+    letterhead: Letterhead = DEFAULT_LETTERHEAD,
 ) -> ControlSlip:
     """Mẫu 06: every hand-over with its time and on-time mark, from ``dossier.steps``."""
     names = {s.id: s.name for s in definition.workflow.steps}
@@ -413,6 +482,7 @@ def control_slip(
                 due_at=step.due_at,
                 finished_at=step.left_at,
                 timeliness=_timeliness_mark(step.left_at, step.due_at),
+                received_by=step.actor or "",
             )
         )
         previous = to_unit
@@ -427,6 +497,7 @@ def control_slip(
                 finished_at=d.resolved_at,
                 timeliness=_timeliness_mark(d.resolved_at, d.original_due_at),
                 note="Đã trả kết quả cho tổ chức, cá nhân",
+                received_by=d.applicant,
             )
         )
     return ControlSlip(
@@ -436,6 +507,7 @@ def control_slip(
             "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
             d.code,
             (d.received_at or d.submitted_at).date(),
+            letterhead,
         ),
         dossier_code=d.code,
         applicant=applicant_of(d),
@@ -456,6 +528,7 @@ def dossier_log(
     catalog: Any,
     *,
     issuer_name: str = "Bộ phận Một cửa",
+    letterhead: Letterhead = DEFAULT_LETTERHEAD,
 ) -> DossierLog:
     """Mẫu 07 for ``period``: the dossiers received in it, in order of receipt.
 
@@ -488,12 +561,12 @@ def dossier_log(
             )
         )
     header = FormHeader(
-        issuer_name=issuer_name,
-        issuer_parent="",
+        issuer_name=letterhead.issuer or issuer_name,
+        issuer_parent=letterhead.parent,
         form_no="Mẫu số 07",
         title="SỔ THEO DÕI HỒ SƠ",
-        doc_number="",
-        place="",
+        doc_number=letterhead.log_book,
+        place=letterhead.place,
         issued_on=period.last,
     )
     return DossierLog(header=header, period=period, entries=tuple(entries))

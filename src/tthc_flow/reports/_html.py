@@ -88,6 +88,10 @@ def _receipt(f: ReceiptSlip) -> str:
         for i, c in enumerate(f.components, start=1)
     )
     fee = f"{f.fee_amount:,} đồng".replace(",", ".") if f.fee_amount else "Không"
+    log = (
+        f"<p>Vào Sổ theo dõi hồ sơ, Quyển số: {_e(f.log_book)}, "
+        f"Số thứ tự: {'' if f.log_line is None else f.log_line}</p>"
+    )
     return (
         f"<p>Mã hồ sơ: <b>{_e(f.dossier_code)}</b></p>"
         f"<p>{_e(f.header.issuer_name)} tiếp nhận hồ sơ của:</p>{_applicant(f.applicant)}"
@@ -102,6 +106,7 @@ def _receipt(f: ReceiptSlip) -> str:
         f"<p>Thời gian trả kết quả giải quyết hồ sơ: <b>{when(f.due_at)}</b></p>"
         f"<p>Đăng ký nhận kết quả tại: {_e(f.result_channel)}</p>"
         f"<p>Phí, lệ phí: {_e(fee)} ({'Đã thanh toán' if f.fee_paid else 'Chưa thanh toán'})</p>"
+        + log
         + _signatures("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", f.received_by)
     )
 
@@ -113,6 +118,9 @@ def _supplement(f: SupplementRequest) -> str:
         f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)}</p>"
         f"<p>Giai đoạn: {_e(f.stage)}; thời điểm yêu cầu: {when(f.requested_at)}</p>"
         f"<p>Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:</p><ol>{items}</ol>"
+        f"<p>Lý do: {_e(f.reason)}</p>"
+        "<p>Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông/Bà liên hệ với "
+        f"{_e(f.contact_person)}, số điện thoại {_e(f.contact_phone)} để được hướng dẫn.</p>"
         + _signatures("", "NGƯỜI HƯỚNG DẪN", f.issued_by)
     )
 
@@ -149,7 +157,8 @@ def _apology(f: ApologyLetter) -> str:
 def _control(f: ControlSlip) -> str:
     rows = "".join(
         f"<tr><td>{i}</td><td>1. Giao: {_e(h.from_unit)}<br>2. Nhận: {_e(h.to_unit)}</td>"
-        f"<td>{when(h.handed_at)}</td><td>{_e(h.handed_by)}</td><td>{when(h.due_at)}</td>"
+        f"<td>{when(h.handed_at)}</td><td>{_e(h.handed_by)}</td><td>{_e(h.received_by)}</td>"
+        f"<td>{when(h.due_at)}</td>"
         f"<td>{_e(h.timeliness)}</td><td>{_e(h.note)}</td></tr>"
         for i, h in enumerate(f.handovers, start=1)
     )
@@ -160,7 +169,8 @@ def _control(f: ControlSlip) -> str:
         f"<p>Thời gian nhận hồ sơ: {when(f.received_at)}</p>"
         f"<p>Ngày hẹn trả kết quả: {when(f.due_at)}</p>"
         '<table class="grid"><tr><th>STT</th><th>Tên cơ quan, đơn vị</th>'
-        "<th>Thời gian giao, nhận hồ sơ</th><th>Người giao</th><th>Hạn xử lý</th>"
+        "<th>Thời gian giao, nhận hồ sơ</th><th>Người giao</th><th>Người nhận</th>"
+        "<th>Hạn xử lý</th>"
         f"<th>Kết quả giải quyết hồ sơ (Trước hạn/Đúng hạn/Quá hạn)</th><th>Ghi chú</th></tr>{rows}"
         "</table>"
     )

@@ -151,8 +151,17 @@ class Report:
     def __str__(self) -> str:
         return self.to_text()
 
+    def task_lines(self, lang: str = "vi") -> list[tuple[str, Any]]:
+        """``(label, value)`` of each task figure (empty without tasks)."""
+        if self.tasks is None:
+            return []
+        return [
+            (TASK_LABELS[k][1 if lang == "en" else 0], v) for k, v in self.tasks.as_dict().items()
+        ]
+
     def to_csv(self, lang: str = "vi") -> str:
-        """CSV text, headers in ``lang``, one line per group then the total."""
+        """CSV text, headers in ``lang``, one line per group then the total; with tasks, an
+        empty line and one ``label,value`` line per task figure."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(self.headers(lang))
@@ -164,6 +173,10 @@ class Report:
                     *("" if values[c] is None else values[c] for c in ROW_COLUMNS),
                 ]
             )
+        lines = self.task_lines(lang)
+        if lines:
+            writer.writerow([])
+            writer.writerows([name, "" if value is None else value] for name, value in lines)
         return buffer.getvalue()
 
     def to_dict(self) -> dict[str, Any]:

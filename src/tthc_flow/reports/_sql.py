@@ -1,12 +1,15 @@
-"""Statistics computed in the database: one GROUP BY over the ``dossiers`` summary table.
+"""Statistics computed in the database: GROUP BY over the store's ``dossiers`` summary table.
 
 The counts are ``SUM(CASE ...)`` expressions that encode exactly the placement rules of
 :mod:`tthc_flow.reports._statistics` (enter at receipt or refusal, leave at the result, the
 refusal or the withdrawal). Rows are grouped by ``(agency_code, channel, procedure_code,
 procedure_version)`` — a few hundred rows at most — and folded into the requested grouping in
-Python, where the catalog gives fields, online modes and time limits. Processing-time
-percentiles are computed in Python from the fetched ``(clock_started_at, resolved_at)`` pairs
-of the dossiers resolved in the period.
+Python, where the catalog gives fields, online modes and time limits. Processing times are
+the ``processing_seconds`` the store keeps with each resolved dossier: their sum and count
+per group come from the same GROUP BY, the 90th percentile from a window query (two order
+statistics per group, interpolated like numpy). Supplement requests and apologies of the
+period are counted from ``events`` (``effect`` and ``at`` indexed). No per-dossier loop runs
+in Python.
 
 One difference from the Python path, because the summary table has no pause history: an
 in-progress dossier is judged at its supplement request only while it is *still* waiting
@@ -16,195 +19,73 @@ end but has since ended is judged at the period end.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import WorkCalendar
-from tthc_flow.engine import Dossier
 from tthc_flow.procedure import ProcedureDefinition
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._statistics import (
     COUNT_FIELDS,
+    P90,
     TOTAL_KEY,
     CatalogLookup,
     Tally,
-    add_processing,
+    add_limits,
     check_by,
     finish,
     group_key,
+    interpolate,
+    judgement_moment,
+    quantile_ranks,
 )
+from tthc_flow.store.schema import dossiers, events
 
 if TYPE_CHECKING:
     from tthc_flow.reports._report import Report
+    from tthc_flow.reports._tasks import Task
 
-SUMMARY_COLUMNS = (
-    "code",
-    "procedure_code",
-    "procedure_version",
-    "agency_code",
-    "applicant",
-    "channel",
-    "state",
-    "version",
-    "last_hash",
-    "on_the_spot",
-    "submitted_at",
-    "received_at",
-    "clock_started_at",
-    "due_at",
-    "original_due_at",
-    "resolved_at",
-    "returned_at",
-    "closed_at",
-    "updated_at",
-    "outcome",
-    "resolution_timeliness",
-    "reschedule_count",
-    "supplement_count",
-    "fees_due",
-    "fee_paid",
-)
-"""Columns of the ``dossiers`` summary table agreed with the SQL store."""
+Source = Any
+"""A :class:`~tthc_flow.store.SqlStore`, or an SQLAlchemy Engine or Connection on its schema."""
+
+_EXTRA = ("received_online_partial", "received_online_full", "in_progress_within")
+_EVENT_COUNTS = {"supplement_requested": "request_supplement", "rescheduled": "reschedule"}
+_SQL_COUNTS = tuple(n for n in COUNT_FIELDS if n not in _EXTRA and n not in _EVENT_COUNTS)
 
 
-def summary_table(metadata: sa.MetaData | None = None) -> sa.Table:
-    """The ``dossiers`` table as agreed with the store (used when the store's schema is absent)."""
-    when = sa.DateTime(timezone=True)
-    return sa.Table(
-        "dossiers",
-        metadata or sa.MetaData(),
-        sa.Column("code", sa.String(64), primary_key=True),
-        sa.Column("procedure_code", sa.String(32), nullable=False),
-        sa.Column("procedure_version", sa.Integer, nullable=False),
-        sa.Column("agency_code", sa.String(64), nullable=False),
-        sa.Column("applicant", sa.Text, nullable=False),
-        sa.Column("channel", sa.String(16), nullable=False),
-        sa.Column("state", sa.String(64), nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("last_hash", sa.String(64), nullable=False),
-        sa.Column("on_the_spot", sa.Boolean, nullable=False),
-        sa.Column("submitted_at", when, nullable=False),
-        sa.Column("received_at", when),
-        sa.Column("clock_started_at", when),
-        sa.Column("due_at", when),
-        sa.Column("original_due_at", when),
-        sa.Column("resolved_at", when),
-        sa.Column("returned_at", when),
-        sa.Column("closed_at", when),
-        sa.Column("updated_at", when, nullable=False),
-        sa.Column("outcome", sa.String(16)),
-        sa.Column("resolution_timeliness", sa.String(16)),
-        sa.Column("reschedule_count", sa.Integer, nullable=False),
-        sa.Column("supplement_count", sa.Integer, nullable=False),
-        sa.Column("fees_due", sa.Integer, nullable=False),
-        sa.Column("fee_paid", sa.Boolean, nullable=False),
-    )
+@contextmanager
+def connect(source: Source) -> Iterator[sa.Connection]:
+    """A connection of ``source`` (closed afterwards unless it was given)."""
+    if isinstance(source, sa.Connection):
+        yield source
+        return
+    engine = source if isinstance(source, sa.Engine) else getattr(source, "engine", None)
+    if not isinstance(engine, sa.Engine):
+        raise TypeError(
+            f"expected a SqlStore, an SQLAlchemy Engine or Connection, not {type(source)}"
+        )
+    with engine.connect() as conn:
+        yield conn
 
 
-def summary_row(d: Dossier) -> dict[str, Any]:
-    """The summary-table row of a dossier snapshot (what the SQL store keeps per dossier)."""
-    return {
-        "code": d.code,
-        "procedure_code": d.procedure_code,
-        "procedure_version": d.procedure_version,
-        "agency_code": d.agency_code,
-        "applicant": d.applicant,
-        "channel": d.channel,
-        "state": d.state,
-        "version": d.version,
-        "last_hash": d.last_hash,
-        "on_the_spot": d.on_the_spot,
-        "submitted_at": d.submitted_at,
-        "received_at": d.received_at,
-        "clock_started_at": d.clock_started_at,
-        "due_at": d.due_at,
-        "original_due_at": d.original_due_at,
-        "resolved_at": d.resolved_at,
-        "returned_at": d.returned_at,
-        "closed_at": d.closed_at,
-        "updated_at": d.updated_at,
-        "outcome": d.outcome,
-        "resolution_timeliness": d.resolution_timeliness,
-        "reschedule_count": len(d.reschedules),
-        "supplement_count": len(d.pauses),
-        "fees_due": d.fees_due,
-        "fee_paid": d.fee_paid,
-    }
+def calendar_of(source: Source, calendar: WorkCalendar | None) -> WorkCalendar:
+    """The given calendar, else the store's (it measured ``processing_seconds``)."""
+    found = calendar or getattr(source, "calendar", None)
+    return found if isinstance(found, WorkCalendar) else WorkCalendar.vietnam()
 
 
-def _store_table() -> sa.Table:
-    try:
-        from tthc_flow.store import schema  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return summary_table()
-    table = getattr(schema, "dossiers", None)
-    return table if isinstance(table, sa.Table) else summary_table()
+def flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """``COUNT(*) FILTER (WHERE condition)`` (SQLite >= 3.30, PostgreSQL): 0 when no row."""
+    return sa.func.count().filter(condition)
 
 
-def _bind(source: Any) -> sa.Engine | sa.Connection:
-    if isinstance(source, sa.Engine | sa.Connection):
-        return source
-    # SqlStore keeps its engine private for now (``_engine``); prefer a public one if added
-    for name in ("engine", "_engine"):
-        engine = getattr(source, name, None)
-        if isinstance(engine, sa.Engine):
-            return engine
-    raise TypeError(
-        f"statistics_sql needs a SqlStore, an SQLAlchemy Engine or Connection, not {type(source)}"
-    )
-
-
-def _utc_text(column: sa.ColumnElement[Any]) -> bool:
-    # the store's UtcDateTime keeps fixed-width UTC text on SQLite
-    return type(column.type).__name__ == "UtcDateTime"
-
-
-def _raw(expr: sa.ColumnElement[Any], typed: sa.ColumnElement[Any] | None = None) -> Any:
-    """Select a moment without the per-row type processing (parsed by :func:`_moment`)."""
-    name = "started" if typed is not None else "resolved"
-    if _utc_text(typed if typed is not None else expr):
-        return sa.type_coerce(expr, sa.String).label(name)
-    return sa.type_coerce(expr, (typed if typed is not None else expr).type).label(name)
-
-
-def _moment(value: Any) -> datetime | None:
-    """A fetched moment as an aware datetime in Vietnam time.
-
-    Text is the store's UTC format; naive datetimes (SQLAlchemy's plain DateTime on SQLite)
-    were written in Vietnam wall-clock time.
-    """
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC).astimezone(VN_TZ)
-    assert isinstance(value, datetime)
-    return value.astimezone(VN_TZ) if value.tzinfo else value.replace(tzinfo=VN_TZ)
-
-
-def _group_columns(t: sa.Table, by: str | None, with_catalog: bool) -> list[sa.Column[Any]]:
-    """Columns to GROUP BY: the ``by`` column, plus the procedure when the catalog is used."""
-    c = t.c
-    if with_catalog or by in ("field", "online"):
-        columns = [c.procedure_code, c.procedure_version]
-        if by == "agency":
-            columns.append(c.agency_code)
-        elif by == "channel":
-            columns.append(c.channel)
-        return columns
-    column = {"agency": c.agency_code, "procedure": c.procedure_code, "channel": c.channel}
-    return [column[by]] if by is not None else []
-
-
-def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-
-def _entry_exit(t: sa.Table) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]]:
+def entry_exit() -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]]:
     """SQL of :func:`entry_moment` and :func:`exit_moment`."""
-    c = t.c
+    c = dossiers.c
     entry = sa.case(
         (c.received_at.is_not(None), c.received_at),
         (c.outcome == "refused", c.closed_at),
@@ -216,121 +97,253 @@ def _entry_exit(t: sa.Table) -> tuple[sa.ColumnElement[Any], sa.ColumnElement[An
     return entry, leave
 
 
-def _count_columns(t: sa.Table, period: Period) -> dict[str, sa.ColumnElement[int]]:
-    c = t.c
+def in_books(period: Period) -> sa.ColumnElement[bool]:
+    """The dossier is in the period's books: entered before its end, not left before it."""
+    entry, leave = entry_exit()
+    return sa.and_(
+        entry.is_not(None),
+        entry < period.end_at,
+        sa.or_(leave.is_(None), leave >= period.start_at),
+    )
+
+
+def judged_overdue(judge_at: datetime) -> sa.ColumnElement[bool]:
+    """An open dossier is past its original due date at ``judge_at`` (or at its request)."""
+    c = dossiers.c
+    judged = sa.case(
+        (sa.and_(c.state == "supplement_requested", c.updated_at <= judge_at), c.updated_at),
+        else_=sa.literal(judge_at, c.updated_at.type),
+    )
+    return judged > c.original_due_at
+
+
+def _count_columns(period: Period, judge_at: datetime) -> dict[str, sa.ColumnElement[Any]]:
+    c = dossiers.c
     start, end = period.start_at, period.end_at
-    entry, leave = _entry_exit(t)
-    carried = entry < start
+    # inside the books (the WHERE of in_books) these cheaper forms equal entry_exit(): only
+    # a refusal or a withdrawal sets closed_at without resolved_at, and a dossier without
+    # receipt is in the books only when refused
+    entry = sa.func.coalesce(c.received_at, c.closed_at)
+    leave = sa.func.coalesce(c.resolved_at, c.closed_at)
     received = entry >= start
     open_at_end = sa.or_(leave.is_(None), leave >= end)
-    judged = sa.case(
-        (sa.and_(c.state == "supplement_requested", c.updated_at <= end), c.updated_at),
-        else_=sa.literal(end, t.c.updated_at.type),
-    )
     resolved = sa.and_(c.resolved_at.is_not(None), c.resolved_at < end)
     closed = sa.and_(c.resolved_at.is_(None), c.closed_at < end)
     online = c.channel == "online"
     postal = c.channel == "postal"
+    timed = sa.and_(resolved, c.processing_seconds.is_not(None))
     return {
-        "carried_over": _flag(carried),
-        "received": _flag(received),
-        "received_online": _flag(sa.and_(received, online)),
-        "received_postal": _flag(sa.and_(received, postal)),
-        "received_desk": _flag(sa.and_(received, sa.not_(online), sa.not_(postal))),
-        "on_the_spot": _flag(sa.and_(received, c.on_the_spot == sa.true())),
-        "resolved": _flag(resolved),
-        "resolved_early": _flag(sa.and_(resolved, c.resolution_timeliness == "early")),
-        "resolved_on_time": _flag(sa.and_(resolved, c.resolution_timeliness == "on_time")),
-        "resolved_late": _flag(sa.and_(resolved, c.resolution_timeliness == "late")),
-        "rejected": _flag(sa.and_(resolved, c.outcome == "rejected")),
-        "in_progress": _flag(open_at_end),
-        "in_progress_overdue": _flag(sa.and_(open_at_end, judged > c.original_due_at)),
-        "withdrawn": _flag(sa.and_(closed, c.outcome == "withdrawn")),
-        "refused": _flag(sa.and_(closed, c.outcome == "refused")),
-        "supplement_requested": _flag(c.supplement_count > 0),
-        "rescheduled": _flag(c.reschedule_count > 0),
+        "carried_over": flag(entry < start),
+        "received": flag(received),
+        "received_online": flag(sa.and_(received, online)),
+        "received_postal": flag(sa.and_(received, postal)),
+        "received_desk": flag(sa.and_(received, sa.not_(online), sa.not_(postal))),
+        "on_the_spot": flag(sa.and_(received, c.on_the_spot == sa.true())),
+        "resolved": flag(resolved),
+        "resolved_early": flag(sa.and_(resolved, c.resolution_timeliness == "early")),
+        "resolved_on_time": flag(sa.and_(resolved, c.resolution_timeliness == "on_time")),
+        "resolved_late": flag(sa.and_(resolved, c.resolution_timeliness == "late")),
+        "rejected": flag(sa.and_(resolved, c.outcome == "rejected")),
+        "in_progress": flag(open_at_end),
+        "in_progress_overdue": flag(sa.and_(open_at_end, judged_overdue(judge_at))),
+        "withdrawn": flag(sa.and_(closed, c.outcome == "withdrawn")),
+        "refused": flag(sa.and_(closed, c.outcome == "refused")),
+        "processing_seconds": sa.func.coalesce(sa.func.sum(c.processing_seconds).filter(timed), 0),
+        "processing_count": flag(timed),
     }
 
 
+def group_columns(by: str | None, with_catalog: bool) -> list[sa.ColumnElement[Any]]:
+    """Expressions to GROUP BY (labelled as their columns): the ``by`` column, plus the
+    procedure when the catalog is used.
+
+    Each is wrapped (``col || ''``, ``col + 0``) so that SQLite scans the table in order
+    instead of walking an index on the key and fetching every row at random (about twice
+    as slow); PostgreSQL plans a hash aggregate either way.
+    """
+    c = dossiers.c
+    if with_catalog or by in ("field", "online"):
+        columns = [c.procedure_code, c.procedure_version]
+        if by == "agency":
+            columns.append(c.agency_code)
+        elif by == "channel":
+            columns.append(c.channel)
+    else:
+        by_column = {"agency": c.agency_code, "procedure": c.procedure_code, "channel": c.channel}
+        columns = [by_column[by]] if by is not None else []
+    return [
+        ((col + 0) if col.name == "procedure_version" else col.concat("")).label(col.name)
+        for col in columns
+    ]
+
+
+def row_key(by: str | None, lookup: CatalogLookup, row: sa.RowMapping) -> str:
+    """The group of a grouped row under ``by``."""
+    if by is None:
+        return TOTAL_KEY
+    if by in ("agency", "procedure", "channel"):
+        return str(row[{"agency": "agency_code", "procedure": "procedure_code"}.get(by, by)])
+    return group_key(by, lookup, row["procedure_code"], row["procedure_version"], "", "")
+
+
+def key_expression(
+    by: str, lookup: CatalogLookup, pairs: Iterable[tuple[str, int]]
+) -> sa.ColumnElement[Any]:
+    """SQL giving each dossier's group under ``by`` (a CASE over the procedures seen)."""
+    c = dossiers.c
+    if by in ("agency", "procedure", "channel"):
+        column = {"agency": c.agency_code, "procedure": c.procedure_code, "channel": c.channel}
+        return column[by].concat("")  # no index walk (see group_columns)
+    whens = [
+        (
+            sa.and_(c.procedure_code == code, c.procedure_version == version),
+            sa.literal(group_key(by, lookup, code, version, "", "")),
+        )
+        for code, version in sorted(set(pairs))
+    ]
+    return sa.case(*whens, else_=sa.literal("?")) if whens else sa.literal("?")
+
+
+def _p90_seconds(
+    conn: sa.Connection, key: sa.ColumnElement[Any] | None, where: sa.ColumnElement[bool]
+) -> tuple[float | None, dict[str, float]]:
+    """The 90th percentile of ``processing_seconds`` overall and per group (``key``).
+
+    One scan: window functions rank the times overall and within each group, and only the
+    two order statistics around each quantile are fetched (interpolated in Python).
+    """
+    assert P90 == 0.9  # the integer rank below is (n - 1) * 9 // 10
+    seconds = dossiers.c.processing_seconds
+    columns = [
+        seconds.label("s"),
+        (sa.func.row_number().over(order_by=seconds) - 1).label("gi"),
+        sa.func.count().over().label("gn"),
+    ]
+    if key is not None:
+        columns += [
+            key.label("k"),
+            (sa.func.row_number().over(partition_by=key, order_by=seconds) - 1).label("i"),
+            sa.func.count().over(partition_by=key).label("n"),
+        ]
+    ranked = sa.select(*columns).where(where).subquery()
+    r = ranked.c
+    wanted = [sa.or_(r.gi == (r.gn - 1) * 9 // 10, r.gi == (r.gn - 1) * 9 // 10 + 1)]
+    if key is not None:
+        wanted += [sa.or_(r.i == (r.n - 1) * 9 // 10, r.i == (r.n - 1) * 9 // 10 + 1)]
+    overall: dict[int, int] = {}
+    count = 0
+    groups: dict[str, tuple[int, dict[int, int]]] = {}
+    for row in conn.execute(sa.select(ranked).where(sa.or_(*wanted))).mappings():
+        count = int(row["gn"])
+        overall[int(row["gi"])] = int(row["s"])
+        if key is not None:
+            groups.setdefault(str(row["k"]), (int(row["n"]), {}))[1][int(row["i"])] = int(row["s"])
+    return _interpolated(count, overall), {
+        k: value
+        for k, (n, ranks) in groups.items()
+        if (value := _interpolated(n, ranks)) is not None
+    }
+
+
+def _interpolated(n: int, ranks: dict[int, int]) -> float | None:
+    if not n:
+        return None
+    low, high, weight = quantile_ranks(n)
+    if low not in ranks or high not in ranks:
+        return None  # the group's order statistics were not among the fetched rows
+    return interpolate(ranks[low], ranks[high], weight)
+
+
+def _event_counts(keys: list[sa.ColumnElement[Any]], period: Period) -> sa.Select[Any]:
+    """Per group: dossiers with a supplement request / an apology made in the period."""
+    e = events.c
+    columns = [
+        sa.func.count(sa.distinct(sa.case((e.effect == effect, e.dossier_code)))).label(name)
+        for name, effect in _EVENT_COUNTS.items()
+    ]
+    return (
+        sa.select(*keys, *columns)
+        .select_from(dossiers.join(events, e.dossier_code == dossiers.c.code))
+        .where(
+            e.effect.in_(tuple(_EVENT_COUNTS.values())),
+            e.at >= period.start_at,
+            e.at < period.end_at,
+            in_books(period),
+        )
+        .group_by(*keys)
+    )
+
+
 def statistics_sql(
-    store: Any,
+    store: Source,
     period: Period,
     *,
     by: str | None = None,
     catalog: Any = None,
     calendar: WorkCalendar | None = None,
-    table: sa.Table | None = None,
+    tasks: Iterable[Task] | None = None,
+    as_of: datetime | None = None,
+    percent_places: int = 1,
 ) -> Report:
     """The same :class:`Report` as :func:`statistics`, aggregated by the database.
 
-    ``store``: a :class:`~tthc_flow.store.SqlStore`, or an SQLAlchemy Engine / Connection.
-    ``table`` defaults to ``tthc_flow.store.schema.dossiers`` (its ``UtcDateTime`` columns
-    bind the period bounds as UTC), else to :func:`summary_table` (the agreed columns).
+    ``store``: a :class:`~tthc_flow.store.SqlStore`, or an SQLAlchemy Engine / Connection on
+    its schema. ``calendar`` defaults to the store's (which measured the stored processing
+    times); it gives the length of a working day and the limits in days. ``tasks``,
+    ``as_of`` and ``percent_places`` as in :func:`statistics`.
     """
     from tthc_flow.reports._report import Report
+    from tthc_flow.reports._tasks import task_statistics
 
     check_by(by, catalog)
-    t = table if table is not None else _store_table()
-    c = t.c
     lookup = CatalogLookup(catalog)
-    cal = calendar or WorkCalendar.vietnam()
-    start, end = period.start_at, period.end_at
-    entry, leave = _entry_exit(t)
-    in_books = sa.and_(entry.is_not(None), entry < end, sa.or_(leave.is_(None), leave >= start))
-    keys = _group_columns(t, by, catalog is not None)
-    counts = _count_columns(t, period)
+    cal = calendar_of(store, calendar)
+    judge_at = judgement_moment(period, as_of)
+    keys = group_columns(by, catalog is not None)
+    counts = _count_columns(period, judge_at)
     query = (
         sa.select(*keys, *(expr.label(name) for name, expr in counts.items()))
-        .where(in_books)
+        .where(in_books(period))
         .group_by(*keys)
     )
-    started_col = sa.func.coalesce(c.clock_started_at, c.received_at)
-    times = sa.select(*keys, _raw(started_col, c.received_at), _raw(c.resolved_at)).where(
-        c.resolved_at >= start, c.resolved_at < end, c.received_at.is_not(None)
+    c = dossiers.c
+    # coalesce(x, x): a sequential scan beats walking the resolved_at index on SQLite
+    resolved_at = sa.func.coalesce(c.resolved_at, c.resolved_at)
+    timed = sa.and_(
+        resolved_at >= period.start_at,
+        resolved_at < period.end_at,
+        c.processing_seconds.is_not(None),
     )
     tallies: dict[str, Tally] = {}
-    bind = _bind(store)
-    connection = bind.connect() if isinstance(bind, sa.Engine) else bind
-    try:
-        for row in connection.execute(query).mappings():
-            tallies.setdefault(_key(by, lookup, row), Tally()).add(_tally(row, lookup))
-        for row in connection.execute(times).mappings():
-            started = _moment(row["started"])
-            resolved_at = _moment(row["resolved"])
-            assert started is not None and resolved_at is not None
-            definition = _definition(lookup, row)
-            add_processing(
-                tallies.setdefault(_key(by, lookup, row), Tally()),
-                cal,
-                started,
-                resolved_at,
-                definition,
-            )
-    finally:
-        if connection is not bind:
-            connection.close()
-    groups = finish(tallies, by, with_catalog=bool(lookup))
-    return Report(period=period, by=by, groups=tuple(groups))
-
-
-def _key(by: str | None, lookup: CatalogLookup, row: sa.RowMapping) -> str:
-    if by is None:
-        return TOTAL_KEY
-    if by in ("agency", "procedure", "channel") and not lookup:
-        return str(row[{"agency": "agency_code", "procedure": "procedure_code"}.get(by, by)])
-    return group_key(
+    pairs: list[tuple[str, int]] = []
+    with connect(store) as conn:
+        for row in conn.execute(query).mappings():
+            if "procedure_version" in row:
+                pairs.append((row["procedure_code"], row["procedure_version"]))
+            tallies.setdefault(row_key(by, lookup, row), Tally()).add(_tally(row, lookup, cal))
+        for row in conn.execute(_event_counts(keys, period)).mappings():
+            tally = tallies.setdefault(row_key(by, lookup, row), Tally())
+            for name in _EVENT_COUNTS:
+                setattr(tally, name, getattr(tally, name) + int(row[name]))
+        key = None if by is None else key_expression(by, lookup, pairs)
+        total_p90, per_group = _p90_seconds(conn, key, timed)
+        for name, p90 in per_group.items():
+            tallies.setdefault(name, Tally()).processing_p90 = p90
+    groups = finish(
+        tallies,
         by,
-        lookup,
-        row["procedure_code"],
-        row["procedure_version"],
-        row["agency_code"] if by == "agency" else "",
-        row["channel"] if by == "channel" else "",
+        with_catalog=bool(lookup),
+        calendar=cal,
+        total_p90=total_p90,
+        percent_places=percent_places,
     )
+    task_stats = None if tasks is None else task_statistics(tasks, period, as_of=judge_at)
+    return Report(period=period, by=by, groups=tuple(groups), tasks=task_stats)
 
 
-def _tally(row: sa.RowMapping, lookup: CatalogLookup) -> Tally:
+def _tally(row: sa.RowMapping, lookup: CatalogLookup, cal: WorkCalendar) -> Tally:
     t = Tally()
-    for name in _SQL_COUNTS:
+    for name in (*_SQL_COUNTS, "processing_seconds", "processing_count"):
         setattr(t, name, int(row[name]))
     t.in_progress_within = t.in_progress - t.in_progress_overdue
     definition = _definition(lookup, row)
@@ -339,17 +352,55 @@ def _tally(row: sa.RowMapping, lookup: CatalogLookup) -> Tally:
             t.received_online_full = t.received_online
         else:
             t.received_online_partial = t.received_online
+    add_limits(t, definition, t.processing_count, cal)
     return t
 
 
-_SQL_COUNTS = tuple(
-    name
-    for name in COUNT_FIELDS
-    if name not in ("received_online_partial", "received_online_full", "in_progress_within")
-)
-
-
 def _definition(lookup: CatalogLookup, row: sa.RowMapping) -> ProcedureDefinition | None:
-    if not lookup:
+    if not lookup or "procedure_version" not in row:
         return None
     return lookup.get(row["procedure_code"], row["procedure_version"])
+
+
+def indicator_counts_query(period: Period, judge_at: datetime) -> sa.Select[Any]:
+    """Per procedure version, the :class:`~tthc_flow.reports._indicators.Counts` of a period."""
+    c = dossiers.c
+    start, end = period.start_at, period.end_at
+    entry = sa.func.coalesce(c.received_at, c.closed_at)  # inside the books (see above)
+    leave = sa.func.coalesce(c.resolved_at, c.closed_at)
+    received = sa.and_(entry >= start, c.received_at.is_not(None))
+    resolved = sa.and_(c.resolved_at.is_not(None), c.resolved_at < end)
+    open_at_end = sa.or_(leave.is_(None), leave >= end)
+    timely = sa.func.coalesce(c.resolution_timeliness, "").in_(("early", "on_time"))
+    approved = sa.and_(resolved, c.outcome == "approved")
+    result_ok = sa.or_(sa.func.coalesce(c.outcome, "") != "approved", c.e_result == sa.true())
+    good = sa.or_(
+        sa.and_(resolved, timely),
+        sa.and_(
+            open_at_end,
+            sa.or_(c.original_due_at.is_(None), sa.not_(judged_overdue(judge_at))),
+        ),
+    )
+    online = sa.and_(received, c.channel == "online")
+    fee = sa.and_(received, c.fees_due > 0)
+    counts = {
+        "handled": sa.or_(resolved, open_at_end),
+        "on_time": sa.and_(good, c.supplement_count <= 1),
+        "received": received,
+        "received_online": online,
+        "online_with_result": sa.and_(online, result_ok),
+        "with_fee": fee,
+        "paid_online": sa.and_(fee, c.paid_online == sa.true()),
+        "resolved": resolved,
+        "late": sa.and_(resolved, sa.not_(timely)),
+        "approved": approved,
+        "with_e_result": sa.and_(approved, c.e_result == sa.true()),
+        "digitised": sa.and_(received, c.digitised == sa.true(), result_ok),
+        "complained": sa.and_(received, c.complained == sa.true()),
+    }
+    keys = group_columns("procedure", True)
+    return (
+        sa.select(*keys, *(flag(cond).label(name) for name, cond in counts.items()))
+        .where(in_books(period))
+        .group_by(*keys)
+    )

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from tthc_flow._time import VN_TZ, require_aware
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine import Dossier
 from tthc_flow.procedure import Duration, ProcedureDefinition, TimeUnit
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._rounding import percent, round_half_up
+from tthc_flow.store._rows import processing_seconds
 
 if TYPE_CHECKING:
     from tthc_flow.reports._report import Report
@@ -102,15 +104,31 @@ def check_by(by: str | None, catalog: Any) -> None:
         raise ValueError(f"by={by!r} needs the catalog (catalog=load_catalog(...))")
 
 
-def quantile(values: Sequence[float], q: float) -> float | None:
+P90 = 0.9
+
+
+def quantile_ranks(n: int, q: float = P90) -> tuple[int, int, float]:
+    """Zero-based ranks ``(low, high)`` and the weight of ``high`` for the linear quantile.
+
+    The SQL path fetches only these two order statistics (a window query).
+    """
+    position = (n - 1) * q
+    low = int(position)
+    return low, min(low + 1, n - 1), position - low
+
+
+def interpolate(low_value: float, high_value: float, weight: float) -> float:
+    """``low + (high - low) × weight`` (both paths call this, so results are identical)."""
+    return low_value + (high_value - low_value) * weight
+
+
+def quantile(values: Sequence[float], q: float = P90) -> float | None:
     """Linear-interpolated quantile (numpy's and pandas' default); None when empty."""
     if not values:
         return None
     ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    low, high, weight = quantile_ranks(len(ordered), q)
+    return interpolate(ordered[low], ordered[high], weight)
 
 
 COUNT_FIELDS = (
@@ -138,9 +156,24 @@ COUNT_FIELDS = (
 """The integer fields of :class:`Tally`."""
 
 
+_SUMS = (
+    "processing_seconds",
+    "processing_count",
+    "statutory_days",
+    "statutory_count",
+    "shortened_days",
+    "shortened_count",
+)
+
+
 @dataclass
 class Tally:
-    """Counts of one group while they are being added up (Python and SQL paths alike)."""
+    """Counts of one group while they are being added up (Python and SQL paths alike).
+
+    Processing times are kept as sums of working seconds (and of limits in working days)
+    with their counts; the Python path keeps the samples for the 90th percentile, the SQL
+    path sets ``processing_p90`` (seconds) from a window query.
+    """
 
     carried_over: int = 0
     received: int = 0
@@ -162,17 +195,20 @@ class Tally:
     refused: int = 0
     supplement_requested: int = 0
     rescheduled: int = 0
-    processing_days: list[float] = field(default_factory=list)
-    statutory_days: list[float] = field(default_factory=list)
-    shortened_days: list[float] = field(default_factory=list)
+    processing_seconds: int = 0
+    processing_count: int = 0
+    processing_samples: list[int] = field(default_factory=list)
+    processing_p90: float | None = None
+    statutory_days: float = 0.0
+    statutory_count: int = 0
+    shortened_days: float = 0.0
+    shortened_count: int = 0
 
     def add(self, other: Tally) -> None:
-        """Add ``other``'s counts and samples into this one."""
-        for name in COUNT_FIELDS:
+        """Add ``other``'s counts, sums and samples into this one (not ``processing_p90``)."""
+        for name in (*COUNT_FIELDS, *_SUMS):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.processing_days.extend(other.processing_days)
-        self.statutory_days.extend(other.statutory_days)
-        self.shortened_days.extend(other.shortened_days)
+        self.processing_samples.extend(other.processing_samples)
 
 
 @dataclass(frozen=True)
@@ -210,6 +246,8 @@ class GroupStats:
     processing_days_p90: float | None
     statutory_days_avg: float | None
     shortened_days_avg: float | None
+    percent_places: int = 1
+    """Decimals of the percentages (1 as the reports print them; 2 for dashboards)."""
 
     @property
     def is_total(self) -> bool:
@@ -230,22 +268,24 @@ class GroupStats:
     @property
     def online_pct(self) -> float | None:
         """Received online ÷ received, per cent (half up, one decimal)."""
-        return percent(self.received_online, self.received)
+        return percent(self.received_online, self.received, self.percent_places)
 
     @property
     def postal_pct(self) -> float | None:
         """Received by post ÷ received, per cent."""
-        return percent(self.received_postal, self.received)
+        return percent(self.received_postal, self.received, self.percent_places)
 
     @property
     def on_time_pct(self) -> float | None:
         """Resolved early or on time ÷ resolved, per cent."""
-        return percent(self.resolved_early + self.resolved_on_time, self.resolved)
+        return percent(
+            self.resolved_early + self.resolved_on_time, self.resolved, self.percent_places
+        )
 
     @property
     def late_pct(self) -> float | None:
         """Resolved late ÷ resolved, per cent."""
-        return percent(self.resolved_late, self.resolved)
+        return percent(self.resolved_late, self.resolved, self.percent_places)
 
     @property
     def saved_days_avg(self) -> float | None:
@@ -259,20 +299,33 @@ class GroupStats:
         """Time saved as a share of the statutory limit, per cent."""
         if self.saved_days_avg is None or not self.statutory_days_avg:
             return None
-        return percent(self.saved_days_avg, self.statutory_days_avg)
+        return percent(self.saved_days_avg, self.statutory_days_avg, self.percent_places)
 
     def as_dict(self) -> dict[str, Any]:
         """Every column, English keys, in report order (see :data:`ROW_COLUMNS`)."""
         return {name: getattr(self, name) for name in ROW_COLUMNS}
 
     @classmethod
-    def from_tally(cls, key: str, tally: Tally, *, with_catalog: bool) -> GroupStats:
-        """Freeze a tally into figures (averages rounded half up to two decimals)."""
+    def from_tally(
+        cls,
+        key: str,
+        tally: Tally,
+        *,
+        with_catalog: bool,
+        day_seconds: float,
+        percent_places: int = 1,
+    ) -> GroupStats:
+        """Freeze a tally into figures (averages rounded half up to two decimals).
 
-        def avg(values: list[float]) -> float | None:
-            return round_half_up(sum(values) / len(values), 2) if values else None
+        ``day_seconds``: the length of a working day, to turn working seconds into days.
+        """
 
-        p90 = quantile(tally.processing_days, 0.9)
+        def avg(total: float, count: int, unit: float = 1.0) -> float | None:
+            return round_half_up(total / count / unit, 2) if count else None
+
+        p90 = tally.processing_p90
+        if p90 is None:
+            p90 = quantile(tally.processing_samples)
         counts = {name: getattr(tally, name) for name in COUNT_FIELDS}
         if not with_catalog:
             counts["received_online_partial"] = None
@@ -280,10 +333,11 @@ class GroupStats:
         return cls(
             key=key,
             **counts,
-            processing_days_avg=avg(tally.processing_days),
-            processing_days_p90=None if p90 is None else round_half_up(p90, 2),
-            statutory_days_avg=avg(tally.statutory_days),
-            shortened_days_avg=avg(tally.shortened_days),
+            processing_days_avg=avg(tally.processing_seconds, tally.processing_count, day_seconds),
+            processing_days_p90=None if p90 is None else round_half_up(p90 / day_seconds, 2),
+            statutory_days_avg=avg(tally.statutory_days, tally.statutory_count),
+            shortened_days_avg=avg(tally.shortened_days, tally.shortened_count),
+            percent_places=percent_places,
         )
 
 
@@ -353,15 +407,36 @@ def judged_moment(d: Dossier, end: datetime) -> datetime:
     return end
 
 
+def judgement_moment(period: Period, as_of: datetime | None) -> datetime:
+    """When open dossiers are judged: the period end, or ``as_of`` (default now) if earlier.
+
+    A period that has not ended yet (the current month) judges its open dossiers now, not
+    at a future end where every open dossier would look overdue.
+    """
+    now = as_of if as_of is not None else datetime.now(VN_TZ)
+    require_aware(now, "as_of")
+    return min(period.end_at, now)
+
+
+def in_period(moment: datetime, period: Period) -> bool:
+    """``start <= moment < end``."""
+    return period.start_at <= moment < period.end_at
+
+
 def tally_dossier(
     d: Dossier,
     period: Period,
     lookup: CatalogLookup,
     calendar: WorkCalendar,
+    judge_at: datetime | None = None,
 ) -> Tally | None:
-    """The dossier's contribution to its group in ``period``; None when outside it."""
+    """The dossier's contribution to its group in ``period``; None when outside it.
+
+    Open dossiers are judged at ``judge_at`` (default: the period end).
+    """
     entered = entry_moment(d)
     start, end = period.start_at, period.end_at
+    judged_at = end if judge_at is None else judge_at
     if entered is None or entered >= end:
         return None
     left, how = exit_moment(d)
@@ -383,12 +458,13 @@ def tally_dossier(
         else:
             t.received_desk = 1
         t.on_the_spot = int(d.on_the_spot)
-    t.supplement_requested = int(bool(d.pauses))
-    t.rescheduled = int(bool(d.reschedules))
+    # requests and apologies made in this period (not those of earlier or later periods)
+    t.supplement_requested = int(any(in_period(p.start, period) for p in d.pauses))
+    t.rescheduled = int(any(in_period(r.at, period) for r in d.reschedules))
     if left is None or left >= end:
         t.in_progress = 1
         due = d.original_due_at
-        if due is not None and judged_moment(d, end) > due:
+        if due is not None and judged_moment(d, judged_at) > due:
             t.in_progress_overdue = 1
         else:
             t.in_progress_within = 1
@@ -400,9 +476,9 @@ def tally_dossier(
         t.resolved_on_time = int(timeliness == "on_time")
         t.resolved_late = int(timeliness == "late")
         t.rejected = int(d.outcome == "rejected")
-        started = d.clock_started_at or d.received_at
-        assert started is not None and d.resolved_at is not None
-        add_processing(t, calendar, started, d.resolved_at, definition)
+        seconds = processing_seconds(d, calendar)
+        if seconds is not None:
+            add_processing(t, seconds, definition, calendar)
     elif how == "refused":
         t.refused = 1
     else:
@@ -412,33 +488,60 @@ def tally_dossier(
 
 def add_processing(
     t: Tally,
-    calendar: WorkCalendar,
-    started: datetime,
-    resolved: datetime,
+    seconds: int,
     definition: ProcedureDefinition | None,
+    calendar: WorkCalendar,
 ) -> None:
-    """Record one processing time in working days and, with a definition, its limits."""
-    hours = calendar.hours_per_day
-    t.processing_days.append(calendar.working_time_between(started, resolved) / hours)
-    if definition is not None:
-        per_day = hours.total_seconds() / 3600
-        statutory = limit_days(definition.time_limit.statutory, per_day)
-        shortened = limit_days(definition.time_limit.effective, per_day)
-        if statutory is not None:
-            t.statutory_days.append(statutory)
-        if shortened is not None:
-            t.shortened_days.append(shortened)
+    """Record one processing time (working seconds) and, with a definition, its limits."""
+    t.processing_seconds += seconds
+    t.processing_count += 1
+    t.processing_samples.append(seconds)
+    add_limits(t, definition, 1, calendar)
 
 
-def finish(tallies: dict[str, Tally], by: str | None, *, with_catalog: bool) -> list[GroupStats]:
-    """Groups sorted by key, then the total row (always present)."""
-    total = Tally()
+def add_limits(
+    t: Tally, definition: ProcedureDefinition | None, count: int, calendar: WorkCalendar
+) -> None:
+    """Add the statutory and shortened limits (working days) of ``count`` resolved dossiers."""
+    if definition is None or not count:
+        return
+    per_day = calendar.hours_per_day.total_seconds() / 3600
+    statutory = limit_days(definition.time_limit.statutory, per_day)
+    shortened = limit_days(definition.time_limit.effective, per_day)
+    if statutory is not None:
+        t.statutory_days += statutory * count
+        t.statutory_count += count
+    if shortened is not None:
+        t.shortened_days += shortened * count
+        t.shortened_count += count
+
+
+def finish(
+    tallies: dict[str, Tally],
+    by: str | None,
+    *,
+    with_catalog: bool,
+    calendar: WorkCalendar,
+    total_p90: float | None = None,
+    percent_places: int = 1,
+) -> list[GroupStats]:
+    """Groups sorted by key, then the total row (always present).
+
+    ``total_p90``: the total's 90th percentile in seconds when the tallies hold no samples
+    (the SQL path).
+    """
+    options = {
+        "with_catalog": with_catalog,
+        "day_seconds": calendar.hours_per_day.total_seconds(),
+        "percent_places": percent_places,
+    }
+    total = Tally(processing_p90=total_p90)
     groups = []
     for key in sorted(tallies):
         total.add(tallies[key])
         if by is not None:
-            groups.append(GroupStats.from_tally(key, tallies[key], with_catalog=with_catalog))
-    groups.append(GroupStats.from_tally(TOTAL_KEY, total, with_catalog=with_catalog))
+            groups.append(GroupStats.from_tally(key, tallies[key], **options))  # type: ignore[arg-type]
+    groups.append(GroupStats.from_tally(TOTAL_KEY, total, **options))  # type: ignore[arg-type]
     return groups
 
 
@@ -450,13 +553,17 @@ def statistics(
     catalog: Any = None,
     tasks: Iterable[Task] | None = None,
     calendar: WorkCalendar | None = None,
+    as_of: datetime | None = None,
+    percent_places: int = 1,
 ) -> Report:
     """Statistics of ``dossiers`` for ``period``, per group ``by`` plus a total row.
 
     ``by``: None, ``agency``, ``field``, ``procedure``, ``channel`` or ``online`` (the last
     two of those need ``catalog``, which also gives the online mode split and the statutory
     and shortened limits). ``tasks`` adds the assigned-task figures. ``calendar`` (default:
-    the national one) measures processing times in working days.
+    the national one) measures processing times in working days. Open dossiers are judged
+    overdue or not at the period end, or at ``as_of`` (default: now) when that is earlier.
+    ``percent_places``: decimals of the percentages (1, as the reports print them).
     """
     from tthc_flow.reports._report import Report
     from tthc_flow.reports._tasks import task_statistics
@@ -468,10 +575,13 @@ def statistics(
     keyer: Callable[[Dossier], str] = lambda d: group_key(  # noqa: E731
         by, lookup, d.procedure_code, d.procedure_version, d.agency_code, d.channel
     )
+    judge_at = judgement_moment(period, as_of)
     for d in dossiers:
-        t = tally_dossier(d, period, lookup, cal)
+        t = tally_dossier(d, period, lookup, cal, judge_at)
         if t is not None:
             tallies.setdefault(keyer(d), Tally()).add(t)
-    task_stats = None if tasks is None else task_statistics(tasks, period)
-    groups = finish(tallies, by, with_catalog=bool(lookup))
+    task_stats = None if tasks is None else task_statistics(tasks, period, as_of=judge_at)
+    groups = finish(
+        tallies, by, with_catalog=bool(lookup), calendar=cal, percent_places=percent_places
+    )
     return Report(period=period, by=by, groups=tuple(groups), tasks=task_stats)

@@ -64,9 +64,17 @@ TASK_LABELS = {
 }
 
 
-def task_statistics(tasks: Iterable[Task], period: Period) -> TaskStats:
-    """Count ``tasks`` for ``period`` (Hải Phòng 2020: 300 = 224 on time + 6 late + 70 open)."""
+def task_statistics(
+    tasks: Iterable[Task], period: Period, *, as_of: datetime | None = None
+) -> TaskStats:
+    """Count ``tasks`` for ``period`` (Hải Phòng 2020: 300 = 224 on time + 6 late + 70 open).
+
+    Open tasks are judged overdue at the period end, or at ``as_of`` (default now) if earlier.
+    """
+    from tthc_flow.reports._statistics import judgement_moment
+
     start, end = period.start_at, period.end_at
+    judged = judgement_moment(period, as_of)
     assigned = on_time = late = open_ = overdue = 0
     for task in tasks:
         if task.assigned_at >= end or (task.done_at is not None and task.done_at < start):
@@ -74,7 +82,7 @@ def task_statistics(tasks: Iterable[Task], period: Period) -> TaskStats:
         assigned += 1
         if task.done_at is None or task.done_at >= end:
             open_ += 1
-            overdue += int(end > task.due_at)
+            overdue += int(judged > task.due_at)
         elif task.done_at <= task.due_at:
             on_time += 1
         else:

@@ -2,7 +2,7 @@
 
 # Order matters: the engine imports DossierQuery, MemoryStore and Store from this package, and
 # _sql imports the engine, so those three must be bound before _sql is imported.
-from tthc_flow.store._protocol import ChainReport, DossierQuery, Store  # isort: skip
+from tthc_flow.store._protocol import ChainReport, DossierQuery, FullStore, Store  # isort: skip
 from tthc_flow.store._memory import MemoryStore  # isort: skip
 from tthc_flow.store import schema
 from tthc_flow.store._migrations import MIGRATIONS, SCHEMA_VERSION, Migration
@@ -13,6 +13,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ChainReport",
     "DossierQuery",
+    "FullStore",
     "MemoryStore",
     "Migration",
     "SqlStore",

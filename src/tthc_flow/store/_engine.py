@@ -27,12 +27,34 @@ def reason(exc: BaseException) -> str:
 def parse(url: str) -> URL:
     """The parsed URL, or :class:`StoreError` naming what is wrong."""
     try:
-        return make_url(url)
+        parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(
             f"not a database URL: {url!r}; use e.g. sqlite:///path/to/tthc.db or "
             "postgresql+psycopg://user:password@host:5432/dbname"
         ) from exc
+    if parsed.drivername in ("postgres", "postgresql", "postgresql+psycopg2"):
+        raise StoreError(
+            f"database URL {parsed.render_as_string(hide_password=True)}: tthc_flow uses "
+            "psycopg 3; write postgresql+psycopg://user:password@host:5432/dbname"
+        )
+    return parsed
+
+
+def require_existing_file(url: URL, shown: str) -> None:
+    """For ``create=False``: a SQLite file URL must name an existing file (connecting would
+    create an empty one)."""
+    from pathlib import Path
+
+    from tthc_flow.errors import SchemaVersionError
+
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    if not Path(str(url.database)).exists():
+        raise SchemaVersionError(
+            f"database {shown} does not exist (create=False); create it with "
+            f"`python -m tthc_flow.store upgrade {shown}` or open it with create=True"
+        )
 
 
 def build(url: URL, synchronous: str = "FULL") -> Engine:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from tthc_flow.errors import ConcurrencyConflict, IntegrityError
-from tthc_flow.store._protocol import ChainReport, DossierQuery
+from tthc_flow.store._protocol import ChainReport, DossierQuery, check_batch
 
 if TYPE_CHECKING:  # the engine imports the store: importing it here first would be a cycle
     from tthc_flow.engine._dossier import Dossier
@@ -56,6 +57,7 @@ class MemoryStore:
         """Store ``events`` of one dossier atomically (see :class:`Store`)."""
         if not events:
             return events
+        check_batch(events, dossier)
         code = events[0].dossier_code
         with self._lock:
             stored = self._events.get(code)
@@ -108,12 +110,19 @@ class MemoryStore:
         return self._keys.get((dossier_code, key))
 
     def find(self, query: DossierQuery) -> list[str]:
-        """Codes of the dossiers matching ``query``."""
-        return [code for code, d in self._dossiers.items() if matches(d, query)]
+        """Codes of the dossiers matching ``query``, sorted (like :class:`SqlStore`)."""
+        return sorted(code for code, d in list(self._dossiers.items()) if matches(d, query))
 
     def dossiers(self) -> Iterator[Dossier]:
-        """Every stored dossier (in-memory convenience for reports)."""
-        return iter(list(self._dossiers.values()))
+        """Every stored dossier, in code order."""
+        snapshot = dict(self._dossiers)
+        return iter([snapshot[code] for code in sorted(snapshot)])
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Accepted for the :class:`Store` protocol; each append is atomic on its own here
+        (nothing is written anywhere, so there is no transaction to group)."""
+        yield
 
     def events(self) -> Iterator[Event]:
         """Every event in ``seq`` order."""

@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from tthc_flow._time import VN_TZ
 from tthc_flow.errors import SchemaVersionError, StoreError
 from tthc_flow.store import schema
+from tthc_flow.store._schema_v1 import metadata_v1
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,66 @@ class Migration:
 
 
 def _create_v1(conn: Connection) -> None:
-    # version 1 is the whole current schema (see the module docstring for when to freeze it)
-    schema.metadata.create_all(conn)
+    metadata_v1().create_all(conn)
+
+
+_FLAGS_V2 = ("paid_online", "e_result", "digitised", "complained")
+
+
+def _add_report_columns_v2(conn: Connection) -> None:
+    """Processing time and indicator flags in ``dossiers``; an index for period counts.
+
+    Backfills every existing dossier from the replay of its events, with the calendar the
+    opening store was given (``conn.info["tthc_calendar"]``, default the national one).
+    """
+    false = "0" if conn.dialect.name == "sqlite" else "false"
+    conn.exec_driver_sql("ALTER TABLE dossiers ADD COLUMN processing_seconds BIGINT")
+    for flag in _FLAGS_V2:
+        conn.exec_driver_sql(
+            f"ALTER TABLE dossiers ADD COLUMN {flag} BOOLEAN NOT NULL DEFAULT {false}"
+        )
+    conn.exec_driver_sql("CREATE INDEX ix_events_effect_at ON events (effect, at)")
+    _backfill_v2(conn)
+
+
+def _backfill_v2(conn: Connection) -> None:
+    from tthc_flow.calendar import WorkCalendar
+    from tthc_flow.engine._dossier import replay
+    from tthc_flow.store._rows import row_event, summary_row
+
+    calendar = conn.info.get("tthc_calendar") or WorkCalendar.vietnam()
+    d, e = schema.dossiers, schema.events
+    names = ("processing_seconds", *_FLAGS_V2)
+    after = ""
+    while True:
+        codes = list(
+            conn.execute(
+                select(d.c.code).where(d.c.code > after).order_by(d.c.code).limit(500)
+            ).scalars()
+        )
+        if not codes:
+            return
+        chains: dict[str, list[Any]] = {}
+        rows = conn.execute(
+            select(e).where(e.c.dossier_code.in_(codes)).order_by(e.c.dossier_code, e.c.version)
+        )
+        for row in rows:
+            chains.setdefault(row.dossier_code, []).append(row_event(row._mapping))
+        for code, chain in chains.items():
+            summary = summary_row(replay(chain), calendar)
+            values = {name: summary[name] for name in names}
+            if values["processing_seconds"] is not None or any(values[f] for f in _FLAGS_V2):
+                conn.execute(update(d).where(d.c.code == code).values(**values))
+        after = codes[-1]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, dossiers, day_sequences, schema_version", _create_v1),
+    Migration(
+        2,
+        "dossiers.processing_seconds and indicator flags; index events (effect, at)",
+        _add_report_columns_v2,
+    ),
 )
 """Every step, in order; the code's schema version is the last one's."""
 
@@ -65,12 +121,19 @@ def _lock(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_ID})")
 
 
-def upgrade(engine: Engine, shown_url: str, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+def upgrade(
+    engine: Engine,
+    shown_url: str,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    *,
+    calendar: Any = None,
+) -> int:
     """Apply every missing step of ``migrations``; returns the resulting version.
 
     Each step runs in its own transaction with the version re-read under a lock, so
     concurrent openers apply each step once. A database newer than ``migrations`` raises
-    :class:`SchemaVersionError`.
+    :class:`SchemaVersionError`. ``calendar`` (a WorkCalendar) measures backfilled
+    processing times.
     """
     target = migrations[-1].version
     for step in migrations:
@@ -83,6 +146,8 @@ def upgrade(engine: Engine, shown_url: str, migrations: Sequence[Migration] = MI
                     raise newer_error(shown_url, current, target)
                 if current >= step.version:
                     continue
+                if calendar is not None:
+                    conn.info["tthc_calendar"] = calendar
                 try:
                     step.apply(conn)
                 except SQLAlchemyError as exc:
@@ -90,6 +155,8 @@ def upgrade(engine: Engine, shown_url: str, migrations: Sequence[Migration] = MI
                         f"migration {step.version} ({step.description}) failed on {shown_url}: "
                         f"{exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}"
                     ) from exc
+                finally:
+                    conn.info.pop("tthc_calendar", None)
                 conn.execute(
                     schema.schema_version.insert().values(
                         version=step.version,
@@ -106,3 +173,27 @@ def newer_error(shown_url: str, found: int, expected: int) -> SchemaVersionError
         f"database {shown_url} has schema version {found}, newer than version {expected} "
         "of this tthc_flow; upgrade tthc_flow (never downgrade the database)"
     )
+
+
+TTHC_TABLES = ("dossiers", "events", "day_sequences")
+"""Tables of a tthc_flow schema besides ``schema_version``."""
+
+
+def foreign_tables(conn: Connection) -> list[str]:
+    """tthc_flow table names present in a database that has no ``schema_version``."""
+    names = set(inspect(conn).get_table_names())
+    return [] if "schema_version" in names else sorted(names & set(TTHC_TABLES))
+
+
+def missing_parts(conn: Connection) -> list[str]:
+    """Tables and columns of the current schema that the database lacks (empty: complete)."""
+    inspector = inspect(conn)
+    present = set(inspector.get_table_names())
+    missing: list[str] = []
+    for table in schema.metadata.sorted_tables:
+        if table.name not in present:
+            missing.append(f"table {table.name}")
+            continue
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        missing += [f"column {table.name}.{c.name}" for c in table.columns if c.name not in columns]
+    return missing

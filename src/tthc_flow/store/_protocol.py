@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # the engine imports the store: no runtime import back (cycle)
@@ -80,6 +82,50 @@ class Store(Protocol):
         """Every stored event in ``seq`` order (for exports and audits)."""
         ...
 
-    def verify(self) -> ChainReport:
-        """Check every dossier's hash chain."""
+    def dossiers(self) -> Iterator[Dossier]:
+        """Every stored dossier's current state, in code order (for reports)."""
         ...
+
+    def verify(self) -> ChainReport:
+        """Check every dossier's hash chain and summary."""
+        ...
+
+
+class FullStore(Store, Protocol):
+    """A :class:`Store` that also groups writes and raises on a broken chain.
+
+    :class:`~tthc_flow.store.MemoryStore` and :class:`~tthc_flow.store.SqlStore` are full
+    stores; a minimal store for the engine (e.g. the simulator's) need only be a ``Store``.
+    """
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group the appends of this thread inside the block into one transaction."""
+        ...
+
+    def check(self) -> None:
+        """Raise :class:`~tthc_flow.errors.IntegrityError` unless :meth:`verify` is ok."""
+        ...
+
+
+def check_batch(events: Sequence[Event], dossier: Dossier) -> None:
+    """Refuse a batch that is not one dossier's contiguous versions, summarised by ``dossier``.
+
+    Raises :class:`~tthc_flow.errors.StoreError` (a caller bug, not a conflict); nothing is
+    stored.
+    """
+    from tthc_flow.errors import StoreError
+
+    code = events[0].dossier_code
+    for before, after in pairwise(events):
+        if after.dossier_code != code:
+            raise StoreError(
+                f"one append holds events of {code} and {after.dossier_code}; "
+                "append each dossier's events separately"
+            )
+        if after.version != before.version + 1:
+            raise StoreError(
+                f"dossier {code}: versions {before.version} then {after.version} in one append; "
+                "a batch must be contiguous"
+            )
+    if dossier.code != code:
+        raise StoreError(f"append of {code}'s events with the summary of {dossier.code}")

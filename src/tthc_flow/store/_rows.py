@@ -8,38 +8,18 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tthc_flow._time import VN_TZ
+from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import Dossier
 from tthc_flow.engine._events import Event, canonical_json
+from tthc_flow.store import schema
 
 _VN_OFFSET = 7 * 3600
 
-SUMMARY_COLUMNS = (
-    "code",
-    "procedure_code",
-    "procedure_version",
-    "agency_code",
-    "applicant",
-    "channel",
-    "state",
-    "version",
-    "last_hash",
-    "on_the_spot",
-    "submitted_at",
-    "received_at",
-    "clock_started_at",
-    "due_at",
-    "original_due_at",
-    "resolved_at",
-    "returned_at",
-    "closed_at",
-    "updated_at",
-    "outcome",
-    "resolution_timeliness",
-    "reschedule_count",
-    "supplement_count",
-    "fees_due",
-    "fee_paid",
-)
+SUMMARY_COLUMNS: tuple[str, ...] = tuple(c.name for c in schema.dossiers.columns)
+"""Columns of the ``dossiers`` summary table (in table order): :func:`summary_row`'s keys."""
+
+FLAG_KEYS = ("paid_online", "e_result", "digitised", "complained")
+"""Dossier data keys kept as boolean summary columns of the same names (766 indicators)."""
 
 
 def event_row(event: Event) -> dict[str, Any]:
@@ -91,8 +71,24 @@ def row_event(row: Mapping[Any, Any]) -> Event:
     )
 
 
-def summary_row(d: Dossier) -> dict[str, Any]:
-    """The ``dossiers`` row of a dossier (its summary for SQL queries)."""
+def processing_seconds(d: Dossier, calendar: WorkCalendar) -> int | None:
+    """Working seconds from the clock start (else the receipt) to the result; None if unresolved.
+
+    The one definition of processing time: the SQL store keeps it in the summary row, the
+    in-memory reports compute it the same way.
+    """
+    started = d.clock_started_at or d.received_at
+    if started is None or d.resolved_at is None:
+        return None
+    return round(calendar.working_time_between(started, d.resolved_at).total_seconds())
+
+
+def summary_row(d: Dossier, calendar: WorkCalendar) -> dict[str, Any]:
+    """The ``dossiers`` row of a dossier (its summary for SQL queries).
+
+    ``calendar`` measures ``processing_seconds`` (the store's calendar).
+    """
+    data = d.data_dict
     return {
         "code": d.code,
         "procedure_code": d.procedure_code,
@@ -119,4 +115,6 @@ def summary_row(d: Dossier) -> dict[str, Any]:
         "supplement_count": len(d.pauses),
         "fees_due": d.fees_due,
         "fee_paid": d.fee_paid,
+        "processing_seconds": processing_seconds(d, calendar),
+        **{key: bool(data.get(key, False)) for key in FLAG_KEYS},
     }

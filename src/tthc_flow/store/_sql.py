@@ -6,16 +6,28 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    and_,
+    bindparam,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy import Engine as SaEngine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
+from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, Dossier, replay
 from tthc_flow.engine._events import Event, first_broken_link
 from tthc_flow.errors import (
@@ -26,10 +38,17 @@ from tthc_flow.errors import (
     TthcError,
 )
 from tthc_flow.store import _engine
-from tthc_flow.store._migrations import SCHEMA_VERSION, newer_error, stored_version, upgrade
-from tthc_flow.store._protocol import ChainReport, DossierQuery
+from tthc_flow.store._migrations import (
+    SCHEMA_VERSION,
+    foreign_tables,
+    missing_parts,
+    newer_error,
+    stored_version,
+    upgrade,
+)
+from tthc_flow.store._protocol import ChainReport, DossierQuery, check_batch
 from tthc_flow.store._rows import SUMMARY_COLUMNS, event_row, row_event, summary_row
-from tthc_flow.store.schema import day_sequences, dossiers, events
+from tthc_flow.store.schema import UtcDateTime, day_sequences, dossiers, events
 
 _PAGE = 500
 _KEY_CONSTRAINTS = ("idempotency_key", "uq_events_dossier_key", "uq_events_creation_key")
@@ -48,10 +67,21 @@ class SqlStore:
     ...     engine = Engine(catalog, store=store)
     """
 
-    def __init__(self, url: str, *, create: bool = True, synchronous: str = "FULL") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        create: bool = True,
+        synchronous: str = "FULL",
+        calendar: WorkCalendar | None = None,
+    ) -> None:
         parsed = _engine.parse(url)
         self.url = parsed.render_as_string(hide_password=True)
         """The database URL, password hidden (safe to log)."""
+        self.calendar = calendar or WorkCalendar.vietnam()
+        """Measures the ``processing_seconds`` kept in each summary row (default national)."""
+        if not create:
+            _engine.require_existing_file(parsed, self.url)
         self._engine = _engine.build(parsed, synchronous)
         self._local = threading.local()
         try:
@@ -62,22 +92,37 @@ class SqlStore:
 
     @classmethod
     def sqlite(
-        cls, path: str | Path, *, create: bool = True, synchronous: str = "FULL"
+        cls,
+        path: str | Path,
+        *,
+        create: bool = True,
+        synchronous: str = "FULL",
+        calendar: WorkCalendar | None = None,
     ) -> SqlStore:
         """The embedded default: one SQLite file in WAL mode.
 
         ``synchronous="FULL"`` makes every commit survive a power loss; ``"NORMAL"`` is
-        faster and still survives a crash of the process.
+        faster and still survives a crash of the process. With ``create=False`` a missing
+        file raises :class:`SchemaVersionError` and is not created.
         """
-        return cls(f"sqlite:///{Path(path)}", create=create, synchronous=synchronous)
+        return cls(
+            f"sqlite:///{Path(path)}", create=create, synchronous=synchronous, calendar=calendar
+        )
 
     def _open_schema(self, create: bool) -> None:
         try:
             with self._engine.connect() as conn:
                 found = stored_version(conn)
+                foreign = foreign_tables(conn) if found is None else []
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open database {self.url}: {_engine.reason(exc)}") from exc
+        if foreign:
+            raise SchemaVersionError(
+                f"database {self.url} has table(s) {', '.join(foreign)} but no schema_version: "
+                "not a tthc_flow database, or a partial schema; refusing to use or change it"
+            )
         if found == SCHEMA_VERSION:
+            self._check_complete()
             return
         if found is not None and found > SCHEMA_VERSION:
             raise newer_error(self.url, found, SCHEMA_VERSION)
@@ -92,7 +137,22 @@ class SqlStore:
                 f"database {self.url} has schema version {found}, older than version "
                 f"{SCHEMA_VERSION} of this code; {hint} to migrate it"
             )
-        upgrade(self._engine, self.url)
+        upgrade(self._engine, self.url, calendar=self.calendar)
+        self._check_complete()
+
+    def _check_complete(self) -> None:
+        with self._engine.connect() as conn:
+            missing = missing_parts(conn)
+        if missing:
+            raise SchemaVersionError(
+                f"database {self.url} claims schema version {SCHEMA_VERSION} but lacks "
+                f"{', '.join(missing)}; it was altered outside tthc_flow"
+            )
+
+    @property
+    def engine(self) -> SaEngine:
+        """The SQLAlchemy engine (for read-only SQL such as the reports' aggregations)."""
+        return self._engine
 
     # ------------------------------------------------------------ transactions
     @contextmanager
@@ -153,13 +213,17 @@ class SqlStore:
         """
         if not events_:
             return events_
+        check_batch(events_, dossier)
         first = events_[0]
         code = first.dossier_code
-        summary = summary_row(dossier)
+        summary = summary_row(dossier, self.calendar)
         rows = [event_row(e) for e in events_]
         # inside a batch a failed append must undo only itself: a savepoint is needed when a
-        # statement can fail after another succeeded (keys) or fails hard (generic databases)
-        risky = any(e.idempotency_key for e in events_) or first.version == 1
+        # statement can fail after another succeeded (keys) or fails hard (a creation on a
+        # generic database; SQLite and PostgreSQL create with ON CONFLICT DO NOTHING)
+        risky = any(e.idempotency_key for e in events_) or (
+            first.version == 1 and self._engine.dialect.name not in _CREATE
+        )
         with self._tx(write=True, savepoint=risky) as conn:
             try:
                 if first.version == 1:
@@ -244,8 +308,8 @@ class SqlStore:
         else:
             where += [events.c.dossier_code == dossier_code, events.c.version > 1]
         with self._tx(write=False) as conn:
-            row = conn.execute(select(events).where(*where).limit(1)).first()
-        return row_event(row._mapping) if row is not None else None
+            row = conn.execute(_RAW_EVENTS.where(*where).limit(1)).first()
+            return _parse(row, conn) if row is not None else None
 
     def find(self, query: DossierQuery) -> list[str]:
         """Codes of the dossiers matching ``query`` (a WHERE on ``dossiers``), sorted."""
@@ -279,8 +343,8 @@ class SqlStore:
         after = 0
         while True:
             with self._tx(write=False) as conn:
-                stmt = select(events).where(events.c.seq > after).order_by(events.c.seq)
-                page = [row_event(r._mapping) for r in conn.execute(stmt.limit(_PAGE))]
+                stmt = _RAW_EVENTS.where(events.c.seq > after).order_by(events.c.seq)
+                page = [_parse(r, conn) for r in conn.execute(stmt.limit(_PAGE))]
             yield from page
             if len(page) < _PAGE:
                 return
@@ -303,7 +367,9 @@ class SqlStore:
     def verify(self) -> ChainReport:
         """Check every chain, and that each summary row equals the replay of its events.
 
-        Reads one consistent snapshot; reports the first broken link in dossier code order.
+        Walks every code found in ``events`` or ``dossiers`` (a summary row without events,
+        or events without a summary row, is a break); rows that no longer parse are reported,
+        never raised. Reads one consistent snapshot; reports the first problem in code order.
         """
         checked_dossiers = checked_events = 0
         with self._tx(write=False) as conn:
@@ -311,15 +377,15 @@ class SqlStore:
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             after = ""
             while True:
-                codes = _codes_after(conn, after)
+                codes = _all_codes_after(conn, after)
                 chains = _events_of(conn, codes, lenient=True)
-                stmt = select(dossiers).where(dossiers.c.code.in_(codes))
-                summaries = {r.code: dict(r._mapping) for r in conn.execute(stmt)}
+                stmt = _RAW_DOSSIERS.where(dossiers.c.code.in_(codes))
+                summaries = {r.code: _summary(r, conn) for r in conn.execute(stmt)}
                 for code in codes:
                     chain = chains.get(code, [])
                     checked_dossiers += 1
                     checked_events += len(chain)
-                    broken = _check(chain, summaries[code])
+                    broken = _check(chain, summaries, self.calendar)
                     if broken is not None:
                         return ChainReport(checked_dossiers, checked_events, code, *broken)
                 if len(codes) < _PAGE:
@@ -380,46 +446,106 @@ def _codes_after(conn: Connection, after: str) -> list[str]:
     return list(conn.execute(stmt.limit(_PAGE)).scalars())
 
 
+def _all_codes_after(conn: Connection, after: str) -> list[str]:
+    """The next page of codes found in ``dossiers`` or in ``events`` (each ordered by index)."""
+    from_events = (
+        select(events.c.dossier_code)
+        .where(events.c.dossier_code > after)
+        .group_by(events.c.dossier_code)
+        .order_by(events.c.dossier_code)
+    )
+    merged = set(_codes_after(conn, after)) | set(conn.execute(from_events.limit(_PAGE)).scalars())
+    return sorted(merged)[:_PAGE]
+
+
+# the raw ``at`` value: parsed inside the try below, so that altered text is caught
+_RAW_EVENTS = select(
+    *(type_coerce(c, String).label(c.name) if c.name == "at" else c for c in events.columns)
+)
+_AT = UtcDateTime()
+_MOMENTS = frozenset(c.name for c in dossiers.columns if isinstance(c.type, UtcDateTime))
+_RAW_DOSSIERS = select(
+    *(type_coerce(c, String).label(c.name) if c.name in _MOMENTS else c for c in dossiers.columns)
+)
+
+
+def _summary(row: Any, conn: Connection) -> dict[str, Any] | None:
+    """A raw ``dossiers`` row with its moments parsed; None if one no longer parses."""
+    summary = dict(row._mapping)
+    try:
+        for name in _MOMENTS:
+            summary[name] = _AT.process_result_value(summary[name], conn.dialect)
+    except (ValueError, TypeError):
+        return None
+    return summary
+
+
 def _events_of(
     conn: Connection, codes: Sequence[str], *, lenient: bool = False
 ) -> dict[str, list[Event]]:
+    """Chains of ``codes``; a row that does not parse raises :class:`IntegrityError`, or with
+    ``lenient`` becomes an :class:`_Unreadable` placeholder (for :meth:`SqlStore.verify`)."""
     found: dict[str, list[Event]] = {}
     if not codes:
         return found
-    stmt = (
-        select(events)
-        .where(events.c.dossier_code.in_(codes))
-        .order_by(events.c.dossier_code, events.c.version)
+    stmt = _RAW_EVENTS.where(events.c.dossier_code.in_(codes)).order_by(
+        events.c.dossier_code, events.c.version
     )
     for row in conn.execute(stmt):
-        mapping = row._mapping
         try:
-            event = row_event(mapping)
-        except (ValueError, TypeError):
+            event = _parse(row, conn)
+        except IntegrityError:
             if not lenient:
                 raise
-            event = _unreadable(mapping)
-        found.setdefault(mapping["dossier_code"], []).append(event)
+            event = _unreadable(row._mapping)
+        found.setdefault(row.dossier_code, []).append(event)
     return found
+
+
+def _parse(row: Any, conn: Connection) -> Event:
+    """The event of a raw ``events`` row; :class:`IntegrityError` if it no longer parses."""
+    mapping = dict(row._mapping)
+    try:
+        mapping["at"] = _AT.process_result_value(mapping["at"], conn.dialect)
+        return row_event(mapping)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IntegrityError(
+            f"dossier {mapping['dossier_code']} event {mapping['version']}: stored row does not "
+            f"parse (altered outside tthc_flow): {exc.__class__.__name__}: {exc}"
+        ) from exc
 
 
 def _unreadable(row: Any) -> Event:
     return _Unreadable(
-        row["dossier_code"], row["version"], "", "", "", "", "", "", row["at"], {}, "", "", None
+        row["dossier_code"], row["version"], "", "", "", "", "", "", _EPOCH, {}, "", "", None
     )
 
 
-def _check(chain: list[Event], summary: dict[str, Any]) -> tuple[int, str] | None:
-    """``(version, reason)`` of the first problem of one dossier, else None."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _check(
+    chain: list[Event], summaries: dict[str, dict[str, Any] | None], calendar: WorkCalendar
+) -> tuple[int, str] | None:
+    """``(version, reason)`` of the first problem of one dossier, else None.
+
+    ``summaries``: parsed rows by code (None: the row does not parse).
+    """
     if not chain:
         return (0, "summary row without events")
+    code = chain[0].dossier_code
+    if code not in summaries:
+        return (chain[0].version, "events without summary row")
+    summary = summaries[code]
+    if summary is None:
+        return (chain[-1].version, "summary row does not parse (altered)")
     for event in chain:
         if isinstance(event, _Unreadable):
             return (event.version, "row does not parse (altered)")
     broken = first_broken_link(chain)
     if broken is not None:
         return broken
-    expected = summary_row(replay(chain))
+    expected = summary_row(replay(chain), calendar)
     if any(expected[name] != summary[name] for name in SUMMARY_COLUMNS):
         return (chain[-1].version, "summary differs from replay")
     return None

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import TIMESTAMP
@@ -122,12 +123,24 @@ dossiers = Table(
     Column("supplement_count", Integer, nullable=False),
     Column("fees_due", BigInteger, nullable=False),
     Column("fee_paid", Boolean, nullable=False),
+    # schema version 2: figures the reports aggregate in SQL, kept with each append
+    Column("processing_seconds", BigInteger),
+    Column("paid_online", Boolean, nullable=False, server_default=false()),
+    Column("e_result", Boolean, nullable=False, server_default=false()),
+    Column("digitised", Boolean, nullable=False, server_default=false()),
+    Column("complained", Boolean, nullable=False, server_default=false()),
     Index("ix_dossiers_agency_received", "agency_code", "received_at"),
     Index("ix_dossiers_state", "state"),
     Index("ix_dossiers_resolved_at", "resolved_at"),
     Index("ix_dossiers_procedure_code", "procedure_code"),
 )
-"""One row per dossier: its summary after the latest event (``supplement_count``: pauses)."""
+"""One row per dossier: its summary after the latest event (``supplement_count``: pauses).
+
+``processing_seconds``: working seconds from the clock start (else the receipt) to the
+result, measured with the store's calendar; None until resolved. ``paid_online``,
+``e_result``, ``digitised``, ``complained``: the data keys of the same names given with any
+command (read by the Decision 766 indicators).
+"""
 
 events = Table(
     "events",
@@ -150,6 +163,8 @@ events = Table(
     Column("idempotency_key", Text),
     UniqueConstraint("dossier_code", "version", name="uq_events_dossier_version"),
     UniqueConstraint("dossier_code", "idempotency_key", name="uq_events_dossier_key"),
+    # schema version 2: reports count supplement requests and apologies of a period
+    Index("ix_events_effect_at", "effect", "at"),
     # creation keys (version 1) are unique across dossiers: a retried receive finds its dossier
     Index(
         "uq_events_creation_key",
