@@ -37,7 +37,8 @@ seed: 7
 arrivals:
   procedures: {{"2.000647": {{per_working_day: {lam * 24}}}}}
 channels: {{online: 1}}
-staff: {{one_stop: {c}}}
+staff: {{one_stop: {c}, specialist: unlimited, leader: unlimited,
+        inspection_team: unlimited, ministry_officer: unlimited}}
 service:
   reception: {{online: {{dist: exponential, mean: {1 / mu}}}}}
   default: {{dist: fixed, value: 0.01}}

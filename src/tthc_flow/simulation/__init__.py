@@ -22,10 +22,14 @@ from tthc_flow.simulation._kpis import Estimate, SimulationResult
 from tthc_flow.simulation._plot import plot_comparison
 from tthc_flow.simulation._run import BASELINE, simulate
 from tthc_flow.simulation._scenario import (
+    UNLIMITED,
     PinnedCatalog,
+    Rate,
     Scenario,
     ScenarioModel,
+    StaffPool,
     Variant,
+    catalog_roles,
     load_scenario,
     parse_scenario,
 )
@@ -33,6 +37,7 @@ from tthc_flow.simulation._store import SimulationStore
 
 __all__ = [
     "BASELINE",
+    "UNLIMITED",
     "Comparison",
     "Difference",
     "Distribution",
@@ -42,12 +47,15 @@ __all__ = [
     "Fixed",
     "Lognormal",
     "PinnedCatalog",
+    "Rate",
     "Scenario",
     "ScenarioModel",
     "SimulationResult",
     "SimulationStore",
+    "StaffPool",
     "Triangular",
     "Variant",
+    "catalog_roles",
     "compare",
     "load_scenario",
     "parse_scenario",

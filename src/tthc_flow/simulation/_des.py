@@ -32,7 +32,13 @@ from tthc_flow.engine import SYSTEM, Actor, Dossier, Engine, Event, FixedClock
 from tthc_flow.errors import PolicyViolation
 from tthc_flow.procedure import Catalog, OnlineLevel, ProcedureDefinition
 from tthc_flow.simulation._distributions import Fixed, Sampler
-from tthc_flow.simulation._scenario import CHANNELS, PinnedCatalog, Rate, Scenario, Variant
+from tthc_flow.simulation._scenario import (
+    CHANNELS,
+    PinnedCatalog,
+    Rate,
+    Scenario,
+    Variant,
+)
 from tthc_flow.simulation._worktime import WorkTime
 from tthc_flow.store import Store
 
@@ -72,6 +78,7 @@ class ReplicationData:
     busy_hours: dict[str, float] = field(default_factory=dict)
     staff: dict[str, int] = field(default_factory=dict)
     measured_hours: float = 0.0
+    measured_by_role: dict[str, float] = field(default_factory=dict)
     hours_per_day: float = 8.0
     backlog: list[tuple[str, int]] = field(default_factory=list)
     events: int = 0
@@ -136,22 +143,18 @@ class _Pool:
     "4 tại chỗ" tasks go first (the applicant is waiting at the desk)."""
 
     __slots__ = (
-        "actors",
-        "busy",
-        "free",
-        "hi",
-        "lo",
-        "mean",
-        "role",
-        "servers",
-        "wait_n",
-        "wait_sum",
-    )
+        "actors", "busy", "end_w", "free", "hi", "lo", "role", "servers", "wait_n", "wait_sum",
+        "warm_w", "wt",
+    )  # fmt: skip
 
-    def __init__(self, role: str, servers: int | None, mean: float) -> None:
+    def __init__(
+        self, role: str, servers: int | None, wt: WorkTime, warm_ts: float, end_ts: float
+    ) -> None:
         self.role = role
         self.servers = servers
-        self.mean = mean
+        self.wt = wt  # the role's working time (its own hours, or the calendar's)
+        self.warm_w = wt.to_work(warm_ts)
+        self.end_w = wt.to_work(end_ts)
         count = servers or 1
         self.actors = [Actor.of(f"{role}-{i + 1}", role) for i in range(count)]
         self.free = list(range(count - 1, -1, -1))
@@ -177,6 +180,9 @@ class Replication:
         store: Store | None = None,
         keep_events: bool = True,
         on_day: Callable[[], None] | None = None,
+        *,
+        shard: int = 0,
+        shards: int = 1,
     ) -> None:
         from tthc_flow.simulation._store import SimulationStore
 
@@ -188,6 +194,7 @@ class Replication:
             replication,
         )
         self.on_day = on_day
+        self.shard, self.shards = shard, shards
         catalog: Catalog = scenario.catalog_for(variant)
         self.catalog_like: Catalog | PinnedCatalog = (
             PinnedCatalog(catalog, m.catalog_as_of) if m.catalog_as_of else catalog
@@ -203,6 +210,7 @@ class Replication:
             self.engine.register_hook(name, _no_hook)
         last = min(self.cal.last_day, m.horizon.end + timedelta(days=600))
         self.wt = WorkTime(self.cal, start, last)
+        self.wt_last = last
         self.hpd = self.cal.hours_per_day.total_seconds() / 3600.0
         self.end_ts = _midnight(m.horizon.end + timedelta(days=1))
         self.warm_ts = _midnight(start + timedelta(days=m.horizon.warmup_days))
@@ -262,11 +270,31 @@ class Replication:
         return found
 
     def _staff(self, variant: Variant | None) -> None:
-        staff = dict(self.scenario.model.staff)
+        """Headcount (None: unlimited) and working hours of every role, variant applied."""
+        pools = dict(self.scenario.model.staff)
         if variant is not None:
-            staff.update(variant.staff)
+            pools.update(variant.staff)
             for role, extra in variant.extra_staff.items():
-                staff[role] = staff.get(role, 0) + extra
+                pool = pools.get(role)
+                if pool is not None and isinstance(pool.count, int):
+                    pools[role] = pool.model_copy(update={"count": pool.count + extra})
+        staff: dict[str, int] = {
+            r: p.count for r, p in pools.items() if not isinstance(p.count, str)
+        }
+        self.hours = {
+            r: tuple((period.start, period.end) for period in p.hours)
+            for r, p in pools.items()
+            if p.hours
+        }
+        if self.shards > 1:
+            for role, count in staff.items():
+                if count < self.shards:
+                    raise ValueError(
+                        f"shards={self.shards} needs at least {self.shards} people in every "
+                        f"limited role; {role!r} has {count}"
+                    )
+                share, extra = divmod(count, self.shards)
+                staff[role] = share + (1 if self.shard < extra else 0)
         self.staff = staff
 
     def _channels(self, variant: Variant | None) -> None:
@@ -286,7 +314,12 @@ class Replication:
     def pool(self, role: str) -> _Pool:
         found = self.pools.get(role)
         if found is None:
-            found = self.pools[role] = _Pool(role, self.staff.get(role), 0.0)
+            hours = self.hours.get(role)
+            wt = self.wt
+            if hours is not None:
+                wt = WorkTime(self.cal, self.wt.first, self.wt_last, hours)
+            found = _Pool(role, self.staff.get(role), wt, self.warm_ts, self.end_ts)
+            self.pools[role] = found
         return found
 
     def _arrival_rates(self) -> None:
@@ -326,12 +359,13 @@ class Replication:
             base = per_day(a.total)
             for code in shared:
                 rates[code] = base * weights[code] / total_w if total_w else 0.0
-        self.rates = {c: r for c, r in sorted(rates.items()) if r > 0}
+        self.rates = {c: r / self.shards for c, r in sorted(rates.items()) if r > 0}
+        suffix = f"@{self.shard}/{self.shards}" if self.shards > 1 else ""
         self.streams = {
             code: (
-                stream(self.seed, self.replication, f"arrivals:{code}"),
-                stream(self.seed, self.replication, f"attributes:{code}"),
-                stream(self.seed, self.replication, f"service:{code}"),
+                stream(self.seed, self.replication, f"arrivals:{code}{suffix}"),
+                stream(self.seed, self.replication, f"attributes:{code}{suffix}"),
+                stream(self.seed, self.replication, f"service:{code}{suffix}"),
             )
             for code in self.rates
         }
@@ -367,18 +401,20 @@ class Replication:
         self.data.seconds = perf_counter() - began
         return self.data
 
-    def _at(self, ts: float) -> Any:
-        moment = self.wt.dt(ts)
-        if moment > self.clock.now():
-            self.clock.set(moment)
-        return moment
+    @staticmethod
+    def _at(ts: float) -> datetime:
+        # every command carries its moment (at=); the clock itself moves once a day
+        return datetime.fromtimestamp(round(ts, 6), VN_TZ)
 
     def _fire(self, d: _D, trigger: str, actor: Actor, ts: float, **data: Any) -> Dossier:
-        return self.engine.fire(d.code, trigger, actor, at=self._at(ts), **data)
+        return self.engine.fire(
+            d.code, trigger, actor, at=datetime.fromtimestamp(round(ts, 6), VN_TZ), **data
+        )
 
     # ------------------------------------------------------------------ arrivals
     def _day(self, ts: float, offset: int) -> None:
         day = self.wt.date_of(offset)
+        self.clock.set(self._at(ts))
         self.data.backlog.append((day.isoformat(), self.open_count))
         if self.on_day is not None:
             self.on_day()
@@ -445,7 +481,7 @@ class Replication:
             pool.lo.append(task)
 
     def _start(self, pool: _Pool, server: int, task: _Task, ts: float) -> None:
-        wt = self.wt
+        wt = pool.wt
         start_w = wt.to_work(wt.next_working(ts))
         finish_w = start_w + task.hours
         finish = wt.from_work(finish_w)
@@ -455,7 +491,7 @@ class Replication:
         if d.counted and task.enq >= self.warm_ts:
             pool.wait_sum += start_w - wt.to_work(task.enq)
             pool.wait_n += 1
-        lo, hi = max(start_w, self.warm_w), min(finish_w, self.end_w)
+        lo, hi = max(start_w, pool.warm_w), min(finish_w, pool.end_w)
         if hi > lo:
             pool.busy += hi - lo
         self.push(finish, E_DONE, pool, server, task)
@@ -693,6 +729,7 @@ class Replication:
             data.wait_sum[role] = pool.wait_sum
             data.wait_n[role] = pool.wait_n
             data.busy_hours[role] = pool.busy
+            data.measured_by_role[role] = max(pool.end_w - pool.warm_w, 0.0)
             if pool.servers is not None:
                 data.staff[role] = pool.servers
         data.events = getattr(self.store, "event_count", 0)
@@ -701,6 +738,38 @@ class Replication:
 
             assert isinstance(self.store, SimulationStore)
             data.store = self.store if self.store.keep_events else None
+
+
+def merge_shards(parts: list[ReplicationData]) -> list[ReplicationData]:
+    """One :class:`ReplicationData` per replication: its shards (independent offices) added up.
+
+    Counts, busy hours, waits, staff and the daily backlog add; processing and citizen times
+    are pooled; ``seconds`` is the slowest shard's (they run side by side).
+    """
+    merged: dict[int, ReplicationData] = {}
+    for part in sorted(parts, key=lambda p: p.replication):
+        into = merged.get(part.replication)
+        if into is None:
+            merged[part.replication] = part
+            continue
+        for name, value in part.counts.items():
+            into.counts[name] = into.counts.get(name, 0) + value
+        into.processing_days.extend(part.processing_days)
+        into.citizen_days.extend(part.citizen_days)
+        for target, source in (
+            (into.wait_sum, part.wait_sum),
+            (into.wait_n, part.wait_n),
+            (into.busy_hours, part.busy_hours),
+            (into.staff, part.staff),
+        ):
+            for key, amount in source.items():
+                target[key] = target.get(key, 0) + amount  # type: ignore[assignment]
+        into.backlog = [
+            (day, a + b) for (day, a), (_, b) in zip(into.backlog, part.backlog, strict=True)
+        ]
+        into.events += part.events
+        into.seconds = max(into.seconds, part.seconds)
+    return [merged[r] for r in sorted(merged)]
 
 
 def _hook_names(catalog: Catalog) -> set[str]:
@@ -721,4 +790,4 @@ def _midnight(day: date) -> float:
     return datetime.combine(day, time(0), VN_TZ).timestamp()
 
 
-__all__ = ["Replication", "ReplicationData"]
+__all__ = ["Replication", "ReplicationData", "merge_shards"]

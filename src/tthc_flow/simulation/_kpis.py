@@ -102,7 +102,7 @@ def replication_kpis(data: ReplicationData) -> dict[str, float]:
     k["visits_saved_per_dossier"] = _ratio(c.get("visits_saved", 0), c.get("returned", 0))
     for role in sorted(data.wait_sum):
         k[f"wait_hours.{role}"] = _ratio(data.wait_sum[role], data.wait_n[role])
-        busy = _ratio(data.busy_hours[role], data.measured_hours)
+        busy = _ratio(data.busy_hours[role], data.measured_by_role.get(role, data.measured_hours))
         k[f"busy_servers.{role}"] = busy
         if role in data.staff:
             k[f"utilisation.{role}"] = busy / data.staff[role]

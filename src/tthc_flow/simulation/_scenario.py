@@ -10,10 +10,18 @@ column and field (:class:`~tthc_flow.errors.ScenarioDefinitionError`).
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tthc_flow._time import VN_TZ
 from tthc_flow._yaml import LocatedDocument, load_located, validation_problems
@@ -166,6 +174,61 @@ class Shortening(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+UNLIMITED = "unlimited"
+
+
+class StaffPool(_Strict):
+    """A role's staff: headcount (or ``unlimited``) and, optionally, their own working hours.
+
+    ``hours`` replaces the calendar's working periods on every working day for this role
+    (e.g. a desk open 07:00-11:30 and 13:00-17:00); days off stay off. Queues of the role only
+    move in these hours; its waits and utilisation are measured in them.
+    """
+
+    count: Annotated[int, Field(ge=1)] | Literal["unlimited"]
+    hours: list[Period] | None = Field(
+        default=None, description="Working periods of this role, e.g. [[07:30, 11:30], ...]."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: Any) -> Any:
+        # ``role: 3`` and ``role: unlimited`` are the short forms of {count: ...}
+        if isinstance(value, bool):
+            raise ValueError("give a headcount, 'unlimited' or {count, hours}")
+        if isinstance(value, int):
+            if value < 1:
+                raise ValueError(f"a headcount must be at least 1, or '{UNLIMITED}' (got {value})")
+            return {"count": value}
+        if isinstance(value, str):
+            if value != UNLIMITED:
+                raise ValueError(f"give a headcount or '{UNLIMITED}' (got {value!r})")
+            return {"count": value}
+        return value
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        # accept [start, end] pairs as well as {start:, end:} mappings
+        if isinstance(value, list):
+            return [
+                {"start": p[0], "end": p[1]} if isinstance(p, list) and len(p) == 2 else p
+                for p in value
+            ]
+        return value
+
+    @field_validator("hours", mode="after")
+    @classmethod
+    def _ordered(cls, value: list[Period] | None) -> list[Period] | None:
+        if value is not None:
+            if not value:
+                raise ValueError("give at least one period, or leave hours out")
+            for before, after in pairwise(value):
+                if after.start < before.end:
+                    raise ValueError("periods must be in order and must not overlap")
+        return value
+
+
 class Variant(_Strict):
     """Changes against the baseline; everything not named stays as in the baseline."""
 
@@ -176,7 +239,9 @@ class Variant(_Strict):
         default_factory=lambda: Duration(value=4, unit=TimeUnit.WORKING_HOURS)
     )
     shorten: list[Shortening] = Field(default_factory=list)
-    staff: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    staff: dict[str, StaffPool] = Field(
+        default_factory=dict, description="Replaces the baseline entry of each role named."
+    )
     extra_staff: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
     channels: dict[str, Annotated[float, Field(ge=0)]] | None = None
     online_share: Probability | None = Field(
@@ -202,7 +267,11 @@ class ScenarioModel(_Strict):
     channels: dict[str, Annotated[float, Field(ge=0)]] = Field(
         default_factory=lambda: {"desk": 1.0}
     )
-    staff: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    staff: dict[str, StaffPool] = Field(
+        default_factory=dict,
+        description="Every role of the catalog's steps and one_stop (reception): a headcount, "
+        "'unlimited' (no queue), or {count, hours}.",
+    )
     service: Service = Field(default_factory=Service)
     branching: Branching = Field(default_factory=Branching)
     delays: Delays = Field(default_factory=Delays)
@@ -241,8 +310,20 @@ class Scenario:
         self.catalog = catalog
         self.calendar = calendar
         self.source = source
-        self.text = text  # kept so worker processes can rebuild the scenario
+        self.text = text  # the YAML it was parsed from (informative; workers get the model)
         self.base = base or Path.cwd()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Worker processes receive the validated model, catalog and calendar themselves, so a
+        # scenario changed in code runs as changed (never re-parsed from ``text``).
+        return _rebuild_scenario, (
+            self.model,
+            list(self.catalog),
+            self.calendar,
+            self.source,
+            self.text,
+            self.base,
+        )
 
     @property
     def name(self) -> str:
@@ -280,6 +361,17 @@ class Scenario:
                 if limit.unit == rule.from_.unit and limit.value == rule.from_.value:
                     changed[definition.key] = with_time_limit(current, rule.to)
         return self.catalog.replace(*changed.values()) if changed else self.catalog
+
+
+def _rebuild_scenario(
+    model: ScenarioModel,
+    definitions: list[ProcedureDefinition],
+    calendar: WorkCalendar,
+    source: str,
+    text: str,
+    base: Path,
+) -> Scenario:
+    return Scenario(model, Catalog(definitions), calendar, source, text, base)
 
 
 def _all_days_overrides(start: int, end: int) -> CalendarOverrides:
@@ -360,6 +452,82 @@ def _semantic_problems(
     return problems
 
 
+def catalog_roles(catalog: Catalog) -> set[str]:
+    """Roles that work on dossiers in a simulation: every step's role and ``one_stop``
+    (reception and return of results)."""
+    roles = {"one_stop"}
+    for definition in catalog:
+        roles.update(step.role for step in definition.workflow.steps)
+    return roles
+
+
+def _staff_problems(
+    model: ScenarioModel, catalogs: list[Catalog], doc: LocatedDocument
+) -> list[Problem]:
+    """Staff, variant staff and per-role/per-step service keys must name real roles and steps
+    (of the baseline catalog or a variant's, e.g. the "4 tại chỗ" step); every role needs
+    staff (a headcount, or ``unlimited`` said explicitly)."""
+    problems: list[Problem] = []
+    catalog = catalogs[0]
+    roles = set().union(*(catalog_roles(c) for c in catalogs))
+    known = ", ".join(sorted(roles))
+
+    def check_role(role: str, path: tuple[str | int, ...]) -> None:
+        if role not in roles:
+            problems.append(
+                doc.problem(path, f"no role {role!r} in the catalog's steps", f"roles: {known}")
+            )
+
+    for role in model.staff:
+        check_role(role, ("staff", role))
+    for role in sorted(roles - set(model.staff)):
+        used = sorted({d.code for d in catalog for s in d.workflow.steps if s.role == role}) or [
+            "reception"
+        ]
+        problems.append(
+            doc.problem(
+                ("staff",),
+                f"no staff for role {role!r} (used by {', '.join(used[:3])}"
+                f"{', ...' if len(used) > 3 else ''})",
+                f"give a headcount, or '{role}: unlimited' for a role without a queue",
+            )
+        )
+    for index, variant in enumerate(model.variants):
+        for key in ("staff", "extra_staff"):
+            for role in getattr(variant, key):
+                check_role(role, ("variants", index, key, role))
+        for role in variant.extra_staff:
+            base = model.staff.get(role)
+            if base is not None and base.count == UNLIMITED:
+                problems.append(
+                    doc.problem(
+                        ("variants", index, "extra_staff", role),
+                        f"role {role!r} is unlimited in the baseline; give its headcount first",
+                    )
+                )
+    for role in model.service.roles:
+        check_role(role, ("service", "roles", role))
+    steps_of: dict[str, set[str]] = {}
+    for each in catalogs:
+        for definition in each:
+            steps_of.setdefault(definition.code, set()).update(
+                s.id for s in definition.workflow.steps
+            )
+    every_step = set().union(*steps_of.values())
+    for key in model.service.steps:
+        code, _, step_id = key.rpartition("/")
+        if code and code not in steps_of:
+            problems.append(
+                doc.problem(("service", "steps", key), f"no procedure {code!r} in the catalog")
+            )
+        elif step_id not in (steps_of[code] if code else every_step):
+            where = f"procedure {code}" if code else "any procedure of the catalog"
+            problems.append(
+                doc.problem(("service", "steps", key), f"no step {step_id!r} in {where}")
+            )
+    return problems
+
+
 def parse_scenario(text: str, source: str = "<scenario>", base: Path | None = None) -> Scenario:
     """Parse scenario YAML ``text``; relative paths resolve against ``base``."""
     doc, problems = load_located(source, text)
@@ -402,12 +570,16 @@ def _build(doc: LocatedDocument, base: Path, text: str) -> Scenario:
     if problems:
         raise ScenarioDefinitionError(problems)
     scenario = Scenario(model, catalog, calendar, doc.file, text, base)
+    catalogs = [catalog]
     for index, variant in enumerate(model.variants):
         try:
-            scenario.catalog_for(variant)
+            catalogs.append(scenario.catalog_for(variant))
         except InputError as exc:
             located = doc.problem(("variants", index), f"variant {variant.name!r} is invalid")
             raise ScenarioDefinitionError([located, *exc.problems]) from exc
+    problems = _staff_problems(model, catalogs, doc)
+    if problems:
+        raise ScenarioDefinitionError(problems)
     return scenario
 
 
@@ -418,4 +590,14 @@ def as_dict(value: Any) -> Any:
     return value
 
 
-__all__ = ["VN_TZ", "Scenario", "ScenarioModel", "Variant", "load_scenario", "parse_scenario"]
+__all__ = [
+    "UNLIMITED",
+    "VN_TZ",
+    "Scenario",
+    "ScenarioModel",
+    "StaffPool",
+    "Variant",
+    "catalog_roles",
+    "load_scenario",
+    "parse_scenario",
+]
