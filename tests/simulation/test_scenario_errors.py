@@ -69,7 +69,7 @@ def test_errors_name_file_line_column_and_field(
     )
 
 
-ALL_STAFFED = "staff: {one_stop: 1, specialist: unlimited, leader: unlimited, inspection_team: unlimited, ministry_officer: unlimited}"  # noqa: E501
+ALL_STAFFED = "staff: {one_stop: 1, specialist: unlimited, leader: unlimited, inspection_team: unlimited, ministry_officer: unlimited}"
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,11 @@ def test_variant_staff_names_real_roles(tmp_path: Path, extra: str, field: str) 
             "service.steps.2.000003/inspect",
             "no step 'inspect' in procedure 2.000003",
         ),
-        ("  steps: {9.9/appraise: {dist: fixed, value: 1}}", "service.steps.9.9/appraise", "no procedure"),
+        (
+            "  steps: {9.9/appraise: {dist: fixed, value: 1}}",
+            "service.steps.9.9/appraise",
+            "no procedure",
+        ),
     ],
 )
 def test_service_times_name_real_roles_and_steps(

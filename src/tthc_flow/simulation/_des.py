@@ -51,7 +51,7 @@ A_CHANNEL, A_SUPP_REC, A_SUPP_APP, A_ABANDON, A_WITHDRAW, A_REJECT = 0, 1, 2, 3,
 A_APOLOGY, A_SUPP_DELAY, A_POST_IN, A_POST_OUT, A_COLLECT = 6, 7, 8, 9, 10
 
 # event kinds
-E_DAY, E_ARRIVE, E_DONE, E_SUPP_BACK, E_ABANDON, E_COLLECT, E_WATCH = range(7)
+E_DAY, E_ARRIVE, E_DONE, E_SUPP_BACK, E_ABANDON, E_COLLECT, E_WATCH, E_END = range(8)
 # task kinds
 T_RECEPTION, T_STEP, T_RETURN = range(3)
 
@@ -215,6 +215,10 @@ class Replication:
         self.end_ts = _midnight(m.horizon.end + timedelta(days=1))
         self.warm_ts = _midnight(start + timedelta(days=m.horizon.warmup_days))
         self.end_w = self.wt.to_work(self.end_ts)
+        # after the horizon, arrivals stop and the office works off what is open (the drain)
+        self.drain_ts = max(
+            self.wt.from_work(self.end_w + m.horizon.drain_working_days * self.hpd), self.end_ts
+        )
         self.warm_w = self.wt.to_work(self.warm_ts)
         self.branching = m.branching
         self.close_after = (self.engine.policies.supplement.close_after_days or 15) * DAY_S
@@ -235,12 +239,14 @@ class Replication:
         self.heap: list[tuple[Any, ...]] = []
         self.seq = 0
         self.open_count = 0
+        self.live: dict[int, _D] = {}  # arrived, not yet closed (by id)
         self.data = ReplicationData(replication, seed)
         self.counts: dict[str, int] = dict.fromkeys(
             ("arrived", "received", "resolved", "approved", "rejected", "early", "on_time", "late",
              "withdrawn", "returned", "rescheduled", "apology_refused", "supplements_reception",
              "supplements_appraisal", "on_the_spot", "visits", "visits_counterfactual",
-             "visits_saved", "open_at_end", "desk", "postal", "online"),
+             "visits_saved", "open_at_end", "resolved_at_end", "in_progress_at_end", "censored", "censored_overdue",
+             "desk", "postal", "online"),
             0,
         )  # fmt: skip
         self._arrival_rates()
@@ -381,6 +387,7 @@ class Replication:
         first_day = self.scenario.model.horizon.start
         self.last_offset = (self.scenario.model.horizon.end - first_day).days
         self.push(self.wt.origin, E_DAY, 0)
+        self.push(self.end_ts, E_END)
         handlers: dict[int, Callable[..., None]] = {
             E_DAY: self._day,
             E_ARRIVE: self._arrive,
@@ -389,12 +396,13 @@ class Replication:
             E_ABANDON: self._abandon,
             E_COLLECT: self._collect,
             E_WATCH: self._watch,
+            E_END: self._horizon_end,
         }
         heap = self.heap
         while heap:
             item = heapq.heappop(heap)
             ts = item[0]
-            if ts >= self.end_ts:
+            if ts > self.drain_ts:
                 break
             handlers[item[2]](ts, *item[3:])
         self._finish()
@@ -460,6 +468,7 @@ class Replication:
         return offered[-1][0]
 
     def _arrive(self, ts: float, d: _D) -> None:
+        self.live[id(d)] = d
         if d.counted:
             self.counts["arrived"] += 1
             self.counts[d.channel] += 1
@@ -635,6 +644,7 @@ class Replication:
 
     def _closed(self, d: _D, outcome: str | None) -> None:
         self.open_count -= 1
+        del self.live[id(d)]
         d.due_ver += 1
         if outcome is not None and d.counted:
             self.counts[outcome] += 1
@@ -716,10 +726,24 @@ class Replication:
             self.counts["rescheduled"] += 1
 
     # ------------------------------------------------------------------ the end
+    def _horizon_end(self, ts: float) -> None:
+        """Snapshot at the end of the horizon (what a report on that day shows)."""
+        c = self.counts
+        c["open_at_end"] = self.open_count
+        c["resolved_at_end"] = c["resolved"]
+        # in progress as a report on that day counts them: received, no result yet
+        c["in_progress_at_end"] = sum(
+            1 for d in self.live.values() if d.counted and d.received and not d.resolved
+        )
+
     def _finish(self) -> None:
         data = self.data
         c = self.counts
-        c["open_at_end"] = self.open_count
+        # still open after the drain: censored; past their appointment they are late already
+        for d in self.live.values():
+            if d.counted and not d.resolved:
+                c["censored"] += 1
+                c["censored_overdue"] += d.received > 0 and d.due < self.drain_ts
         c["visits_saved"] = c["visits_counterfactual"] - c["visits"]
         data.counts = dict(c)
         measured = max(self.end_w - self.warm_w, 0.0)

@@ -85,11 +85,17 @@ def replication_kpis(data: ReplicationData) -> dict[str, float]:
         name: float(c.get(name, 0))
         for name in (
             "arrived", "received", "resolved", "early", "on_time", "late", "rejected",
-            "withdrawn", "returned", "rescheduled", "open_at_end", "on_the_spot",
+            "withdrawn", "returned", "rescheduled", "open_at_end", "resolved_at_end", "in_progress_at_end",
+            "censored", "censored_overdue", "on_the_spot",
             "visits", "visits_saved",
         )
     }  # fmt: skip
-    k["on_time_rate"] = _ratio(c.get("early", 0) + c.get("on_time", 0), c.get("resolved", 0))
+    # dossiers still open after the drain and already past their appointment are late
+    # whatever happens next: count them, so a clogged office cannot look punctual
+    k["on_time_rate"] = _ratio(
+        c.get("early", 0) + c.get("on_time", 0),
+        c.get("resolved", 0) + c.get("censored_overdue", 0),
+    )
     days = sorted(data.processing_days)
     k["processing_days_mean"] = fmean(days) if days else math.nan
     if len(days) >= 2:

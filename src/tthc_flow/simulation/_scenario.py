@@ -63,6 +63,12 @@ class Horizon(_Strict):
         default=0, description="Days at the start left out of the KPIs (the office starts empty)."
     )
 
+    drain_working_days: Annotated[int, Field(ge=0)] = Field(
+        default=60,
+        description="Working days simulated after arrivals stop, so dossiers received late in "
+        "the horizon are resolved and counted; still open after it: censored.",
+    )
+
     @model_validator(mode="after")
     def _ordered(self) -> Horizon:
         if self.end < self.start:
