@@ -18,6 +18,18 @@ from tthc_flow.simulation._distributions import (
     Lognormal,
     Triangular,
 )
+from tthc_flow.simulation._export import (
+    HEADLINE_KPIS,
+    KPI_LABELS,
+    comparison_rows,
+    format_comparison,
+    headline_kpis,
+    kpi_label,
+    kpi_labels,
+    result_rows,
+    write_comparison,
+    write_results,
+)
 from tthc_flow.simulation._kpis import Estimate, SimulationResult
 from tthc_flow.simulation._plot import plot_comparison
 from tthc_flow.simulation._run import BASELINE, simulate
@@ -37,6 +49,8 @@ from tthc_flow.simulation._store import SimulationStore
 
 __all__ = [
     "BASELINE",
+    "HEADLINE_KPIS",
+    "KPI_LABELS",
     "UNLIMITED",
     "Comparison",
     "Difference",
@@ -57,8 +71,16 @@ __all__ = [
     "Variant",
     "catalog_roles",
     "compare",
+    "comparison_rows",
+    "format_comparison",
+    "headline_kpis",
+    "kpi_label",
+    "kpi_labels",
     "load_scenario",
     "parse_scenario",
     "plot_comparison",
+    "result_rows",
     "simulate",
+    "write_comparison",
+    "write_results",
 ]
