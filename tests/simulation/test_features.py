@@ -108,3 +108,38 @@ def test_sim_clock_fixture_drives_an_engine(
     assert engine.overdue() == []
     sim_clock.advance(timedelta(days=30))  # past any limit of 2.000620
     assert [d.code for d in engine.overdue()] == [dossier.code]
+
+
+def test_a_dated_variant_applies_from_its_day(small_scenario: Scenario) -> None:
+    from datetime import date
+
+    from tthc_flow.simulation import StaffPool
+
+    april = date(2026, 4, 1)
+    variant = Variant(
+        name="april",
+        effective_from=april,
+        on_the_spot=["2.000620"],
+        staff={"one_stop": StaffPool(count=4)},
+    )
+    scenario = _copy(small_scenario, variants=[variant])
+    result = simulate(scenario, "april")
+    dossiers = [d for d in result.store.dossiers() if d.procedure_code == "2.000620"]
+    before = [d for d in dossiers if d.submitted_at.date() < april]
+    after = [d for d in dossiers if d.submitted_at.date() >= april]
+    assert before and after
+    assert not any(d.on_the_spot for d in before)
+    assert all(d.procedure_version < 1000 for d in before)
+    assert all(d.procedure_version >= 1000 for d in after)
+    assert any(d.on_the_spot for d in after if d.channel == "desk")
+    data = result.replications[0]
+    assert data.staff["one_stop"] == 4
+    # two clerks in March, four in April: staff-hours in between
+    measured = data.measured_by_role["one_stop"]
+    assert 2 * measured < data.capacity_hours["one_stop"] < 4 * measured
+    # the whole-horizon variant has more '4 tại chỗ' dossiers than the dated one
+    undated = _copy(small_scenario, variants=[variant.model_copy(update={"effective_from": None})])
+    assert (
+        simulate(undated, "april", keep_events=False)["on_the_spot"].mean
+        > result["on_the_spot"].mean
+    )

@@ -106,6 +106,11 @@ def test_staff_names_real_roles_and_every_role_has_staff(
             "variants:\n  - name: v\n    extra_staff: {leader: 2}\n",
             "variants[0].extra_staff.leader",
         ),
+        ("variants:\n  - name: v\n    effective_from: 2027-01-01\n", "variants[0].effective_from"),
+        (
+            "variants:\n  - name: v\n    effective_from: 2026-03-10\n    staff: {leader: 2}\n",
+            "variants[0].staff.leader",
+        ),
     ],
 )
 def test_variant_staff_names_real_roles(tmp_path: Path, extra: str, field: str) -> None:
@@ -113,7 +118,7 @@ def test_variant_staff_names_real_roles(tmp_path: Path, extra: str, field: str) 
     with pytest.raises(ScenarioDefinitionError) as caught:
         load_scenario(path)
     assert caught.value.first.field == field
-    assert caught.value.first.line == 11
+    assert caught.value.first.line in (11, 12)
 
 
 @pytest.mark.parametrize(

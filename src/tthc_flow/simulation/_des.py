@@ -34,6 +34,7 @@ from tthc_flow.procedure import Catalog, OnlineLevel, ProcedureDefinition
 from tthc_flow.simulation._distributions import Fixed, Sampler
 from tthc_flow.simulation._scenario import (
     CHANNELS,
+    PhasedCatalog,
     PinnedCatalog,
     Rate,
     Scenario,
@@ -79,6 +80,7 @@ class ReplicationData:
     staff: dict[str, int] = field(default_factory=dict)
     measured_hours: float = 0.0
     measured_by_role: dict[str, float] = field(default_factory=dict)
+    capacity_hours: dict[str, float] = field(default_factory=dict)
     hours_per_day: float = 8.0
     backlog: list[tuple[str, int]] = field(default_factory=list)
     events: int = 0
@@ -143,8 +145,8 @@ class _Pool:
     "4 tại chỗ" tasks go first (the applicant is waiting at the desk)."""
 
     __slots__ = (
-        "actors", "busy", "end_w", "free", "hi", "lo", "role", "servers", "wait_n", "wait_sum",
-        "warm_w", "wt",
+        "actors", "busy", "cap", "cap_w", "end_w", "free", "hi", "lo", "retire", "role",
+        "servers", "wait_n", "wait_sum", "warm_w", "wt",
     )  # fmt: skip
 
     def __init__(
@@ -155,6 +157,9 @@ class _Pool:
         self.wt = wt  # the role's working time (its own hours, or the calendar's)
         self.warm_w = wt.to_work(warm_ts)
         self.end_w = wt.to_work(end_ts)
+        self.cap = 0.0  # staff-hours available over the measured period
+        self.cap_w = self.warm_w
+        self.retire = 0  # people to take off when they finish their current task
         count = servers or 1
         self.actors = [Actor.of(f"{role}-{i + 1}", role) for i in range(count)]
         self.free = list(range(count - 1, -1, -1))
@@ -166,6 +171,13 @@ class _Pool:
 
     def queued(self) -> int:
         return len(self.hi) + len(self.lo)
+
+    def note_capacity(self, ts: float) -> None:
+        """Add the staff-hours of the current headcount up to ``ts``."""
+        w = min(max(self.wt.to_work(ts), self.warm_w), self.end_w)
+        if w > self.cap_w:
+            self.cap += (self.servers or 0) * (w - self.cap_w)
+            self.cap_w = w
 
 
 class Replication:
@@ -195,10 +207,19 @@ class Replication:
         )
         self.on_day = on_day
         self.shard, self.shards = shard, shards
+        self.phase_from = variant.effective_from if variant is not None else None
         catalog: Catalog = scenario.catalog_for(variant)
-        self.catalog_like: Catalog | PinnedCatalog = (
+        self.catalog_like: Catalog | PinnedCatalog | PhasedCatalog = (
             PinnedCatalog(catalog, m.catalog_as_of) if m.catalog_as_of else catalog
         )
+        if self.phase_from is not None and variant is not None:
+            # a dated variant: the baseline's procedures before the day, the variant's after
+            base = scenario.catalog
+            self.catalog_like = PhasedCatalog(
+                PinnedCatalog(base, m.catalog_as_of) if m.catalog_as_of else base,
+                scenario.changed_definitions(variant),
+                self.phase_from,
+            )
         self.cal = scenario.calendar
         self.own_store = store is None
         self.store: Store = store if store is not None else SimulationStore(keep_events)
@@ -224,8 +245,12 @@ class Replication:
         self.close_after = (self.engine.policies.supplement.close_after_days or 15) * DAY_S
         self._samplers: dict[Any, Sampler] = {}
         self._procs: dict[tuple[str, int], _Proc] = {}
-        self._staff(variant)
-        self._channels(variant)
+        self.staff, self.hours = self._staff(variant)
+        self.mix = self._channels(variant)
+        self.staff_after, self.mix_after = self.staff, self.mix
+        if self.phase_from is not None:
+            self.staff, _ = self._staff(None)
+            self.mix = self._channels(None)
         self.reception = {
             ch: self._sampler(("reception", ch), m.service.reception.get(ch) or m.service.reception.get("default") or Fixed(dist="fixed", value=0.25))
             for ch in CHANNELS
@@ -275,7 +300,9 @@ class Replication:
             found = self._procs[definition.key] = _Proc(definition, self._step_sampler)
         return found
 
-    def _staff(self, variant: Variant | None) -> None:
+    def _staff(
+        self, variant: Variant | None
+    ) -> tuple[dict[str, int], dict[str, tuple[tuple[time, time], ...]]]:
         """Headcount (None: unlimited) and working hours of every role, variant applied."""
         pools = dict(self.scenario.model.staff)
         if variant is not None:
@@ -287,7 +314,7 @@ class Replication:
         staff: dict[str, int] = {
             r: p.count for r, p in pools.items() if not isinstance(p.count, str)
         }
-        self.hours = {
+        hours = {
             r: tuple((period.start, period.end) for period in p.hours)
             for r, p in pools.items()
             if p.hours
@@ -301,9 +328,9 @@ class Replication:
                     )
                 share, extra = divmod(count, self.shards)
                 staff[role] = share + (1 if self.shard < extra else 0)
-        self.staff = staff
+        return staff, hours
 
-    def _channels(self, variant: Variant | None) -> None:
+    def _channels(self, variant: Variant | None) -> dict[str, float]:
         mix = dict(self.scenario.model.channels)
         if variant is not None and variant.channels is not None:
             mix = dict(variant.channels)
@@ -315,7 +342,7 @@ class Replication:
             }
             mix["online"] = variant.online_share
         total = sum(mix.values())
-        self.mix = {k: v / total for k, v in mix.items()} if total else {"desk": 1.0}
+        return {k: v / total for k, v in mix.items()} if total else {"desk": 1.0}
 
     def pool(self, role: str) -> _Pool:
         found = self.pools.get(role)
@@ -423,6 +450,8 @@ class Replication:
     def _day(self, ts: float, offset: int) -> None:
         day = self.wt.date_of(offset)
         self.clock.set(self._at(ts))
+        if self.phase_from is not None and day >= self.phase_from:
+            self._change_phase(ts)
         self.data.backlog.append((day.isoformat(), self.open_count))
         if self.on_day is not None:
             self.on_day()
@@ -454,6 +483,35 @@ class Replication:
                 if channel == "postal":
                     d.submitted = at - self.transit(ua[A_POST_IN]) * DAY_S
                 self.push(at, E_ARRIVE, d)
+
+    def _change_phase(self, ts: float) -> None:
+        """A dated variant starts: its channel mix and headcounts from this morning."""
+        self.phase_from = None
+        self.mix = self.mix_after
+        for role, count in self.staff_after.items():
+            if count != self.staff.get(role):
+                self._resize(self.pool(role), count, ts)
+        self.staff = self.staff_after
+
+    def _resize(self, pool: _Pool, count: int, ts: float) -> None:
+        pool.note_capacity(ts)
+        old = pool.servers
+        if old is None:
+            return
+        pool.servers = count
+        if count > old:
+            for index in range(len(pool.actors), len(pool.actors) + count - old):
+                pool.actors.append(Actor.of(f"{pool.role}-{index + 1}", pool.role))
+                pool.free.append(index)
+            while pool.free and (pool.hi or pool.lo):
+                task = pool.hi.popleft() if pool.hi else pool.lo.popleft()
+                self._start(pool, pool.free.pop(), task, ts)
+        else:
+            drop = old - count
+            while drop and pool.free:  # idle people leave at once, busy ones after their task
+                pool.free.pop()
+                drop -= 1
+            pool.retire += drop
 
     def _channel(self, proc: _Proc, u: float) -> str:
         offered = [(c, self.mix.get(c, 0.0)) for c in CHANNELS if c in proc.channels]
@@ -519,6 +577,8 @@ class Replication:
             return
         if follow is not None:  # "4 tại chỗ": the same clerk carries on with the applicant
             self._start(pool, server, follow, ts)
+        elif pool.retire:
+            pool.retire -= 1
         elif pool.hi:
             self._start(pool, server, pool.hi.popleft(), ts)
         elif pool.lo:
@@ -754,6 +814,9 @@ class Replication:
             data.wait_n[role] = pool.wait_n
             data.busy_hours[role] = pool.busy
             data.measured_by_role[role] = max(pool.end_w - pool.warm_w, 0.0)
+            pool.note_capacity(self.end_ts)
+            if pool.servers is not None:
+                data.capacity_hours[role] = pool.cap
             if pool.servers is not None:
                 data.staff[role] = pool.servers
         data.events = getattr(self.store, "event_count", 0)
@@ -785,6 +848,7 @@ def merge_shards(parts: list[ReplicationData]) -> list[ReplicationData]:
             (into.wait_n, part.wait_n),
             (into.busy_hours, part.busy_hours),
             (into.staff, part.staff),
+            (into.capacity_hours, part.capacity_hours),
         ):
             for key, amount in source.items():
                 target[key] = target.get(key, 0) + amount  # type: ignore[assignment]

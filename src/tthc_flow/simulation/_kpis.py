@@ -110,7 +110,9 @@ def replication_kpis(data: ReplicationData) -> dict[str, float]:
         k[f"wait_hours.{role}"] = _ratio(data.wait_sum[role], data.wait_n[role])
         busy = _ratio(data.busy_hours[role], data.measured_by_role.get(role, data.measured_hours))
         k[f"busy_servers.{role}"] = busy
-        if role in data.staff:
+        if role in data.capacity_hours:  # staff-hours, so a change of headcount counts
+            k[f"utilisation.{role}"] = _ratio(data.busy_hours[role], data.capacity_hours[role])
+        elif role in data.staff:
             k[f"utilisation.{role}"] = busy / data.staff[role]
     k["backlog_mean"] = fmean(v for _, v in data.backlog) if data.backlog else math.nan
     return k

@@ -240,6 +240,11 @@ class Variant(_Strict):
 
     name: str
     description: str = ""
+    effective_from: date | None = Field(
+        default=None,
+        description="The changes apply from this day (dossiers arriving from it on; staff and "
+        "channel mix from that morning); before it the baseline runs. None: the whole horizon.",
+    )
     on_the_spot: list[str] = Field(default_factory=list, description="Codes moved to 4 tại chỗ.")
     on_the_spot_limit: Duration = Field(
         default_factory=lambda: Duration(value=4, unit=TimeUnit.WORKING_HOURS)
@@ -300,6 +305,46 @@ class PinnedCatalog:
         return self.catalog.effective(code, self.on)
 
 
+VARIANT_VERSION_OFFSET = 1000
+"""A dated variant's changed procedures get version ``base + 1000`` so both live side by side."""
+
+
+class PhasedCatalog:
+    """The baseline catalog before ``start`` and a variant's changed procedures from it on.
+
+    Changed definitions are renumbered (version + :data:`VARIANT_VERSION_OFFSET`) so a dossier
+    received before the change keeps its version and the engine never mixes the two.
+    """
+
+    def __init__(
+        self,
+        base: Catalog | PinnedCatalog,
+        changed: list[ProcedureDefinition],
+        start: date,
+    ) -> None:
+        self.base = base
+        self.start = start
+        self.by_key: dict[tuple[str, int], ProcedureDefinition] = {}
+        self.replaces: dict[tuple[str, int], ProcedureDefinition] = {}
+        for definition in changed:
+            renumbered = definition.model_copy(
+                update={"version": definition.version + VARIANT_VERSION_OFFSET}
+            )
+            self.by_key[renumbered.key] = renumbered
+            self.replaces[definition.key] = renumbered
+
+    def get(self, code: str, version: int | None = None) -> ProcedureDefinition:
+        """As :meth:`Catalog.get`, renumbered variant versions included."""
+        if version is not None and (code, version) in self.by_key:
+            return self.by_key[(code, version)]
+        return self.base.get(code, version)
+
+    def effective(self, code: str, on: date) -> ProcedureDefinition:
+        """The baseline's version before ``start``, the variant's from it on."""
+        definition = self.base.effective(code, on)
+        return self.replaces.get(definition.key, definition) if on >= self.start else definition
+
+
 class Scenario:
     """A loaded scenario: the model, its catalog and calendar, and where it came from."""
 
@@ -352,9 +397,14 @@ class Scenario:
         return Scenario(model, self.catalog, self.calendar, self.source, self.text, self.base)
 
     def catalog_for(self, variant: Variant | None) -> Catalog:
-        """The catalog with the variant's procedure changes applied."""
+        """The catalog with the variant's procedure changes applied (whatever its date)."""
         if variant is None:
             return self.catalog
+        changed = self.changed_definitions(variant)
+        return self.catalog.replace(*changed) if changed else self.catalog
+
+    def changed_definitions(self, variant: Variant) -> list[ProcedureDefinition]:
+        """The procedure versions a variant changes ("4 tại chỗ", shortened limits)."""
         changed: dict[tuple[str, int], ProcedureDefinition] = {}
         for code in variant.on_the_spot:
             for definition in self.catalog.versions(code):
@@ -366,7 +416,7 @@ class Scenario:
                 limit = current.time_limit.effective
                 if limit.unit == rule.from_.unit and limit.value == rule.from_.value:
                     changed[definition.key] = with_time_limit(current, rule.to)
-        return self.catalog.replace(*changed.values()) if changed else self.catalog
+        return list(changed.values())
 
 
 def _rebuild_scenario(
@@ -502,6 +552,27 @@ def _staff_problems(
         for key in ("staff", "extra_staff"):
             for role in getattr(variant, key):
                 check_role(role, ("variants", index, key, role))
+        if variant.effective_from is not None:
+            h = model.horizon
+            if not h.start < variant.effective_from <= h.end:
+                problems.append(
+                    doc.problem(
+                        ("variants", index, "effective_from"),
+                        f"must fall after the horizon's start and by its end ({h.start}..{h.end})",
+                    )
+                )
+            for role, pool in variant.staff.items():
+                before = model.staff.get(role)
+                if before is not None and (
+                    isinstance(before.count, str) != isinstance(pool.count, str)
+                    or before.hours != pool.hours
+                ):
+                    problems.append(
+                        doc.problem(
+                            ("variants", index, "staff", role),
+                            "a dated variant changes headcounts only (not hours, not unlimited)",
+                        )
+                    )
         for role in variant.extra_staff:
             base = model.staff.get(role)
             if base is not None and base.count == UNLIMITED:
@@ -599,6 +670,7 @@ def as_dict(value: Any) -> Any:
 __all__ = [
     "UNLIMITED",
     "VN_TZ",
+    "PhasedCatalog",
     "Scenario",
     "ScenarioModel",
     "StaffPool",
