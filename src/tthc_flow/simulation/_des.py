@@ -32,6 +32,7 @@ from tthc_flow.engine import SYSTEM, Actor, Dossier, Engine, Event, FixedClock
 from tthc_flow.errors import PolicyViolation
 from tthc_flow.procedure import Catalog, OnlineLevel, ProcedureDefinition
 from tthc_flow.simulation._distributions import Fixed, Sampler
+from tthc_flow.simulation._replay import ReplayedArrival
 from tthc_flow.simulation._scenario import (
     CHANNELS,
     PhasedCatalog,
@@ -393,6 +394,15 @@ class Replication:
             for code in shared:
                 rates[code] = base * weights[code] / total_w if total_w else 0.0
         self.rates = {c: r / self.shards for c, r in sorted(rates.items()) if r > 0}
+        self.replay_by_day: dict[int, list[ReplayedArrival]] | None = None
+        if self.scenario.replayed is not None:
+            self.rates = {}
+            self.replay_by_day = {}
+            for index, arrival in enumerate(self.scenario.replayed):
+                if index % self.shards == self.shard:
+                    offset = self.wt.day_offset(arrival.ts)
+                    self.replay_by_day.setdefault(offset, []).append(arrival)
+                    self.rates.setdefault(arrival.code, 0.0)
         suffix = f"@{self.shard}/{self.shards}" if self.shards > 1 else ""
         self.streams = {
             code: (
@@ -457,6 +467,9 @@ class Replication:
             self.on_day()
         if offset < self.last_offset:
             self.push(ts + DAY_S, E_DAY, offset + 1)
+        if self.replay_by_day is not None:
+            self._replay_day(day, offset)
+            return
         hours = self.wt.day_hours(offset)
         if hours <= 0:
             return
@@ -474,15 +487,31 @@ class Replication:
             proc = self._proc(definition)
             for u, ua, us in zip(times, ua_all, us_all, strict=True):
                 channel = self._channel(proc, ua[A_CHANNEL])
-                spot = proc.spot and channel == "desk"
-                d = _D(proc, channel, spot, ua, us)
-                at = self.wt.from_work(w0 + u * hours)
-                d.arrival = at
-                d.counted = at >= self.warm_ts
-                d.submitted = at
-                if channel == "postal":
-                    d.submitted = at - self.transit(ua[A_POST_IN]) * DAY_S
-                self.push(at, E_ARRIVE, d)
+                self._new_dossier(proc, channel, ua, us, self.wt.from_work(w0 + u * hours))
+
+    def _new_dossier(
+        self, proc: _Proc, channel: str, ua: list[float], us: list[float], at: float
+    ) -> None:
+        d = _D(proc, channel, proc.spot and channel == "desk", ua, us)
+        d.arrival = at
+        d.counted = at >= self.warm_ts
+        d.submitted = at
+        if channel == "postal":
+            d.submitted = at - self.transit(ua[A_POST_IN]) * DAY_S
+        self.push(at, E_ARRIVE, d)
+
+    def _replay_day(self, day: date, offset: int) -> None:
+        """The logged arrivals of the day, each with uniforms from its procedure's streams."""
+        assert self.replay_by_day is not None
+        for arrival in self.replay_by_day.get(offset, ()):
+            _, attr, serv = self.streams[arrival.code]
+            ua = attr.random(N_ATTR).tolist()
+            us = serv.random(N_SERVICE).tolist()
+            proc = self._proc(self.catalog_like.effective(arrival.code, day))
+            channel = arrival.channel
+            if channel not in proc.channels:  # the catalog changed since: draw a channel
+                channel = self._channel(proc, ua[A_CHANNEL])
+            self._new_dossier(proc, channel, ua, us, arrival.ts)
 
     def _change_phase(self, ts: float) -> None:
         """A dated variant starts: its channel mix and headcounts from this morning."""

@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from tthc_flow._time import VN_TZ
 from tthc_flow._yaml import LocatedDocument, load_located, validation_problems
@@ -34,7 +35,7 @@ from tthc_flow.calendar import (
     YearSchedule,
     load_overrides,
 )
-from tthc_flow.errors import InputError, Problem, ScenarioDefinitionError
+from tthc_flow.errors import InputError, Problem, ScenarioDefinitionError, TthcError
 from tthc_flow.procedure import (
     Catalog,
     Duration,
@@ -45,6 +46,7 @@ from tthc_flow.procedure import (
     with_time_limit,
 )
 from tthc_flow.simulation._distributions import Distribution, Fixed
+from tthc_flow.simulation._replay import ReplayedArrival, read_arrivals, store_url
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 CHANNELS = ("desk", "postal", "online")
@@ -106,14 +108,26 @@ class Rate(_Strict):
         return self
 
 
+class Replay(_Strict):
+    """Arrivals read from a stored event log: each submit/receive event is one arrival."""
+
+    db: str = Field(description="A database URL, or a SQLite file relative to the scenario.")
+    from_: date | None = Field(default=None, alias="from", description="Default: horizon start.")
+    until: date | None = Field(default=None, description="Default: horizon end.")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
 class Arrivals(_Strict):
     """Poisson arrivals on working days, uniform over each day's working time.
 
     ``total`` is shared by the procedures without their own rate, in proportion to
     ``weights`` (default 1); ``procedures`` gives a procedure its own rate; ``seasonality``
-    multiplies the rate by month (1-12, default 1).
+    multiplies the rate by month (1-12, default 1). Or ``replay``: the arrivals of a stored
+    event log, at their recorded moments and channels (nothing else may then be given).
     """
 
+    replay: Replay | None = None
     total: Rate | None = None
     weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
     procedures: dict[str, Rate] = Field(default_factory=dict)
@@ -356,8 +370,10 @@ class Scenario:
         source: str,
         text: str = "",
         base: Path | None = None,
+        replayed: list[ReplayedArrival] | None = None,
     ) -> None:
         self.model = model
+        self.replayed = replayed  # arrivals read from the log of arrivals.replay, if any
         self.catalog = catalog
         self.calendar = calendar
         self.source = source
@@ -374,6 +390,7 @@ class Scenario:
             self.source,
             self.text,
             self.base,
+            self.replayed,
         )
 
     @property
@@ -394,7 +411,9 @@ class Scenario:
     def with_seed(self, seed: int) -> Scenario:
         """The same scenario with another seed."""
         model = self.model.model_copy(update={"seed": seed})
-        return Scenario(model, self.catalog, self.calendar, self.source, self.text, self.base)
+        return Scenario(
+            model, self.catalog, self.calendar, self.source, self.text, self.base, self.replayed
+        )
 
     def catalog_for(self, variant: Variant | None) -> Catalog:
         """The catalog with the variant's procedure changes applied (whatever its date)."""
@@ -426,8 +445,9 @@ def _rebuild_scenario(
     source: str,
     text: str,
     base: Path,
+    replayed: list[ReplayedArrival] | None,
 ) -> Scenario:
-    return Scenario(model, Catalog(definitions), calendar, source, text, base)
+    return Scenario(model, Catalog(definitions), calendar, source, text, base, replayed)
 
 
 def _all_days_overrides(start: int, end: int) -> CalendarOverrides:
@@ -471,7 +491,25 @@ def _semantic_problems(
         check_code(code, ("arrivals", "weights", code))
     for code in model.arrivals.procedures:
         check_code(code, ("arrivals", "procedures", code))
-    if model.arrivals.total is None and not model.arrivals.procedures:
+    a = model.arrivals
+    if a.replay is not None:
+        if a.total is not None or a.procedures or a.weights or a.seasonality:
+            problems.append(
+                doc.problem(
+                    ("arrivals", "replay"),
+                    "replay replaces total, procedures, weights and seasonality: give replay alone",
+                )
+            )
+        h = model.horizon
+        start, until = a.replay.from_ or h.start, a.replay.until or h.end
+        if not h.start <= start <= until <= h.end:
+            problems.append(
+                doc.problem(
+                    ("arrivals", "replay"),
+                    f"from..until must lie in the horizon ({h.start}..{h.end}) and be in order",
+                )
+            )
+    elif a.total is None and not a.procedures:
         problems.append(doc.problem(("arrivals",), "give arrivals.total or arrivals.procedures"))
     for name in model.channels:
         if name not in CHANNELS:
@@ -646,7 +684,8 @@ def _build(doc: LocatedDocument, base: Path, text: str) -> Scenario:
     problems = _semantic_problems(model, catalog, doc)
     if problems:
         raise ScenarioDefinitionError(problems)
-    scenario = Scenario(model, catalog, calendar, doc.file, text, base)
+    replayed = _replayed(model, catalog, base, doc)
+    scenario = Scenario(model, catalog, calendar, doc.file, text, base, replayed)
     catalogs = [catalog]
     for index, variant in enumerate(model.variants):
         try:
@@ -658,6 +697,31 @@ def _build(doc: LocatedDocument, base: Path, text: str) -> Scenario:
     if problems:
         raise ScenarioDefinitionError(problems)
     return scenario
+
+
+def _replayed(
+    model: ScenarioModel, catalog: Catalog, base: Path, doc: LocatedDocument
+) -> list[ReplayedArrival] | None:
+    replay = model.arrivals.replay
+    if replay is None:
+        return None
+    path = ("arrivals", "replay", "db")
+    try:
+        arrivals = read_arrivals(
+            store_url(replay.db, base),
+            replay.from_ or model.horizon.start,
+            replay.until or model.horizon.end,
+        )
+    except (TthcError, OSError, ValueError, SQLAlchemyError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problem = doc.problem(path, f"cannot read the event log: {first}")
+        raise ScenarioDefinitionError([problem]) from exc
+    unknown = sorted({a.code for a in arrivals} - set(catalog.codes()))
+    if unknown:
+        raise ScenarioDefinitionError(
+            [doc.problem(path, f"the log has procedures not in the catalog: {', '.join(unknown)}")]
+        )
+    return arrivals
 
 
 def as_dict(value: Any) -> Any:
