@@ -48,8 +48,14 @@ class InputError(TthcError, ValueError):
 
     def __init__(self, problems: list[Problem] | Problem, summary: str | None = None) -> None:
         self.problems: list[Problem] = [problems] if isinstance(problems, Problem) else problems
+        self.summary = summary
         head = summary or f"{len(self.problems)} problem(s) in input"
         super().__init__(head + "\n" + "\n".join(f"  {p}" for p in self.problems))
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem], str | None]]:
+        # The default rebuilds from args (the message text) and would garble the problems
+        # when an error crosses a process boundary (parallel simulation workers).
+        return type(self), (self.problems, self.summary)
 
     @property
     def first(self) -> Problem:

@@ -30,7 +30,8 @@ seed: 1
 arrivals:
   total: {per_working_day: 12}
 channels: {desk: 0.6, postal: 0.1, online: 0.3}
-staff: {one_stop: 2, specialist: 4, leader: 1}
+staff: {one_stop: 2, specialist: 4, leader: 1, inspection_team: unlimited,
+        ministry_officer: unlimited}
 service:
   reception: {default: {dist: lognormal, mean: 0.3, sd: 0.15}}
   roles:

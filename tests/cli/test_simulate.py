@@ -21,7 +21,8 @@ seed: 3
 arrivals:
   total: {{per_working_day: 6}}
 channels: {{desk: 0.6, postal: 0.1, online: 0.3}}
-staff: {{one_stop: 1, specialist: 2, leader: 1}}
+staff: {{one_stop: 1, specialist: 2, leader: 1, inspection_team: unlimited,
+        ministry_officer: unlimited}}
 service:
   roles: {{specialist: {{dist: lognormal, mean: 1.5, sd: 1.0}}}}
   default: {{dist: triangular, low: 0.1, mode: 0.5, high: 2}}

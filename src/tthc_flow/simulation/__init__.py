@@ -18,14 +18,30 @@ from tthc_flow.simulation._distributions import (
     Lognormal,
     Triangular,
 )
+from tthc_flow.simulation._export import (
+    HEADLINE_KPIS,
+    KPI_LABELS,
+    comparison_rows,
+    format_comparison,
+    headline_kpis,
+    kpi_label,
+    kpi_labels,
+    result_rows,
+    write_comparison,
+    write_results,
+)
 from tthc_flow.simulation._kpis import Estimate, SimulationResult
 from tthc_flow.simulation._plot import plot_comparison
 from tthc_flow.simulation._run import BASELINE, simulate
 from tthc_flow.simulation._scenario import (
+    UNLIMITED,
     PinnedCatalog,
+    Rate,
     Scenario,
     ScenarioModel,
+    StaffPool,
     Variant,
+    catalog_roles,
     load_scenario,
     parse_scenario,
 )
@@ -33,6 +49,9 @@ from tthc_flow.simulation._store import SimulationStore
 
 __all__ = [
     "BASELINE",
+    "HEADLINE_KPIS",
+    "KPI_LABELS",
+    "UNLIMITED",
     "Comparison",
     "Difference",
     "Distribution",
@@ -42,15 +61,26 @@ __all__ = [
     "Fixed",
     "Lognormal",
     "PinnedCatalog",
+    "Rate",
     "Scenario",
     "ScenarioModel",
     "SimulationResult",
     "SimulationStore",
+    "StaffPool",
     "Triangular",
     "Variant",
+    "catalog_roles",
     "compare",
+    "comparison_rows",
+    "format_comparison",
+    "headline_kpis",
+    "kpi_label",
+    "kpi_labels",
     "load_scenario",
     "parse_scenario",
     "plot_comparison",
+    "result_rows",
     "simulate",
+    "write_comparison",
+    "write_results",
 ]

@@ -32,7 +32,15 @@ from tthc_flow.engine import SYSTEM, Actor, Dossier, Engine, Event, FixedClock
 from tthc_flow.errors import PolicyViolation
 from tthc_flow.procedure import Catalog, OnlineLevel, ProcedureDefinition
 from tthc_flow.simulation._distributions import Fixed, Sampler
-from tthc_flow.simulation._scenario import CHANNELS, PinnedCatalog, Rate, Scenario, Variant
+from tthc_flow.simulation._replay import ReplayedArrival
+from tthc_flow.simulation._scenario import (
+    CHANNELS,
+    PhasedCatalog,
+    PinnedCatalog,
+    Rate,
+    Scenario,
+    Variant,
+)
 from tthc_flow.simulation._worktime import WorkTime
 from tthc_flow.store import Store
 
@@ -45,7 +53,7 @@ A_CHANNEL, A_SUPP_REC, A_SUPP_APP, A_ABANDON, A_WITHDRAW, A_REJECT = 0, 1, 2, 3,
 A_APOLOGY, A_SUPP_DELAY, A_POST_IN, A_POST_OUT, A_COLLECT = 6, 7, 8, 9, 10
 
 # event kinds
-E_DAY, E_ARRIVE, E_DONE, E_SUPP_BACK, E_ABANDON, E_COLLECT, E_WATCH = range(7)
+E_DAY, E_ARRIVE, E_DONE, E_SUPP_BACK, E_ABANDON, E_COLLECT, E_WATCH, E_END = range(8)
 # task kinds
 T_RECEPTION, T_STEP, T_RETURN = range(3)
 
@@ -72,6 +80,8 @@ class ReplicationData:
     busy_hours: dict[str, float] = field(default_factory=dict)
     staff: dict[str, int] = field(default_factory=dict)
     measured_hours: float = 0.0
+    measured_by_role: dict[str, float] = field(default_factory=dict)
+    capacity_hours: dict[str, float] = field(default_factory=dict)
     hours_per_day: float = 8.0
     backlog: list[tuple[str, int]] = field(default_factory=list)
     events: int = 0
@@ -136,22 +146,21 @@ class _Pool:
     "4 tại chỗ" tasks go first (the applicant is waiting at the desk)."""
 
     __slots__ = (
-        "actors",
-        "busy",
-        "free",
-        "hi",
-        "lo",
-        "mean",
-        "role",
-        "servers",
-        "wait_n",
-        "wait_sum",
-    )
+        "actors", "busy", "cap", "cap_w", "end_w", "free", "hi", "lo", "retire", "role",
+        "servers", "wait_n", "wait_sum", "warm_w", "wt",
+    )  # fmt: skip
 
-    def __init__(self, role: str, servers: int | None, mean: float) -> None:
+    def __init__(
+        self, role: str, servers: int | None, wt: WorkTime, warm_ts: float, end_ts: float
+    ) -> None:
         self.role = role
         self.servers = servers
-        self.mean = mean
+        self.wt = wt  # the role's working time (its own hours, or the calendar's)
+        self.warm_w = wt.to_work(warm_ts)
+        self.end_w = wt.to_work(end_ts)
+        self.cap = 0.0  # staff-hours available over the measured period
+        self.cap_w = self.warm_w
+        self.retire = 0  # people to take off when they finish their current task
         count = servers or 1
         self.actors = [Actor.of(f"{role}-{i + 1}", role) for i in range(count)]
         self.free = list(range(count - 1, -1, -1))
@@ -163,6 +172,13 @@ class _Pool:
 
     def queued(self) -> int:
         return len(self.hi) + len(self.lo)
+
+    def note_capacity(self, ts: float) -> None:
+        """Add the staff-hours of the current headcount up to ``ts``."""
+        w = min(max(self.wt.to_work(ts), self.warm_w), self.end_w)
+        if w > self.cap_w:
+            self.cap += (self.servers or 0) * (w - self.cap_w)
+            self.cap_w = w
 
 
 class Replication:
@@ -177,6 +193,9 @@ class Replication:
         store: Store | None = None,
         keep_events: bool = True,
         on_day: Callable[[], None] | None = None,
+        *,
+        shard: int = 0,
+        shards: int = 1,
     ) -> None:
         from tthc_flow.simulation._store import SimulationStore
 
@@ -188,10 +207,20 @@ class Replication:
             replication,
         )
         self.on_day = on_day
+        self.shard, self.shards = shard, shards
+        self.phase_from = variant.effective_from if variant is not None else None
         catalog: Catalog = scenario.catalog_for(variant)
-        self.catalog_like: Catalog | PinnedCatalog = (
+        self.catalog_like: Catalog | PinnedCatalog | PhasedCatalog = (
             PinnedCatalog(catalog, m.catalog_as_of) if m.catalog_as_of else catalog
         )
+        if self.phase_from is not None and variant is not None:
+            # a dated variant: the baseline's procedures before the day, the variant's after
+            base = scenario.catalog
+            self.catalog_like = PhasedCatalog(
+                PinnedCatalog(base, m.catalog_as_of) if m.catalog_as_of else base,
+                scenario.changed_definitions(variant),
+                self.phase_from,
+            )
         self.cal = scenario.calendar
         self.own_store = store is None
         self.store: Store = store if store is not None else SimulationStore(keep_events)
@@ -203,17 +232,26 @@ class Replication:
             self.engine.register_hook(name, _no_hook)
         last = min(self.cal.last_day, m.horizon.end + timedelta(days=600))
         self.wt = WorkTime(self.cal, start, last)
+        self.wt_last = last
         self.hpd = self.cal.hours_per_day.total_seconds() / 3600.0
         self.end_ts = _midnight(m.horizon.end + timedelta(days=1))
         self.warm_ts = _midnight(start + timedelta(days=m.horizon.warmup_days))
         self.end_w = self.wt.to_work(self.end_ts)
+        # after the horizon, arrivals stop and the office works off what is open (the drain)
+        self.drain_ts = max(
+            self.wt.from_work(self.end_w + m.horizon.drain_working_days * self.hpd), self.end_ts
+        )
         self.warm_w = self.wt.to_work(self.warm_ts)
         self.branching = m.branching
         self.close_after = (self.engine.policies.supplement.close_after_days or 15) * DAY_S
         self._samplers: dict[Any, Sampler] = {}
         self._procs: dict[tuple[str, int], _Proc] = {}
-        self._staff(variant)
-        self._channels(variant)
+        self.staff, self.hours = self._staff(variant)
+        self.mix = self._channels(variant)
+        self.staff_after, self.mix_after = self.staff, self.mix
+        if self.phase_from is not None:
+            self.staff, _ = self._staff(None)
+            self.mix = self._channels(None)
         self.reception = {
             ch: self._sampler(("reception", ch), m.service.reception.get(ch) or m.service.reception.get("default") or Fixed(dist="fixed", value=0.25))
             for ch in CHANNELS
@@ -227,12 +265,14 @@ class Replication:
         self.heap: list[tuple[Any, ...]] = []
         self.seq = 0
         self.open_count = 0
+        self.live: dict[int, _D] = {}  # arrived, not yet closed (by id)
         self.data = ReplicationData(replication, seed)
         self.counts: dict[str, int] = dict.fromkeys(
             ("arrived", "received", "resolved", "approved", "rejected", "early", "on_time", "late",
              "withdrawn", "returned", "rescheduled", "apology_refused", "supplements_reception",
              "supplements_appraisal", "on_the_spot", "visits", "visits_counterfactual",
-             "visits_saved", "open_at_end", "desk", "postal", "online"),
+             "visits_saved", "open_at_end", "resolved_at_end", "in_progress_at_end", "censored", "censored_overdue",
+             "desk", "postal", "online"),
             0,
         )  # fmt: skip
         self._arrival_rates()
@@ -261,15 +301,37 @@ class Replication:
             found = self._procs[definition.key] = _Proc(definition, self._step_sampler)
         return found
 
-    def _staff(self, variant: Variant | None) -> None:
-        staff = dict(self.scenario.model.staff)
+    def _staff(
+        self, variant: Variant | None
+    ) -> tuple[dict[str, int], dict[str, tuple[tuple[time, time], ...]]]:
+        """Headcount (None: unlimited) and working hours of every role, variant applied."""
+        pools = dict(self.scenario.model.staff)
         if variant is not None:
-            staff.update(variant.staff)
+            pools.update(variant.staff)
             for role, extra in variant.extra_staff.items():
-                staff[role] = staff.get(role, 0) + extra
-        self.staff = staff
+                pool = pools.get(role)
+                if pool is not None and isinstance(pool.count, int):
+                    pools[role] = pool.model_copy(update={"count": pool.count + extra})
+        staff: dict[str, int] = {
+            r: p.count for r, p in pools.items() if not isinstance(p.count, str)
+        }
+        hours = {
+            r: tuple((period.start, period.end) for period in p.hours)
+            for r, p in pools.items()
+            if p.hours
+        }
+        if self.shards > 1:
+            for role, count in staff.items():
+                if count < self.shards:
+                    raise ValueError(
+                        f"shards={self.shards} needs at least {self.shards} people in every "
+                        f"limited role; {role!r} has {count}"
+                    )
+                share, extra = divmod(count, self.shards)
+                staff[role] = share + (1 if self.shard < extra else 0)
+        return staff, hours
 
-    def _channels(self, variant: Variant | None) -> None:
+    def _channels(self, variant: Variant | None) -> dict[str, float]:
         mix = dict(self.scenario.model.channels)
         if variant is not None and variant.channels is not None:
             mix = dict(variant.channels)
@@ -281,12 +343,17 @@ class Replication:
             }
             mix["online"] = variant.online_share
         total = sum(mix.values())
-        self.mix = {k: v / total for k, v in mix.items()} if total else {"desk": 1.0}
+        return {k: v / total for k, v in mix.items()} if total else {"desk": 1.0}
 
     def pool(self, role: str) -> _Pool:
         found = self.pools.get(role)
         if found is None:
-            found = self.pools[role] = _Pool(role, self.staff.get(role), 0.0)
+            hours = self.hours.get(role)
+            wt = self.wt
+            if hours is not None:
+                wt = WorkTime(self.cal, self.wt.first, self.wt_last, hours)
+            found = _Pool(role, self.staff.get(role), wt, self.warm_ts, self.end_ts)
+            self.pools[role] = found
         return found
 
     def _arrival_rates(self) -> None:
@@ -326,12 +393,22 @@ class Replication:
             base = per_day(a.total)
             for code in shared:
                 rates[code] = base * weights[code] / total_w if total_w else 0.0
-        self.rates = {c: r for c, r in sorted(rates.items()) if r > 0}
+        self.rates = {c: r / self.shards for c, r in sorted(rates.items()) if r > 0}
+        self.replay_by_day: dict[int, list[ReplayedArrival]] | None = None
+        if self.scenario.replayed is not None:
+            self.rates = {}
+            self.replay_by_day = {}
+            for index, arrival in enumerate(self.scenario.replayed):
+                if index % self.shards == self.shard:
+                    offset = self.wt.day_offset(arrival.ts)
+                    self.replay_by_day.setdefault(offset, []).append(arrival)
+                    self.rates.setdefault(arrival.code, 0.0)
+        suffix = f"@{self.shard}/{self.shards}" if self.shards > 1 else ""
         self.streams = {
             code: (
-                stream(self.seed, self.replication, f"arrivals:{code}"),
-                stream(self.seed, self.replication, f"attributes:{code}"),
-                stream(self.seed, self.replication, f"service:{code}"),
+                stream(self.seed, self.replication, f"arrivals:{code}{suffix}"),
+                stream(self.seed, self.replication, f"attributes:{code}{suffix}"),
+                stream(self.seed, self.replication, f"service:{code}{suffix}"),
             )
             for code in self.rates
         }
@@ -347,6 +424,7 @@ class Replication:
         first_day = self.scenario.model.horizon.start
         self.last_offset = (self.scenario.model.horizon.end - first_day).days
         self.push(self.wt.origin, E_DAY, 0)
+        self.push(self.end_ts, E_END)
         handlers: dict[int, Callable[..., None]] = {
             E_DAY: self._day,
             E_ARRIVE: self._arrive,
@@ -355,35 +433,43 @@ class Replication:
             E_ABANDON: self._abandon,
             E_COLLECT: self._collect,
             E_WATCH: self._watch,
+            E_END: self._horizon_end,
         }
         heap = self.heap
         while heap:
             item = heapq.heappop(heap)
             ts = item[0]
-            if ts >= self.end_ts:
+            if ts > self.drain_ts:
                 break
             handlers[item[2]](ts, *item[3:])
         self._finish()
         self.data.seconds = perf_counter() - began
         return self.data
 
-    def _at(self, ts: float) -> Any:
-        moment = self.wt.dt(ts)
-        if moment > self.clock.now():
-            self.clock.set(moment)
-        return moment
+    @staticmethod
+    def _at(ts: float) -> datetime:
+        # every command carries its moment (at=); the clock itself moves once a day
+        return datetime.fromtimestamp(round(ts, 6), VN_TZ)
 
     def _fire(self, d: _D, trigger: str, actor: Actor, ts: float, **data: Any) -> Dossier:
-        return self.engine.fire(d.code, trigger, actor, at=self._at(ts), **data)
+        return self.engine.fire(
+            d.code, trigger, actor, at=datetime.fromtimestamp(round(ts, 6), VN_TZ), **data
+        )
 
     # ------------------------------------------------------------------ arrivals
     def _day(self, ts: float, offset: int) -> None:
         day = self.wt.date_of(offset)
+        self.clock.set(self._at(ts))
+        if self.phase_from is not None and day >= self.phase_from:
+            self._change_phase(ts)
         self.data.backlog.append((day.isoformat(), self.open_count))
         if self.on_day is not None:
             self.on_day()
         if offset < self.last_offset:
             self.push(ts + DAY_S, E_DAY, offset + 1)
+        if self.replay_by_day is not None:
+            self._replay_day(day, offset)
+            return
         hours = self.wt.day_hours(offset)
         if hours <= 0:
             return
@@ -401,15 +487,60 @@ class Replication:
             proc = self._proc(definition)
             for u, ua, us in zip(times, ua_all, us_all, strict=True):
                 channel = self._channel(proc, ua[A_CHANNEL])
-                spot = proc.spot and channel == "desk"
-                d = _D(proc, channel, spot, ua, us)
-                at = self.wt.from_work(w0 + u * hours)
-                d.arrival = at
-                d.counted = at >= self.warm_ts
-                d.submitted = at
-                if channel == "postal":
-                    d.submitted = at - self.transit(ua[A_POST_IN]) * DAY_S
-                self.push(at, E_ARRIVE, d)
+                self._new_dossier(proc, channel, ua, us, self.wt.from_work(w0 + u * hours))
+
+    def _new_dossier(
+        self, proc: _Proc, channel: str, ua: list[float], us: list[float], at: float
+    ) -> None:
+        d = _D(proc, channel, proc.spot and channel == "desk", ua, us)
+        d.arrival = at
+        d.counted = at >= self.warm_ts
+        d.submitted = at
+        if channel == "postal":
+            d.submitted = at - self.transit(ua[A_POST_IN]) * DAY_S
+        self.push(at, E_ARRIVE, d)
+
+    def _replay_day(self, day: date, offset: int) -> None:
+        """The logged arrivals of the day, each with uniforms from its procedure's streams."""
+        assert self.replay_by_day is not None
+        for arrival in self.replay_by_day.get(offset, ()):
+            _, attr, serv = self.streams[arrival.code]
+            ua = attr.random(N_ATTR).tolist()
+            us = serv.random(N_SERVICE).tolist()
+            proc = self._proc(self.catalog_like.effective(arrival.code, day))
+            channel = arrival.channel
+            if channel not in proc.channels:  # the catalog changed since: draw a channel
+                channel = self._channel(proc, ua[A_CHANNEL])
+            self._new_dossier(proc, channel, ua, us, arrival.ts)
+
+    def _change_phase(self, ts: float) -> None:
+        """A dated variant starts: its channel mix and headcounts from this morning."""
+        self.phase_from = None
+        self.mix = self.mix_after
+        for role, count in self.staff_after.items():
+            if count != self.staff.get(role):
+                self._resize(self.pool(role), count, ts)
+        self.staff = self.staff_after
+
+    def _resize(self, pool: _Pool, count: int, ts: float) -> None:
+        pool.note_capacity(ts)
+        old = pool.servers
+        if old is None:
+            return
+        pool.servers = count
+        if count > old:
+            for index in range(len(pool.actors), len(pool.actors) + count - old):
+                pool.actors.append(Actor.of(f"{pool.role}-{index + 1}", pool.role))
+                pool.free.append(index)
+            while pool.free and (pool.hi or pool.lo):
+                task = pool.hi.popleft() if pool.hi else pool.lo.popleft()
+                self._start(pool, pool.free.pop(), task, ts)
+        else:
+            drop = old - count
+            while drop and pool.free:  # idle people leave at once, busy ones after their task
+                pool.free.pop()
+                drop -= 1
+            pool.retire += drop
 
     def _channel(self, proc: _Proc, u: float) -> str:
         offered = [(c, self.mix.get(c, 0.0)) for c in CHANNELS if c in proc.channels]
@@ -424,6 +555,7 @@ class Replication:
         return offered[-1][0]
 
     def _arrive(self, ts: float, d: _D) -> None:
+        self.live[id(d)] = d
         if d.counted:
             self.counts["arrived"] += 1
             self.counts[d.channel] += 1
@@ -445,7 +577,7 @@ class Replication:
             pool.lo.append(task)
 
     def _start(self, pool: _Pool, server: int, task: _Task, ts: float) -> None:
-        wt = self.wt
+        wt = pool.wt
         start_w = wt.to_work(wt.next_working(ts))
         finish_w = start_w + task.hours
         finish = wt.from_work(finish_w)
@@ -455,7 +587,7 @@ class Replication:
         if d.counted and task.enq >= self.warm_ts:
             pool.wait_sum += start_w - wt.to_work(task.enq)
             pool.wait_n += 1
-        lo, hi = max(start_w, self.warm_w), min(finish_w, self.end_w)
+        lo, hi = max(start_w, pool.warm_w), min(finish_w, pool.end_w)
         if hi > lo:
             pool.busy += hi - lo
         self.push(finish, E_DONE, pool, server, task)
@@ -474,6 +606,8 @@ class Replication:
             return
         if follow is not None:  # "4 tại chỗ": the same clerk carries on with the applicant
             self._start(pool, server, follow, ts)
+        elif pool.retire:
+            pool.retire -= 1
         elif pool.hi:
             self._start(pool, server, pool.hi.popleft(), ts)
         elif pool.lo:
@@ -599,6 +733,7 @@ class Replication:
 
     def _closed(self, d: _D, outcome: str | None) -> None:
         self.open_count -= 1
+        del self.live[id(d)]
         d.due_ver += 1
         if outcome is not None and d.counted:
             self.counts[outcome] += 1
@@ -680,10 +815,24 @@ class Replication:
             self.counts["rescheduled"] += 1
 
     # ------------------------------------------------------------------ the end
+    def _horizon_end(self, ts: float) -> None:
+        """Snapshot at the end of the horizon (what a report on that day shows)."""
+        c = self.counts
+        c["open_at_end"] = self.open_count
+        c["resolved_at_end"] = c["resolved"]
+        # in progress as a report on that day counts them: received, no result yet
+        c["in_progress_at_end"] = sum(
+            1 for d in self.live.values() if d.counted and d.received and not d.resolved
+        )
+
     def _finish(self) -> None:
         data = self.data
         c = self.counts
-        c["open_at_end"] = self.open_count
+        # still open after the drain: censored; past their appointment they are late already
+        for d in self.live.values():
+            if d.counted and not d.resolved:
+                c["censored"] += 1
+                c["censored_overdue"] += d.received > 0 and d.due < self.drain_ts
         c["visits_saved"] = c["visits_counterfactual"] - c["visits"]
         data.counts = dict(c)
         measured = max(self.end_w - self.warm_w, 0.0)
@@ -693,6 +842,10 @@ class Replication:
             data.wait_sum[role] = pool.wait_sum
             data.wait_n[role] = pool.wait_n
             data.busy_hours[role] = pool.busy
+            data.measured_by_role[role] = max(pool.end_w - pool.warm_w, 0.0)
+            pool.note_capacity(self.end_ts)
+            if pool.servers is not None:
+                data.capacity_hours[role] = pool.cap
             if pool.servers is not None:
                 data.staff[role] = pool.servers
         data.events = getattr(self.store, "event_count", 0)
@@ -701,6 +854,39 @@ class Replication:
 
             assert isinstance(self.store, SimulationStore)
             data.store = self.store if self.store.keep_events else None
+
+
+def merge_shards(parts: list[ReplicationData]) -> list[ReplicationData]:
+    """One :class:`ReplicationData` per replication: its shards (independent offices) added up.
+
+    Counts, busy hours, waits, staff and the daily backlog add; processing and citizen times
+    are pooled; ``seconds`` is the slowest shard's (they run side by side).
+    """
+    merged: dict[int, ReplicationData] = {}
+    for part in sorted(parts, key=lambda p: p.replication):
+        into = merged.get(part.replication)
+        if into is None:
+            merged[part.replication] = part
+            continue
+        for name, value in part.counts.items():
+            into.counts[name] = into.counts.get(name, 0) + value
+        into.processing_days.extend(part.processing_days)
+        into.citizen_days.extend(part.citizen_days)
+        for target, source in (
+            (into.wait_sum, part.wait_sum),
+            (into.wait_n, part.wait_n),
+            (into.busy_hours, part.busy_hours),
+            (into.staff, part.staff),
+            (into.capacity_hours, part.capacity_hours),
+        ):
+            for key, amount in source.items():
+                target[key] = target.get(key, 0) + amount  # type: ignore[assignment]
+        into.backlog = [
+            (day, a + b) for (day, a), (_, b) in zip(into.backlog, part.backlog, strict=True)
+        ]
+        into.events += part.events
+        into.seconds = max(into.seconds, part.seconds)
+    return [merged[r] for r in sorted(merged)]
 
 
 def _hook_names(catalog: Catalog) -> set[str]:
@@ -721,4 +907,4 @@ def _midnight(day: date) -> float:
     return datetime.combine(day, time(0), VN_TZ).timestamp()
 
 
-__all__ = ["Replication", "ReplicationData"]
+__all__ = ["Replication", "ReplicationData", "merge_shards"]

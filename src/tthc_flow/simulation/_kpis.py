@@ -85,11 +85,17 @@ def replication_kpis(data: ReplicationData) -> dict[str, float]:
         name: float(c.get(name, 0))
         for name in (
             "arrived", "received", "resolved", "early", "on_time", "late", "rejected",
-            "withdrawn", "returned", "rescheduled", "open_at_end", "on_the_spot",
+            "withdrawn", "returned", "rescheduled", "open_at_end", "resolved_at_end", "in_progress_at_end",
+            "censored", "censored_overdue", "on_the_spot",
             "visits", "visits_saved",
         )
     }  # fmt: skip
-    k["on_time_rate"] = _ratio(c.get("early", 0) + c.get("on_time", 0), c.get("resolved", 0))
+    # dossiers still open after the drain and already past their appointment are late
+    # whatever happens next: count them, so a clogged office cannot look punctual
+    k["on_time_rate"] = _ratio(
+        c.get("early", 0) + c.get("on_time", 0),
+        c.get("resolved", 0) + c.get("censored_overdue", 0),
+    )
     days = sorted(data.processing_days)
     k["processing_days_mean"] = fmean(days) if days else math.nan
     if len(days) >= 2:
@@ -102,9 +108,11 @@ def replication_kpis(data: ReplicationData) -> dict[str, float]:
     k["visits_saved_per_dossier"] = _ratio(c.get("visits_saved", 0), c.get("returned", 0))
     for role in sorted(data.wait_sum):
         k[f"wait_hours.{role}"] = _ratio(data.wait_sum[role], data.wait_n[role])
-        busy = _ratio(data.busy_hours[role], data.measured_hours)
+        busy = _ratio(data.busy_hours[role], data.measured_by_role.get(role, data.measured_hours))
         k[f"busy_servers.{role}"] = busy
-        if role in data.staff:
+        if role in data.capacity_hours:  # staff-hours, so a change of headcount counts
+            k[f"utilisation.{role}"] = _ratio(data.busy_hours[role], data.capacity_hours[role])
+        elif role in data.staff:
             k[f"utilisation.{role}"] = busy / data.staff[role]
     k["backlog_mean"] = fmean(v for _, v in data.backlog) if data.backlog else math.nan
     return k

@@ -1,39 +1,41 @@
-"""``simulate``: replications of a scenario, in parallel processes, into a result with CIs."""
+"""``simulate``: replications (and shards) of a scenario, in parallel processes, into a result."""
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
-from pathlib import Path
 from typing import Any
 
-from tthc_flow.simulation._des import Replication, ReplicationData
+from tthc_flow.simulation._des import Replication, ReplicationData, merge_shards
 from tthc_flow.simulation._kpis import SimulationResult
-from tthc_flow.simulation._scenario import Scenario, Variant, parse_scenario
+from tthc_flow.simulation._scenario import Scenario, Variant
 from tthc_flow.store import Store
 
 BASELINE = "baseline"
 
-_SCENARIOS: dict[tuple[str, str, str], Scenario] = {}
+_WORKER: dict[str, Scenario] = {}
+
+
+def _init_worker(scenario: Scenario) -> None:
+    """Worker-process initialiser: the scenario arrives pickled once per process (the
+    validated model, catalog and calendar, never re-parsed from its YAML text)."""
+    _WORKER["scenario"] = scenario
 
 
 def _replicate(
-    text: str,
-    source: str,
-    base: str,
-    variant: dict[str, Any] | None,
-    seed: int,
-    replication: int,
-    keep_events: bool,
+    variant: Variant | None, seed: int, replication: int, shard: int, shards: int
 ) -> ReplicationData:
-    """Worker-process entry point: rebuild the scenario once per process, run one replication."""
-    key = (text, source, base)
-    scenario = _SCENARIOS.get(key)
-    if scenario is None:
-        scenario = _SCENARIOS[key] = parse_scenario(text, source, Path(base))
-    chosen = Variant.model_validate(variant) if variant is not None else None
-    return Replication(scenario, chosen, seed, replication, keep_events=keep_events).run()
+    """Worker-process entry point: one shard of one replication, no events kept."""
+    return Replication(
+        _WORKER["scenario"],
+        variant,
+        seed,
+        replication,
+        keep_events=False,
+        shard=shard,
+        shards=shards,
+    ).run()
 
 
 def simulate(
@@ -46,6 +48,7 @@ def simulate(
     store: Store | None = None,
     keep_events: bool = True,
     workers: int | None = None,
+    shards: int = 1,
 ) -> SimulationResult:
     """Simulate ``scenario`` (or one of its variants) ``replications`` times.
 
@@ -56,54 +59,78 @@ def simulate(
     The first replication runs in this process and writes into ``store`` when given (e.g. a
     SQLite store to report a simulated year); otherwise, with ``keep_events``, its events
     are kept in a :class:`SimulationStore` at ``result.store``. Other replications keep no
-    events and run in ``workers`` processes (default: one per CPU, at most one per
-    replication). ``progress`` shows a rich progress bar.
+    events and run in ``workers`` processes (default: one per CPU). ``progress`` shows a rich
+    progress bar.
+
+    ``shards=k`` models the office as ``k`` independent, identical offices, each receiving
+    ``1/k`` of every procedure's arrivals and ``1/k`` of every role's staff (split as evenly
+    as whole people allow), and runs them in parallel: a large city's year on every core.
+    It is a modelling choice, not an exact split: pooled queues are a little more efficient
+    than separate ones, which matters little when every shard keeps several people per role
+    (each limited role needs at least ``k`` people). No events are kept with shards.
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    if shards < 1:
+        raise ValueError("shards must be at least 1")
+    if shards > 1 and store is not None:
+        raise ValueError("a store receives the events of one office: use shards=1 with store=")
     chosen = scenario.variant(variant)
     seed = scenario.model.seed if seed is None else seed
     name = chosen.name if chosen is not None else BASELINE
+    if shards > 1:
+        # fail here, in the caller's process, rather than in every worker
+        Replication(scenario, chosen, seed, 0, keep_events=False, shard=0, shards=shards)
+        keep_events = False
     horizon = scenario.model.horizon
     days = (horizon.end - horizon.start).days + 1
+    jobs = [(r, k) for r in range(replications) for k in range(shards)]
     processes = workers if workers is not None else (os.cpu_count() or 1)
-    parallel = processes > 1 and replications > 1
+    parallel = processes > 1 and len(jobs) > 1
     bar = _progress_bar(progress)
     with bar if bar is not None else nullcontext():
-        task = bar.add_task(f"{scenario.name}: {name}", total=days * replications) if bar else None
+        task = bar.add_task(f"{scenario.name}: {name}", total=days * len(jobs)) if bar else None
 
         def tick(amount: int = 1) -> None:
             if bar is not None and task is not None:
                 bar.advance(task, amount)
 
-        rest: list[ReplicationData] = []
-        futures = []
+        parts: list[ReplicationData] = []
+        futures: list[Future[ReplicationData]] = []
         pool = (
-            ProcessPoolExecutor(max_workers=min(processes, replications - 1)) if parallel else None
+            ProcessPoolExecutor(
+                max_workers=min(processes, len(jobs) - 1),
+                initializer=_init_worker,
+                initargs=(scenario,),
+            )
+            if parallel
+            else None
         )
         try:
             if pool is not None:
-                payload = chosen.model_dump(by_alias=True) if chosen is not None else None
-                args = (scenario.text, scenario.source, str(scenario.base), payload, seed)
-                futures = [pool.submit(_replicate, *args, r, False) for r in range(1, replications)]
+                futures = [pool.submit(_replicate, chosen, seed, r, k, shards) for r, k in jobs[1:]]
             first = Replication(
-                scenario, chosen, seed, 0, store=store, keep_events=keep_events, on_day=tick
-            ).run()
+                scenario, chosen, seed, 0, store=store, keep_events=keep_events, on_day=tick,
+                shard=0, shards=shards,
+            ).run()  # fmt: skip
             if pool is not None:
                 for future in as_completed(futures):
-                    rest.append(future.result())
+                    parts.append(future.result())
                     tick(days)
             else:
-                for r in range(1, replications):
-                    rest.append(
-                        Replication(scenario, chosen, seed, r, keep_events=False, on_day=tick).run()
-                    )
+                for r, k in jobs[1:]:
+                    parts.append(
+                        Replication(
+                            scenario, chosen, seed, r, keep_events=False, on_day=tick,
+                            shard=k, shards=shards,
+                        ).run()
+                    )  # fmt: skip
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-    data = [first, *sorted(rest, key=lambda d: d.replication)]
     kept = store if store is not None else first.store
     first.store = None  # the result holds it once
+    data = merge_shards([first, *parts])
     return SimulationResult.build(scenario.name, name, seed, data, kept)
 
 
@@ -112,6 +139,7 @@ def _progress_bar(enabled: bool) -> Any:
         return None
     from rich.progress import (
         BarColumn,
+        MofNCompleteColumn,
         Progress,
         TextColumn,
         TimeElapsedColumn,
@@ -122,6 +150,7 @@ def _progress_bar(enabled: bool) -> Any:
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )

@@ -50,23 +50,25 @@ class SimulationStore:
         if not events:
             return events
         code = events[0].dossier_code
+        if not self.keep_events:
+            # lean sink: the engine checks versions and caches the open dossiers it wrote;
+            # keep only the open summaries (for load/find) and a count
+            self.event_count += len(events)
+            if dossier.is_open:
+                self._dossiers[code] = dossier
+            else:
+                self._dossiers.pop(code, None)
+            return events
         current = self._versions.get(code, 0)
         if events[0].version != current + 1:
             raise ConcurrencyConflict(f"dossier {code} is at version {current}")
         numbered = []
         for event in events:
             self.event_count += 1
-            numbered.append(replace(event, seq=self.event_count) if self.keep_events else event)
+            numbered.append(replace(event, seq=self.event_count))
         self._versions[code] = numbered[-1].version
-        if self.keep_events:
-            self._events.setdefault(code, []).extend(numbered)
-            self._dossiers[code] = dossier
-        elif dossier.is_open:
-            self._dossiers[code] = dossier
-        else:
-            # closed dossiers are never touched again by the simulator: forget them
-            self._dossiers.pop(code, None)
-            self._versions.pop(code, None)
+        self._events.setdefault(code, []).extend(numbered)
+        self._dossiers[code] = dossier
         return numbered
 
     def load_events(self, dossier_code: str) -> list[Event]:

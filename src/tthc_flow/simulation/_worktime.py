@@ -10,6 +10,7 @@ The engine still decides every deadline with the calendar itself.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from tthc_flow._time import VN_TZ
@@ -27,7 +28,14 @@ class WorkTime:
     8.0
     """
 
-    def __init__(self, calendar: WorkCalendar, first: date, last: date) -> None:
+    def __init__(
+        self,
+        calendar: WorkCalendar,
+        first: date,
+        last: date,
+        hours: Sequence[tuple[time, time]] | None = None,
+    ) -> None:
+        """``hours`` replaces the calendar's periods on each working day (a role's own hours)."""
         self.calendar = calendar
         self.first = first
         self.starts: list[float] = []
@@ -39,7 +47,8 @@ class WorkTime:
         day = first
         while day <= last:
             self.day_first.append(len(self.starts))
-            for start, end in calendar.working_periods(day):
+            periods = calendar.working_periods(day)
+            for start, end in hours if hours is not None and periods else periods:
                 s = datetime.combine(day, start, VN_TZ).timestamp()
                 e = (
                     datetime.combine(day + timedelta(days=1), time(0), VN_TZ).timestamp()

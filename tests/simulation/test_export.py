@@ -1,0 +1,101 @@
+"""Results and comparisons: JSON/CSV exports, labels, the 80-column table, plots."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from tthc_flow.simulation import (
+    HEADLINE_KPIS,
+    KPI_LABELS,
+    Scenario,
+    SimulationResult,
+    compare,
+    format_comparison,
+    kpi_label,
+    kpi_labels,
+    plot_comparison,
+    simulate,
+    write_comparison,
+    write_results,
+)
+
+
+@pytest.fixture(scope="module")
+def pair(small_scenario: Scenario) -> tuple[SimulationResult, SimulationResult]:
+    base = simulate(small_scenario, replications=2, keep_events=False)
+    more = simulate(small_scenario, "more staff", replications=2, keep_events=False)
+    return base, more
+
+
+def test_result_to_json_and_csv_hold_every_kpi(
+    pair: tuple[SimulationResult, SimulationResult], tmp_path: Path
+) -> None:
+    base, _ = pair
+    base.to_json(tmp_path / "r.json")
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["replications"] == 2
+    assert data["kpis"]["arrived"]["mean"] == base["arrived"].mean
+    assert len(data["backlog"]) == len(base.backlog)
+    base.to_csv(tmp_path / "r.csv")
+    rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
+    assert {r["kpi"] for r in rows} == set(base.kpis)
+    on_time = next(r for r in rows if r["kpi"] == "on_time_rate")
+    assert math.isclose(float(on_time["mean"]), base["on_time_rate"].mean)
+
+
+def test_comparison_exports_with_labels(
+    pair: tuple[SimulationResult, SimulationResult], tmp_path: Path
+) -> None:
+    base, more = pair
+    comparison = compare(base, more)
+    write_comparison([comparison], tmp_path / "c.json", lang="en")
+    rows = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    util = next(r for r in rows if r["kpi"] == "utilisation.specialist")
+    assert util["label"] == "Utilisation: specialist"
+    assert util["variant_name"] == "more staff"
+    assert util["difference"] < 0  # one more specialist: each is less busy
+    write_comparison(comparison, tmp_path / "c.csv")
+    csv_rows = list(csv.DictReader((tmp_path / "c.csv").open(encoding="utf-8")))
+    assert next(r for r in csv_rows if r["kpi"] == "on_time_rate")["label"] == "Tỷ lệ đúng hạn"
+    write_results([base, more], tmp_path / "k.csv")
+    variants = {r["variant"] for r in csv.DictReader((tmp_path / "k.csv").open(encoding="utf-8"))}
+    assert variants == {"baseline", "more staff"}
+    with pytest.raises(ValueError, match=r"\.json or \.csv"):
+        write_results(base, tmp_path / "k.txt")
+
+
+def test_the_table_fits_80_columns_in_both_languages(
+    pair: tuple[SimulationResult, SimulationResult],
+) -> None:
+    comparison = compare(*pair)
+    for lang in ("vi", "en"):
+        table = format_comparison(comparison, lang)
+        lines = table.splitlines()
+        assert all(len(line) <= 80 for line in lines), table
+        assert kpi_label("on_time_rate", lang) in table
+        assert len(lines) == 2 + len([k for k in HEADLINE_KPIS if k in pair[0].kpis])
+    assert "*" in format_comparison(comparison, kpis=["utilisation.specialist"])
+
+
+def test_every_kpi_of_a_result_has_a_label_in_both_languages(
+    pair: tuple[SimulationResult, SimulationResult],
+) -> None:
+    for name in pair[0].kpis:
+        assert name.partition(".")[0] in KPI_LABELS, name
+    assert set(kpi_labels("en")) == set(KPI_LABELS)
+    with pytest.raises(ValueError, match="language"):
+        kpi_label("late", "fr")
+
+
+def test_plot_comparison_writes_an_image(
+    pair: tuple[SimulationResult, SimulationResult], tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    target = plot_comparison(list(pair), tmp_path / "p.png")
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert target.stat().st_size > 10_000
