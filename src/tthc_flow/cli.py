@@ -1,7 +1,8 @@
 """The ``tthc`` command: validate, inspect, compute due dates, simulate, report, export.
 
-Vietnamese labels by default, English with ``--lang en`` (labels in :mod:`tthc_flow._cli_text`,
-simulation tables in :mod:`tthc_flow._cli_results`). Bad input exits with code 1 and
+Vietnamese labels by default, English with ``--lang en`` (labels in :mod:`tthc_flow._cli_text`;
+KPI labels, value formats and the JSON/CSV export of simulation results are the simulation
+library's, laid out as terminal tables by :mod:`tthc_flow._cli_results`). Bad input exits with code 1 and
 ``file:line:column`` messages; nothing is written.
 """
 
@@ -22,8 +23,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tthc_flow._cli_results import kpi_table, write_results
-from tthc_flow._cli_text import number, say, weekday
+from tthc_flow._cli_text import say, weekday
+from tthc_flow._numbers import number
 from tthc_flow._time import VN_TZ
 from tthc_flow.errors import InputError, TthcError
 
@@ -163,6 +164,8 @@ def is_scenario(path: Path) -> bool:
 
 
 def _show_rows(d: ProcedureDefinition, lang: str) -> list[tuple[str, str]]:
+    from tthc_flow.simulation import role_label
+
     def limit(duration: Any) -> str:
         if duration is None:
             return "-"
@@ -182,7 +185,7 @@ def _show_rows(d: ProcedureDefinition, lang: str) -> list[tuple[str, str]]:
         (say("legal_basis", lang), "; ".join(d.legal_basis)),
     ]
     rows += [
-        (f"{say('step', lang)} {i}", f"{s.name} ({say(s.role, lang)}, {s.share:g})")
+        (f"{say('step', lang)} {i}", f"{s.name} ({role_label(s.role, lang)}, {s.share:g})")
         for i, s in enumerate(d.workflow.steps, 1)
     ]
     return rows
@@ -270,7 +273,8 @@ def simulate(
     lang: str,
 ) -> None:
     """Simulate a scenario (and its variants) through the real engine."""
-    from tthc_flow.simulation import compare, load_scenario, plot_comparison
+    from tthc_flow._cli_results import kpi_table
+    from tthc_flow.simulation import compare, load_scenario, plot_comparison, write_results
     from tthc_flow.simulation import simulate as run
 
     with _errors():
@@ -287,9 +291,9 @@ def simulate(
         console.print(kpi_table(base, None, lang, title))
     for comparison in comparisons:
         console.print(kpi_table(base, comparison, lang, f"{title}, {comparison.variant}"))
-    write_results(results, comparisons, json_path, csv_path)
-    for path in (json_path, csv_path):
+    for fmt, path in (("json", json_path), ("csv", csv_path)):
         if path:
+            write_results(results, path, lang, comparisons, format=fmt)
             click.echo(f"{say('written', lang)}: {path}")
     if plot:
         with _errors():
@@ -426,8 +430,9 @@ def demo(
     the comparison of every variant (the "4 tại chỗ" phases) with the baseline, and writes
     Excel, XES and a plot.
     """
+    from tthc_flow._cli_results import kpi_table
     from tthc_flow.reports import Period, statistics_sql, write_statistics_xlsx, write_xes
-    from tthc_flow.simulation import compare, load_scenario, plot_comparison, simulate
+    from tthc_flow.simulation import compare, load_scenario, plot_comparison, simulate, table_label
     from tthc_flow.store import SqlStore
 
     started = time.perf_counter()
@@ -457,7 +462,7 @@ def demo(
     for variant in variants:
         result = simulate(scenario, variant.name, replications, progress=True, keep_events=False)
         results.append(result)
-        title = f"{say('comparison', lang)}: {variant.name} / {say('baseline', lang)}"
+        title = f"{say('comparison', lang)}: {variant.name} / {table_label('baseline', lang)}"
         console.print(kpi_table(base, compare(base, result), lang, title))
     files: dict[str, Path] = {say("database", lang): db}
     writers: list[tuple[str, Callable[[], Path]]] = [

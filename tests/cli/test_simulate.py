@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import re
 from pathlib import Path
 
 import pytest
@@ -55,23 +57,30 @@ def test_simulate_prints_translated_kpis_and_writes_every_comparison(
         "--json", str(json_path), "--csv", str(csv_path),
     )  # fmt: skip
     assert code == 0, out
-    assert "Tỷ lệ trước hạn" in out and "Mức bận chuyên viên" in out
+    assert "Tỷ lệ trước hạn, đúng hạn" in out and "Mức bận: chuyên viên" in out
     assert "on_time_rate" not in out and "utilisation.specialist" not in out
-    data = json.loads(json_path.read_text(encoding="utf-8"))
-    assert data["baseline"]["variant"] == "baseline" and data["baseline"]["replications"] == 2
-    assert [v["variant"] for v in data["variants"]] == ["more staff", "desk decides"]
-    on_time = {r["kpi"]: r for r in data["variants"][0]["comparison"]}["on_time_rate"]
-    assert on_time["baseline"] == data["baseline"]["kpis"]["on_time_rate"]["mean"]
-    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    rate_line = next(line for line in out.splitlines() if "Tỷ lệ trước hạn" in line)
+    assert re.search(r"\d,\d %", rate_line), rate_line  # Vietnamese numbers: 99,5 %
+    rows = json.loads(json_path.read_text(encoding="utf-8"))
+    by_key = {(r["variant"], r["kpi"]): r for r in rows}
     assert {r["variant"] for r in rows} == {"baseline", "more staff", "desk decides"}
-    assert all(r["difference"] == "" for r in rows if r["variant"] == "baseline")
-    assert all(r["difference"] != "" for r in rows if r["variant"] == "more staff")
+    base, more = by_key["baseline", "on_time_rate"], by_key["more staff", "on_time_rate"]
+    assert base["label"] == "Tỷ lệ trước hạn, đúng hạn" and base["n"] == 2
+    assert base["difference"] is None
+    assert math.isclose(more["difference"], more["mean"] - base["mean"], abs_tol=1e-9)
+    csv_rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    assert {(r["variant"], r["kpi"]) for r in csv_rows} == set(by_key)
+    assert all(r["difference"] == "" for r in csv_rows if r["variant"] == "baseline")
+    assert all(r["difference"] != "" for r in csv_rows if r["variant"] == "more staff")
 
 
 def test_simulate_in_english(scenario: Path) -> None:
     code, out = run("simulate", str(scenario), "--replications", "2", "--lang", "en")
     assert code == 0, out
     assert "Early or on time" in out and "Tỷ lệ" not in out
+    rate_line = next(line for line in out.splitlines() if "Early or on time" in line)
+    assert re.search(r"\d\.\d %", rate_line), rate_line  # English numbers: 99.5 %
+    assert max(len(line) for line in out.splitlines()) <= 80
 
 
 def test_demo_compares_the_on_the_spot_variants_and_lists_its_files(

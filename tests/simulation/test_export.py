@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tthc_flow.errors import TthcError
 from tthc_flow.simulation import (
     HEADLINE_KPIS,
     KPI_LABELS,
@@ -61,12 +62,18 @@ def test_comparison_exports_with_labels(
     assert util["difference"] < 0  # one more specialist: each is less busy
     write_comparison(comparison, tmp_path / "c.csv")
     csv_rows = list(csv.DictReader((tmp_path / "c.csv").open(encoding="utf-8")))
-    assert next(r for r in csv_rows if r["kpi"] == "on_time_rate")["label"] == "Tỷ lệ đúng hạn"
-    write_results([base, more], tmp_path / "k.csv")
-    variants = {r["variant"] for r in csv.DictReader((tmp_path / "k.csv").open(encoding="utf-8"))}
-    assert variants == {"baseline", "more staff"}
-    with pytest.raises(ValueError, match=r"\.json or \.csv"):
+    label = next(r for r in csv_rows if r["kpi"] == "on_time_rate")["label"]
+    assert label == "Tỷ lệ trước hạn, đúng hạn"
+    write_results([base, more], tmp_path / "k.csv", comparisons=[comparison])
+    k_rows = list(csv.DictReader((tmp_path / "k.csv").open(encoding="utf-8")))
+    assert {r["variant"] for r in k_rows} == {"baseline", "more staff"}
+    util = next(r for r in k_rows if (r["variant"], r["kpi"]) == ("more staff", util["kpi"]))
+    assert float(util["difference"]) < 0 and util["label"] == "Mức bận: chuyên viên"
+    assert all(r["difference"] == "" for r in k_rows if r["variant"] == "baseline")
+    with pytest.raises(TthcError, match=r"\.json or \.csv"):
         write_results(base, tmp_path / "k.txt")
+    write_results(base, tmp_path / "k.txt", format="json")  # the format named, any suffix
+    assert json.loads((tmp_path / "k.txt").read_text(encoding="utf-8"))[0]["variant"] == "baseline"
 
 
 def test_the_table_fits_80_columns_in_both_languages(
@@ -88,7 +95,7 @@ def test_every_kpi_of_a_result_has_a_label_in_both_languages(
     for name in pair[0].kpis:
         assert name.partition(".")[0] in KPI_LABELS, name
     assert set(kpi_labels("en")) == set(KPI_LABELS)
-    with pytest.raises(ValueError, match="language"):
+    with pytest.raises(TthcError, match="language"):
         kpi_label("late", "fr")
 
 

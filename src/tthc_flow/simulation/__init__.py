@@ -19,18 +19,26 @@ from tthc_flow.simulation._distributions import (
     Triangular,
 )
 from tthc_flow.simulation._export import (
-    HEADLINE_KPIS,
-    KPI_LABELS,
     comparison_rows,
     format_comparison,
-    headline_kpis,
-    kpi_label,
-    kpi_labels,
     result_rows,
     write_comparison,
     write_results,
 )
 from tthc_flow.simulation._kpis import Estimate, SimulationResult
+from tthc_flow.simulation._labels import (
+    HEADLINE_KPIS,
+    KPI_LABELS,
+    format_difference,
+    format_estimate,
+    format_kpi,
+    headline_kpis,
+    kpi_label,
+    kpi_labels,
+    role_label,
+    table_label,
+    variant_label,
+)
 from tthc_flow.simulation._plot import plot_comparison
 from tthc_flow.simulation._run import BASELINE, simulate
 from tthc_flow.simulation._scenario import (
@@ -73,6 +81,9 @@ __all__ = [
     "compare",
     "comparison_rows",
     "format_comparison",
+    "format_difference",
+    "format_estimate",
+    "format_kpi",
     "headline_kpis",
     "kpi_label",
     "kpi_labels",
@@ -80,7 +91,10 @@ __all__ = [
     "parse_scenario",
     "plot_comparison",
     "result_rows",
+    "role_label",
     "simulate",
+    "table_label",
+    "variant_label",
     "write_comparison",
     "write_results",
 ]

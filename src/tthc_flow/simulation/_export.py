@@ -1,9 +1,8 @@
-"""Labels and exports for showing simulation results to people and to other programs.
+"""Simulation results for people and for other programs: the 80-column table, JSON and CSV.
 
-``kpi_label("on_time_rate", "vi")`` names a KPI in Vietnamese or English (per-role KPIs such
-as ``utilisation.one_stop`` get the role appended); :data:`HEADLINE_KPIS` are the few that a
-director reads first; :func:`format_comparison` prints them as an 80-column table;
-:func:`write_comparison` and :func:`write_results` export to JSON or CSV (by file suffix).
+Labels, the headline list and number formats come from :mod:`tthc_flow.simulation._labels`;
+:func:`format_comparison` prints a comparison as plain text; :func:`write_comparison` and
+:func:`write_results` export to JSON or CSV (by file suffix).
 """
 
 from __future__ import annotations
@@ -15,93 +14,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tthc_flow.simulation._compare import Comparison, Difference
+from tthc_flow.errors import InvalidCommand
+from tthc_flow.simulation._compare import Comparison
 from tthc_flow.simulation._kpis import SimulationResult
-
-LANGUAGES = ("vi", "en")
-
-KPI_LABELS: dict[str, dict[str, str]] = {
-    "arrived": {"vi": "Hồ sơ đến", "en": "Dossiers arrived"},
-    "received": {"vi": "Hồ sơ tiếp nhận", "en": "Dossiers received"},
-    "resolved": {"vi": "Hồ sơ đã giải quyết", "en": "Dossiers resolved"},
-    "early": {"vi": "Giải quyết trước hạn", "en": "Resolved early"},
-    "on_time": {"vi": "Giải quyết đúng hạn", "en": "Resolved on time"},
-    "late": {"vi": "Giải quyết quá hạn", "en": "Resolved late"},
-    "rejected": {"vi": "Từ chối", "en": "Rejected"},
-    "withdrawn": {"vi": "Rút hồ sơ", "en": "Withdrawn"},
-    "returned": {"vi": "Đã trả kết quả", "en": "Results handed over"},
-    "rescheduled": {"vi": "Xin lỗi, hẹn lại", "en": "Apologised, rescheduled"},
-    "open_at_end": {"vi": "Còn mở cuối kỳ", "en": "Open at horizon end"},
-    "resolved_at_end": {"vi": "Đã giải quyết cuối kỳ", "en": "Resolved by horizon end"},
-    "in_progress_at_end": {"vi": "Đang giải quyết cuối kỳ", "en": "In progress at horizon end"},
-    "censored": {"vi": "Chưa xong sau kỳ bù", "en": "Still open after drain"},
-    "censored_overdue": {"vi": "Chưa xong, đã quá hạn", "en": "Still open, overdue"},
-    "on_the_spot": {"vi": "Giải quyết 4 tại chỗ", "en": "Handled '4 tại chỗ'"},
-    "visits": {"vi": "Lượt đến Một cửa", "en": "Desk visits"},
-    "visits_saved": {"vi": "Lượt đi lại tiết kiệm", "en": "Visits saved"},
-    "visits_saved_per_dossier": {"vi": "Lượt tiết kiệm / hồ sơ", "en": "Visits saved per dossier"},
-    "on_time_rate": {"vi": "Tỷ lệ đúng hạn", "en": "On-time rate"},
-    "processing_days_mean": {"vi": "Thời gian xử lý TB (ngày)", "en": "Processing, mean (days)"},
-    "processing_days_median": {"vi": "Thời gian xử lý trung vị", "en": "Processing, median (days)"},
-    "processing_days_p90": {"vi": "Thời gian xử lý P90 (ngày)", "en": "Processing, p90 (days)"},
-    "citizen_days_mean": {"vi": "Thời gian người dân chờ (ngày)", "en": "Citizen wait (days)"},
-    "backlog_mean": {"vi": "Hồ sơ tồn TB mỗi ngày", "en": "Open dossiers per day"},
-    "wait_hours": {"vi": "Chờ (giờ)", "en": "Wait (hours)"},
-    "busy_servers": {"vi": "Số người bận TB", "en": "Busy staff, mean"},
-    "utilisation": {"vi": "Mức sử dụng", "en": "Utilisation"},
-}
-"""Display names of every KPI (per-role KPIs by their prefix), in Vietnamese and English."""
-
-HEADLINE_KPIS: tuple[str, ...] = (
-    "on_time_rate",
-    "processing_days_mean",
-    "processing_days_p90",
-    "late",
-    "censored",
-    "backlog_mean",
-    "visits_saved_per_dossier",
-    "utilisation.one_stop",
-    "utilisation.specialist",
+from tthc_flow.simulation._labels import (
+    format_difference,
+    format_kpi,
+    headline_kpis,
+    kpi_label,
+    table_label,
+    variant_label,
 )
-"""The KPIs to show first (those missing from a result are skipped)."""
-
-RATE_KPIS = frozenset({"on_time_rate"})
 
 
-def kpi_label(name: str, lang: str = "vi") -> str:
-    """Display name of a KPI; ``wait_hours.one_stop`` -> ``Chờ (giờ): one_stop``.
-
-    >>> kpi_label("on_time_rate", "en")
-    'On-time rate'
-    """
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; use one of {LANGUAGES}")
-    base, _, role = name.partition(".")
-    labels = KPI_LABELS.get(base)
-    if labels is None:
-        return name
-    return f"{labels[lang]}: {role}" if role else labels[lang]
-
-
-def kpi_labels(lang: str = "vi") -> dict[str, str]:
-    """Every label of :data:`KPI_LABELS` in one language."""
-    return {name: kpi_label(name, lang) for name in KPI_LABELS}
-
-
-def headline_kpis(result: SimulationResult | Comparison) -> list[str]:
-    """The headline KPIs present in a result or comparison, in display order."""
-    present = (
-        set(result.kpis) if isinstance(result, SimulationResult) else {r.kpi for r in result.rows}
-    )
-    return [k for k in HEADLINE_KPIS if k in present]
-
-
-def _fmt(name: str, value: float, signed: bool = False) -> str:
-    if math.isnan(value):
-        return "-"
-    if name in RATE_KPIS or name.startswith("utilisation."):
-        return f"{value * 100:+.1f}%" if signed else f"{value * 100:.1f}%"
-    return f"{value:+.3g}" if signed else f"{value:.4g}"
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 def format_comparison(
@@ -111,35 +38,32 @@ def format_comparison(
     width: int = 80,
 ) -> str:
     """A plain-text table of baseline, variant and difference with its 95 % interval, one KPI
-    per line, at most ``width`` columns; ``*`` marks a difference whose interval excludes 0.
-    ``kpis`` defaults to the headline KPIs."""
-    names = list(kpis) if kpis is not None else headline_kpis(comparison)
+    per line, at most ``width`` columns (long labels are cut with ``…``); ``*`` marks a
+    difference whose interval excludes 0. ``kpis`` defaults to the headline KPIs."""
     rows = {r.kpi: r for r in comparison.rows}
-    label_w = max(12, width - 2 - 11 - 11 - 26)
-    head = ("Chỉ số" if lang == "vi" else "KPI", comparison.baseline, comparison.variant)
-    diff_head = "chênh lệch [95%]" if lang == "vi" else "difference [95%]"
-    lines = [f"{head[0][:label_w]:<{label_w}} {head[1][:10]:>10} {head[2][:10]:>10}  {diff_head}"]
-    lines.append("-" * min(width, len(lines[0]) + 8))
-    for name in names:
-        row = rows.get(name)
-        if row is None:
-            continue
-        lines.append(_line(row, kpi_label(name, lang)[:label_w], label_w)[:width])
+    shown = [
+        rows[n] for n in (kpis if kpis is not None else headline_kpis(comparison)) if n in rows
+    ]
+    heads = [variant_label(v, lang)[:12] for v in (comparison.baseline, comparison.variant)]
+    cells = [
+        (
+            kpi_label(r.kpi, lang),
+            format_kpi(r.kpi, r.baseline.mean, lang),
+            format_kpi(r.kpi, r.variant.mean, lang),
+            format_difference(r, lang),
+        )
+        for r in shown
+    ]
+    value_w = max([len(h) for h in heads] + [len(c[i]) for c in cells for i in (1, 2)])
+    diff_w = max([len(table_label("difference", lang))] + [len(c[3]) for c in cells])
+    label_w = max(12, width - 2 * (value_w + 1) - 2 - diff_w)
+    head = (table_label("kpi", lang), *heads, table_label("difference", lang))
+    lines = []
+    for label, base, variant, diff in [head, *cells]:
+        line = f"{_fit(label, label_w):<{label_w}} {base:>{value_w}} {variant:>{value_w}}  {diff:>{diff_w}}"
+        lines.append(line.rstrip())
+    lines.insert(1, "-" * min(width, max(len(line) for line in lines)))
     return "\n".join(lines)
-
-
-def _line(row: Difference, label: str, label_w: int) -> str:
-    d = row.diff
-    interval = (
-        ""
-        if math.isnan(d.low)
-        else f" [{_fmt(row.kpi, d.low, True)}, {_fmt(row.kpi, d.high, True)}]"
-    )
-    mark = " *" if row.significant else ""
-    return (
-        f"{label:<{label_w}} {_fmt(row.kpi, row.baseline.mean):>10} "
-        f"{_fmt(row.kpi, row.variant.mean):>10}  {_fmt(row.kpi, d.mean, True)}{interval}{mark}"
-    )
 
 
 def _clean(value: Any) -> Any:
@@ -176,33 +100,55 @@ def write_comparison(
     return _write(comparison_rows(items, lang), Path(path))
 
 
-def result_rows(results: Sequence[SimulationResult], lang: str = "vi") -> list[dict[str, Any]]:
-    """One row per (variant, KPI): label, mean, 95 % interval and replications."""
-    return [
-        {
-            "variant": result.variant,
-            "kpi": name,
-            "label": kpi_label(name, lang),
-            "mean": e.mean,
-            "low": e.low,
-            "high": e.high,
-            "n": e.n,
-        }
-        for result in results
-        for name, e in result.kpis.items()
-    ]
+def result_rows(
+    results: Sequence[SimulationResult],
+    lang: str = "vi",
+    comparisons: Sequence[Comparison] = (),
+) -> list[dict[str, Any]]:
+    """One row per (variant, KPI): label, mean, 95 % interval and replications, and the
+    difference from the baseline with its interval for a variant that ``comparisons`` holds
+    (NaN otherwise)."""
+    by_variant = {c.variant: {r.kpi: r.diff for r in c.rows} for c in comparisons}
+    rows: list[dict[str, Any]] = []
+    for result in results:
+        diffs = by_variant.get(result.variant, {})
+        for name, e in result.kpis.items():
+            d = diffs.get(name)
+            nan = math.nan
+            rows.append(
+                {
+                    "variant": result.variant,
+                    "kpi": name,
+                    "label": kpi_label(name, lang),
+                    "mean": e.mean,
+                    "low": e.low,
+                    "high": e.high,
+                    "n": e.n,
+                    "difference": d.mean if d else nan,
+                    "diff_low": d.low if d else nan,
+                    "diff_high": d.high if d else nan,
+                }
+            )
+    return rows
 
 
 def write_results(
-    results: SimulationResult | Sequence[SimulationResult], path: str | Path, lang: str = "vi"
+    results: SimulationResult | Sequence[SimulationResult],
+    path: str | Path,
+    lang: str = "vi",
+    comparisons: Sequence[Comparison] = (),
+    format: str | None = None,
 ) -> Path:
-    """Write the KPIs of each result (baseline and variants) as JSON or CSV, by the suffix."""
+    """Write the KPIs of each result (baseline and variants), with each variant's difference
+    from the baseline when ``comparisons`` are given, as JSON or CSV: ``format`` (``json`` or
+    ``csv``), else by the suffix."""
     items = [results] if isinstance(results, SimulationResult) else list(results)
-    return _write(result_rows(items, lang), Path(path))
+    return _write(result_rows(items, lang, comparisons), Path(path), format)
 
 
-def _write(rows: list[dict[str, Any]], path: Path) -> Path:
-    suffix = path.suffix.lower()
+def _write(rows: list[dict[str, Any]], path: Path, format: str | None = None) -> Path:
+    """Rows as a JSON list (NaN as null) or as CSV (NaN as an empty cell)."""
+    suffix = f".{format}" if format else path.suffix.lower()
     if suffix == ".json":
         path.write_text(
             json.dumps(_clean(rows), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -211,7 +157,9 @@ def _write(rows: list[dict[str, Any]], path: Path) -> Path:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["kpi"])
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(_clean(rows))
     else:
-        raise ValueError(f"cannot tell the format of {path.name}: use .json or .csv")
+        raise InvalidCommand(
+            f"cannot tell the format of {path.name}: use .json or .csv (or format='json')"
+        )
     return path
