@@ -60,8 +60,8 @@ def format_comparison(
     head = (table_label("kpi", lang), *heads, table_label("difference", lang))
     lines = []
     for label, base, variant, diff in [head, *cells]:
-        line = f"{_fit(label, label_w):<{label_w}} {base:>{value_w}} {variant:>{value_w}}  {diff:>{diff_w}}"
-        lines.append(line.rstrip())
+        values = f"{base:>{value_w}} {variant:>{value_w}}  {diff:>{diff_w}}"
+        lines.append(f"{_fit(label, label_w):<{label_w}} {values}")
     lines.insert(1, "-" * min(width, max(len(line) for line in lines)))
     return "\n".join(lines)
 
