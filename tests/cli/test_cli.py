@@ -105,10 +105,11 @@ def test_labels_follow_lang() -> None:
     code, out = run("show", "2.000128", "--lang", "en")
     assert code == 0
     assert "at the desk, by post, online" in out and "partial" in out
+    assert "(specialist, 3)" in out and "(leader, 2)" in out
     code, out = run("show", "2.000128")
     assert code == 0, out
     assert "15 ngày làm việc" in out and "trực tiếp, bưu chính, trực tuyến" in out
-    assert "một phần" in out and "1.200.000 đ" in out
+    assert "một phần" in out and "1.200.000 đ" in out and "(chuyên viên, 3)" in out
     assert "working" not in out and "partial" not in out and "desk" not in out
     code, out = run("due", "--received", "2026-04-24 16:10", "--days", "7")
     assert code == 0, out

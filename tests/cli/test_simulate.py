@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tthc_flow.cli import is_scenario, main
+from tthc_flow.simulation import HEADLINE_KPIS, kpi_label
 
 CATALOG = Path(__file__).resolve().parents[2] / "examples" / "so-cong-thuong"
 
@@ -80,7 +81,10 @@ def test_simulate_in_english(scenario: Path) -> None:
     assert "Early or on time" in out and "Tỷ lệ" not in out
     rate_line = next(line for line in out.splitlines() if "Early or on time" in line)
     assert re.search(r"\d\.\d %", rate_line), rate_line  # English numbers: 99.5 %
-    assert max(len(line) for line in out.splitlines()) <= 80
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for kpi in HEADLINE_KPIS:  # the library's list and labels, each label on one line
+        assert any(kpi_label(kpi, "en") in line for line in lines), kpi
 
 
 def test_demo_compares_the_on_the_spot_variants_and_lists_its_files(

@@ -17,6 +17,7 @@ from tthc_flow.simulation import (
     SimulationResult,
     compare,
     format_comparison,
+    format_kpi,
     kpi_label,
     kpi_labels,
     plot_comparison,
@@ -97,6 +98,20 @@ def test_every_kpi_of_a_result_has_a_label_in_both_languages(
     assert set(kpi_labels("en")) == set(KPI_LABELS)
     with pytest.raises(TthcError, match="language"):
         kpi_label("late", "fr")
+
+
+def test_values_are_printed_in_the_number_style_of_the_language() -> None:
+    assert format_kpi("on_time_rate", 0.995, "vi") == "99,5 %"
+    assert format_kpi("on_time_rate", 0.995, "en") == "99.5 %"
+    assert format_kpi("utilisation.leader", 0.015, "vi", signed=True) == "+1,5 điểm %"
+    assert format_kpi("utilisation.leader", -0.015, "en", signed=True) == "-1.5 pp"
+    assert format_kpi("received", 1234.4, "vi") == "1.234"
+    assert format_kpi("received", 1234.4, "en") == "1,234"
+    assert format_kpi("processing_days_mean", 2.5, "vi") == "2,50"
+    assert format_kpi("late", -0.2, "vi", signed=True) == "0"  # never "-0"
+    assert format_kpi("late", math.nan, "en") == "-"
+    assert kpi_label("utilisation.specialist", "vi") == "Mức bận: chuyên viên"
+    assert kpi_label("wait_hours.inspection_team", "en") == "Wait (hours): inspection_team"
 
 
 def test_plot_comparison_writes_an_image(
