@@ -9,9 +9,6 @@ simulation its KPI names, role names, table words and value formats
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
-
-Lang = Literal["vi", "en"]
 
 LABELS: dict[str, tuple[str, str]] = {
     # validate
@@ -68,8 +65,7 @@ WEEKDAYS = {
 
 
 def say(key: str, lang: str) -> str:
-    """The label ``key`` in ``lang`` (the key itself when the table has none, e.g. a
-    procedure's own role)."""
+    """The label ``key`` in ``lang`` (the key itself when the table has none)."""
     vi, en = LABELS.get(key, (key, key))
     return en if lang == "en" else vi
 
