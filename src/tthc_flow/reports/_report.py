@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tthc_flow._numbers import number
 from tthc_flow.reports._labels import TOTAL_LABEL, label
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._statistics import ROW_COLUMNS, GroupStats
@@ -27,14 +28,16 @@ BY_LABELS = {
 
 
 def _fmt(value: Any, lang: str = "vi") -> str:
-    """A figure as printed: ``1.053`` and ``99,5`` in Vietnamese, ``1,053`` and ``99.5`` in English."""
+    """A figure as printed: ``1.053`` and ``99,5`` in Vietnamese, ``1,053`` and ``99.5`` in English.
+
+    Rates keep one decimal, or two where the second one is not zero (0,17 %).
+    """
     if value is None:
         return "-"
     if isinstance(value, float):
-        text = f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.1f}"
-        return text if lang == "en" else text.replace(".", ",")
+        return number(value, lang, 2 if round(value, 2) != round(value, 1) else 1)
     if isinstance(value, int):
-        return f"{value:,}" if lang == "en" else f"{value:,}".replace(",", ".")
+        return number(value, lang)
     return str(value)
 
 
