@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 
-from tests.engine.conftest import DESK, LEADER, SPECIALIST, at
+from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
 from tthc_flow import InvalidCommand, PolicyViolation
 from tthc_flow.engine import (
     ClockStartPolicy,
@@ -74,7 +74,7 @@ def test_reschedule_once_with_notice_and_it_still_counts_late(engine: Engine) ->
             "reschedule",
             SPECIALIST,
             at(2026, 4, 28, 9),
-            new_due_at=at(2026, 5, 1, 8),
+            new_due_at=at(2026, 4, 29, 8),
             reason="x",
         )
     moved = engine.fire(
@@ -98,7 +98,7 @@ def test_reschedule_once_with_notice_and_it_still_counts_late(engine: Engine) ->
             reason="y",
         )
     engine.fire(code, "appraise", SPECIALIST, at(2026, 5, 4, 9))
-    engine.fire(code, "verify", SPECIALIST, at(2026, 5, 4, 10))
+    engine.fire(code, "verify", POLICE, at(2026, 5, 4, 10))
     done = engine.fire(code, "approve", LEADER, at(2026, 5, 4, 11))  # before the original date
     assert done.timeliness is Timeliness.LATE  # an apology was needed: late in statistics
 
@@ -138,22 +138,57 @@ def test_end_of_day_due_dates(catalog: Catalog) -> None:
 
 
 def test_dossier_code_format_is_configurable(catalog: Catalog) -> None:
-    fmt = DossierCodeFormat(pattern="000.00.17.H26-{date:%y%m%d}-{seq:06d}")
+    fmt = DossierCodeFormat(pattern="000.00.17.H26.{agency}-{date:%y%m%d}-{seq:06d}")
     engine = Engine(catalog, policies=Policies(dossier_code=fmt))
     assert engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 9)).code == (
-        "000.00.17.H26-260504-000001"
+        "000.00.17.H26.SCT-260504-000001"
     )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("000.00.17.H26-{date:%y%m%d}-{seq:06d}", "missing {agency}"),
+        ("{agency}-{date:%y%m%d}", "missing {seq}"),
+        ("{agency}-{day}-{seq}", "unknown field"),
+        ("{agency}-{seq:%y}", "Invalid format"),
+        ("{agency-{seq}", "DossierCodeFormat.pattern"),
+    ],
+)
+def test_dossier_code_format_is_checked_when_built(pattern: str, message: str) -> None:
+    """Decree 118/2025/ND-CP art. 28: the code names the authority and is unique in its day."""
+    with pytest.raises(ValueError, match=message.replace("{", "\\{")):
+        DossierCodeFormat(pattern=pattern)
 
 
 @pytest.mark.parametrize(
     ("granularity", "resolved", "expected"),
     [
-        ("date", at(2026, 5, 4, 17, 0), "on_time"),
-        ("moment", at(2026, 5, 4, 17, 0), "late"),
-        ("moment", at(2026, 5, 4, 9, 0), "on_time"),
-        ("moment", at(2026, 5, 1, 9, 0), "early"),
+        # due Mon 4/5/2026 16:10
+        ("date", at(2026, 5, 4, 17, 0), "late"),  # after the due moment, same day
+        ("date", at(2026, 5, 4, 16, 10), "on_time"),  # at the due moment
+        ("date", at(2026, 5, 4, 9, 0), "on_time"),
+        ("date", at(2026, 5, 1, 9, 0), "early"),
+        ("exact", at(2026, 5, 1, 9, 0), "on_time"),  # DVCQG 766: no early class
+        ("exact", at(2026, 5, 4, 16, 11), "late"),
+        ("whole_day", at(2026, 5, 4, 17, 0), "on_time"),  # local convention
+        ("whole_day", at(2026, 5, 5, 7, 0), "late"),
     ],
 )
 def test_timeliness_granularity(granularity, resolved, expected) -> None:  # type: ignore[no-untyped-def]
     policy = TimelinessPolicy(granularity=granularity)
     assert classify_resolution(resolved, at(2026, 5, 4, 16, 10), False, policy) == expected
+
+
+def test_timeliness_is_judged_in_vietnam_time() -> None:
+    """16:30 UTC on 4/5 is 23:30 in Vietnam: after a 16:10 due moment, late, not on time."""
+    utc_evening = datetime(2026, 5, 4, 9, 5, tzinfo=UTC)  # 16:05 in Vietnam: on time
+    assert classify_resolution(utc_evening, at(2026, 5, 4, 16, 10), False, TimelinessPolicy()) == (
+        "on_time"
+    )
+    next_day_vn = datetime(2026, 5, 3, 23, 0, tzinfo=UTC)  # 06:00 on 4/5 in Vietnam
+    assert classify_resolution(next_day_vn, at(2026, 5, 4, 16, 10), False, TimelinessPolicy()) == (
+        "on_time"
+    )
+    with pytest.raises(ValueError, match="granularity"):
+        TimelinessPolicy(granularity="moment")

@@ -5,6 +5,7 @@ from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.engine._dossier import (
     Dossier,
+    FeeRecord,
     Pause,
     Reschedule,
     StepRecord,
@@ -15,14 +16,18 @@ from tthc_flow.engine._dossier import (
 from tthc_flow.engine._engine import Engine, Hook
 from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
 from tthc_flow.engine._policies import (
+    AgencyPolicy,
     ClockStartPolicy,
     DossierCodeFormat,
     DueDatePolicy,
+    OnTheSpotPolicy,
     Policies,
     ReschedulePolicy,
     SupplementMode,
     SupplementPolicy,
     TimelinessPolicy,
+    TransferPolicy,
+    classify,
     classify_resolution,
 )
 
@@ -31,6 +36,7 @@ __all__ = [
     "GENESIS_HASH",
     "SYSTEM",
     "Actor",
+    "AgencyPolicy",
     "Clock",
     "ClockStartPolicy",
     "CompiledProcedure",
@@ -39,8 +45,10 @@ __all__ = [
     "DueDatePolicy",
     "Engine",
     "Event",
+    "FeeRecord",
     "FixedClock",
     "Hook",
+    "OnTheSpotPolicy",
     "Pause",
     "Policies",
     "Reschedule",
@@ -51,7 +59,9 @@ __all__ = [
     "SystemClock",
     "Timeliness",
     "TimelinessPolicy",
+    "TransferPolicy",
     "apply",
+    "classify",
     "classify_resolution",
     "first_broken_link",
     "replay",

@@ -11,6 +11,11 @@ from typing import Any
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of a dossier's first event."""
 
+HASH_VERSION = 2
+"""Version of the hashed encoding. 2 added ``effect`` and ``idempotency_key`` (version 1
+left them out, so an altered effect went unnoticed). Chains written with version 1 do not
+verify under version 2; the project had no production data when it changed (docs/engine.md)."""
+
 
 # one encoder for every event: json.dumps with options would build a new one per call
 _CANONICAL = json.JSONEncoder(
@@ -36,10 +41,13 @@ def event_hash(
     at: datetime,
     payload: dict[str, Any],
     prev_hash: str,
+    effect: str = "",
+    idempotency_key: str | None = None,
 ) -> str:
     """SHA-256 over the event's content and its predecessor's hash (the chain link).
 
-    The encoding is fixed (unit-separated fields, canonical JSON payload, ISO time) so any
+    The encoding (:data:`HASH_VERSION` 2) is fixed: unit-separated fields, canonical JSON
+    payload, ISO time, then the effect and the idempotency key (empty when None), so any
     store, in any language, can verify the chain.
     """
     text = "\x1f".join(
@@ -47,6 +55,8 @@ def event_hash(
             dossier_code,
             str(version),
             trigger,
+            effect,
+            idempotency_key or "",
             from_state,
             to_state,
             actor,
@@ -113,6 +123,8 @@ class Event:
             at,
             payload,
             prev_hash,
+            effect,
+            idempotency_key,
         )
         # Fill the slots directly: the frozen __init__ costs as much as hashing the event.
         event = object.__new__(cls)
@@ -147,6 +159,8 @@ class Event:
             self.at,
             self.payload,
             self.prev_hash,
+            self.effect,
+            self.idempotency_key,
         )
 
 
