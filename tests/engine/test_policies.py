@@ -15,6 +15,7 @@ from tthc_flow.engine import (
     Engine,
     FixedClock,
     Policies,
+    ReschedulePolicy,
     SupplementMode,
     SupplementPolicy,
     Timeliness,
@@ -192,3 +193,86 @@ def test_timeliness_is_judged_in_vietnam_time() -> None:
     )
     with pytest.raises(ValueError, match="granularity"):
         TimelinessPolicy(granularity="moment")
+
+
+def test_supplement_during_handling_only_within_three_working_days(engine: Engine) -> None:
+    """Decree 118/2025/ND-CP art. 19.5: notified within 3 working days of receipt, once."""
+    code = engine.receive("2.000999", "A", "desk").code  # Fri 24/4; 27/4, 30/4, 1/5 off
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    # Tue 28/4, Wed 29/4, Mon 4/5 are the three working days: Tue 5/5 is too late
+    assert "request_supplement" not in engine.available_triggers(
+        code, SPECIALIST, at(2026, 5, 5, 8)
+    )
+    with pytest.raises(PolicyViolation, match="within 3 working day.*within_working_days"):
+        engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 8))
+    assert engine.get(code).pauses == ()
+    assert "request_supplement" in engine.available_triggers(code, SPECIALIST, at(2026, 5, 4, 16))
+    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 4, 16))
+    engine.fire(code, "submit_supplement", DESK, at(2026, 5, 5, 8))  # the limit restarts
+    with pytest.raises(PolicyViolation, match="max_during_handling"):
+        engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 9))
+
+
+def test_supplement_window_and_count_are_configurable(catalog: Catalog) -> None:
+    policy = SupplementPolicy(within_working_days=None, max_during_handling=2)
+    engine = Engine(catalog, policies=Policies(supplement=policy))
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 8)).code
+    engine.fire(code, "handover", DESK, at(2026, 5, 4, 9))
+    for day in (14, 20):  # long after the window, twice
+        engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, day, 8))
+        engine.fire(code, "submit_supplement", DESK, at(2026, 5, day, 9))
+    assert len(engine.get(code).pauses) == 2
+
+
+def test_pause_keeps_the_original_and_the_apology_date_apart(catalog: Catalog) -> None:
+    policies = Policies(supplement=SupplementPolicy(mode=SupplementMode.PAUSE))
+    engine = Engine(catalog, policies=policies)
+    engine.register_hook("notify_leader", lambda d, e: None)
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 8)).code  # due Thu 7/5 8:00
+    engine.fire(code, "handover", DESK, at(2026, 5, 4, 9))
+    engine.fire(
+        code, "reschedule", SPECIALIST, at(2026, 5, 5, 8), new_due_at=at(2026, 5, 11, 8), reason="x"
+    )
+    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 6, 8))
+    resumed = engine.fire(code, "submit_supplement", DESK, at(2026, 5, 13, 8))  # 5 days later
+    assert resumed.original_due_at == at(2026, 5, 14, 8)  # 1 working day was left
+    assert resumed.due_at == at(2026, 5, 18, 8)  # 3 working days were left
+    assert len(resumed.reschedules) == 1
+
+
+def test_restart_after_an_apology_gives_a_new_appointment_and_stays_late(engine: Engine) -> None:
+    code = engine.receive("2.000999", "A", "desk").code  # due Mon 4/5 16:10
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    engine.fire(
+        code, "reschedule", SPECIALIST, at(2026, 4, 28, 9), new_due_at=at(2026, 5, 8, 9), reason="x"
+    )
+    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 4, 28, 10))
+    resumed = engine.fire(code, "submit_supplement", DESK, at(2026, 5, 11, 9))
+    assert resumed.due_at == resumed.original_due_at == at(2026, 5, 14, 9)
+    assert len(resumed.reschedules) == 1  # the apology was sent: it stays on record
+    assert "reschedule" not in engine.available_triggers(code, SPECIALIST, at(2026, 5, 11, 10))
+    engine.fire(code, "appraise", SPECIALIST, at(2026, 5, 12, 9))
+    engine.fire(code, "verify", POLICE, at(2026, 5, 12, 10))
+    assert engine.fire(code, "approve", LEADER, at(2026, 5, 12, 11)).timeliness is Timeliness.LATE
+
+
+def test_a_new_appointment_on_a_non_working_day(catalog: Catalog) -> None:
+    engine = Engine(catalog, clock=FixedClock(at(2026, 5, 4, 8)))
+    code = engine.receive("2.000999", "A", "desk").code  # due Thu 7/5 8:00
+    with pytest.raises(InvalidCommand, match="non-working day"):
+        engine.fire(
+            code, "reschedule", DESK, at(2026, 5, 4, 9), new_due_at=at(2026, 5, 9, 9), reason="x"
+        )  # Saturday
+    assert engine.get(code).reschedules == ()
+    rolling = Engine(
+        catalog,
+        clock=FixedClock(at(2026, 5, 4, 8)),
+        policies=Policies(reschedule=ReschedulePolicy(non_working_day="roll_forward")),
+    )
+    code = rolling.receive("2.000999", "A", "desk").code
+    moved = rolling.fire(
+        code, "reschedule", DESK, at(2026, 5, 4, 9), new_due_at=at(2026, 5, 9, 9), reason="x"
+    )
+    assert moved.due_at == at(2026, 5, 11, 9)  # Monday, same time
+    with pytest.raises(ValueError, match="non_working_day"):
+        ReschedulePolicy(non_working_day="ignore")

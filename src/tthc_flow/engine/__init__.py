@@ -1,6 +1,7 @@
 """The engine: dossiers through compiled state machines, with deadlines and an audit log."""
 
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
+from tthc_flow.engine._agencies import AgencyShare, agency_summary
 from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.engine._dossier import (
@@ -37,6 +38,7 @@ __all__ = [
     "SYSTEM",
     "Actor",
     "AgencyPolicy",
+    "AgencyShare",
     "Clock",
     "ClockStartPolicy",
     "CompiledProcedure",
@@ -60,6 +62,7 @@ __all__ = [
     "Timeliness",
     "TimelinessPolicy",
     "TransferPolicy",
+    "agency_summary",
     "apply",
     "classify",
     "classify_resolution",
