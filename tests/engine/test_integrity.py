@@ -47,7 +47,7 @@ def test_a_reused_key_must_name_the_same_command(engine: Engine) -> None:
     with pytest.raises(InvalidCommand, match="'portal-1'"):
         engine.receive("2.000999", "B", "desk", idempotency_key="portal-1")
     engine.fire(code, "handover", DESK, at(2026, 4, 28, 8), idempotency_key="h")
-    with pytest.raises(InvalidCommand, match="idempotency key 'h'.*different command"):
+    with pytest.raises(InvalidCommand, match=r"idempotency key 'h'.*different command"):
         engine.fire(code, "withdraw", DESK, at(2026, 4, 28, 9), idempotency_key="h", reason="x")
     with pytest.raises(InvalidCommand, match="'h'"):
         engine.fire(code, "handover", LEADER, at(2026, 4, 28, 9), idempotency_key="h")

@@ -203,7 +203,7 @@ def test_supplement_during_handling_only_within_three_working_days(engine: Engin
     assert "request_supplement" not in engine.available_triggers(
         code, SPECIALIST, at(2026, 5, 5, 8)
     )
-    with pytest.raises(PolicyViolation, match="within 3 working day.*within_working_days"):
+    with pytest.raises(PolicyViolation, match=r"within 3 working day.*within_working_days"):
         engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 8))
     assert engine.get(code).pauses == ()
     assert "request_supplement" in engine.available_triggers(code, SPECIALIST, at(2026, 5, 4, 16))
