@@ -98,7 +98,8 @@ def expect(
         model.state = model.paused_from
         if model.paused_from != "submitted":
             if policies.supplement.mode is SupplementMode.RESTART:
-                model.due = model.original_due = due_from(moment, None)
+                # the complete dossier counts as a new receipt: ClockStartPolicy applies
+                model.due = model.original_due = due_from(moment, cutoff)
             else:
                 assert model.due is not None and model.original_due is not None
                 restart = CAL.next_working_moment(moment)

@@ -398,7 +398,7 @@ class Engine:
             procedure_code=dossier.procedure_code,
         )
         context[PAUSED_FROM] = dossier.paused_from
-        context.setdefault("fee_paid", False)
+        context.setdefault("fee_paid", dossier.fee_paid)
         return context
 
     def _hooks_for(self, compiled: CompiledProcedure, transition: TransitionDef) -> list[Hook]:
@@ -650,7 +650,7 @@ class Engine:
         elif effect is Effect.RESCHEDULE:
             payload.update(self._reschedule_payload(dossier, moment, data))
         if effect is Effect.PAY_FEE or (data and data.get("fee_paid") is True):
-            payload.update(self._payment(dossier, data))
+            payload.update(self._payment(dossier, data, effect is Effect.PAY_FEE))
         for name, value in data.items():
             _check_json(name, value)
         if data:
@@ -691,26 +691,31 @@ class Engine:
                 )
         return None
 
-    def _payment(self, dossier: Dossier, data: dict[str, Any]) -> dict[str, Any]:
-        """Fees paid now: ``fees=[names]`` (default all unpaid), ``online=`` (default: the
-        dossier came online)."""
-        data.pop("fee_paid", None)
+    def _payment(self, dossier: Dossier, data: dict[str, Any], explicit: bool) -> dict[str, Any]:
+        """Fees paid now: ``fees=[names]`` (default every unpaid one), ``online=`` (default:
+        the dossier came online). ``fee_paid: true`` stays in the data only once all are paid."""
         names = data.pop("fees", None)
         online = data.pop("online", dossier.channel == "online")
         unpaid = [fee.name for fee in dossier.fees if fee.paid_at is None]
+        explicit = explicit or names is not None
         if names is None:
             names = unpaid
         if isinstance(names, str) or not isinstance(names, list | tuple):
             raise InvalidCommand("fees= must be a list of fee names")
-        unknown = [n for n in names if n not in unpaid]
-        if unknown:
-            raise InvalidCommand(
-                f"fees {', '.join(map(repr, unknown))} are not unpaid fees of dossier "
-                f"{dossier.code}; unpaid: {', '.join(unpaid) or 'none'}"
-            )
         if not isinstance(online, bool):
             raise InvalidCommand("online= must be true or false")
-        data["fee_paid"] = True
+        unknown = [n for n in names if n not in unpaid]
+        if unknown or (explicit and not names):
+            raise InvalidCommand(
+                f"fees {', '.join(map(repr, unknown)) or '(none)'} are not unpaid fees of "
+                f"dossier {dossier.code}; unpaid: {', '.join(unpaid) or 'none'}"
+            )
+        if set(unpaid) - set(names):
+            data.pop("fee_paid", None)  # some fee is still due
+        else:
+            data["fee_paid"] = True
+        if not names:
+            return {}
         return {"fees_paid": {"names": list(names), "online": online}}
 
     def _transfer_due(

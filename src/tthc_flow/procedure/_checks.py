@@ -460,7 +460,7 @@ def check_lifecycle(lifecycle: Lifecycle) -> list[Finding]:
             edges[transition.source].add(transition.dest)
             reverse[transition.dest].add(transition.source)
     names = [state.name for state in lifecycle.states]
-    reachable = _closure({lifecycle.initial or SUBMITTED}, edges)
+    reachable = _closure({lifecycle.initial or SUBMITTED, *lifecycle.entries}, edges)
     finals = {state.name for state in lifecycle.states if state.kind is StateKind.FINAL}
     can_finish = _closure(finals, reverse)
     findings: list[Finding] = []

@@ -107,6 +107,9 @@ class Lifecycle:
     states: tuple[StateDef, ...]
     transitions: tuple[TransitionDef, ...]
     initial: str = SUBMITTED
+    entries: tuple[str, ...] = (RECEIVED,)
+    """States a dossier may also start in: ``receive`` creates it received (or, "4 tại chỗ",
+    ``handled_at_desk``) without a transition from ``submitted``."""
 
     def state(self, name: str) -> StateDef:
         """The state called ``name`` (KeyError if absent)."""
@@ -290,4 +293,5 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
                     hooks=tuple(extra.hooks),
                 )
             )
-    return Lifecycle(tuple(states), tuple(t))
+    entries = (RECEIVED, HANDLED_AT_DESK) if at_desk else (RECEIVED,)
+    return Lifecycle(tuple(states), tuple(t), entries=entries)
