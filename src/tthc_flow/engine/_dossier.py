@@ -9,9 +9,10 @@ right even if the calendar or a policy is changed later.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from tthc_flow._time import VN_TZ
@@ -83,6 +84,18 @@ class StepRecord:
         if self.transfer_due_at is None:
             return None
         return self.entered_at > self.transfer_due_at
+
+
+_STEP_SETTERS = tuple(getattr(StepRecord, f.name).__set__ for f in fields(StepRecord))
+
+
+def _step(*values: Any) -> StepRecord:
+    """A StepRecord from its field values in order, without the frozen ``__init__`` (which
+    sets each slot through ``object.__setattr__``): two are built per hand-over."""
+    record = object.__new__(StepRecord)
+    for setter, value in zip(_STEP_SETTERS, values, strict=True):
+        setter(record, value)
+    return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +218,12 @@ def _at(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(VN_TZ)
 
 
+@lru_cache(maxsize=4096)
+def _deadline(value: str) -> datetime:
+    # hand-over deadlines repeat across dossiers (one per day and cut-off side): parse once
+    return _at(value)
+
+
 def _dt(value: str | None) -> datetime | None:
     return _at(value) if value else None
 
@@ -264,15 +283,21 @@ def _accept(d: Dossier, event: Event) -> Dossier:
 def _close_step(d: Dossier, event: Event) -> tuple[StepRecord, ...]:
     if d.steps and d.steps[-1].left_at is None:
         s = d.steps[-1]
-        closed = StepRecord(
+        due, at = s.due_at, event.at
+        # The engine writes ``step_timeliness`` unless its TimelinessPolicy uses the default
+        # ``date`` granularity, whose rule is this one (TimelinessPolicy docstring).
+        timeliness = event.payload.get("step_timeliness")
+        if timeliness is None and due is not None:
+            timeliness = "late" if at > due else "on_time" if at.date() == due.date() else "early"
+        closed = _step(
             s.step,
             s.role,
             s.agency,
             s.entered_at,
-            s.due_at,
-            event.at,
+            due,
+            at,
             event.actor,
-            event.payload.get("step_timeliness"),
+            timeliness,
             s.transfer_due_at,
         )
         return (*d.steps[:-1], closed)
@@ -289,13 +314,16 @@ def _open_step(d: Dossier, steps: tuple[StepRecord, ...], event: Event) -> tuple
     transfer = p.get("transfer_due_at")
     return (
         *steps,
-        StepRecord(
+        _step(
             event.to_state,
             p["role"],
             p.get("agency"),
             event.at,
             due,
-            transfer_due_at=_at(transfer) if transfer else None,
+            None,
+            None,
+            None,
+            _deadline(transfer) if transfer else None,
         ),
     )
 
@@ -323,8 +351,10 @@ def apply(d: Dossier, event: Event) -> Dossier:
         "version": event.version,
         "last_hash": event.hash,
         "updated_at": event.at,
-        "data": _merge_data(d.data, p.get("data")),
     }
+    new_data = p.get("data")
+    if new_data:
+        common["data"] = _merge_data(d.data, new_data)
     effect = event.effect
     if effect == "accept":
         d = _accept(d, event)

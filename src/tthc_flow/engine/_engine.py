@@ -15,7 +15,7 @@ from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._clock import Clock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
-from tthc_flow.engine._dossier import Dossier, Timeliness, apply, start
+from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, Dossier, Timeliness, apply, start
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
 from tthc_flow.errors import (
@@ -114,6 +114,8 @@ class Engine:
         self._hooks: dict[str, Hook] = dict(hooks or {})
         self._compiled: dict[tuple[str, int], CompiledProcedure] = {}
         self._open: dict[str, Dossier] = {}  # open dossiers this engine wrote: no reload needed
+        self._paper_due: dict[tuple[date, bool], datetime] = {}  # TransferPolicy, art. 18.2
+        self._date_granularity = self.policies.timeliness.granularity == "date"
 
     # ----------------------------------------------------------------- set-up
     def register_hook(self, name: str, hook: Hook) -> None:
@@ -185,8 +187,9 @@ class Engine:
         In every such case nothing is stored. With an ``idempotency_key`` already used for
         this dossier, nothing happens and the current state is returned.
         """
-        moment = self._moment(at)
-        dossier = self._load(dossier_code)
+        # the look-ups below are inlined (_moment, _load, _role, _hooks_for): the hot path
+        moment = to_vn(at, "at") if at is not None else self._moment(None)
+        dossier = self._open.get(dossier_code) or self._load(dossier_code)
         digest = None
         if idempotency_key is not None:
             digest = _digest(trigger, actor.id, sorted(actor.roles), _data_for_digest(data))
@@ -199,14 +202,17 @@ class Engine:
                 f"{trigger} at {moment.isoformat()} is earlier than the dossier's last event "
                 f"({dossier.updated_at.isoformat()}); events are recorded in time order"
             )
-        compiled = self.compiled(dossier.procedure_code, dossier.procedure_version)
+        compiled = self._compiled.get((dossier.procedure_code, dossier.procedure_version))
+        if compiled is None:
+            compiled = self.compiled(dossier.procedure_code, dossier.procedure_version)
         allowed = compiled.roles_for.get((dossier.state, trigger))
         if allowed is None:
             raise TransitionNotAllowed(
                 f"{trigger!r} is not allowed for dossier {dossier_code} in state "
                 f"{dossier.state!r}; allowed: {', '.join(compiled.triggers_from(dossier.state)) or 'none'}"
             )
-        role = self._role(actor, allowed, trigger, dossier)
+        held = actor.roles & allowed
+        role = min(held) if held else self._role(actor, allowed, trigger, dossier)
         owner = compiled.agency_of.get(dossier.state)
         if (
             owner is not None
@@ -248,7 +254,7 @@ class Engine:
             prev_hash=dossier.last_hash,
             idempotency_key=idempotency_key,
         )
-        hooks = self._hooks_for(compiled, transition)
+        hooks = self._hooks_for(compiled, transition) if compiled.hook_names[id(transition)] else ()
         return self._commit(event, apply(dossier, event), hooks)
 
     # ---------------------------------------------------------------- queries
@@ -419,7 +425,7 @@ class Engine:
         except Exception:
             self._open.pop(event.dossier_code, None)  # another writer won: reload next time
             raise
-        if dossier.is_open:
+        if dossier.state not in OPEN_STATES_EXCLUDED:  # dossier.is_open, inlined: hot path
             self._open[dossier.code] = dossier
         else:
             self._open.pop(dossier.code, None)
@@ -606,10 +612,12 @@ class Engine:
         payload: dict[str, Any] = {}
         effect = transition.effect
         dest = transition.dest
-        if dest is not None and dest != dossier.state and dossier.steps:
-            current = dossier.steps[-1]
-            if current.left_at is None and current.due_at is not None:
-                # the step is left now: its class on the process control slip
+        if not self._date_granularity and dest is not None and dest != dossier.state:
+            # the step left now gets its class on the process control slip; with the default
+            # ``date`` granularity apply() derives it (see _dossier._close_step), which keeps
+            # the payload, and so the hashed text, short on the hot path
+            current = dossier.steps[-1] if dossier.steps else None
+            if current is not None and current.left_at is None and current.due_at is not None:
                 payload["step_timeliness"] = classify(
                     moment, current.due_at, self.policies.timeliness
                 )
@@ -633,9 +641,11 @@ class Engine:
             payload["role"] = state.role
             if state.agency is not None:
                 payload["agency"] = state.agency
-            transfer = self._transfer_due(dossier, effect, state.agency)
-            if transfer is not None:
-                payload["transfer_due_at"] = transfer.isoformat()
+            steps = dossier.steps
+            if effect is Effect.HANDOVER or (steps and steps[-1].agency != state.agency):
+                transfer = self._transfer_due(dossier, effect, state.agency)
+                if transfer is not None:
+                    payload["transfer_due_at"] = transfer.isoformat()
         elif effect in (Effect.APPROVE, Effect.REJECT):
             assert dossier.original_due_at is not None
             payload["timeliness"] = classify_resolution(
@@ -734,13 +744,18 @@ class Engine:
             received = dossier.received_at
             if received is None or dossier.channel not in _PAPER_CHANNELS:
                 return None
-            day = received.date()
-            if not cal.is_working_day(day) or received.time() > policy.paper_cutoff:
-                start_next = cal.next_working_moment(
-                    datetime.combine(day + timedelta(days=1), time(0), VN_TZ)
-                )
-                return start_next
-            return datetime.combine(day, cal.working_periods(day)[-1][1], VN_TZ)
+            key = (received.date(), received.time() > policy.paper_cutoff)
+            found = self._paper_due.get(key)
+            if found is None:  # one calendar look-up per day and side of the cut-off
+                day = key[0]
+                if not cal.is_working_day(day) or key[1]:
+                    found = cal.next_working_moment(
+                        datetime.combine(day + timedelta(days=1), time(0), VN_TZ)
+                    )
+                else:
+                    found = datetime.combine(day, cal.working_periods(day)[-1][1], VN_TZ)
+                self._paper_due[key] = found
+            return found
         previous = dossier.steps[-1] if dossier.steps else None
         if previous is None or previous.agency == agency or previous.due_at is None:
             return None

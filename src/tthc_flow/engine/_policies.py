@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from tthc_flow._time import to_vn
+from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.procedure import Duration, TimeUnit
 
 
@@ -250,6 +250,11 @@ def classify_resolution(
     """
     if rescheduled and policy.rescheduled_counts_late:
         return "late"
+    if policy.granularity == "date" and resolved_at.tzinfo is due_at.tzinfo is VN_TZ:
+        # the engine's case, inlined (hot path): both already in Vietnam time
+        if resolved_at > due_at:
+            return "late"
+        return "on_time" if resolved_at.date() == due_at.date() else "early"
     return classify(resolved_at, due_at, policy)
 
 
