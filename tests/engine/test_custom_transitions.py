@@ -63,6 +63,13 @@ def test_custom_transition_into_a_standard_state_needs_its_effect(
         ("received", "appraisal", "resume", "effect", "cannot be declared"),
         ("submitted", "result_ready", "approve", "source", "cannot start from 'submitted'"),
         ("received", "appraisal", "withdraw", "effect", "needs withdrawn"),
+        (
+            "received",
+            "supplement_requested",
+            "request_supplement",
+            "source",
+            "cannot start from 'received'",
+        ),
     ],
 )
 def test_declared_effects_are_checked(

@@ -301,6 +301,8 @@ def _check_effect(
             and source not in clocked
         )
         or (effect is Effect.ACCEPT and source != SUBMITTED)
+        # the supplement comes back only to submitted or a step (submit_supplement)
+        or (effect is Effect.REQUEST_SUPPLEMENT and source not in steps | {SUBMITTED})
     ]
     if wrong:
         return [
@@ -308,7 +310,7 @@ def _check_effect(
                 (*base, "source"),
                 f"effect '{effect.value}' cannot start from {', '.join(repr(w) for w in wrong)}",
                 "approve, reject, advance and reschedule start from received or a step; "
-                "accept from submitted",
+                "accept from submitted; request_supplement from submitted or a step",
             )
         ]
     return []
