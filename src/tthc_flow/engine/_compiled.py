@@ -103,7 +103,11 @@ class CompiledProcedure:
         command (event, hash, snapshot) together; :meth:`fire_through_machine` does it, and a
         test checks that both agree on every procedure.
         """
-        for option in self.candidates[(state, trigger)]:
+        return self.pick((state, trigger), context)
+
+    def pick(self, key: tuple[str, str], context: dict[str, Any]) -> TransitionDef | None:
+        """:meth:`fire` by its ``(state, trigger)`` key."""
+        for option in self.candidates[key]:
             if not option.guard or guard_holds(option.guard, context):
                 return option
         return None

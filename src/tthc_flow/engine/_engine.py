@@ -188,7 +188,7 @@ class Engine:
         this dossier, nothing happens and the current state is returned.
         """
         # the look-ups below are inlined (_moment, _load, _role, _hooks_for): the hot path
-        moment = to_vn(at, "at") if at is not None else self._moment(None)
+        moment = at if at is not None and at.tzinfo is VN_TZ else self._moment(at)
         dossier = self._open.get(dossier_code) or self._load(dossier_code)
         digest = None
         if idempotency_key is not None:
@@ -205,7 +205,8 @@ class Engine:
         compiled = self._compiled.get((dossier.procedure_code, dossier.procedure_version))
         if compiled is None:
             compiled = self.compiled(dossier.procedure_code, dossier.procedure_version)
-        allowed = compiled.roles_for.get((dossier.state, trigger))
+        key = (dossier.state, trigger)
+        allowed = compiled.roles_for.get(key)
         if allowed is None:
             raise TransitionNotAllowed(
                 f"{trigger!r} is not allowed for dossier {dossier_code} in state "
@@ -225,9 +226,10 @@ class Engine:
                 f"{dossier_code}: step {dossier.state!r} belongs to agency {owner[0]!r} "
                 "(AgencyPolicy.require_same_agency)"
             )
-        guarded = (dossier.state, trigger) in compiled.guarded
-        context = self._context(dossier, data) if guarded else {}
-        transition = compiled.fire(dossier.state, trigger, context)
+        if key in compiled.guarded:
+            transition = compiled.pick(key, self._context(dossier, data))
+        else:
+            transition = compiled.candidates[key][0]  # one unguarded option: the machine's pick
         if transition is None:
             guards = "; ".join(
                 describe_guard(t.guard) for t in compiled.candidates[(dossier.state, trigger)]
@@ -505,9 +507,10 @@ class Engine:
             "channel": channel_value.value,
             "on_the_spot": on_the_spot,
             "fees_due": sum(fee.amount for fee in definition.fees),
-            "fees": [[fee.name, fee.amount, fee.kind] for fee in definition.fees],
             "data": data,
         }
+        if definition.fees:
+            payload["fees"] = [[fee.name, fee.amount, fee.kind] for fee in definition.fees]
         at_desk = (
             on_the_spot
             and definition.workflow.base != "on_the_spot"
