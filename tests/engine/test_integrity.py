@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
 from tthc_flow import (
@@ -17,6 +20,7 @@ from tthc_flow import (
     TransitionNotAllowed,
 )
 from tthc_flow.engine import Engine, FixedClock, first_broken_link
+from tthc_flow.engine._events import canonical_json
 from tthc_flow.procedure import Catalog
 from tthc_flow.store import MemoryStore
 
@@ -159,3 +163,16 @@ def test_a_code_collision_is_reported_as_such(catalog: Catalog) -> None:
     engine.receive("2.000999", "A", "desk")
     with pytest.raises(PolicyViolation, match=r"SCT-260424-0001 is already used.*art\. 28"):
         engine.receive("2.000999", "B", "desk")
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=6),
+        st.one_of(st.text(max_size=12), st.integers(), st.none(), st.lists(st.text(max_size=3))),
+        max_size=4,
+    )
+)
+def test_canonical_json_is_the_encoders_text(payload: dict[str, object]) -> None:
+    """The hashed payload text is exactly sorted, compact, non-ASCII JSON (HASH_VERSION 2)."""
+    expected = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_json(payload) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -25,10 +26,32 @@ _CANONICAL = json.JSONEncoder(
 )
 
 
+# a character JSON would escape: the fast path below only handles text without any
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]').search
+
+
 def canonical_json(payload: dict[str, Any]) -> str:
-    """The payload's canonical JSON text (sorted keys, no spaces), as hashed and stored."""
+    """The payload's canonical JSON text (sorted keys, no spaces), as hashed and stored.
+
+    Small payloads of plain text (most events: ``{"role": "specialist"}``) are written
+    directly, which gives exactly the encoder's text at half its cost; anything else goes
+    through the encoder.
+    """
     if not payload:
         return "{}"
+    if len(payload) <= 3:
+        parts = []
+        for key in sorted(payload):
+            value = payload[key]
+            if (
+                type(value) is not str
+                or type(key) is not str
+                or _NEEDS_ESCAPE(value)
+                or _NEEDS_ESCAPE(key)
+            ):
+                return _CANONICAL.encode(payload)
+            parts.append(f'"{key}":"{value}"')
+        return "{" + ",".join(parts) + "}"
     return _CANONICAL.encode(payload)
 
 
@@ -127,7 +150,7 @@ class Event:
                 actor,
                 role,
                 at.isoformat(),
-                _CANONICAL.encode(payload) if payload else "{}",
+                canonical_json(payload),
                 prev_hash,
             )
         )
