@@ -43,6 +43,8 @@ workflow:
 
 DESK = Actor.of("clerk", "one_stop")
 SPECIALIST = Actor.of("chuyen.vien", "specialist")
+POLICE = Actor.of("cong.an", "specialist", agency="cong_an")
+"""The specialist of the other agency (liên thông): only they may act on police_check."""
 LEADER = Actor.of("giam.doc", "leader")
 
 

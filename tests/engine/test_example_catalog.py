@@ -28,7 +28,7 @@ def test_happy_path(definition) -> None:  # type: ignore[no-untyped-def]
     engine.fire(dossier.code, "handover", desk, moment)
     for step in definition.workflow.steps:
         moment += timedelta(minutes=10)
-        actor = Actor.of("staff", step.role)
+        actor = Actor.of("staff", step.role, agency=step.agency)
         engine.fire(dossier.code, step.trigger, actor, moment)
     done = engine.fire(dossier.code, "return_result", desk, moment + timedelta(minutes=5))
     assert done.state == "returned"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.conftest import DESK, LEADER, SPECIALIST, at
+from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
 from tthc_flow import (
     DossierNotFound,
     InvalidCommand,
@@ -26,7 +26,7 @@ from tthc_flow.procedure import PAUSED_FROM, load_catalog
 def run_to_result(engine: Engine, code: str, day: int) -> None:
     engine.fire(code, "handover", DESK, at(2026, 5, day, 8))
     engine.fire(code, "appraise", SPECIALIST, at(2026, 5, day, 9))
-    engine.fire(code, "verify", SPECIALIST, at(2026, 5, day, 10))
+    engine.fire(code, "verify", POLICE, at(2026, 5, day, 10))
     engine.fire(code, "approve", LEADER, at(2026, 5, day, 11))
 
 
@@ -96,7 +96,7 @@ def test_timeliness_at_resolution(engine: Engine, resolved, expected) -> None:  
     code = engine.receive("2.000999", "A", "desk").code
     engine.fire(code, "handover", DESK, at(2026, 4, 27, 8))
     engine.fire(code, "appraise", SPECIALIST, at(2026, 4, 28, 8))
-    engine.fire(code, "verify", SPECIALIST, at(2026, 4, 28, 9))
+    engine.fire(code, "verify", POLICE, at(2026, 4, 28, 9))
     assert engine.fire(code, "approve", LEADER, resolved).timeliness is expected
 
 
@@ -104,7 +104,7 @@ def test_inter_agency_steps_record_agency_and_their_own_timeliness(engine: Engin
     code = engine.receive("2.000999", "A", "desk").code
     engine.fire(code, "handover", DESK, at(2026, 4, 27, 8))
     engine.fire(code, "appraise", SPECIALIST, at(2026, 4, 28, 9))  # due 28/4 16:10: on time
-    engine.fire(code, "verify", SPECIALIST, at(2026, 4, 30, 9))  # due 29/4 16:10: late
+    engine.fire(code, "verify", POLICE, at(2026, 4, 30, 9))  # due 29/4 16:10: late
     dossier = engine.fire(code, "approve", LEADER, at(2026, 5, 4, 9))
     steps = {s.step: s for s in dossier.steps}
     assert steps["police_check"].agency == "cong_an"
@@ -209,7 +209,7 @@ def test_unregistered_hook_fails_before_anything_is_stored(catalog) -> None:  # 
     engine.fire(code, "handover", DESK, at(2026, 4, 24, 10))
     engine.fire(code, "appraise", SPECIALIST, at(2026, 4, 24, 11))
     with pytest.raises(TthcError, match="notify_leader"):
-        engine.fire(code, "verify", SPECIALIST, at(2026, 4, 24, 12))
+        engine.fire(code, "verify", POLICE, at(2026, 4, 24, 12))
     assert engine.get(code).state == "police_check"
 
 

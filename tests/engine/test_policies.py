@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 
-from tests.engine.conftest import DESK, LEADER, SPECIALIST, at
+from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
 from tthc_flow import InvalidCommand, PolicyViolation
 from tthc_flow.engine import (
     ClockStartPolicy,
@@ -15,6 +15,7 @@ from tthc_flow.engine import (
     Engine,
     FixedClock,
     Policies,
+    ReschedulePolicy,
     SupplementMode,
     SupplementPolicy,
     Timeliness,
@@ -74,7 +75,7 @@ def test_reschedule_once_with_notice_and_it_still_counts_late(engine: Engine) ->
             "reschedule",
             SPECIALIST,
             at(2026, 4, 28, 9),
-            new_due_at=at(2026, 5, 1, 8),
+            new_due_at=at(2026, 4, 29, 8),
             reason="x",
         )
     moved = engine.fire(
@@ -98,7 +99,7 @@ def test_reschedule_once_with_notice_and_it_still_counts_late(engine: Engine) ->
             reason="y",
         )
     engine.fire(code, "appraise", SPECIALIST, at(2026, 5, 4, 9))
-    engine.fire(code, "verify", SPECIALIST, at(2026, 5, 4, 10))
+    engine.fire(code, "verify", POLICE, at(2026, 5, 4, 10))
     done = engine.fire(code, "approve", LEADER, at(2026, 5, 4, 11))  # before the original date
     assert done.timeliness is Timeliness.LATE  # an apology was needed: late in statistics
 
@@ -138,22 +139,140 @@ def test_end_of_day_due_dates(catalog: Catalog) -> None:
 
 
 def test_dossier_code_format_is_configurable(catalog: Catalog) -> None:
-    fmt = DossierCodeFormat(pattern="000.00.17.H26-{date:%y%m%d}-{seq:06d}")
+    fmt = DossierCodeFormat(pattern="000.00.17.H26.{agency}-{date:%y%m%d}-{seq:06d}")
     engine = Engine(catalog, policies=Policies(dossier_code=fmt))
     assert engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 9)).code == (
-        "000.00.17.H26-260504-000001"
+        "000.00.17.H26.SCT-260504-000001"
     )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("000.00.17.H26-{date:%y%m%d}-{seq:06d}", "missing {agency}"),
+        ("{agency}-{date:%y%m%d}", "missing {seq}"),
+        ("{agency}-{day}-{seq}", "unknown field"),
+        ("{agency}-{seq:%y}", "Invalid format"),
+        ("{agency-{seq}", "DossierCodeFormat.pattern"),
+    ],
+)
+def test_dossier_code_format_is_checked_when_built(pattern: str, message: str) -> None:
+    """Decree 118/2025/ND-CP art. 28: the code names the authority and is unique in its day."""
+    with pytest.raises(ValueError, match=message.replace("{", "\\{")):
+        DossierCodeFormat(pattern=pattern)
 
 
 @pytest.mark.parametrize(
     ("granularity", "resolved", "expected"),
     [
-        ("date", at(2026, 5, 4, 17, 0), "on_time"),
-        ("moment", at(2026, 5, 4, 17, 0), "late"),
-        ("moment", at(2026, 5, 4, 9, 0), "on_time"),
-        ("moment", at(2026, 5, 1, 9, 0), "early"),
+        # due Mon 4/5/2026 16:10
+        ("date", at(2026, 5, 4, 17, 0), "late"),  # after the due moment, same day
+        ("date", at(2026, 5, 4, 16, 10), "on_time"),  # at the due moment
+        ("date", at(2026, 5, 4, 9, 0), "on_time"),
+        ("date", at(2026, 5, 1, 9, 0), "early"),
+        ("exact", at(2026, 5, 1, 9, 0), "on_time"),  # DVCQG 766: no early class
+        ("exact", at(2026, 5, 4, 16, 11), "late"),
+        ("whole_day", at(2026, 5, 4, 17, 0), "on_time"),  # local convention
+        ("whole_day", at(2026, 5, 5, 7, 0), "late"),
     ],
 )
 def test_timeliness_granularity(granularity, resolved, expected) -> None:  # type: ignore[no-untyped-def]
     policy = TimelinessPolicy(granularity=granularity)
     assert classify_resolution(resolved, at(2026, 5, 4, 16, 10), False, policy) == expected
+
+
+def test_timeliness_is_judged_in_vietnam_time() -> None:
+    """16:30 UTC on 4/5 is 23:30 in Vietnam: after a 16:10 due moment, late, not on time."""
+    utc_evening = datetime(2026, 5, 4, 9, 5, tzinfo=UTC)  # 16:05 in Vietnam: on time
+    assert classify_resolution(utc_evening, at(2026, 5, 4, 16, 10), False, TimelinessPolicy()) == (
+        "on_time"
+    )
+    next_day_vn = datetime(2026, 5, 3, 23, 0, tzinfo=UTC)  # 06:00 on 4/5 in Vietnam
+    assert classify_resolution(next_day_vn, at(2026, 5, 4, 16, 10), False, TimelinessPolicy()) == (
+        "on_time"
+    )
+    with pytest.raises(ValueError, match="granularity"):
+        TimelinessPolicy(granularity="moment")
+
+
+def test_supplement_during_handling_only_within_three_working_days(engine: Engine) -> None:
+    """Decree 118/2025/ND-CP art. 19.5: notified within 3 working days of receipt, once."""
+    code = engine.receive("2.000999", "A", "desk").code  # Fri 24/4; 27/4, 30/4, 1/5 off
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    # Tue 28/4, Wed 29/4, Mon 4/5 are the three working days: Tue 5/5 is too late
+    assert "request_supplement" not in engine.available_triggers(
+        code, SPECIALIST, at(2026, 5, 5, 8)
+    )
+    with pytest.raises(PolicyViolation, match=r"within 3 working day.*within_working_days"):
+        engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 8))
+    assert engine.get(code).pauses == ()
+    assert "request_supplement" in engine.available_triggers(code, SPECIALIST, at(2026, 5, 4, 16))
+    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 4, 16))
+    engine.fire(code, "submit_supplement", DESK, at(2026, 5, 5, 8))  # the limit restarts
+    with pytest.raises(PolicyViolation, match="max_during_handling"):
+        engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 9))
+
+
+def test_supplement_window_and_count_are_configurable(catalog: Catalog) -> None:
+    policy = SupplementPolicy(within_working_days=None, max_during_handling=2)
+    engine = Engine(catalog, policies=Policies(supplement=policy))
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 8)).code
+    engine.fire(code, "handover", DESK, at(2026, 5, 4, 9))
+    for day in (14, 20):  # long after the window, twice
+        engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, day, 8))
+        engine.fire(code, "submit_supplement", DESK, at(2026, 5, day, 9))
+    assert len(engine.get(code).pauses) == 2
+
+
+def test_pause_keeps_the_original_and_the_apology_date_apart(catalog: Catalog) -> None:
+    policies = Policies(supplement=SupplementPolicy(mode=SupplementMode.PAUSE))
+    engine = Engine(catalog, policies=policies)
+    engine.register_hook("notify_leader", lambda d, e: None)
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 8)).code  # due Thu 7/5 8:00
+    engine.fire(code, "handover", DESK, at(2026, 5, 4, 9))
+    engine.fire(
+        code, "reschedule", SPECIALIST, at(2026, 5, 5, 8), new_due_at=at(2026, 5, 11, 8), reason="x"
+    )
+    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 6, 8))
+    resumed = engine.fire(code, "submit_supplement", DESK, at(2026, 5, 13, 8))  # 5 days later
+    assert resumed.original_due_at == at(2026, 5, 14, 8)  # 1 working day was left
+    assert resumed.due_at == at(2026, 5, 18, 8)  # 3 working days were left
+    assert len(resumed.reschedules) == 1
+
+
+def test_restart_after_an_apology_gives_a_new_appointment_and_stays_late(engine: Engine) -> None:
+    code = engine.receive("2.000999", "A", "desk").code  # due Mon 4/5 16:10
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    engine.fire(
+        code, "reschedule", SPECIALIST, at(2026, 4, 28, 9), new_due_at=at(2026, 5, 8, 9), reason="x"
+    )
+    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 4, 28, 10))
+    resumed = engine.fire(code, "submit_supplement", DESK, at(2026, 5, 11, 9))
+    assert resumed.due_at == resumed.original_due_at == at(2026, 5, 14, 9)
+    assert len(resumed.reschedules) == 1  # the apology was sent: it stays on record
+    assert "reschedule" not in engine.available_triggers(code, SPECIALIST, at(2026, 5, 11, 10))
+    engine.fire(code, "appraise", SPECIALIST, at(2026, 5, 12, 9))
+    engine.fire(code, "verify", POLICE, at(2026, 5, 12, 10))
+    assert engine.fire(code, "approve", LEADER, at(2026, 5, 12, 11)).timeliness is Timeliness.LATE
+
+
+def test_a_new_appointment_on_a_non_working_day(catalog: Catalog) -> None:
+    engine = Engine(catalog, clock=FixedClock(at(2026, 5, 4, 8)))
+    code = engine.receive("2.000999", "A", "desk").code  # due Thu 7/5 8:00
+    with pytest.raises(InvalidCommand, match="non-working day"):
+        engine.fire(
+            code, "reschedule", DESK, at(2026, 5, 4, 9), new_due_at=at(2026, 5, 9, 9), reason="x"
+        )  # Saturday
+    assert engine.get(code).reschedules == ()
+    rolling = Engine(
+        catalog,
+        clock=FixedClock(at(2026, 5, 4, 8)),
+        policies=Policies(reschedule=ReschedulePolicy(non_working_day="roll_forward")),
+    )
+    code = rolling.receive("2.000999", "A", "desk").code
+    moved = rolling.fire(
+        code, "reschedule", DESK, at(2026, 5, 4, 9), new_due_at=at(2026, 5, 9, 9), reason="x"
+    )
+    assert moved.due_at == at(2026, 5, 11, 9)  # Monday, same time
+    with pytest.raises(ValueError, match="non_working_day"):
+        ReschedulePolicy(non_working_day="ignore")

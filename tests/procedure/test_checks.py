@@ -98,6 +98,7 @@ def test_extra_transition_duplicating_a_standard_one(tmp_path: Path) -> None:
     assert "already exists in the standard lifecycle" in problem.message
     # the same trigger from a state the standard lifecycle does not use is allowed
     allowed = _with_transition(trigger="withdraw", source="result_ready", dest="withdrawn")
+    allowed += "      effect: withdraw\n"  # entering a standard final state needs its effect
     assert check_definition(parse_procedure(allowed)) == []
 
 

@@ -136,13 +136,17 @@ class LogBuilder:
         assert d.received_at is not None and d.due_at is not None
         start = d.received_at
         e = self.engine
-        e.fire(d.code, "handover", DESK, at=start + timedelta(minutes=5))
         if when == "early":
             done = start + timedelta(minutes=30)
         elif when == "on_time":
             done = d.due_at - timedelta(minutes=1)
         else:
             done = d.due_at + timedelta(days=1)
+        if d.state == "handled_at_desk":  # "4 tại chỗ": decided at the desk, no hand-over
+            if trigger == "reject":
+                return e.fire(d.code, "reject", LEADER, at=done, reason="Không đủ điều kiện")
+            return e.fire(d.code, "resolve_at_desk", LEADER, at=done)
+        e.fire(d.code, "handover", DESK, at=start + timedelta(minutes=5))
         steps = self.engine.catalog.get(d.procedure_code, d.procedure_version).workflow.steps
         for step in steps[:-1]:
             actor = SPECIALIST if step.role == "specialist" else LEADER

@@ -47,7 +47,9 @@ def test_every_bucket_of_the_mixed_log(mixed: LogBuilder) -> None:
     assert (t.received_online_partial, t.received_online_full) == (2, 0)
     assert t.on_the_spot == 1
     assert t.resolved == 10 and t.rejected == 1
-    assert (t.resolved_early, t.resolved_on_time, t.resolved_late) == (7, 1, 2)
+    # the '4 tại chỗ' dossier is due 4 working hours after receipt (engine OnTheSpotPolicy):
+    # resolved the same day, it is on time, not early
+    assert (t.resolved_early, t.resolved_on_time, t.resolved_late) == (6, 2, 2)
     assert (t.in_progress, t.in_progress_within, t.in_progress_overdue) == (3, 2, 1)
     assert (t.withdrawn, t.refused) == (1, 2)
     assert t.supplement_requested == 2 and t.rescheduled == 1
@@ -98,7 +100,7 @@ def test_supplement_requests_and_apologies_count_in_their_own_period() -> None:
         "reschedule",
         SPECIALIST,
         at=b.at(date(2026, 1, 8), 10),
-        new_due_at=due + timedelta(days=30),
+        new_due_at=due + timedelta(days=35),  # a working day (30 days on is Tết)
         reason="Cần xác minh",
     )
     months = {m: statistics(b.dossiers(), Period.month(2026, m)).total for m in (1, 2, 3)}

@@ -1,10 +1,12 @@
 """The engine: dossiers through compiled state machines, with deadlines and an audit log."""
 
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
+from tthc_flow.engine._agencies import AgencyShare, agency_summary
 from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.engine._dossier import (
     Dossier,
+    FeeRecord,
     Pause,
     Reschedule,
     StepRecord,
@@ -15,14 +17,18 @@ from tthc_flow.engine._dossier import (
 from tthc_flow.engine._engine import Engine, Hook
 from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
 from tthc_flow.engine._policies import (
+    AgencyPolicy,
     ClockStartPolicy,
     DossierCodeFormat,
     DueDatePolicy,
+    OnTheSpotPolicy,
     Policies,
     ReschedulePolicy,
     SupplementMode,
     SupplementPolicy,
     TimelinessPolicy,
+    TransferPolicy,
+    classify,
     classify_resolution,
 )
 
@@ -31,6 +37,8 @@ __all__ = [
     "GENESIS_HASH",
     "SYSTEM",
     "Actor",
+    "AgencyPolicy",
+    "AgencyShare",
     "Clock",
     "ClockStartPolicy",
     "CompiledProcedure",
@@ -39,8 +47,10 @@ __all__ = [
     "DueDatePolicy",
     "Engine",
     "Event",
+    "FeeRecord",
     "FixedClock",
     "Hook",
+    "OnTheSpotPolicy",
     "Pause",
     "Policies",
     "Reschedule",
@@ -51,7 +61,10 @@ __all__ = [
     "SystemClock",
     "Timeliness",
     "TimelinessPolicy",
+    "TransferPolicy",
+    "agency_summary",
     "apply",
+    "classify",
     "classify_resolution",
     "first_broken_link",
     "replay",

@@ -52,11 +52,14 @@ class CompiledProcedure:
     states: dict[str, StateDef]
     guarded: frozenset[tuple[str, str]]
     hook_names: dict[int, tuple[str, ...]]  # by id(): the lifecycle keeps each alive
+    agency_of: dict[str, tuple[str, str]]  # step state -> (its agency, its role), liên thông
 
     @classmethod
-    def compile(cls, definition: ProcedureDefinition) -> CompiledProcedure:
-        """Build the machine and tables for ``definition``."""
-        lifecycle = build_lifecycle(definition)
+    def compile(
+        cls, definition: ProcedureDefinition, *, trim_on_the_spot: bool = True
+    ) -> CompiledProcedure:
+        """Build the machine and tables for ``definition`` (see :func:`build_lifecycle`)."""
+        lifecycle = build_lifecycle(definition, trim_on_the_spot=trim_on_the_spot)
         specs: list[dict[str, Any]] = []
         candidates: dict[tuple[str, str], list[TransitionDef]] = {}
         for t in lifecycle.transitions:
@@ -82,7 +85,10 @@ class CompiledProcedure:
         for t in lifecycle.transitions:
             step = states[t.dest].step if t.dest is not None else None
             hook_names[id(t)] = (*t.hooks, *(step.on_enter if step is not None else ()))
-        return cls(definition, lifecycle, machine, frozen, roles, states, guarded, hook_names)
+        agency_of = {s.name: (s.agency, s.role) for s in lifecycle.states if s.agency is not None}
+        return cls(
+            definition, lifecycle, machine, frozen, roles, states, guarded, hook_names, agency_of
+        )
 
     def triggers_from(self, state: str) -> list[str]:
         """Triggers defined for ``state``, sorted."""
@@ -97,7 +103,11 @@ class CompiledProcedure:
         command (event, hash, snapshot) together; :meth:`fire_through_machine` does it, and a
         test checks that both agree on every procedure.
         """
-        for option in self.candidates[(state, trigger)]:
+        return self.pick((state, trigger), context)
+
+    def pick(self, key: tuple[str, str], context: dict[str, Any]) -> TransitionDef | None:
+        """:meth:`fire` by its ``(state, trigger)`` key."""
+        for option in self.candidates[key]:
             if not option.guard or guard_holds(option.guard, context):
                 return option
         return None

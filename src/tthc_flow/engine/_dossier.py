@@ -9,9 +9,10 @@ right even if the calendar or a policy is changed later.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from tthc_flow._time import VN_TZ
@@ -53,7 +54,12 @@ class Reschedule:
 
 @dataclass(frozen=True, slots=True)
 class StepRecord:
-    """One row of the process control slip: who held the dossier, until when, by when."""
+    """One row of the process control slip: who held the dossier, until when, by when.
+
+    ``timeliness`` (early / on_time / late, by the engine's TimelinessPolicy) is set when the
+    step is left; ``transfer_due_at`` is the hand-over deadline of TransferPolicy (art. 18.2
+    from the desk, art. 20.1 across agencies), recorded, never enforced.
+    """
 
     step: str
     role: str
@@ -62,6 +68,8 @@ class StepRecord:
     due_at: datetime | None
     left_at: datetime | None = None
     actor: str | None = None
+    timeliness: str | None = None
+    transfer_due_at: datetime | None = None
 
     @property
     def on_time(self) -> bool | None:
@@ -69,6 +77,36 @@ class StepRecord:
         if self.left_at is None or self.due_at is None:
             return None
         return self.left_at <= self.due_at
+
+    @property
+    def transfer_late(self) -> bool | None:
+        """Whether the dossier reached this step after its hand-over deadline (None: no rule)."""
+        if self.transfer_due_at is None:
+            return None
+        return self.entered_at > self.transfer_due_at
+
+
+_STEP_SETTERS = tuple(getattr(StepRecord, f.name).__set__ for f in fields(StepRecord))
+
+
+def _step(*values: Any) -> StepRecord:
+    """A StepRecord from its field values in order, without the frozen ``__init__`` (which
+    sets each slot through ``object.__setattr__``): two are built per hand-over."""
+    record = object.__new__(StepRecord)
+    for setter, value in zip(_STEP_SETTERS, values, strict=True):
+        setter(record, value)
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class FeeRecord:
+    """A fee (phí) or charge (lệ phí) of the dossier, and whether and how it was paid."""
+
+    name: str
+    amount: int
+    kind: str
+    paid_at: datetime | None = None
+    paid_online: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +135,7 @@ class Dossier:
     resolution_timeliness: str | None = None
     on_the_spot: bool = False
     fees_due: int = 0
+    fees: tuple[FeeRecord, ...] = ()
     step_due: tuple[tuple[str, datetime], ...] = ()
     steps: tuple[StepRecord, ...] = ()
     pauses: tuple[Pause, ...] = ()
@@ -126,7 +165,9 @@ class Dossier:
 
     @property
     def fee_paid(self) -> bool:
-        """Whether the data says the fee was paid (``fee_paid: true``)."""
+        """Whether every fee is paid (or the data says so: ``fee_paid: true``)."""
+        if self.fees and all(fee.paid_at is not None for fee in self.fees):
+            return True
         return bool(self.data_dict.get("fee_paid", False))
 
     @property
@@ -177,6 +218,12 @@ def _at(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(VN_TZ)
 
 
+@lru_cache(maxsize=4096)
+def _deadline(value: str) -> datetime:
+    # hand-over deadlines repeat across dossiers (one per day and cut-off side): parse once
+    return _at(value)
+
+
 def _dt(value: str | None) -> datetime | None:
     return _at(value) if value else None
 
@@ -213,6 +260,7 @@ def start(event: Event) -> Dossier:
         updated_at=event.at,
         on_the_spot=bool(p.get("on_the_spot", False)),
         fees_due=int(p.get("fees_due", 0)),
+        fees=tuple(FeeRecord(name, int(amount), kind) for name, amount, kind in p.get("fees", ())),
         data=_merge_data((), p.get("data")),
     )
     if event.effect == "accept":
@@ -235,7 +283,23 @@ def _accept(d: Dossier, event: Event) -> Dossier:
 def _close_step(d: Dossier, event: Event) -> tuple[StepRecord, ...]:
     if d.steps and d.steps[-1].left_at is None:
         s = d.steps[-1]
-        closed = StepRecord(s.step, s.role, s.agency, s.entered_at, s.due_at, event.at, event.actor)
+        due, at = s.due_at, event.at
+        # The engine writes ``step_timeliness`` unless its TimelinessPolicy uses the default
+        # ``date`` granularity, whose rule is this one (TimelinessPolicy docstring).
+        timeliness = event.payload.get("step_timeliness")
+        if timeliness is None and due is not None:
+            timeliness = "late" if at > due else "on_time" if at.date() == due.date() else "early"
+        closed = _step(
+            s.step,
+            s.role,
+            s.agency,
+            s.entered_at,
+            due,
+            at,
+            event.actor,
+            timeliness,
+            s.transfer_due_at,
+        )
         return (*d.steps[:-1], closed)
     return d.steps
 
@@ -247,7 +311,32 @@ def _open_step(d: Dossier, steps: tuple[StepRecord, ...], event: Event) -> tuple
         if step == event.to_state:
             due = at
             break
-    return (*steps, StepRecord(event.to_state, p["role"], p.get("agency"), event.at, due))
+    transfer = p.get("transfer_due_at")
+    return (
+        *steps,
+        _step(
+            event.to_state,
+            p["role"],
+            p.get("agency"),
+            event.at,
+            due,
+            None,
+            None,
+            None,
+            _deadline(transfer) if transfer else None,
+        ),
+    )
+
+
+def _pay(d: Dossier, event: Event) -> tuple[FeeRecord, ...]:
+    paid = event.payload["fees_paid"]
+    names, online = set(paid["names"]), bool(paid["online"])
+    return tuple(
+        replace(fee, paid_at=event.at, paid_online=online)
+        if fee.name in names and fee.paid_at is None
+        else fee
+        for fee in d.fees
+    )
 
 
 def apply(d: Dossier, event: Event) -> Dossier:
@@ -262,8 +351,10 @@ def apply(d: Dossier, event: Event) -> Dossier:
         "version": event.version,
         "last_hash": event.hash,
         "updated_at": event.at,
-        "data": _merge_data(d.data, p.get("data")),
     }
+    new_data = p.get("data")
+    if new_data:
+        common["data"] = _merge_data(d.data, new_data)
     effect = event.effect
     if effect == "accept":
         d = _accept(d, event)
@@ -275,7 +366,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
         if "due_at" in p:
             due = _dt(p["due_at"])
             common["due_at"] = due
-            common["original_due_at"] = due
+            common["original_due_at"] = _dt(p.get("original_due_at")) or due
             if "clock_started_at" in p:
                 common["clock_started_at"] = _dt(p["clock_started_at"])
             common["step_due"] = _step_due(p) or d.step_due
@@ -299,12 +390,19 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["outcome"] = "refused" if effect == "refuse" else "withdrawn"
         if d.paused:
             common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
+    elif effect == "custom":
+        if event.to_state != event.from_state:
+            # a procedure's own move (e.g. send back to appraisal) still keeps the slip right
+            steps = _close_step(d, event)
+            common["steps"] = _open_step(d, steps, event) if "role" in p else steps
     elif effect == "reschedule":
         new_due = _at(p["new_due_at"])
         assert d.due_at is not None
         record = Reschedule(event.at, d.due_at, new_due, p.get("reason", ""), event.actor)
         common["reschedules"] = (*d.reschedules, record)
         common["due_at"] = new_due
+    if "fees_paid" in p:
+        common["fees"] = _pay(d, event)
     return _evolve(d, common)
 
 

@@ -8,9 +8,13 @@ articles and the tests that pin each rule. Agencies that differ pass their own v
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+
+from tthc_flow._time import VN_TZ, to_vn
+from tthc_flow.procedure import Duration, TimeUnit
 
 
 class SupplementMode(StrEnum):
@@ -57,16 +61,21 @@ class DueDatePolicy:
 class SupplementPolicy:
     """Supplement requests (yêu cầu bổ sung, hoàn thiện hồ sơ).
 
-    Source: Decree 118/2025/ND-CP art. 16.3 and 17.2.a (only one request at reception, listing
-    everything missing) and art. 19.5 (a request found during appraisal is made within 3
-    working days of receipt, and the limit is counted again from receipt of the complete
-    dossier: ``RESTART``). ``close_after_days``: an unsupplemented dossier may be closed
-    after this many days (domain.md; configurable, None disables the timer).
+    Source: Decree 118/2025/ND-CP art. 16.3 and 17.2.a (only ``max_at_reception`` = one
+    request at reception, listing everything missing) and art. 19.5 (a gap found during
+    appraisal is notified once, within ``within_working_days`` = 3 working days of receipt,
+    and the limit is counted again from receipt of the complete dossier: ``RESTART``).
+    ``max_during_handling`` (1): the article allows one notice during handling; None lifts
+    the limit. ``within_working_days`` None lifts the window. ``close_after_days``: an
+    unsupplemented dossier may be closed after this many days (domain.md; configurable,
+    None disables the timer). Wording per docs/legal-rules.md §1.3, not checked against the
+    primary text.
     """
 
     mode: SupplementMode = SupplementMode.RESTART
     max_at_reception: int = 1
-    max_during_handling: int | None = None
+    max_during_handling: int | None = 1
+    within_working_days: int | None = 3
     close_after_days: int | None = 15
 
 
@@ -81,25 +90,46 @@ class ReschedulePolicy:
 
     max_times: int = 1
     min_notice_days: int = 1
+    non_working_day: str = "reject"
+    """A new appointment on a non-working day: ``reject`` it (InvalidCommand) or
+    ``roll_forward`` to the same time on the next working day (local convention: the decree
+    does not say; an appointment is a day the desk is open)."""
+
+    def __post_init__(self) -> None:
+        if self.non_working_day not in {"reject", "roll_forward"}:
+            raise ValueError("ReschedulePolicy.non_working_day must be 'reject' or 'roll_forward'")
+
+
+TIMELINESS_GRANULARITIES = ("date", "exact", "whole_day")
 
 
 @dataclass(frozen=True)
 class TimelinessPolicy:
     """Early / on time / late at resolution (trước hạn / đúng hạn / quá hạn).
 
-    The decree does not define the classes; this follows the national portal's practice:
-    ``date`` granularity compares calendar days (before the due date: early; on it: on time;
-    after: late); ``moment`` compares exact times (on time only within ``on_time_window``
-    before the due moment). ``rescheduled_counts_late``: a dossier that needed an apology counts
-    as late in statistics even if it met the new date (domain.md; Decision 766/QD-TTg practice).
+    The decree does not define the classes (docs/legal-rules.md §1.10, §4). ``granularity``:
+
+    * ``date`` (default): early if resolved on a calendar day before the due date; on time if
+      resolved on the due date at or before the due moment; late after the due moment. The
+      practice of the process control slip (Circular 01/2018 Form 05: Trước hạn / Đúng hạn /
+      Quá hạn) and the Gia Lai portal; on time never extends past the due moment.
+    * ``exact``: DVCQG indicator 2.1 of Decision 766/QD-TTg: on time iff resolved at or
+      before the appointment, with no separate early class (early is reported as on time).
+    * ``whole_day``: a local convention some desks use: the whole due date counts as on
+      time, so 16:59 on a day due at 09:00 is on time.
+
+    ``rescheduled_counts_late``: a dossier that needed an apology counts as late in statistics
+    even if it met the new date (domain.md; OpenCPS compares against the original due date).
     """
 
     granularity: str = "date"
     rescheduled_counts_late: bool = True
 
     def __post_init__(self) -> None:
-        if self.granularity not in {"date", "moment"}:
-            raise ValueError("TimelinessPolicy.granularity must be 'date' or 'moment'")
+        if self.granularity not in TIMELINESS_GRANULARITIES:
+            raise ValueError(
+                f"TimelinessPolicy.granularity must be one of {', '.join(TIMELINESS_GRANULARITIES)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -107,8 +137,12 @@ class DossierCodeFormat:
     """The dossier code (mã số hồ sơ).
 
     Source: Decree 118/2025/ND-CP art. 28 (authority identifier, receipt date, sequence of the
-    day). ``pattern`` is a :meth:`str.format` template with ``agency``, ``date`` and ``seq``.
-    Sequences are per agency and per day, issued atomically by the store.
+    day; docs/legal-rules.md §1.6). ``pattern`` is a :meth:`str.format` template with
+    ``agency``, ``date`` and ``seq``; ``{agency}`` and ``{seq}`` are required (a code must name
+    the authority and be unique within its day). Sequences are per agency and per day, issued
+    atomically by the store. The date is the day, in Vietnam time, the dossier reached the
+    agency (the creating event: receipt at the desk, or an online submission's arrival), since
+    the code is issued then and never changes; the clock start is recorded separately.
 
     >>> DossierCodeFormat().render("SCT", date(2026, 4, 24), 7)
     'SCT-260424-0007'
@@ -116,9 +150,79 @@ class DossierCodeFormat:
 
     pattern: str = "{agency}-{date:%y%m%d}-{seq:04d}"
 
+    def __post_init__(self) -> None:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(self.pattern) if name}
+        except ValueError as error:
+            raise ValueError(f"DossierCodeFormat.pattern {self.pattern!r}: {error}") from None
+        unknown = names - {"agency", "date", "seq"}
+        missing = {"agency", "seq"} - names
+        if unknown or missing:
+            raise ValueError(
+                f"DossierCodeFormat.pattern {self.pattern!r}: "
+                + (f"unknown field(s) {', '.join(sorted(unknown))}; " if unknown else "")
+                + (
+                    f"missing {', '.join('{' + m + '}' for m in sorted(missing))}; "
+                    if missing
+                    else ""
+                )
+                + "use {agency}, {date:%y%m%d} and {seq:04d}"
+            )
+        try:
+            self.render("SCT", date(2026, 1, 5), 1)
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise ValueError(f"DossierCodeFormat.pattern {self.pattern!r}: {error}") from None
+
     def render(self, agency: str, day: date, seq: int) -> str:
         """The code of the ``seq``-th dossier of ``day`` at ``agency``."""
         return self.pattern.format(agency=agency, date=day, seq=seq)
+
+
+@dataclass(frozen=True)
+class OnTheSpotPolicy:
+    """ "4 tại chỗ": receive, appraise, approve and return at the desk in one visit.
+
+    Not in the decree: a local practice (docs/legal-rules.md §8; Hải Phòng 2020 plan). A
+    dossier received with ``on_the_spot=True`` (of a procedure flagged ``on_the_spot``) skips
+    the specialised units: it waits in ``handled_at_desk`` until the desk resolves it, and its
+    time limit is ``limit`` (default 4 working hours) instead of the procedure's limit. Other
+    dossiers of the same procedure keep the procedure's limit. A ``base: on_the_spot``
+    workflow (every dossier decided at the desk) keeps its own steps and limit, without
+    supplement requests during handling or apologies.
+    """
+
+    limit: Duration = field(default_factory=lambda: Duration(value=4, unit=TimeUnit.WORKING_HOURS))
+    trimmed: bool = True
+    """False: on-the-spot dossiers follow the standard path with the procedure's limit (the
+    behaviour before this policy; the simulator's own on-the-spot model uses it)."""
+
+
+@dataclass(frozen=True)
+class TransferPolicy:
+    """Hand-over deadlines, recorded on each step (never blocking a command).
+
+    Source: Decree 118/2025/ND-CP art. 18.2: a paper dossier received at the desk goes to the
+    deciding unit the same working day, or at the start of the next working day if received
+    after ``paper_cutoff`` (15:00); art. 20.1: a hand-over to another agency or level within
+    ``inter_agency_working_days`` (1) working day (docs/legal-rules.md §1.5, wording not
+    checked against the primary text).
+    """
+
+    paper_cutoff: time = time(15, 0)
+    inter_agency_working_days: int = 1
+
+
+@dataclass(frozen=True)
+class AgencyPolicy:
+    """Who may act on a step owned by another agency (liên thông).
+
+    ``require_same_agency`` (default True): an actor acting on a step whose state names an
+    agency must carry that agency (``Actor.agency``); otherwise PermissionDenied. Local rule
+    (the decree assigns each agency its own part, art. 20); set False for single-system
+    deployments that do not record the actor's agency.
+    """
+
+    require_same_agency: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,19 +235,40 @@ class Policies:
     reschedule: ReschedulePolicy = field(default_factory=ReschedulePolicy)
     timeliness: TimelinessPolicy = field(default_factory=TimelinessPolicy)
     dossier_code: DossierCodeFormat = field(default_factory=DossierCodeFormat)
+    on_the_spot: OnTheSpotPolicy = field(default_factory=OnTheSpotPolicy)
+    transfer: TransferPolicy = field(default_factory=TransferPolicy)
+    agency: AgencyPolicy = field(default_factory=AgencyPolicy)
 
 
 def classify_resolution(
     resolved_at: datetime, due_at: datetime, rescheduled: bool, policy: TimelinessPolicy
 ) -> str:
-    """``early``, ``on_time`` or ``late`` for a dossier resolved at ``resolved_at``."""
+    """``early``, ``on_time`` or ``late`` for a dossier resolved at ``resolved_at``.
+
+    Both times are compared in Vietnam time (a UTC time late in the evening is the next
+    Vietnamese day).
+    """
     if rescheduled and policy.rescheduled_counts_late:
         return "late"
-    if policy.granularity == "date":
-        resolved_day, due_day = resolved_at.date(), due_at.date()
-        if resolved_day < due_day:
+    if policy.granularity == "date" and resolved_at.tzinfo is due_at.tzinfo is VN_TZ:
+        # the engine's case, inlined (hot path): both already in Vietnam time
+        if resolved_at > due_at:
+            return "late"
+        return "on_time" if resolved_at.date() == due_at.date() else "early"
+    return classify(resolved_at, due_at, policy)
+
+
+def classify(done_at: datetime, due_at: datetime, policy: TimelinessPolicy) -> str:
+    """``early``, ``on_time`` or ``late`` of anything done at ``done_at`` against ``due_at``
+    (a dossier, or one step of the process control slip)."""
+    done_at, due_at = to_vn(done_at, "resolved_at"), to_vn(due_at, "due_at")
+    if policy.granularity == "whole_day":
+        done_day, due_day = done_at.date(), due_at.date()
+        if done_day < due_day:
             return "early"
-        return "on_time" if resolved_day == due_day else "late"
-    if resolved_at > due_at:
+        return "on_time" if done_day == due_day else "late"
+    if done_at > due_at:
         return "late"
-    return "on_time" if resolved_at.date() == due_at.date() else "early"
+    if policy.granularity == "exact":
+        return "on_time"
+    return "on_time" if done_at.date() == due_at.date() else "early"

@@ -14,7 +14,10 @@ from collections.abc import Iterable
 from tthc_flow._yaml import PathKey
 from tthc_flow.procedure._guard_checks import check_guards
 from tthc_flow.procedure._lifecycle import (
+    EFFECT_DESTINATIONS,
+    EFFECTS_FOR_EXTRA,
     PAUSED_FROM,
+    RECEIVED,
     STANDARD_STATES,
     SUBMITTED,
     Effect,
@@ -189,17 +192,15 @@ def _repeats(items: list[str]) -> Iterable[tuple[int, int]]:
 
 def _check_transitions(definition: ProcedureDefinition) -> list[Finding]:
     findings: list[Finding] = []
-    states = STANDARD_STATES | {step.id for step in definition.workflow.steps}
+    # the standard lifecycle, expanded without the extra transitions
+    bare = build_lifecycle(
+        definition.model_copy(
+            update={"workflow": definition.workflow.model_copy(update={"transitions": []})}
+        )
+    )
+    states = {state.name for state in bare.states}
     state_hint = f"existing states: {', '.join(sorted(states))}"
-    # (trigger, source) pairs of the standard lifecycle, expanded without the extra transitions
-    standard = {
-        (t.trigger, t.source)
-        for t in build_lifecycle(
-            definition.model_copy(
-                update={"workflow": definition.workflow.model_copy(update={"transitions": []})}
-            )
-        ).transitions
-    }
+    standard = {(t.trigger, t.source) for t in bare.transitions}
     seen: dict[tuple[str, str], int] = {}
     for index, extra in enumerate(definition.workflow.transitions):
         base = (*_TRANSITIONS, index)
@@ -233,7 +234,88 @@ def _check_transitions(definition: ProcedureDefinition) -> list[Finding]:
             findings.append(
                 ((*base, "dest"), f"destination state '{extra.dest}' does not exist", state_hint)
             )
+        findings += _check_effect(definition, extra.effect, extra.sources, extra.dest, base)
     return findings
+
+
+def _check_effect(
+    definition: ProcedureDefinition,
+    declared: str | None,
+    sources: list[str],
+    dest: str | None,
+    base: PathKey,
+) -> list[Finding]:
+    """A transition into a standard state needs the effect that does its bookkeeping; a step
+    effect must fit its source and destination (the engine relies on both)."""
+    allowed = ", ".join(sorted(e.value for e in EFFECTS_FOR_EXTRA))
+    try:
+        effect = Effect(declared) if declared else Effect.CUSTOM
+    except ValueError:
+        return [((*base, "effect"), f"unknown effect '{declared}'", f"use one of: {allowed}")]
+    if effect not in EFFECTS_FOR_EXTRA:
+        return [
+            (
+                (*base, "effect"),
+                f"effect '{effect.value}' cannot be declared on a procedure's own transition",
+                f"use one of: {allowed}",
+            )
+        ]
+    where = (*base, "effect") if declared else (*base, "dest")
+    steps = {step.id for step in definition.workflow.steps}
+    needed = [e.value for e, dests in EFFECT_DESTINATIONS.items() if dests and dest in dests]
+    if effect is Effect.CUSTOM:
+        if dest is None:
+            return []
+        if needed or (dest == RECEIVED and SUBMITTED in sources):
+            return [
+                (
+                    where,
+                    f"a transition into '{dest}' without an effect skips its bookkeeping "
+                    "(clock, outcome, resolution time)",
+                    f"declare `effect: {' or '.join(needed or ['accept'])}`",
+                )
+            ]
+        return []
+    expected = EFFECT_DESTINATIONS.get(effect)
+    if effect in (Effect.ADVANCE,):
+        ok = dest in steps
+        want = "a step state"
+    elif effect in (Effect.PAY_FEE, Effect.RESCHEDULE):
+        ok = dest is None
+        want = "no dest (an internal transition)"
+    else:
+        ok = expected is not None and dest in expected
+        want = " or ".join(sorted(expected or ()))
+    if not ok:
+        return [
+            (
+                where,
+                f"effect '{effect.value}' needs {want} as destination, not '{dest}'",
+                "change `dest` or the effect",
+            )
+        ]
+    clocked = steps | {RECEIVED}
+    wrong = [
+        source
+        for source in sources
+        if (
+            effect in (Effect.APPROVE, Effect.REJECT, Effect.ADVANCE, Effect.RESCHEDULE)
+            and source not in clocked
+        )
+        or (effect is Effect.ACCEPT and source != SUBMITTED)
+        # the supplement comes back only to submitted or a step (submit_supplement)
+        or (effect is Effect.REQUEST_SUPPLEMENT and source not in steps | {SUBMITTED})
+    ]
+    if wrong:
+        return [
+            (
+                (*base, "source"),
+                f"effect '{effect.value}' cannot start from {', '.join(repr(w) for w in wrong)}",
+                "approve, reject, advance and reschedule start from received or a step; "
+                "accept from submitted; request_supplement from submitted or a step",
+            )
+        ]
+    return []
 
 
 def _check_time(definition: ProcedureDefinition) -> list[Finding]:
@@ -382,7 +464,7 @@ def check_lifecycle(lifecycle: Lifecycle) -> list[Finding]:
             edges[transition.source].add(transition.dest)
             reverse[transition.dest].add(transition.source)
     names = [state.name for state in lifecycle.states]
-    reachable = _closure({lifecycle.initial or SUBMITTED}, edges)
+    reachable = _closure({lifecycle.initial or SUBMITTED, *lifecycle.entries}, edges)
     finals = {state.name for state in lifecycle.states if state.kind is StateKind.FINAL}
     can_finish = _closure(finals, reverse)
     findings: list[Finding] = []

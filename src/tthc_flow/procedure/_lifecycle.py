@@ -25,9 +25,22 @@ RESULT_READY = "result_ready"
 RETURNED = "returned"
 REFUSED = "refused"
 WITHDRAWN = "withdrawn"
+HANDLED_AT_DESK = "handled_at_desk"
+"""Where a dossier received "4 tại chỗ" waits for the desk's decision (eligible procedures)."""
+RESOLVE_AT_DESK = "resolve_at_desk"
+"""The trigger that approves a "4 tại chỗ" dossier at the desk."""
 
 STANDARD_STATES = frozenset(
-    {SUBMITTED, RECEIVED, SUPPLEMENT_REQUESTED, RESULT_READY, RETURNED, REFUSED, WITHDRAWN}
+    {
+        SUBMITTED,
+        RECEIVED,
+        SUPPLEMENT_REQUESTED,
+        RESULT_READY,
+        RETURNED,
+        REFUSED,
+        WITHDRAWN,
+        HANDLED_AT_DESK,
+    }
 )
 
 PAUSED_FROM = "paused_from"
@@ -58,6 +71,7 @@ class Effect(StrEnum):
     REFUSE = "refuse"  # refused at reception: leaves the resolved counts
     WITHDRAW = "withdraw"  # applicant withdraws: leaves the resolved counts
     RESCHEDULE = "reschedule"  # apology and a new appointment date
+    PAY_FEE = "pay_fee"  # fees paid (data online=True for online payment)
     CUSTOM = "custom"  # a procedure's own transition; only hooks act
 
 
@@ -93,6 +107,9 @@ class Lifecycle:
     states: tuple[StateDef, ...]
     transitions: tuple[TransitionDef, ...]
     initial: str = SUBMITTED
+    entries: tuple[str, ...] = (RECEIVED,)
+    """States a dossier may also start in: ``receive`` creates it received (or, "4 tại chỗ",
+    ``handled_at_desk``) without a transition from ``submitted``."""
 
     def state(self, name: str) -> StateDef:
         """The state called ``name`` (KeyError if absent)."""
@@ -119,16 +136,56 @@ STANDARD_LABELS = {
     RETURNED: "Đã trả kết quả",
     REFUSED: "Từ chối tiếp nhận",
     WITHDRAWN: "Đã rút hồ sơ",
+    HANDLED_AT_DESK: "Giải quyết tại chỗ",
 }
 
+EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
+    Effect.ACCEPT: frozenset({RECEIVED}),
+    Effect.REQUEST_SUPPLEMENT: frozenset({SUPPLEMENT_REQUESTED}),
+    Effect.APPROVE: frozenset({RESULT_READY}),
+    Effect.REJECT: frozenset({RESULT_READY}),
+    Effect.RETURN: frozenset({RETURNED}),
+    Effect.REFUSE: frozenset({REFUSED}),
+    Effect.WITHDRAW: frozenset({WITHDRAWN}),
+}
+"""Standard states a transition may enter only with the effect that does their bookkeeping
+(a custom transition into ``result_ready`` without ``approve``/``reject`` would leave the
+outcome and the resolution time unset). ``None``: the effect is not allowed on a procedure's
+own transition (``resume`` needs the engine's paused-from guard)."""
 
-def build_lifecycle(definition: ProcedureDefinition) -> Lifecycle:
+EFFECTS_FOR_EXTRA = frozenset(
+    {
+        Effect.CUSTOM,
+        Effect.ACCEPT,
+        Effect.APPROVE,
+        Effect.REJECT,
+        Effect.RETURN,
+        Effect.REFUSE,
+        Effect.WITHDRAW,
+        Effect.ADVANCE,
+        Effect.PAY_FEE,
+        Effect.RESCHEDULE,
+        Effect.REQUEST_SUPPLEMENT,
+    }
+)
+"""Effects a procedure's own transition may declare (``effect:`` in YAML)."""
+
+
+def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool = True) -> Lifecycle:
     """Expand ``definition`` into the full one-stop lifecycle.
+
+    "4 tại chỗ" (``trim_on_the_spot``, default): a ``base: on_the_spot`` workflow has no
+    supplement request during handling and no apology (the dossier is decided in the visit);
+    a standard procedure flagged ``on_the_spot`` gets the state ``handled_at_desk``, where a
+    dossier received on the spot waits for the desk (``resolve_at_desk``, ``reject``,
+    ``withdraw``). False gives the untrimmed lifecycle (the engine's
+    ``OnTheSpotPolicy(trimmed=False)``).
 
     Assumes the definition passed :func:`tthc_flow.procedure.check_definition`; the loader
     guarantees that for definitions read from YAML.
     """
     steps = definition.workflow.steps
+    on_the_spot_base = trim_on_the_spot and definition.workflow.base == "on_the_spot"
     desk = frozenset({"one_stop"})
     desk_or_applicant = frozenset({"one_stop", "applicant"})
     states: list[StateDef] = [
@@ -146,6 +203,9 @@ def build_lifecycle(definition: ProcedureDefinition) -> Lifecycle:
         StateDef(REFUSED, STANDARD_LABELS[REFUSED], StateKind.FINAL, "one_stop"),
         StateDef(WITHDRAWN, STANDARD_LABELS[WITHDRAWN], StateKind.FINAL, "one_stop"),
     ]
+    at_desk = (
+        trim_on_the_spot and definition.on_the_spot and definition.workflow.base != "on_the_spot"
+    )
     t: list[TransitionDef] = [
         TransitionDef("accept", SUBMITTED, RECEIVED, desk, Effect.ACCEPT),
         TransitionDef(
@@ -168,6 +228,8 @@ def build_lifecycle(definition: ProcedureDefinition) -> Lifecycle:
             )
         )
         t.append(TransitionDef("reject", step.id, RESULT_READY, actors, Effect.REJECT))
+        if on_the_spot_base:
+            continue  # "4 tại chỗ": decided in one visit, no supplement during handling
         t.append(
             TransitionDef(
                 "request_supplement",
@@ -190,6 +252,21 @@ def build_lifecycle(definition: ProcedureDefinition) -> Lifecycle:
             )
         )
     open_states = [SUBMITTED, RECEIVED, *(s.id for s in steps), SUPPLEMENT_REQUESTED]
+    if at_desk:
+        # "4 tại chỗ" dossiers of an eligible procedure: decided at the desk in one visit,
+        # no hand-over, supplement or apology (OnTheSpotPolicy in the engine)
+        states.insert(
+            2,
+            StateDef(
+                HANDLED_AT_DESK, STANDARD_LABELS[HANDLED_AT_DESK], StateKind.ACTIVE, "one_stop"
+            ),
+        )
+        signers = frozenset({"one_stop", "leader"})
+        t.append(
+            TransitionDef(RESOLVE_AT_DESK, HANDLED_AT_DESK, RESULT_READY, signers, Effect.APPROVE)
+        )
+        t.append(TransitionDef("reject", HANDLED_AT_DESK, RESULT_READY, signers, Effect.REJECT))
+        open_states.append(HANDLED_AT_DESK)
     for source in open_states:
         # system: the engine closes dossiers whose supplement never came (SupplementPolicy)
         withdrawers = desk_or_applicant | {"system"}
@@ -199,6 +276,8 @@ def build_lifecycle(definition: ProcedureDefinition) -> Lifecycle:
         s.id: s.role for s in steps
     }
     for source, role in holder.items():
+        if on_the_spot_base:
+            break  # decided in the visit: no apology
         roles = frozenset({"one_stop", "leader", role})
         t.append(TransitionDef("reschedule", source, None, roles, Effect.RESCHEDULE))
     for extra in definition.workflow.transitions:
@@ -209,9 +288,10 @@ def build_lifecycle(definition: ProcedureDefinition) -> Lifecycle:
                     source,
                     extra.dest,
                     frozenset(extra.roles),
-                    Effect.CUSTOM,
+                    Effect(extra.effect) if extra.effect else Effect.CUSTOM,
                     guard=dict(extra.guard),
                     hooks=tuple(extra.hooks),
                 )
             )
-    return Lifecycle(tuple(states), tuple(t))
+    entries = (RECEIVED, HANDLED_AT_DESK) if at_desk else (RECEIVED,)
+    return Lifecycle(tuple(states), tuple(t), entries=entries)

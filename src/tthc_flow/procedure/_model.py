@@ -229,6 +229,11 @@ class ExtraTransition(_Strict):
         default_factory=dict, description="Conditions that must all hold (see docs/procedures.md)."
     )
     hooks: list[str] = Field(default_factory=list, description="Named hooks run after it.")
+    effect: str | None = Field(
+        default=None,
+        description="Bookkeeping the engine does (approve, reject, withdraw, pay_fee...); "
+        "required to enter result_ready, returned, refused or withdrawn.",
+    )
 
     @property
     def sources(self) -> list[str]:

@@ -28,7 +28,18 @@ from typing import Any
 import numpy as np
 
 from tthc_flow._time import VN_TZ
-from tthc_flow.engine import SYSTEM, Actor, Dossier, Engine, Event, FixedClock
+from tthc_flow.engine import (
+    SYSTEM,
+    Actor,
+    AgencyPolicy,
+    Dossier,
+    Engine,
+    Event,
+    FixedClock,
+    OnTheSpotPolicy,
+    Policies,
+    SupplementPolicy,
+)
 from tthc_flow.errors import PolicyViolation
 from tthc_flow.procedure import Catalog, OnlineLevel, ProcedureDefinition
 from tthc_flow.simulation._distributions import Fixed, Sampler
@@ -226,7 +237,14 @@ class Replication:
         self.store: Store = store if store is not None else SimulationStore(keep_events)
         start = m.horizon.start
         self.clock = FixedClock(datetime.combine(start, time(0), VN_TZ))
-        self.engine = Engine(self.catalog_like, self.cal, self.store, self.clock)
+        # the simulator models on-the-spot work, agencies and supplement timing itself; these
+        # engine rules (issue 4 audit) keep its previous behaviour until it models them
+        compat = Policies(
+            supplement=SupplementPolicy(max_during_handling=None, within_working_days=None),
+            on_the_spot=OnTheSpotPolicy(trimmed=False),
+            agency=AgencyPolicy(require_same_agency=False),
+        )
+        self.engine = Engine(self.catalog_like, self.cal, self.store, self.clock, compat)
         for name in _hook_names(catalog):
             # hooks notify people or other systems; in a simulation they do nothing
             self.engine.register_hook(name, _no_hook)

@@ -1,0 +1,178 @@
+"""The audit log and commands: hashes, idempotency keys, hooks, clocks and input checks."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
+from tthc_flow import (
+    ConcurrencyConflict,
+    InvalidCommand,
+    NaiveDatetimeError,
+    PolicyViolation,
+    TransitionNotAllowed,
+)
+from tthc_flow.engine import Engine, FixedClock, first_broken_link
+from tthc_flow.engine._events import canonical_json
+from tthc_flow.procedure import Catalog
+from tthc_flow.store import MemoryStore
+
+
+def resolved(engine: Engine) -> str:
+    code = engine.receive("2.000999", "A", "desk").code
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    engine.fire(code, "appraise", SPECIALIST, at(2026, 4, 28, 9))
+    engine.fire(code, "verify", POLICE, at(2026, 4, 28, 10))
+    engine.fire(code, "approve", LEADER, at(2026, 4, 28, 11), idempotency_key="sign-1")
+    return code
+
+
+def test_the_hash_covers_the_effect_and_the_idempotency_key(engine: Engine) -> None:
+    events = engine.history(resolved(engine))
+    assert first_broken_link(events) is None
+    approve = events[-1]
+    assert approve.effect == "approve"
+    for altered in (replace(approve, effect="reject"), replace(approve, idempotency_key="x")):
+        assert first_broken_link([*events[:-1], altered]) == (
+            approve.version,
+            "content does not match its hash (altered)",
+        )
+
+
+def test_a_reused_key_must_name_the_same_command(engine: Engine) -> None:
+    code = engine.receive("2.000999", "A", "desk", idempotency_key="portal-1").code
+    with pytest.raises(InvalidCommand, match="'portal-1'"):
+        engine.receive("2.000999", "B", "desk", idempotency_key="portal-1")
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8), idempotency_key="h")
+    with pytest.raises(InvalidCommand, match=r"idempotency key 'h'.*different command"):
+        engine.fire(code, "withdraw", DESK, at(2026, 4, 28, 9), idempotency_key="h", reason="x")
+    with pytest.raises(InvalidCommand, match="'h'"):
+        engine.fire(code, "handover", LEADER, at(2026, 4, 28, 9), idempotency_key="h")
+    again = engine.fire(code, "handover", DESK, at(2026, 4, 28, 9), idempotency_key="h")
+    assert again.state == "appraisal"
+    assert [e.trigger for e in engine.history(code)] == ["receive", "handover"]
+
+
+def test_a_failing_hook_is_logged_and_the_command_stands(
+    catalog: Catalog, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(dossier: object, event: object) -> None:
+        raise RuntimeError("mail server down")
+
+    engine = Engine(
+        catalog, clock=FixedClock(at(2026, 4, 24, 16, 10)), hooks={"notify_leader": broken}
+    )
+    code = engine.receive("2.000999", "A", "desk").code
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    engine.fire(code, "appraise", SPECIALIST, at(2026, 4, 28, 9))
+    with caplog.at_level(logging.ERROR, logger="tthc_flow.engine"):
+        moved = engine.fire(code, "verify", POLICE, at(2026, 4, 28, 10))
+    assert moved.state == "approval" and engine.get(code).state == "approval"
+    assert "hook broken failed after verify" in caplog.text and "mail server down" in caplog.text
+
+
+class UtcClock:
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+def test_the_clock_is_read_in_vietnam_time(catalog: Catalog) -> None:
+    # 17:30 UTC on Monday 4/5 is 00:30 on Tuesday 5/5 in Vietnam
+    engine = Engine(catalog, clock=UtcClock(datetime(2026, 5, 4, 17, 30, tzinfo=UTC)))
+    dossier = engine.receive("2.000999", "A", "online")
+    assert dossier.code == "SCT-260505-0001"
+    assert dossier.received_at == at(2026, 5, 5, 0, 30)
+    naive = Engine(catalog, clock=UtcClock(datetime(2026, 5, 4, 17, 30)))
+    with pytest.raises(NaiveDatetimeError, match=r"clock\.now\(\)"):
+        naive.receive("2.000999", "A", "online")
+
+
+def test_the_code_carries_the_day_the_dossier_arrived(engine: Engine) -> None:
+    """Decree 118 art. 28: the code is issued when the dossier reaches the agency."""
+    code = engine.submit("2.000999", "A", "online", at=at(2026, 5, 9, 10)).code  # Saturday
+    accepted = engine.fire(code, "accept", DESK, at(2026, 5, 11, 8))  # Monday
+    assert accepted.code.startswith("SCT-260509-")
+    assert accepted.clock_started_at == at(2026, 5, 11, 8)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), [1.0, float("-inf")]])
+def test_non_finite_numbers_are_refused(engine: Engine, bad: object) -> None:
+    with pytest.raises(InvalidCommand, match="finite"):
+        engine.receive("2.000999", "A", "desk", amount=bad)
+    code = engine.receive("2.000999", "A", "desk").code
+    with pytest.raises(InvalidCommand, match="finite"):
+        engine.fire(code, "handover", DESK, at(2026, 4, 28, 8), amount=bad)
+    assert len(engine.history(code)) == 1
+
+
+@pytest.mark.parametrize("applicant", ["", "   "])
+def test_the_applicant_is_required(engine: Engine, applicant: str) -> None:
+    with pytest.raises(InvalidCommand, match="applicant"):
+        engine.receive("2.000999", applicant, "desk")
+    assert list(engine.store.dossiers()) == []  # type: ignore[attr-defined]
+
+
+def test_a_guard_failure_names_the_state_and_what_is_allowed(engine: Engine) -> None:
+    code = engine.receive("2.000999", "A", "desk").code  # pay_fee needs channel online
+    with pytest.raises(TransitionNotAllowed) as caught:
+        engine.fire(code, "pay_fee", DESK, at(2026, 4, 28, 8))
+    message = str(caught.value)
+    assert "'received'" in message and "channel" in message and "handover" in message
+
+
+def test_get_sees_another_engines_writes_and_a_stale_command_can_be_retried(
+    catalog: Catalog,
+) -> None:
+    store = MemoryStore()
+    first = Engine(catalog, store=store, clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    second = Engine(catalog, store=store, clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    code = first.receive("2.000999", "A", "desk").code
+    second.fire(code, "handover", DESK, at(2026, 4, 28, 8))  # first's cache is now stale
+    with pytest.raises(ConcurrencyConflict):
+        first.fire(code, "withdraw", DESK, at(2026, 4, 28, 9), reason="rút")
+    # the stale entry was dropped: the retry starts from the stored state
+    assert first.fire(code, "withdraw", DESK, at(2026, 4, 28, 9), reason="rút").outcome == (
+        "withdrawn"
+    )
+    assert [e.trigger for e in store.load_events(code)] == ["receive", "handover", "withdraw"]
+    code = first.receive("2.000999", "B", "desk").code
+    second.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    assert first.get(code).state == "appraisal"  # get reads the store
+    assert first.fire(code, "appraise", SPECIALIST, at(2026, 4, 28, 9)).state == "police_check"
+
+
+class OneSequence(MemoryStore):
+    """A broken sequence: every dossier of the day gets number 1."""
+
+    def next_sequence(self, agency_code: str, day: date) -> int:
+        return 1
+
+
+def test_a_code_collision_is_reported_as_such(catalog: Catalog) -> None:
+    engine = Engine(catalog, store=OneSequence(), clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    engine.receive("2.000999", "A", "desk")
+    with pytest.raises(PolicyViolation, match=r"SCT-260424-0001 is already used.*art\. 28"):
+        engine.receive("2.000999", "B", "desk")
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=6),
+        st.one_of(st.text(max_size=12), st.integers(), st.none(), st.lists(st.text(max_size=3))),
+        max_size=4,
+    )
+)
+def test_canonical_json_is_the_encoders_text(payload: dict[str, object]) -> None:
+    """The hashed payload text is exactly sorted, compact, non-ASCII JSON (HASH_VERSION 2)."""
+    expected = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_json(payload) == expected
