@@ -57,38 +57,42 @@ class MemoryStore:
         """Store ``events`` of one dossier atomically (see :class:`Store`)."""
         if not events:
             return events
-        check_batch(events, dossier)
-        code = events[0].dossier_code
+        first = events[0]
+        code = first.dossier_code
+        if len(events) > 1 or dossier.code != code:  # one event (the engine's case) is contiguous
+            check_batch(events, dossier)
+        keyed: Sequence[tuple[Event, str]] = (
+            [(e, e.idempotency_key) for e in events if e.idempotency_key is not None]
+            if first.idempotency_key is not None or len(events) > 1
+            else ()
+        )
         with self._lock:
             stored = self._events.get(code)
             current = len(stored) if stored else 0
-            if events[0].version != current + 1:
+            if first.version != current + 1:
                 raise ConcurrencyConflict(
-                    f"dossier {code} is at version {current}, not {events[0].version - 1}; "
+                    f"dossier {code} is at version {current}, not {first.version - 1}; "
                     "reload it and retry"
                 )
+            keys = self._keys
+            for event, key in keyed:
+                if (None if event.version == 1 else code, key) in keys:
+                    raise ConcurrencyConflict(f"idempotency key {key!r} already used for {code}")
+            seq = self._seq
             for event in events:
-                if event.idempotency_key is not None:
-                    scope = None if event.version == 1 else code
-                    if (scope, event.idempotency_key) in self._keys:
-                        raise ConcurrencyConflict(
-                            f"idempotency key {event.idempotency_key!r} already used for {code}"
-                        )
-            numbered = list(events)
-            for event in numbered:
-                self._seq += 1
+                seq += 1
                 # the event was just built for this append and is not shared yet: number it
                 # in place instead of copying it (a copy costs as much as the rest of append)
-                object.__setattr__(event, "seq", self._seq)
+                object.__setattr__(event, "seq", seq)
+            self._seq = seq
             if stored is None:
-                stored = self._events[code] = []
-            stored.extend(numbered)
-            for event in numbered:
-                if event.idempotency_key is not None:
-                    scope = None if event.version == 1 else code
-                    self._keys[(scope, event.idempotency_key)] = event
+                self._events[code] = list(events)
+            else:
+                stored.extend(events)
+            for event, key in keyed:
+                keys[(None if event.version == 1 else code, key)] = event
             self._dossiers[code] = dossier
-        return numbered
+        return events
 
     def load_events(self, dossier_code: str) -> list[Event]:
         """Events of one dossier, oldest first."""
