@@ -38,6 +38,7 @@ from tthc_flow.errors import (
     TthcError,
 )
 from tthc_flow.store import _engine
+from tthc_flow.store._buffer import BUFFERED_DIALECTS, WriteBuffer
 from tthc_flow.store._migrations import (
     SCHEMA_VERSION,
     foreign_tables,
@@ -84,6 +85,7 @@ class SqlStore:
             _engine.require_existing_file(parsed, self.url)
         self._engine = _engine.build(parsed, synchronous)
         self._local = threading.local()
+        self._local.conn = self._local.buffer = None
         try:
             self._open_schema(create)
         except BaseException:
@@ -161,6 +163,9 @@ class SqlStore:
         batch: Connection | None = getattr(self._local, "conn", None)
         try:
             if batch is not None:
+                buffer: WriteBuffer | None = self._local.buffer
+                if buffer is not None:
+                    buffer.flush()  # reads see the batch's own writes
                 if write and savepoint:
                     # a failed append inside a batch undoes itself only; the batch goes on
                     with batch.begin_nested():
@@ -185,9 +190,16 @@ class SqlStore:
         """Group every store call of this thread inside the block into one transaction.
 
         Commits at the end of the block; an exception leaving the block rolls the whole batch
-        back. An append that fails inside the block (e.g. a :class:`ConcurrencyConflict`)
-        stores nothing and leaves the rest of the batch intact. Nested blocks join the
-        outermost one.
+        back. An append that fails inside the block (a :class:`ConcurrencyConflict`: wrong
+        version or used key) stores nothing and leaves the rest of the batch intact; reads
+        inside the block see its writes. Nested blocks join the outermost one.
+
+        On SQLite and PostgreSQL the appends are buffered and written with ``executemany``
+        when the block ends or before a read. Their versions are checked at once, so a
+        conflict surfaces at the ``append``; on PostgreSQL a dossier changed by another
+        process after this batch first read it surfaces only at the flush, as a
+        :class:`ConcurrencyConflict` that rolls the whole batch back. Events appended in a
+        batch are returned with ``seq`` 0: they are numbered when written.
         """
         if getattr(self._local, "conn", None) is not None:
             yield
@@ -196,11 +208,20 @@ class SqlStore:
             with self._engine.connect() as conn:
                 conn.execution_options(tthc_write=True)
                 with conn.begin():
-                    self._local.conn = conn
+                    buffer = (
+                        WriteBuffer(conn, self.calendar, self.url)
+                        if conn.dialect.name in BUFFERED_DIALECTS
+                        else None
+                    )
+                    self._local.conn, self._local.buffer = conn, buffer
                     try:
                         yield
+                        if buffer is not None:
+                            buffer.flush()
                     finally:
-                        self._local.conn = None
+                        self._local.conn = self._local.buffer = None
+                        if buffer is not None:
+                            buffer.close()
         except SQLAlchemyError as exc:
             raise StoreError(f"database {self.url}: {_engine.reason(exc)}") from exc
 
@@ -214,6 +235,21 @@ class SqlStore:
         if not events_:
             return events_
         check_batch(events_, dossier)
+        buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
+        if buffer is not None:  # inside a batch: written at its end, numbered then
+            buffer.append(events_, dossier)
+            return events_
+        if self._engine.dialect.name in BUFFERED_DIALECTS:
+            with self.batch():
+                buffer = self._local.buffer
+                assert buffer is not None
+                buffer.append(events_, dossier)
+                seqs = buffer.numbers(events_[0].dossier_code, events_[0].version)
+            return [replace(e, seq=s) for e, s in zip(events_, seqs, strict=True)]
+        return self._append_generic(events_, dossier)
+
+    def _append_generic(self, events_: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
+        """Other databases: SQLAlchemy statements, a savepoint per risky append in a batch."""
         first = events_[0]
         code = first.dossier_code
         summary = summary_row(dossier, self.calendar)
@@ -263,19 +299,15 @@ class SqlStore:
 
     def next_sequence(self, agency_code: str, day: date) -> int:
         """Next number of the day for ``agency_code``; one atomic UPSERT ... RETURNING."""
+        buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
+        if buffer is not None:
+            return buffer.next_sequence(agency_code, day)
+        if self._engine.dialect.name in BUFFERED_DIALECTS:
+            with self.batch():
+                buffer = self._local.buffer
+                assert buffer is not None
+                return buffer.next_sequence(agency_code, day)
         with self._tx(write=True) as conn:
-            dialect = conn.dialect.name
-            if dialect in ("sqlite", "postgresql"):
-                ins = (sqlite if dialect == "sqlite" else postgresql).insert(day_sequences)
-                stmt = (
-                    ins.values(agency_code=agency_code, day=day, value=1)
-                    .on_conflict_do_update(
-                        index_elements=[day_sequences.c.agency_code, day_sequences.c.day],
-                        set_={"value": day_sequences.c.value + 1},
-                    )
-                    .returning(day_sequences.c.value)
-                )
-                return int(conn.execute(stmt).scalar_one())
             return self._next_sequence_generic(conn, agency_code, day)
 
     @staticmethod

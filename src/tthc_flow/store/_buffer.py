@@ -1,0 +1,245 @@
+"""Write-behind appends for :meth:`SqlStore.batch` on SQLite and PostgreSQL.
+
+Inside a batch, ``append`` checks the expected version and the idempotency keys at once
+(against what the batch already knows, else one indexed SELECT) and buffers the rows; the
+buffer is flushed with ``executemany`` through the driver's own cursor (SQLAlchemy's
+per-statement cost, ~0.1 ms, is ten times an insert) when the batch ends or before any read.
+The flush writes one summary row per dossier with a compare-and-swap on the version seen at
+the batch's first touch, so a change made meanwhile by another process (possible on
+PostgreSQL; SQLite's batch holds the write lock) rolls the whole batch back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection
+
+from tthc_flow.calendar import WorkCalendar
+from tthc_flow.engine._dossier import Dossier
+from tthc_flow.engine._events import Event
+from tthc_flow.errors import ConcurrencyConflict, StoreError, TthcError
+from tthc_flow.store import _engine
+from tthc_flow.store._rows import SUMMARY_COLUMNS, event_row, summary_row
+from tthc_flow.store.schema import UtcDateTime, dossiers, events
+
+BUFFERED_DIALECTS = frozenset({"sqlite", "postgresql"})
+"""Dialects with ``ON CONFLICT`` and ``RETURNING`` whose driver cursor the buffer uses."""
+
+_EVENT_COLUMNS = tuple(c.name for c in events.columns if c.name != "seq")
+_AT = UtcDateTime()
+_MOMENTS = frozenset(c.name for c in dossiers.columns if isinstance(c.type, UtcDateTime))
+
+
+class _Sql:
+    """The statements of one dialect, as driver SQL text (built once per dialect)."""
+
+    def __init__(self, dialect: Any) -> None:
+        q = dialect.identifier_preparer.quote
+        mark = "?" if dialect.name == "sqlite" else "%s"
+
+        def marks(n: int) -> str:
+            return ", ".join([mark] * n)
+
+        event_cols = ", ".join(q(c) for c in _EVENT_COLUMNS)
+        summary_cols = ", ".join(q(c) for c in SUMMARY_COLUMNS)
+        assignments = ", ".join(f"{q(c)} = {mark}" for c in SUMMARY_COLUMNS if c != "code")
+        self.version = f"SELECT version FROM dossiers WHERE code = {mark}"
+        self.dossier_key = (
+            f"SELECT 1 FROM events WHERE dossier_code = {mark} AND idempotency_key = {mark} LIMIT 1"
+        )
+        self.creation_key = (
+            f"SELECT 1 FROM events WHERE idempotency_key = {mark} AND version = 1 LIMIT 1"
+        )
+        self.insert_events = (
+            f"INSERT INTO events ({event_cols}) VALUES ({marks(len(_EVENT_COLUMNS))})"
+        )
+        self.insert_dossiers = (
+            f"INSERT INTO dossiers ({summary_cols}) VALUES ({marks(len(SUMMARY_COLUMNS))}) "
+            "ON CONFLICT DO NOTHING"
+        )
+        self.update_dossier = (
+            f"UPDATE dossiers SET {assignments} WHERE code = {mark} AND version = {mark}"
+        )
+        self.seqs = (
+            f"SELECT seq FROM events WHERE dossier_code = {mark} AND version >= {mark} "
+            "ORDER BY version"
+        )
+        self.next_sequence = (
+            f"INSERT INTO day_sequences (agency_code, day, value) VALUES ({mark}, {mark}, 1) "
+            "ON CONFLICT (agency_code, day) DO UPDATE SET value = day_sequences.value + 1 "
+            "RETURNING value"
+        )
+
+
+_SQL: dict[str, _Sql] = {}
+
+
+class WriteBuffer:
+    """The pending writes of one batch, on the batch's connection (one thread)."""
+
+    def __init__(self, conn: Connection, calendar: WorkCalendar, url: str) -> None:
+        self._dialect = conn.dialect
+        name = self._dialect.name
+        self._sql = _SQL.get(name) or _SQL.setdefault(name, _Sql(self._dialect))
+        self._sqlite = name == "sqlite"
+        self._errors: Any = self._dialect.loaded_dbapi
+        self._cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self._calendar = calendar
+        self._url = url
+        self._versions: dict[str, int] = {}  # code -> version after the batch's appends
+        self._stored: dict[str, int] = {}  # code -> version in the database (0: none)
+        self._pending: dict[str, Dossier] = {}  # code -> summary to write at the flush
+        self._rows: list[tuple[Any, ...]] = []
+        self._dossier_keys: set[tuple[str, str]] = set()
+        self._creation_keys: set[str] = set()
+        self._failed: BaseException | None = None
+
+    # ------------------------------------------------------------------ appends
+    def append(self, events_: Sequence[Event], dossier: Dossier) -> None:
+        """Check ``events_`` (one dossier's, already validated) and buffer them.
+
+        :class:`ConcurrencyConflict` at once, nothing buffered, when the dossier is not at
+        ``events_[0].version - 1`` or a key is used; the rest of the batch is untouched.
+        """
+        self._usable()
+        first = events_[0]
+        code = first.dossier_code
+        known = self._versions.get(code)
+        if known is None:
+            row = self._one(self._sql.version, (code,))
+            known = self._stored[code] = self._versions[code] = int(row[0]) if row else 0
+        if first.version != known + 1:
+            raise ConcurrencyConflict(
+                f"dossier {code} is at version {known}, not {first.version - 1}; "
+                "reload it and retry"
+            )
+        keys = [(e.version, e.idempotency_key) for e in events_ if e.idempotency_key]
+        if keys:
+            self._check_keys(code, keys)
+        at_value = _AT.process_bind_param
+        for event in events_:
+            row_ = event_row(event)
+            row_["at"] = at_value(event.at, self._dialect)
+            self._rows.append(tuple(row_[c] for c in _EVENT_COLUMNS))
+        self._versions[code] = events_[-1].version
+        self._pending[code] = dossier
+
+    def _check_keys(self, code: str, keys: list[tuple[int, str]]) -> None:
+        seen_dossier: set[str] = set()
+        seen_creation: set[str] = set()
+        for version, key in keys:
+            used = key in seen_dossier or (code, key) in self._dossier_keys
+            if version == 1:
+                used = used or key in seen_creation or key in self._creation_keys
+            if not used:
+                used = self._one(self._sql.dossier_key, (code, key)) is not None or (
+                    version == 1 and self._one(self._sql.creation_key, (key,)) is not None
+                )
+            if used:
+                raise ConcurrencyConflict(f"idempotency key {key!r} already used for {code}")
+            seen_dossier.add(key)
+            if version == 1:
+                seen_creation.add(key)
+        self._dossier_keys.update((code, key) for key in seen_dossier)
+        self._creation_keys.update(seen_creation)
+
+    def next_sequence(self, agency_code: str, day: date) -> int:
+        """The next number of the day: one UPSERT ... RETURNING (atomic across processes)."""
+        self._usable()
+        params = (agency_code, day.isoformat() if self._sqlite else day)
+        row = self._one(self._sql.next_sequence, params)
+        assert row is not None  # RETURNING always gives the row
+        return int(row[0])
+
+    # ------------------------------------------------------------------- flushing
+    def flush(self) -> None:
+        """Write the buffered summaries and events (before a read, and at the batch's end).
+
+        Raises :class:`ConcurrencyConflict` when a dossier changed in the database since the
+        batch first read it (another process, PostgreSQL only): the batch is then unusable
+        and is rolled back as a whole.
+        """
+        self._usable()
+        if not self._rows:
+            return
+        pending, rows = self._pending, self._rows
+        self._pending, self._rows = {}, []
+        created, changed = [], []
+        for code, dossier in pending.items():
+            values = self._summary_values(dossier)
+            if self._stored[code] == 0:
+                created.append(values)
+            else:
+                changed.append((*values[1:], code, self._stored[code]))
+        try:
+            if created and self._many(self._sql.insert_dossiers, created) != len(created):
+                raise self._fail(pending, "was created by another writer")
+            if changed and self._many(self._sql.update_dossier, changed) != len(changed):
+                raise self._fail(pending, "was changed by another writer")
+            self._many(self._sql.insert_events, rows)
+        except BaseException as exc:
+            self._failed = exc
+            raise
+        for code, dossier in pending.items():
+            self._stored[code] = dossier.version
+
+    def numbers(self, code: str, first_version: int) -> list[int]:
+        """``seq`` of ``code``'s events from ``first_version`` on (after a flush)."""
+        self.flush()
+        try:
+            found = self._cursor.execute(self._sql.seqs, (code, first_version)).fetchall()
+        except self._errors.Error as exc:
+            raise self._driver_error(exc) from exc
+        return [int(r[0]) for r in found]
+
+    def close(self) -> None:
+        """Release the driver cursor."""
+        self._cursor.close()
+
+    # ---------------------------------------------------------------- internals
+    def _summary_values(self, dossier: Dossier) -> tuple[Any, ...]:
+        row = summary_row(dossier, self._calendar)
+        for name in _MOMENTS:
+            row[name] = _AT.process_bind_param(row[name], self._dialect)
+        return tuple(row[c] for c in SUMMARY_COLUMNS)
+
+    def _fail(self, pending: dict[str, Dossier], what: str) -> ConcurrencyConflict:
+        codes = ", ".join(sorted(pending)[:5]) + (", ..." if len(pending) > 5 else "")
+        return ConcurrencyConflict(
+            f"a dossier of this batch ({codes}) {what} since the batch read it; the whole "
+            "batch was rolled back: reload and retry"
+        )
+
+    def _usable(self) -> None:
+        if self._failed is not None:
+            raise ConcurrencyConflict(
+                f"this batch failed ({self._failed}) and is being rolled back; "
+                "leave the batch block and retry"
+            )
+
+    def _one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """The first row of ``sql`` (None if none); driver errors fail the batch."""
+        try:
+            return self._cursor.execute(sql, params).fetchone()
+        except self._errors.Error as exc:
+            raise self._driver_error(exc) from exc
+
+    def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        """``executemany``; the number of rows changed (both drivers sum it over the rows)."""
+        try:
+            self._cursor.executemany(sql, rows)
+        except self._errors.Error as exc:
+            raise self._driver_error(exc) from exc
+        return int(self._cursor.rowcount)
+
+    def _driver_error(self, exc: BaseException) -> TthcError:
+        """A driver error as a library error; the batch cannot go on (PostgreSQL aborted it)."""
+        self._failed = exc
+        if isinstance(exc, self._errors.IntegrityError):
+            return ConcurrencyConflict(
+                f"database {self._url}: {_engine.reason(exc)}; the whole batch was rolled back"
+            )
+        return StoreError(f"database {self._url}: {_engine.reason(exc)}")
