@@ -22,13 +22,12 @@ from tthc_flow.engine._dossier import Dossier
 from tthc_flow.engine._events import Event
 from tthc_flow.errors import ConcurrencyConflict, StoreError, TthcError
 from tthc_flow.store import _engine
-from tthc_flow.store._rows import SUMMARY_COLUMNS, event_row, summary_row
-from tthc_flow.store.schema import UtcDateTime, dossiers, events
+from tthc_flow.store._rows import EVENT_COLUMNS, SUMMARY_COLUMNS, event_values, summary_row
+from tthc_flow.store.schema import UtcDateTime, dossiers
 
 BUFFERED_DIALECTS = frozenset({"sqlite", "postgresql"})
 """Dialects with ``ON CONFLICT`` and ``RETURNING`` whose driver cursor the buffer uses."""
 
-_EVENT_COLUMNS = tuple(c.name for c in events.columns if c.name != "seq")
 _AT = UtcDateTime()
 _MOMENTS = frozenset(c.name for c in dossiers.columns if isinstance(c.type, UtcDateTime))
 
@@ -43,7 +42,7 @@ class _Sql:
         def marks(n: int) -> str:
             return ", ".join([mark] * n)
 
-        event_cols = ", ".join(q(c) for c in _EVENT_COLUMNS)
+        event_cols = ", ".join(q(c) for c in EVENT_COLUMNS)
         summary_cols = ", ".join(q(c) for c in SUMMARY_COLUMNS)
         assignments = ", ".join(f"{q(c)} = {mark}" for c in SUMMARY_COLUMNS if c != "code")
         self.version = f"SELECT version FROM dossiers WHERE code = {mark}"
@@ -54,7 +53,7 @@ class _Sql:
             f"SELECT 1 FROM events WHERE idempotency_key = {mark} AND version = 1 LIMIT 1"
         )
         self.insert_events = (
-            f"INSERT INTO events ({event_cols}) VALUES ({marks(len(_EVENT_COLUMNS))})"
+            f"INSERT INTO events ({event_cols}) VALUES ({marks(len(EVENT_COLUMNS))})"
         )
         self.insert_dossiers = (
             f"INSERT INTO dossiers ({summary_cols}) VALUES ({marks(len(SUMMARY_COLUMNS))}) "
@@ -119,11 +118,8 @@ class WriteBuffer:
         keys = [(e.version, e.idempotency_key) for e in events_ if e.idempotency_key]
         if keys:
             self._check_keys(code, keys)
-        at_value = _AT.process_bind_param
-        for event in events_:
-            row_ = event_row(event)
-            row_["at"] = at_value(event.at, self._dialect)
-            self._rows.append(tuple(row_[c] for c in _EVENT_COLUMNS))
+        at_value, dialect = _AT.process_bind_param, self._dialect
+        self._rows.extend(event_values(e, at_value(e.at, dialect)) for e in events_)
         self._versions[code] = events_[-1].version
         self._pending[code] = dossier
 

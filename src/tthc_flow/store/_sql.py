@@ -231,6 +231,8 @@ class SqlStore:
 
         Raises :class:`ConcurrencyConflict` (nothing stored) when the dossier's stored
         version is not ``events_[0].version - 1`` or an idempotency key is already used.
+        Returns the events numbered (``seq``); inside a :meth:`batch` on SQLite and
+        PostgreSQL they are written, and numbered, at the end of the batch: ``seq`` is 0.
         """
         if not events_:
             return events_
@@ -238,7 +240,9 @@ class SqlStore:
         buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
         if buffer is not None:  # inside a batch: written at its end, numbered then
             buffer.append(events_, dossier)
-            return events_
+            return (
+                events_ if not any(e.seq for e in events_) else [replace(e, seq=0) for e in events_]
+            )
         if self._engine.dialect.name in BUFFERED_DIALECTS:
             with self.batch():
                 buffer = self._local.buffer
