@@ -12,7 +12,7 @@ PostgreSQL; SQLite's batch holds the write lock) rolls the whole batch back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -95,6 +95,7 @@ class WriteBuffer:
         self._dossier_keys: set[tuple[str, str]] = set()
         self._creation_keys: set[str] = set()
         self._failed: BaseException | None = None
+        self._moments: dict[datetime, Any] = {}
 
     # ------------------------------------------------------------------ appends
     def append(self, events_: Sequence[Event], dossier: Dossier) -> None:
@@ -118,8 +119,8 @@ class WriteBuffer:
         keys = [(e.version, e.idempotency_key) for e in events_ if e.idempotency_key]
         if keys:
             self._check_keys(code, keys)
-        at_value, dialect = _AT.process_bind_param, self._dialect
-        self._rows.extend(event_values(e, at_value(e.at, dialect)) for e in events_)
+        moment = self._moment
+        self._rows.extend(event_values(e, moment(e.at)) for e in events_)
         self._versions[code] = events_[-1].version
         self._pending[code] = dossier
 
@@ -198,9 +199,19 @@ class WriteBuffer:
     # ---------------------------------------------------------------- internals
     def _summary_values(self, dossier: Dossier) -> tuple[Any, ...]:
         row = summary_row(dossier, self._calendar)
+        moment = self._moment
         for name in _MOMENTS:
-            row[name] = _AT.process_bind_param(row[name], self._dialect)
+            if row[name] is not None:
+                row[name] = moment(row[name])
         return tuple(row[c] for c in SUMMARY_COLUMNS)
+
+    def _moment(self, value: datetime) -> Any:
+        """The database value of a moment; equal instants recur (a dossier's receipt, clock
+        start and first event), so each is converted once per batch."""
+        found = self._moments.get(value)
+        if found is None:
+            found = self._moments[value] = _AT.process_bind_param(value, self._dialect)
+        return found
 
     def _fail(self, pending: dict[str, Dossier], what: str) -> ConcurrencyConflict:
         codes = ", ".join(sorted(pending)[:5]) + (", ..." if len(pending) > 5 else "")
