@@ -28,6 +28,8 @@ from tthc_flow.store.schema import UtcDateTime, dossiers
 BUFFERED_DIALECTS = frozenset({"sqlite", "postgresql"})
 """Dialects with ``ON CONFLICT`` and ``RETURNING`` whose driver cursor the buffer uses."""
 
+KEY_CONSTRAINTS = ("idempotency_key", "uq_events_dossier_key", "uq_events_creation_key")
+"""Words in a driver's unique-violation message that name an idempotency key constraint."""
 _AT = UtcDateTime()
 _MOMENTS = frozenset(c.name for c in dossiers.columns if isinstance(c.type, UtcDateTime))
 
@@ -62,10 +64,8 @@ class _Sql:
         self.update_dossier = (
             f"UPDATE dossiers SET {assignments} WHERE code = {mark} AND version = {mark}"
         )
-        self.seqs = (
-            f"SELECT seq FROM events WHERE dossier_code = {mark} AND version >= {mark} "
-            "ORDER BY version"
-        )
+        self.insert_event = f"{self.insert_events} RETURNING seq"
+        self.create_dossier = f"{self.insert_dossiers} RETURNING code"
         self.next_sequence = (
             f"INSERT INTO day_sequences (agency_code, day, value) VALUES ({mark}, {mark}, 1) "
             "ON CONFLICT (agency_code, day) DO UPDATE SET value = day_sequences.value + 1 "
@@ -183,14 +183,46 @@ class WriteBuffer:
         for code, dossier in pending.items():
             self._stored[code] = dossier.version
 
-    def numbers(self, code: str, first_version: int) -> list[int]:
-        """``seq`` of ``code``'s events from ``first_version`` on (after a flush)."""
-        self.flush()
-        try:
-            found = self._cursor.execute(self._sql.seqs, (code, first_version)).fetchall()
-        except self._errors.Error as exc:
-            raise self._driver_error(exc) from exc
-        return [int(r[0]) for r in found]
+    def write_now(self, events_: Sequence[Event], dossier: Dossier) -> list[int]:
+        """Outside a batch: write one append at once (in its own transaction); its ``seq``.
+
+        No check before writing: the summary's compare-and-swap (or the creation's ``ON
+        CONFLICT DO NOTHING``) is the check, then each event ``INSERT ... RETURNING seq``;
+        as few round trips as possible for one-event transactions.
+        """
+        self._usable()
+        first = events_[0]
+        code = first.dossier_code
+        values = self._summary_values(dossier)
+        if first.version == 1:
+            written = self._one(self._sql.create_dossier, values) is not None
+        else:
+            changed = (*values[1:], code, first.version - 1)
+            written = self._one(self._sql.update_dossier, changed, count=True) == 1
+        if not written:
+            row = self._one(self._sql.version, (code,))
+            raise ConcurrencyConflict(
+                f"dossier {code} is at version {row[0] if row else 0}, not "
+                f"{first.version - 1}; reload it and retry"
+            )
+        seqs = []
+        for event in events_:
+            try:
+                row = self._cursor.execute(
+                    self._sql.insert_event, event_values(event, self._moment(event.at))
+                ).fetchone()
+            except self._errors.IntegrityError as exc:
+                self._failed = exc
+                if any(name in str(exc) for name in KEY_CONSTRAINTS):
+                    keys = ", ".join(repr(e.idempotency_key) for e in events_ if e.idempotency_key)
+                    raise ConcurrencyConflict(
+                        f"idempotency key {keys} already used for {code}"
+                    ) from exc
+                raise self._driver_error(exc) from exc
+            except self._errors.Error as exc:
+                raise self._driver_error(exc) from exc
+            seqs.append(int(row[0]))
+        return seqs
 
     def close(self) -> None:
         """Release the driver cursor."""
@@ -227,10 +259,12 @@ class WriteBuffer:
                 "leave the batch block and retry"
             )
 
-    def _one(self, sql: str, params: tuple[Any, ...]) -> Any:
-        """The first row of ``sql`` (None if none); driver errors fail the batch."""
+    def _one(self, sql: str, params: tuple[Any, ...], count: bool = False) -> Any:
+        """The first row of ``sql`` (None if none), or with ``count`` the rows it changed;
+        driver errors fail the batch."""
         try:
-            return self._cursor.execute(sql, params).fetchone()
+            cursor = self._cursor.execute(sql, params)
+            return cursor.rowcount if count else cursor.fetchone()
         except self._errors.Error as exc:
             raise self._driver_error(exc) from exc
 

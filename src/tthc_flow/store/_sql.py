@@ -38,7 +38,7 @@ from tthc_flow.errors import (
     TthcError,
 )
 from tthc_flow.store import _engine
-from tthc_flow.store._buffer import BUFFERED_DIALECTS, WriteBuffer
+from tthc_flow.store._buffer import BUFFERED_DIALECTS, KEY_CONSTRAINTS, WriteBuffer
 from tthc_flow.store._migrations import (
     SCHEMA_VERSION,
     foreign_tables,
@@ -52,7 +52,6 @@ from tthc_flow.store._rows import SUMMARY_COLUMNS, event_row, row_event, summary
 from tthc_flow.store.schema import UtcDateTime, day_sequences, dossiers, events
 
 _PAGE = 500
-_KEY_CONSTRAINTS = ("idempotency_key", "uq_events_dossier_key", "uq_events_creation_key")
 
 
 class SqlStore:
@@ -247,8 +246,7 @@ class SqlStore:
             with self.batch():
                 buffer = self._local.buffer
                 assert buffer is not None
-                buffer.append(events_, dossier)
-                seqs = buffer.numbers(events_[0].dossier_code, events_[0].version)
+                seqs = buffer.write_now(events_, dossier)
             return [replace(e, seq=s) for e, s in zip(events_, seqs, strict=True)]
         return self._append_generic(events_, dossier)
 
@@ -284,7 +282,7 @@ class SqlStore:
                     seqs = list(conn.execute(_INSERT_EVENTS, rows).scalars())
             except SqlIntegrityError as exc:
                 message = str(exc.orig)
-                if any(name in message for name in _KEY_CONSTRAINTS):
+                if any(name in message for name in KEY_CONSTRAINTS):
                     keys = [e.idempotency_key for e in events_ if e.idempotency_key]
                     raise ConcurrencyConflict(
                         f"idempotency key {', '.join(map(repr, keys))} already used for {code}"
