@@ -254,8 +254,9 @@ class WriteBuffer:
 
     def _usable(self) -> None:
         if self._failed is not None:
+            first_line = (str(self._failed).splitlines() or [""])[0]
             raise ConcurrencyConflict(
-                f"this batch failed ({self._failed}) and is being rolled back; "
+                f"this batch failed ({first_line}) and is being rolled back; "
                 "leave the batch block and retry"
             )
 
