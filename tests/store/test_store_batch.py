@@ -114,12 +114,14 @@ def test_a_batch_whose_flush_fails_is_rolled_back_entirely(sql_store: SqlStore) 
     assert [e.dossier_code for e in sql_store.events()] == ["Z", "Z"]
 
 
-def test_a_dossier_changed_by_another_process_fails_the_flush_on_postgresql(pg_url: str) -> None:
+def test_a_dossier_created_meanwhile_by_another_process_fails_the_flush_on_postgresql(
+    pg_url: str,
+) -> None:
     with SqlStore(pg_url) as mine, SqlStore(pg_url) as other:
         _append_step(mine, "A", 2, 0)
-        with pytest.raises(ConcurrencyConflict, match="changed by another writer"), mine.batch():
-            _append_step(mine, "B", 1, 0)
-            _append_step(mine, "A", 2, 1)  # checked: A is at version 1
-            other.append([chain("A", 2)[0][1]], replay(chain("A", 2)[0]))  # commits first
-        assert mine.load("B") is None and mine.load("A") == replay(chain("A", 2)[0])
-        assert [e.dossier_code for e in mine.events()] == ["A", "A"] and mine.verify().ok
+        with pytest.raises(ConcurrencyConflict, match="created by another writer"), mine.batch():
+            _append_step(mine, "A", 2, 1)
+            _append_step(mine, "B", 1, 0)  # checked: no B yet (no row to lock)
+            other.append([chain("B", 1)[0][0]], replay(chain("B", 1)[0]))  # commits first
+        assert mine.load("A") == replay(chain("A", 1)[0])  # the whole batch rolled back
+        assert [e.dossier_code for e in mine.events()] == ["A", "B"] and mine.verify().ok

@@ -59,9 +59,10 @@ def test_concurrent_batches_at_the_same_version_have_one_winner_and_lose_nothing
 ) -> None:
     """Each round a batch per worker: its own dossier's next event and the contested one.
 
-    A loser at the append keeps its own event (SQLite: the batch holds the write lock); a
-    loser at the flush (PostgreSQL: another process changed the dossier after the batch read
-    it, most losers in practice) loses its whole batch.
+    The loser learns it at the append and its batch commits its own event (SQLite: the
+    batch holds the write lock; PostgreSQL: the first touch locks the row, so a loser waits
+    for the winner's commit and then sees its version). Were a loser to fail only at the
+    flush, its whole batch would roll back: the count of committed batches checks both.
     """
     with SqlStore(sql_url) as store:
         created = first_event("RACE")

@@ -4,9 +4,11 @@ Inside a batch, ``append`` checks the expected version and the idempotency keys 
 (against what the batch already knows, else one indexed SELECT) and buffers the rows; the
 buffer is flushed with ``executemany`` through the driver's own cursor (SQLAlchemy's
 per-statement cost, ~0.1 ms, is ten times an insert) when the batch ends or before any read.
-The flush writes one summary row per dossier with a compare-and-swap on the version seen at
-the batch's first touch, so a change made meanwhile by another process (possible on
-PostgreSQL; SQLite's batch holds the write lock) rolls the whole batch back.
+The first touch of a stored dossier locks its row (PostgreSQL ``FOR UPDATE``; SQLite's batch
+holds the write lock), so its version cannot change before the batch ends. The flush writes
+one summary row per dossier with a compare-and-swap on the version seen at the first touch
+anyway; what no lock covers (two processes creating the same code, or using the same key, at
+once on PostgreSQL) fails there and rolls the whole batch back.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ class _Sql:
         summary_cols = ", ".join(q(c) for c in SUMMARY_COLUMNS)
         assignments = ", ".join(f"{q(c)} = {mark}" for c in SUMMARY_COLUMNS if c != "code")
         self.version = f"SELECT version FROM dossiers WHERE code = {mark}"
+        # a batch's first touch locks the row on PostgreSQL (SQLite's batch holds the write
+        # lock): another batch then waits for this one and sees its version, so conflicts on
+        # existing dossiers surface at the append, as before write-behind
+        self.version_locked = self.version + (" FOR UPDATE" if dialect.name != "sqlite" else "")
         self.dossier_key = (
             f"SELECT 1 FROM events WHERE dossier_code = {mark} AND idempotency_key = {mark} LIMIT 1"
         )
@@ -109,7 +115,7 @@ class WriteBuffer:
         code = first.dossier_code
         known = self._versions.get(code)
         if known is None:
-            row = self._one(self._sql.version, (code,))
+            row = self._one(self._sql.version_locked, (code,))
             known = self._stored[code] = self._versions[code] = int(row[0]) if row else 0
         if first.version != known + 1:
             raise ConcurrencyConflict(

@@ -194,9 +194,10 @@ class SqlStore:
         inside the block see its writes. Nested blocks join the outermost one.
 
         On SQLite and PostgreSQL the appends are buffered and written with ``executemany``
-        when the block ends or before a read. Their versions are checked at once, so a
-        conflict surfaces at the ``append``; on PostgreSQL a dossier changed by another
-        process after this batch first read it surfaces only at the flush, as a
+        when the block ends or before a read. Their versions and keys are checked at once
+        (the first touch of a stored dossier locks it until the batch ends), so a conflict
+        surfaces at the ``append``. On PostgreSQL what no lock covers (another process
+        creating the same code or using the same key meanwhile) surfaces at the flush, as a
         :class:`ConcurrencyConflict` that rolls the whole batch back. Events appended in a
         batch are returned with ``seq`` 0: they are numbered when written.
         """
