@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from store_workers import chain, first_event, next_event
 
 from tthc_flow.engine import apply, replay
 from tthc_flow.errors import ConcurrencyConflict
-from tthc_flow.store import DossierQuery, SqlStore
+from tthc_flow.store import DossierQuery, SqlStore, _sql
 
 
 def _append_step(store: SqlStore, code: str, length: int, k: int) -> None:
@@ -125,3 +126,27 @@ def test_a_dossier_created_meanwhile_by_another_process_fails_the_flush_on_postg
             other.append([chain("B", 1)[0][0]], replay(chain("B", 1)[0]))  # commits first
         assert mine.load("A") == replay(chain("A", 1)[0])  # the whole batch rolled back
         assert [e.dossier_code for e in mine.events()] == ["A", "B"] and mine.verify().ok
+
+
+def test_the_path_for_other_databases_keeps_the_semantics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Databases without the buffer (neither SQLite nor PostgreSQL) use SQLAlchemy statements
+    and savepoints; exercised here on SQLite with the buffer switched off."""
+    monkeypatch.setattr(_sql, "BUFFERED_DIALECTS", frozenset())
+    with SqlStore.sqlite(tmp_path / "generic.db") as store:
+        day = date(2026, 3, 2)
+        assert [store.next_sequence("SCT", day) for _ in range(2)] == [1, 2]
+        stored = store.append(chain("A", 2)[0], chain("A", 2)[1])
+        assert [e.seq for e in stored] == [1, 2]
+        with store.batch():
+            created = first_event("B", key="create-B")
+            store.append([created], replay([created]))
+            with pytest.raises(ConcurrencyConflict):
+                store.append([created], replay([created]))  # a creation conflict
+            again = first_event("C", key="create-B")
+            with pytest.raises(ConcurrencyConflict, match="create-B"):
+                store.append([again], replay([again]))
+            assert store.load("B") == replay([created])
+            assert store.next_sequence("SCT", day) == 3
+        assert [d.code for d in store.dossiers()] == ["A", "B"] and store.verify().ok

@@ -23,7 +23,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import Engine as SaEngine
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
@@ -258,17 +257,12 @@ class SqlStore:
         summary = summary_row(dossier, self.calendar)
         rows = [event_row(e) for e in events_]
         # inside a batch a failed append must undo only itself: a savepoint is needed when a
-        # statement can fail after another succeeded (keys) or fails hard (a creation on a
-        # generic database; SQLite and PostgreSQL create with ON CONFLICT DO NOTHING)
-        risky = any(e.idempotency_key for e in events_) or (
-            first.version == 1 and self._engine.dialect.name not in _CREATE
-        )
+        # statement can fail after another succeeded (keys) or fails hard (a creation)
+        risky = first.version == 1 or any(e.idempotency_key for e in events_)
         with self._tx(write=True, savepoint=risky) as conn:
             try:
                 if first.version == 1:
-                    created = conn.execute(_create_statement(conn.dialect.name), summary)
-                    if created.first() is None:  # rowcount is unreliable with RETURNING
-                        raise self._conflict(conn, code, first.version)
+                    conn.execute(_CREATE, summary)  # a duplicate code: IntegrityError below
                 else:
                     summary["b_code"] = summary.pop("code")
                     summary["b_expected"] = first.version - 1
@@ -459,15 +453,7 @@ _UPDATE_SUMMARY = update(dossiers).where(
 )
 _INSERT_EVENT = insert(events)
 _INSERT_EVENTS = insert(events).returning(events.c.seq, sort_by_parameter_order=True)
-_CREATE = {
-    "sqlite": sqlite.insert(dossiers).on_conflict_do_nothing().returning(dossiers.c.code),
-    "postgresql": postgresql.insert(dossiers).on_conflict_do_nothing().returning(dossiers.c.code),
-}
-
-
-def _create_statement(dialect: str) -> Any:
-    # a duplicate code is a conflict, not an error: no savepoint needed, transaction intact
-    return _CREATE.get(dialect, insert(dossiers).returning(dossiers.c.code))
+_CREATE = insert(dossiers)
 
 
 class _Unreadable(Event):
