@@ -29,6 +29,22 @@ def _raw_sql(store: SqlStore, sql: str) -> None:
     engine.dispose()
 
 
+def test_idempotency_keys_are_found_in_the_batch_and_in_the_database(
+    sql_store: SqlStore,
+) -> None:
+    stored = first_event("K", key="create-K")
+    sql_store.append([stored], replay([stored]))
+    with sql_store.batch():
+        k = replay([stored])
+        noted = next_event(k, key="note-K")
+        sql_store.append([noted], apply(k, noted))
+        assert sql_store.find_idempotent("K", "note-K") == noted  # pending in the batch
+        assert sql_store.find_idempotent(None, "create-K") == stored  # in the database
+        assert sql_store.find_idempotent(None, "note-K") is None
+        assert sql_store.find_idempotent("K", "create-K") is None  # a creation key's scope
+    assert sql_store.find_idempotent("K", "note-K") == noted and sql_store.verify().ok
+
+
 def test_every_read_inside_a_batch_sees_its_writes_and_appends_go_on_after_it(
     sql_store: SqlStore,
 ) -> None:

@@ -102,6 +102,7 @@ class WriteBuffer:
         self._creation_keys: set[str] = set()
         self._failed: BaseException | None = None
         self._moments: dict[datetime, Any] = {}
+        self._keyed: dict[tuple[str | None, str], Event] = {}  # (None: creation, key) -> event
 
     # ------------------------------------------------------------------ appends
     def append(self, events_: Sequence[Event], dossier: Dossier) -> None:
@@ -127,6 +128,10 @@ class WriteBuffer:
             self._check_keys(code, keys)
         moment = self._moment
         self._rows.extend(event_values(e, moment(e.at)) for e in events_)
+        for event in events_:
+            if event.idempotency_key is not None:
+                scope = None if event.version == 1 else code
+                self._keyed[(scope, event.idempotency_key)] = event
         self._versions[code] = events_[-1].version
         self._pending[code] = dossier
 
@@ -148,6 +153,11 @@ class WriteBuffer:
                 seen_creation.add(key)
         self._dossier_keys.update((code, key) for key in seen_dossier)
         self._creation_keys.update(seen_creation)
+
+    def keyed(self, dossier_code: str | None, key: str) -> Event | None:
+        """The event appended in this batch with ``key`` (``find_idempotent``'s scopes)."""
+        self._usable()
+        return self._keyed.get((dossier_code, key))
 
     def next_sequence(self, agency_code: str, day: date) -> int:
         """The next number of the day: one UPSERT ... RETURNING (atomic across processes)."""

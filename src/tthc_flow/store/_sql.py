@@ -156,14 +156,16 @@ class SqlStore:
 
     # ------------------------------------------------------------ transactions
     @contextmanager
-    def _tx(self, write: bool, savepoint: bool = True) -> Iterator[Connection]:
-        """A connection in a transaction: the batch's (with a savepoint) or a new one."""
+    def _tx(self, write: bool, savepoint: bool = True, flush: bool = True) -> Iterator[Connection]:
+        """A connection in a transaction: the batch's (with a savepoint) or a new one.
+
+        In a batch, pending appends are written first (``flush``), so reads see them."""
         batch: Connection | None = getattr(self._local, "conn", None)
         try:
             if batch is not None:
                 buffer: WriteBuffer | None = self._local.buffer
-                if buffer is not None:
-                    buffer.flush()  # reads see the batch's own writes
+                if buffer is not None and flush:
+                    buffer.flush()
                 if write and savepoint:
                     # a failed append inside a batch undoes itself only; the batch goes on
                     with batch.begin_nested():
@@ -336,7 +338,12 @@ class SqlStore:
             where.append(events.c.version == 1)
         else:
             where += [events.c.dossier_code == dossier_code, events.c.version > 1]
-        with self._tx(write=False) as conn:
+        buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
+        if buffer is not None:  # a key is in the buffer or in the database: no flush needed
+            pending = buffer.keyed(dossier_code, key)
+            if pending is not None:
+                return pending
+        with self._tx(write=False, flush=False) as conn:
             row = conn.execute(_RAW_EVENTS.where(*where).limit(1)).first()
             return _parse(row, conn) if row is not None else None
 
