@@ -6,6 +6,8 @@ SQLite (one file, WAL, synchronous=FULL):
   (c) a raw ``sqlite3`` ``executemany`` of the same rows into an equivalent table
       (same columns, unique constraints and indexes), one transaction: the floor.
   (d) the Engine on a MemoryStore: what the engine costs without any database.
+  (e) a raw ``sqlite3`` ``executemany`` of the rows (b) stored (summaries and events) into
+      the store's own schema, in (b)'s transactions: the ceiling of (b) with no Python cost.
 PostgreSQL (``TTHC_BENCH_POSTGRES_URL`` or ``TTHC_TEST_POSTGRES_URL``; skipped without):
   events/s with 1, 4 and 8 writer processes on distinct dossiers, one transaction per event.
 Both: median time to load a dossier of 20 events (replay included).
@@ -146,6 +148,38 @@ def raw_run(path: Path, rows: list[tuple[Any, ...]]) -> float:
     return elapsed
 
 
+def floor_run(source: Path, path: Path) -> float:
+    """Seconds for raw sqlite3 executemany of the rows (b) wrote, into the store's own schema
+    (summaries, foreign key, every index), in (b)'s transactions: what the store cannot beat."""
+    path.unlink(missing_ok=True)
+    SqlStore.sqlite(path).close()
+    src = sqlite3.connect(source)
+    summaries = src.execute("SELECT * FROM dossiers ORDER BY rowid").fetchall()
+    columns = [c[1] for c in src.execute("PRAGMA table_info(events)") if c[1] != "seq"]
+    rows = src.execute(f"SELECT {', '.join(columns)} FROM events ORDER BY seq").fetchall()
+    src.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    per_events = len(rows) // DOSSIERS * PER_BATCH
+    start = time.perf_counter()
+    for n in range(0, DOSSIERS, PER_BATCH):
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            f"INSERT INTO dossiers VALUES ({', '.join('?' * len(summaries[0]))})",
+            summaries[n : n + PER_BATCH],
+        )
+        first = n // PER_BATCH * per_events
+        db.executemany(
+            f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            rows[first : first + per_events],
+        )
+        db.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
 def load_median(store: SqlStore, code: str) -> float:
     """Median seconds of store.load of one dossier."""
     times = []
@@ -173,13 +207,16 @@ def sqlite_part(tmp: Path) -> None:
     chains = [chain(f"C{i:05d}", 4) for i in range(DOSSIERS)]
     t_store = median_of(RUNS, lambda: store_only_run(tmp / "store.db", chains))
     t_raw = median_of(RUNS, lambda: raw_run(tmp / "raw.db", rows))
+    t_floor = median_of(RUNS, lambda: floor_run(tmp / "store.db", tmp / "floor.db"))
     t_memory = median_of(RUNS, lambda: engine_run(MemoryStore()))
     print(f"SQLite, {DOSSIERS:,} dossiers x 4 events, {PER_BATCH} dossiers per batch:")
     print(f"  (a) Engine + SqlStore       {events / t_engine:>10,.0f} events/s")
     print(f"  (b) SqlStore.append only    {events / t_store:>10,.0f} events/s")
     print(f"  (c) raw sqlite3 executemany {events / t_raw:>10,.0f} events/s")
     print(f"  (d) Engine + MemoryStore    {events / t_memory:>10,.0f} events/s")
+    print(f"  (e) raw, store's own schema {events / t_floor:>10,.0f} events/s")
     print(f"  ratio (a)/(c) = {t_raw / t_engine:.3f}x   (b)/(c) = {t_raw / t_store:.3f}x")
+    print(f"  ratio (e)/(c) = {t_raw / t_floor:.3f}x (the ceiling of (b)/(c) with this schema)")
     print(f"  ratio (a)/(d) = {t_memory / t_engine:.3f}x (the database's share of engine time)")
     path = tmp / "load.db"
     with SqlStore.sqlite(path) as store:

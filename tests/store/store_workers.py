@@ -74,31 +74,63 @@ def chain(code: str, length: int, at: datetime = T0) -> tuple[list[Event], Dossi
     return events, dossier
 
 
-def race_worker(url: str, code: str, rounds: int, barrier: Any, results: Any, wid: int) -> None:
-    """Each round: everyone holds the same version, then everyone appends the next one."""
+def race_worker(
+    url: str, code: str, rounds: int, barrier: Any, results: Any, wid: int, batched: bool = False
+) -> None:
+    """Each round: everyone holds the same version, then everyone appends the next one.
+
+    ``batched``: each round is a ``store.batch()`` that also appends to the worker's own
+    dossier ``P<wid>``; reports ``(wins, committed batches)``.
+    """
     wins: list[int] = []
+    committed = [0]
     try:
-        _race(url, code, rounds, barrier, wid, wins)
+        _race(url, code, rounds, barrier, wid, wins, committed if batched else None)
     except BaseException as exc:
         results.put((wid, f"{type(exc).__name__}: {exc}"))
         raise
-    results.put((wid, wins))
+    results.put((wid, (wins, committed[0]) if batched else wins))
 
 
-def _race(url: str, code: str, rounds: int, barrier: Any, wid: int, wins: list[int]) -> None:
+def _race(
+    url: str,
+    code: str,
+    rounds: int,
+    barrier: Any,
+    wid: int,
+    wins: list[int],
+    committed: list[int] | None,
+) -> None:
+    from contextlib import nullcontext
+
     from tthc_flow.errors import ConcurrencyConflict
 
     with SqlStore(url, create=False) as store:
         dossier = store.load(code)
         assert dossier is not None
+        own = replay([first_event(f"P{wid}")])
+        own_next = first_event(f"P{wid}")
         for _ in range(rounds):
             barrier.wait()
             event = next_event(dossier, note=f"w{wid}")
+            won = False
             try:
-                store.append([event], apply(dossier, event))
-                wins.append(event.version)
+                with store.batch() if committed is not None else nullcontext():
+                    if committed is not None:
+                        store.append([own_next], own)
+                    try:
+                        store.append([event], apply(dossier, event))
+                        won = True
+                    except ConcurrencyConflict:
+                        pass  # lost at the append: the batch goes on
+                if won:
+                    wins.append(event.version)
+                if committed is not None:
+                    committed[0] += 1
+                    own_next = next_event(own, note=f"p{committed[0]}")
+                    own = apply(own, own_next)
             except ConcurrencyConflict:
-                pass
+                pass  # lost at the batch's flush (PostgreSQL): the whole batch rolled back
             barrier.wait()  # the round is decided: catch up with the winner's event only
             winner = _event_at(store, code, dossier.version + 1)
             dossier = apply(dossier, winner)

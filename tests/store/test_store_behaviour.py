@@ -253,3 +253,17 @@ def test_batch_groups_appends_on_every_store(store: Any) -> None:
             store.append(events, dossier)
     assert [d.code for d in store.dossiers()] == ["A", "B"]
     store.check()
+
+
+def test_an_append_whose_later_event_reuses_a_key_stores_none_of_its_events(store: Any) -> None:
+    created = first_event("SCT-1")
+    dossier = replay([created])
+    noted = next_event(dossier, key="k")
+    dossier = apply(dossier, noted)
+    store.append([created, noted], dossier)
+    first = next_event(dossier, note="a")
+    second = next_event(apply(dossier, first), key="k")  # used by ``noted``
+    with pytest.raises(ConcurrencyConflict, match="'k'"):
+        store.append([first, second], apply(apply(dossier, first), second))
+    assert store.load_events("SCT-1") == [created, noted] and store.load("SCT-1") == dossier
+    assert store.verify().ok

@@ -51,6 +51,51 @@ def test_concurrent_writers_at_the_same_version_have_exactly_one_winner(sql_url:
         assert store.verify().ok
 
 
+BATCHED_ROUNDS = 250
+
+
+def test_concurrent_batches_at_the_same_version_have_one_winner_and_lose_nothing(
+    sql_url: str,
+) -> None:
+    """Each round a batch per worker: its own dossier's next event and the contested one.
+
+    The loser learns it at the append and its batch commits its own event (SQLite: the
+    batch holds the write lock; PostgreSQL: the first touch locks the row, so a loser waits
+    for the winner's commit and then sees its version). Were a loser to fail only at the
+    flush, its whole batch would roll back: the count of committed batches checks both.
+    """
+    with SqlStore(sql_url) as store:
+        created = first_event("RACE")
+        store.append([created], replay([created]))
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(WORKERS, timeout=60)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=race_worker,
+            args=(sql_url, "RACE", BATCHED_ROUNDS, barrier, results, w, True),
+            daemon=True,
+        )
+        for w in range(WORKERS)
+    ]
+    for p in procs:
+        p.start()
+    outcomes = dict(results.get(timeout=120) for _ in procs)
+    failures = [o for o in outcomes.values() if isinstance(o, str)]
+    assert not failures, failures
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    per_version = Counter(v for wins, _ in outcomes.values() for v in wins)
+    assert sorted(per_version) == list(range(2, BATCHED_ROUNDS + 2))  # a winner every round
+    assert set(per_version.values()) == {1}  # and only one
+    with SqlStore(sql_url) as store:
+        assert len(store.load_events("RACE")) == BATCHED_ROUNDS + 1
+        for wid, (_, committed) in outcomes.items():
+            assert len(store.load_events(f"P{wid}")) == committed  # every committed batch
+        assert store.verify().ok
+
+
 def test_a_killed_writer_leaves_only_whole_committed_batches(sql_url: str) -> None:
     batch_size, per_dossier, stall_at = 6, 4, 8
     SqlStore(sql_url).close()

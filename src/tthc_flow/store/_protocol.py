@@ -9,6 +9,8 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 
+from tthc_flow.errors import StoreError
+
 if TYPE_CHECKING:  # the engine imports the store: no runtime import back (cycle)
     from tthc_flow.engine._dossier import Dossier
     from tthc_flow.engine._events import Event
@@ -55,7 +57,8 @@ class Store(Protocol):
     """
 
     def append(self, events: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
-        """Store ``events`` of one dossier and its resulting summary; returns them with ``seq``."""
+        """Store ``events`` of one dossier and its resulting summary; returns them with ``seq``
+        (0 when the store numbers them later, e.g. inside a ``SqlStore.batch()``)."""
         ...
 
     def load_events(self, dossier_code: str) -> list[Event]:
@@ -113,9 +116,9 @@ def check_batch(events: Sequence[Event], dossier: Dossier) -> None:
     Raises :class:`~tthc_flow.errors.StoreError` (a caller bug, not a conflict); nothing is
     stored.
     """
-    from tthc_flow.errors import StoreError
-
     code = events[0].dossier_code
+    if dossier.code != code:
+        raise StoreError(f"append of {code}'s events with the summary of {dossier.code}")
     for before, after in pairwise(events):
         if after.dossier_code != code:
             raise StoreError(
@@ -127,5 +130,3 @@ def check_batch(events: Sequence[Event], dossier: Dossier) -> None:
                 f"dossier {code}: versions {before.version} then {after.version} in one append; "
                 "a batch must be contiguous"
             )
-    if dossier.code != code:
-        raise StoreError(f"append of {code}'s events with the summary of {dossier.code}")

@@ -22,25 +22,35 @@ FLAG_KEYS = ("paid_online", "e_result", "digitised", "complained")
 """Dossier data keys kept as boolean summary columns of the same names (766 indicators)."""
 
 
+EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in schema.events.columns if c.name != "seq")
+"""Columns of the ``events`` table that the store writes (``seq`` is the database's)."""
+
+
+def event_values(event: Event, at: Any) -> tuple[Any, ...]:
+    """The ``events`` row of an event as a tuple in :data:`EVENT_COLUMNS` order, with ``at``
+    (the event's moment, converted by the caller for the database) in its place."""
+    offset = event.at.utcoffset()
+    return (
+        event.dossier_code,
+        event.version,
+        event.trigger,
+        event.effect,
+        event.from_state,
+        event.to_state,
+        event.actor,
+        event.role,
+        at,
+        int(offset.total_seconds()) if offset is not None else 0,
+        canonical_json(event.payload),
+        event.prev_hash,
+        event.hash,
+        event.idempotency_key,
+    )
+
+
 def event_row(event: Event) -> dict[str, Any]:
     """The ``events`` row of an event (``seq`` is assigned by the database)."""
-    offset = event.at.utcoffset()
-    return {
-        "dossier_code": event.dossier_code,
-        "version": event.version,
-        "trigger": event.trigger,
-        "effect": event.effect,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "actor": event.actor,
-        "role": event.role,
-        "at": event.at,
-        "at_offset": int(offset.total_seconds()) if offset is not None else 0,
-        "payload": canonical_json(event.payload),
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-        "idempotency_key": event.idempotency_key,
-    }
+    return dict(zip(EVENT_COLUMNS, event_values(event, event.at), strict=True))
 
 
 def _zone(offset: int) -> timezone | Any:

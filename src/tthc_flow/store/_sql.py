@@ -23,7 +23,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import Engine as SaEngine
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
@@ -38,6 +37,7 @@ from tthc_flow.errors import (
     TthcError,
 )
 from tthc_flow.store import _engine
+from tthc_flow.store._buffer import BUFFERED_DIALECTS, KEY_CONSTRAINTS, WriteBuffer
 from tthc_flow.store._migrations import (
     SCHEMA_VERSION,
     foreign_tables,
@@ -51,7 +51,6 @@ from tthc_flow.store._rows import SUMMARY_COLUMNS, event_row, row_event, summary
 from tthc_flow.store.schema import UtcDateTime, day_sequences, dossiers, events
 
 _PAGE = 500
-_KEY_CONSTRAINTS = ("idempotency_key", "uq_events_dossier_key", "uq_events_creation_key")
 
 
 class SqlStore:
@@ -84,6 +83,7 @@ class SqlStore:
             _engine.require_existing_file(parsed, self.url)
         self._engine = _engine.build(parsed, synchronous)
         self._local = threading.local()
+        self._local.conn = self._local.buffer = None
         try:
             self._open_schema(create)
         except BaseException:
@@ -156,11 +156,16 @@ class SqlStore:
 
     # ------------------------------------------------------------ transactions
     @contextmanager
-    def _tx(self, write: bool, savepoint: bool = True) -> Iterator[Connection]:
-        """A connection in a transaction: the batch's (with a savepoint) or a new one."""
+    def _tx(self, write: bool, savepoint: bool = True, flush: bool = True) -> Iterator[Connection]:
+        """A connection in a transaction: the batch's (with a savepoint) or a new one.
+
+        In a batch, pending appends are written first (``flush``), so reads see them."""
         batch: Connection | None = getattr(self._local, "conn", None)
         try:
             if batch is not None:
+                buffer: WriteBuffer | None = self._local.buffer
+                if buffer is not None and flush:
+                    buffer.flush()
                 if write and savepoint:
                     # a failed append inside a batch undoes itself only; the batch goes on
                     with batch.begin_nested():
@@ -185,9 +190,17 @@ class SqlStore:
         """Group every store call of this thread inside the block into one transaction.
 
         Commits at the end of the block; an exception leaving the block rolls the whole batch
-        back. An append that fails inside the block (e.g. a :class:`ConcurrencyConflict`)
-        stores nothing and leaves the rest of the batch intact. Nested blocks join the
-        outermost one.
+        back. An append that fails inside the block (a :class:`ConcurrencyConflict`: wrong
+        version or used key) stores nothing and leaves the rest of the batch intact; reads
+        inside the block see its writes. Nested blocks join the outermost one.
+
+        On SQLite and PostgreSQL the appends are buffered and written with ``executemany``
+        when the block ends or before a read. Their versions and keys are checked at once
+        (the first touch of a stored dossier locks it until the batch ends), so a conflict
+        surfaces at the ``append``. On PostgreSQL what no lock covers (another process
+        creating the same code or using the same key meanwhile) surfaces at the flush, as a
+        :class:`ConcurrencyConflict` that rolls the whole batch back. Events appended in a
+        batch are returned with ``seq`` 0: they are numbered when written.
         """
         if getattr(self._local, "conn", None) is not None:
             yield
@@ -196,11 +209,20 @@ class SqlStore:
             with self._engine.connect() as conn:
                 conn.execution_options(tthc_write=True)
                 with conn.begin():
-                    self._local.conn = conn
+                    buffer = (
+                        WriteBuffer(conn, self.calendar, self.url)
+                        if conn.dialect.name in BUFFERED_DIALECTS
+                        else None
+                    )
+                    self._local.conn, self._local.buffer = conn, buffer
                     try:
                         yield
+                        if buffer is not None:
+                            buffer.flush()
                     finally:
-                        self._local.conn = None
+                        self._local.conn = self._local.buffer = None
+                        if buffer is not None:
+                            buffer.close()
         except SQLAlchemyError as exc:
             raise StoreError(f"database {self.url}: {_engine.reason(exc)}") from exc
 
@@ -210,26 +232,39 @@ class SqlStore:
 
         Raises :class:`ConcurrencyConflict` (nothing stored) when the dossier's stored
         version is not ``events_[0].version - 1`` or an idempotency key is already used.
+        Returns the events numbered (``seq``); inside a :meth:`batch` on SQLite and
+        PostgreSQL they are written, and numbered, at the end of the batch: ``seq`` is 0.
         """
         if not events_:
             return events_
         check_batch(events_, dossier)
+        buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
+        if buffer is not None:  # inside a batch: written at its end, numbered then
+            buffer.append(events_, dossier)
+            return (
+                events_ if not any(e.seq for e in events_) else [replace(e, seq=0) for e in events_]
+            )
+        if self._engine.dialect.name in BUFFERED_DIALECTS:
+            with self.batch():
+                buffer = self._local.buffer
+                assert buffer is not None
+                seqs = buffer.write_now(events_, dossier)
+            return [replace(e, seq=s) for e, s in zip(events_, seqs, strict=True)]
+        return self._append_generic(events_, dossier)
+
+    def _append_generic(self, events_: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
+        """Other databases: SQLAlchemy statements, a savepoint per risky append in a batch."""
         first = events_[0]
         code = first.dossier_code
         summary = summary_row(dossier, self.calendar)
         rows = [event_row(e) for e in events_]
         # inside a batch a failed append must undo only itself: a savepoint is needed when a
-        # statement can fail after another succeeded (keys) or fails hard (a creation on a
-        # generic database; SQLite and PostgreSQL create with ON CONFLICT DO NOTHING)
-        risky = any(e.idempotency_key for e in events_) or (
-            first.version == 1 and self._engine.dialect.name not in _CREATE
-        )
+        # statement can fail after another succeeded (keys) or fails hard (a creation)
+        risky = first.version == 1 or any(e.idempotency_key for e in events_)
         with self._tx(write=True, savepoint=risky) as conn:
             try:
                 if first.version == 1:
-                    created = conn.execute(_create_statement(conn.dialect.name), summary)
-                    if created.first() is None:  # rowcount is unreliable with RETURNING
-                        raise self._conflict(conn, code, first.version)
+                    conn.execute(_CREATE, summary)  # a duplicate code: IntegrityError below
                 else:
                     summary["b_code"] = summary.pop("code")
                     summary["b_expected"] = first.version - 1
@@ -244,7 +279,7 @@ class SqlStore:
                     seqs = list(conn.execute(_INSERT_EVENTS, rows).scalars())
             except SqlIntegrityError as exc:
                 message = str(exc.orig)
-                if any(name in message for name in _KEY_CONSTRAINTS):
+                if any(name in message for name in KEY_CONSTRAINTS):
                     keys = [e.idempotency_key for e in events_ if e.idempotency_key]
                     raise ConcurrencyConflict(
                         f"idempotency key {', '.join(map(repr, keys))} already used for {code}"
@@ -263,19 +298,15 @@ class SqlStore:
 
     def next_sequence(self, agency_code: str, day: date) -> int:
         """Next number of the day for ``agency_code``; one atomic UPSERT ... RETURNING."""
+        buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
+        if buffer is not None:
+            return buffer.next_sequence(agency_code, day)
+        if self._engine.dialect.name in BUFFERED_DIALECTS:
+            with self.batch():
+                buffer = self._local.buffer
+                assert buffer is not None
+                return buffer.next_sequence(agency_code, day)
         with self._tx(write=True) as conn:
-            dialect = conn.dialect.name
-            if dialect in ("sqlite", "postgresql"):
-                ins = (sqlite if dialect == "sqlite" else postgresql).insert(day_sequences)
-                stmt = (
-                    ins.values(agency_code=agency_code, day=day, value=1)
-                    .on_conflict_do_update(
-                        index_elements=[day_sequences.c.agency_code, day_sequences.c.day],
-                        set_={"value": day_sequences.c.value + 1},
-                    )
-                    .returning(day_sequences.c.value)
-                )
-                return int(conn.execute(stmt).scalar_one())
             return self._next_sequence_generic(conn, agency_code, day)
 
     @staticmethod
@@ -307,7 +338,12 @@ class SqlStore:
             where.append(events.c.version == 1)
         else:
             where += [events.c.dossier_code == dossier_code, events.c.version > 1]
-        with self._tx(write=False) as conn:
+        buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
+        if buffer is not None:  # a key is in the buffer or in the database: no flush needed
+            pending = buffer.keyed(dossier_code, key)
+            if pending is not None:
+                return pending
+        with self._tx(write=False, flush=False) as conn:
             row = conn.execute(_RAW_EVENTS.where(*where).limit(1)).first()
             return _parse(row, conn) if row is not None else None
 
@@ -424,15 +460,7 @@ _UPDATE_SUMMARY = update(dossiers).where(
 )
 _INSERT_EVENT = insert(events)
 _INSERT_EVENTS = insert(events).returning(events.c.seq, sort_by_parameter_order=True)
-_CREATE = {
-    "sqlite": sqlite.insert(dossiers).on_conflict_do_nothing().returning(dossiers.c.code),
-    "postgresql": postgresql.insert(dossiers).on_conflict_do_nothing().returning(dossiers.c.code),
-}
-
-
-def _create_statement(dialect: str) -> Any:
-    # a duplicate code is a conflict, not an error: no savepoint needed, transaction intact
-    return _CREATE.get(dialect, insert(dossiers).returning(dossiers.c.code))
+_CREATE = insert(dossiers)
 
 
 class _Unreadable(Event):
