@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +144,32 @@ def test_a_dated_variant_applies_from_its_day(small_scenario: Scenario) -> None:
         simulate(undated, "april", keep_events=False)["on_the_spot"].mean
         > result["on_the_spot"].mean
     )
+
+
+def test_a_dossier_received_on_a_variants_day_follows_its_new_version() -> None:
+    """The engine files a dossier under the version in force when it is received; one that
+    arrived (e.g. by post or online) before a dated variant and is received on or after its
+    day must be handled by the simulator under that new version too (it used to fire the old
+    steps at it and fail)."""
+    from datetime import date
+
+    from tthc_flow.simulation import load_scenario
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "scenarios"
+    hai_phong = load_scenario(examples / "hai-phong-2020.yaml")
+    horizon = hai_phong.model.horizon.model_copy(
+        update={"start": date(2020, 5, 25), "end": date(2020, 6, 5)}
+    )
+    scenario = _copy(hai_phong, horizon=horizon)
+    phase_day = date(2020, 6, 1)
+    result = simulate(scenario, "phase 1")
+    assert result.store is not None
+    received = [d for d in result.store.dossiers() if d.received_at is not None]
+    crossing = [d for d in received if d.submitted_at.date() < phase_day <= d.received_at.date()]
+    assert crossing
+    phase_1 = scenario.variant("phase 1")
+    assert phase_1 is not None
+    changed = {definition.code for definition in scenario.changed_definitions(phase_1)}
+    for d in received:
+        if d.procedure_code in changed:
+            assert (d.procedure_version >= 1000) == (d.received_at.date() >= phase_day), d.code

@@ -651,6 +651,14 @@ class Replication:
         if d.code:
             dossier = self._fire(d, "accept", clerk, ts)
         else:
+            # the engine takes the version in force on the day of receipt (a dossier keeps the
+            # version it was received under): one that arrived before a dated variant but is
+            # received on or after its day follows the new version, so the simulator does too
+            received_on = self._at(ts).date()
+            proc = self._proc(self.catalog_like.effective(d.proc.code, received_on))
+            if proc is not d.proc:
+                d.proc = proc
+                d.spot = proc.spot and d.channel == "desk"
             dossier = self.engine.receive(
                 d.proc.code,
                 "applicant",
