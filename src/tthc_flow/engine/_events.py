@@ -9,8 +9,6 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-_sha256 = hashlib.sha256
-
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of a dossier's first event."""
 
@@ -137,24 +135,21 @@ class Event:
         prev_hash: str,
         idempotency_key: str | None = None,
     ) -> Event:
-        """Build an event and compute its hash (:func:`event_hash`, inlined: the hot path)."""
-        text = "\x1f".join(
-            (
-                dossier_code,
-                str(version),
-                trigger,
-                effect,
-                idempotency_key or "",
-                from_state,
-                to_state,
-                actor,
-                role,
-                at.isoformat(),
-                canonical_json(payload),
-                prev_hash,
-            )
+        """Build an event and compute its hash (:func:`event_hash`)."""
+        digest = event_hash(
+            dossier_code,
+            version,
+            trigger,
+            from_state,
+            to_state,
+            actor,
+            role,
+            at,
+            payload,
+            prev_hash,
+            effect,
+            idempotency_key,
         )
-        digest = _sha256(text.encode()).hexdigest()
         # Fill the slots directly: the frozen __init__ costs as much as hashing the event.
         event = object.__new__(cls)
         (
