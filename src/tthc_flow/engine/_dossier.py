@@ -86,15 +86,43 @@ class StepRecord:
         return self.entered_at > self.transfer_due_at
 
 
-_STEP_SETTERS = tuple(getattr(StepRecord, f.name).__set__ for f in fields(StepRecord))
+# The slot descriptors' setters write a slot directly, which the frozen __setattr__ forbids.
+(
+    _set_step,
+    _set_role,
+    _set_agency,
+    _set_entered_at,
+    _set_due_at,
+    _set_left_at,
+    _set_actor,
+    _set_timeliness,
+    _set_transfer_due_at,
+) = (getattr(StepRecord, f.name).__set__ for f in fields(StepRecord))
 
 
-def _step(*values: Any) -> StepRecord:
-    """A StepRecord from its field values in order, without the frozen ``__init__`` (which
-    sets each slot through ``object.__setattr__``): two are built per hand-over."""
+def _step(
+    step: str,
+    role: str,
+    agency: str | None,
+    entered_at: datetime,
+    due_at: datetime | None,
+    left_at: datetime | None,
+    actor: str | None,
+    timeliness: str | None,
+    transfer_due_at: datetime | None,
+) -> StepRecord:
+    """A StepRecord without the frozen ``__init__`` (which sets each slot through
+    ``object.__setattr__``): two are built per hand-over."""
     record = object.__new__(StepRecord)
-    for setter, value in zip(_STEP_SETTERS, values, strict=True):
-        setter(record, value)
+    _set_step(record, step)
+    _set_role(record, role)
+    _set_agency(record, agency)
+    _set_entered_at(record, entered_at)
+    _set_due_at(record, due_at)
+    _set_left_at(record, left_at)
+    _set_actor(record, actor)
+    _set_timeliness(record, timeliness)
+    _set_transfer_due_at(record, transfer_due_at)
     return record
 
 
