@@ -297,7 +297,7 @@ def simulate(
             click.echo(f"{say('written', lang)}: {path}")
     if plot:
         with _errors():
-            click.echo(f"{say('plot', lang)}: {plot_comparison(results, plot)}")
+            click.echo(f"{say('plot', lang)}: {plot_comparison(results, plot, lang)}")
 
 
 def _open_store(db: Path) -> Any:
@@ -468,7 +468,7 @@ def demo(
     writers: list[tuple[str, Callable[[], Path]]] = [
         ("Excel", lambda: write_statistics_xlsx(table, out / "thong-ke.xlsx", lang)),
         ("event_log", lambda: write_xes(store.events(), out / "nhat-ky.xes")),
-        ("plot", lambda: plot_comparison(results, out / "so-sanh.png")),
+        ("plot", lambda: plot_comparison(results, out / "so-sanh.png", lang)),
     ]
     for key, write in writers:
         try:

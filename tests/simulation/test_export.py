@@ -121,3 +121,26 @@ def test_plot_comparison_writes_an_image(
     target = plot_comparison(list(pair), tmp_path / "p.png")
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert target.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "baseline"),
+    [
+        ("vi", "Hồ sơ đang giải quyết mỗi ngày", "hiện trạng"),
+        ("en", "Open dossiers per day", "baseline"),
+    ],
+)
+def test_plot_labels_follow_the_language(
+    pair: tuple[SimulationResult, SimulationResult],
+    tmp_path: Path,
+    lang: str,
+    title: str,
+    baseline: str,
+) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # keep the text as text in the SVG
+        svg = plot_comparison(list(pair), tmp_path / "p.svg", lang).read_text(encoding="utf-8")
+    assert title in svg
+    assert baseline in svg

@@ -86,6 +86,17 @@ every KPI is in the JSON / CSV exports)."""
 TABLE_LABELS: dict[str, dict[str, str]] = {
     "kpi": {"vi": "Chỉ tiêu", "en": "Indicator"},
     "baseline": {"vi": "hiện trạng", "en": "baseline"},
+    "plot_backlog": {"vi": "Hồ sơ đang giải quyết mỗi ngày", "en": "Open dossiers per day"},
+    "plot_open": {"vi": "hồ sơ đang mở", "en": "open dossiers"},
+    "plot_processing": {
+        "vi": "Thời gian giải quyết (ngày làm việc), tỷ lệ cộng dồn của hồ sơ đã giải quyết",
+        "en": "Processing time (working days), cumulative share of resolved dossiers",
+    },
+    "plot_days": {
+        "vi": "ngày làm việc từ tiếp nhận đến có kết quả",
+        "en": "working days from receipt to result",
+    },
+    "plot_share": {"vi": "tỷ lệ", "en": "share"},
     "difference": {"vi": "Chênh lệch [KTC 95 %]", "en": "Difference [95 % CI]"},
     "significant": {
         "vi": "* khác biệt có ý nghĩa thống kê (khoảng tin cậy 95 % không chứa 0)",
