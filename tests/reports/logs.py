@@ -169,6 +169,25 @@ class LogBuilder:
         assert d.received_at is not None
         return self.engine.fire(d.code, "handover", DESK, at=d.received_at + timedelta(minutes=5))
 
+    def supplemented_then_apologised(self) -> Dossier:
+        """A 1.000003 dossier received 5 Jan 2026: a supplement requested on 7 Jan, supplied on
+        8 Jan, and an apology with a new date that morning; still open afterwards."""
+        d = self.start_work(self.receive(date(2026, 1, 5), "1.000003"))
+        e = self.engine
+        e.fire(
+            d.code, "request_supplement", SPECIALIST, at=self.at(date(2026, 1, 7)), missing=["Đơn"]
+        )
+        resumed = e.fire(d.code, "submit_supplement", DESK, at=self.at(date(2026, 1, 8)))
+        assert resumed.due_at is not None
+        return e.fire(
+            d.code,
+            "reschedule",
+            SPECIALIST,
+            at=self.at(date(2026, 1, 8), 10),
+            new_due_at=resumed.due_at + timedelta(days=35),  # a working day (30 days on is Tết)
+            reason="Cần xác minh",
+        )
+
     def dossiers(self) -> Iterator[Dossier]:
         return self.engine.store.dossiers()  # type: ignore[attr-defined, no-any-return]
 

@@ -87,27 +87,10 @@ def test_sql_on_postgresql_equals_python() -> None:
 
 
 def test_sql_counts_requests_and_apologies_in_their_own_month(tmp_path: Path) -> None:
-    from datetime import date, timedelta
-
-    from tests.reports.logs import DESK, SPECIALIST
 
     with SqlStore.sqlite(tmp_path / "t.db", synchronous="NORMAL") as store:
         b = new_builder(store=store)
-        d = b.receive(date(2026, 1, 5), "1.000003")
-        b.start_work(d)
-        e = b.engine
-        e.fire(d.code, "request_supplement", SPECIALIST, at=b.at(date(2026, 1, 7)), missing=["x"])
-        e.fire(d.code, "submit_supplement", DESK, at=b.at(date(2026, 1, 8)))
-        due = store.load(d.code).due_at  # type: ignore[union-attr]
-        assert due is not None
-        e.fire(
-            d.code,
-            "reschedule",
-            SPECIALIST,
-            at=b.at(date(2026, 1, 8), 10),
-            new_due_at=due + timedelta(days=35),  # a working day (30 days on is Tết)
-            reason="Cần xác minh",
-        )
+        b.supplemented_then_apologised()
         for month, expected in ((1, 1), (2, 0), (3, 0)):
             p = Period.month(2026, month)
             got = statistics_sql(store, p, as_of=AS_OF).total

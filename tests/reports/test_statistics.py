@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 
-from tests.reports.logs import DESK, SPECIALIST, LogBuilder, new_builder, seed_catalog
+from tests.reports.logs import LogBuilder, new_builder, seed_catalog
 from tthc_flow.reports import GroupStats, Period, percent, statistics
 
 Q1 = Period.quarter(2026, 1)
@@ -89,20 +89,7 @@ def test_processing_times_match_a_hand_computation(mixed: LogBuilder) -> None:
 def test_supplement_requests_and_apologies_count_in_their_own_period() -> None:
     """A request on 7 January and an apology on 8 January show in January only."""
     b = new_builder()
-    d = b.receive(date(2026, 1, 5), "1.000003")
-    b.start_work(d)
-    e = b.engine
-    e.fire(d.code, "request_supplement", SPECIALIST, at=b.at(date(2026, 1, 7)), missing=["Đơn"])
-    e.fire(d.code, "submit_supplement", DESK, at=b.at(date(2026, 1, 8)))
-    due = e.store.load(d.code).due_at
-    e.fire(
-        d.code,
-        "reschedule",
-        SPECIALIST,
-        at=b.at(date(2026, 1, 8), 10),
-        new_due_at=due + timedelta(days=35),  # a working day (30 days on is Tết)
-        reason="Cần xác minh",
-    )
+    b.supplemented_then_apologised()
     months = {m: statistics(b.dossiers(), Period.month(2026, m)).total for m in (1, 2, 3)}
     assert [months[m].supplement_requested for m in (1, 2, 3)] == [1, 0, 0]
     assert [months[m].rescheduled for m in (1, 2, 3)] == [1, 0, 0]
