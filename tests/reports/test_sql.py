@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -53,41 +52,20 @@ def test_sql_without_catalog_and_through_a_connection(stored: LogBuilder, by: st
         statistics_sql(object(), p)
 
 
-def test_sql_on_postgresql_equals_python() -> None:
-    url = os.environ.get("TTHC_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("TTHC_REQUIRE_POSTGRES") == "1":
-            pytest.fail("TTHC_TEST_POSTGRES_URL is not set but TTHC_REQUIRE_POSTGRES=1")
-        pytest.skip("TTHC_TEST_POSTGRES_URL is not set")
-    import uuid
-    from urllib.parse import quote
-
-    import sqlalchemy as sa
-
-    name = f"tthc_rep_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
-    sep = "&" if "?" in url else "?"
-    try:
-        with SqlStore(f"{url}{sep}options={quote(f'-csearch_path={name}')}") as store:
-            b = new_builder(store=store)
-            build_mixed(b)
-            catalog = seed_catalog()
-            for by in (None, "agency", "field", "online"):
-                for text in ("2026-Q1", "2026"):
-                    p = Period.parse(text)
-                    expected = statistics(store.dossiers(), p, by=by, catalog=catalog, as_of=AS_OF)
-                    got = statistics_sql(store, p, by=by, catalog=catalog, as_of=AS_OF)
-                    assert got.rows() == expected.rows()
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
-        admin.dispose()
+def test_sql_on_postgresql_equals_python(pg_url: str) -> None:
+    with SqlStore(pg_url) as store:
+        b = new_builder(store=store)
+        build_mixed(b)
+        catalog = seed_catalog()
+        for by in (None, "agency", "field", "online"):
+            for text in ("2026-Q1", "2026"):
+                p = Period.parse(text)
+                expected = statistics(store.dossiers(), p, by=by, catalog=catalog, as_of=AS_OF)
+                got = statistics_sql(store, p, by=by, catalog=catalog, as_of=AS_OF)
+                assert got.rows() == expected.rows()
 
 
 def test_sql_counts_requests_and_apologies_in_their_own_month(tmp_path: Path) -> None:
-
     with SqlStore.sqlite(tmp_path / "t.db", synchronous="NORMAL") as store:
         b = new_builder(store=store)
         b.supplemented_then_apologised()
