@@ -208,3 +208,58 @@ def test_add_working_days_at_properties(cal: WorkCalendar, start: datetime, n: i
     assert in_period(cal, result, closed=False)
     assert result.date() == cal.add_working_days(first.date(), n)
     assert result.time() == first.time()
+
+
+SATURDAY_SERVICE = WorkCalendar.vietnam(
+    overrides=CalendarOverrides.model_validate(
+        {
+            "saturday_service": [
+                {
+                    "from": "2025-01-01",
+                    "until": "2027-12-31",
+                    "reason": "Một cửa sáng thứ Bảy",
+                    "periods": [{"start": "07:30", "end": "11:30"}],
+                }
+            ]
+        }
+    )
+)
+amounts = st.lists(
+    st.one_of(
+        st.integers(min_value=0, max_value=30),
+        st.floats(min_value=0, max_value=30, allow_nan=False).map(lambda x: round(x, 3)),
+    ),
+    max_size=6,
+)
+
+
+def deadline_by_parts(cal: WorkCalendar, start: datetime, days: float) -> datetime:
+    """The scalar rule deadlines_at stands for: whole days at the same clock time, then
+    the fraction of an ordinary day as working time."""
+    whole = int(days)
+    moment = cal.add_working_days_at(start, whole) if whole else cal.next_working_moment(start)
+    return cal.add_working_time(moment, cal.hours_per_day * (days - whole))
+
+
+@FAST
+@given(moments, amounts, st.booleans())
+def test_deadlines_at_equals_the_scalar_rules(
+    cal: WorkCalendar, start: datetime, days: list[float], saturdays: bool
+) -> None:
+    """One pass over the calendar gives what add_working_days_at + add_working_time give."""
+    calendar = SATURDAY_SERVICE if saturdays else cal
+    expected = [deadline_by_parts(calendar, start, d) for d in days]
+    assert calendar.deadlines_at(start, days) == expected
+
+
+def test_deadlines_at_examples(cal: WorkCalendar) -> None:
+    """Friday 16:00 + 1.5 days: Monday 16:00, then 4 more working hours: one on Monday and
+    three on Wednesday (Tuesday 24/11 is a holiday from 2026)."""
+    assert cal.deadlines_at(at(20, 16, 0), [0, 1, 1.5]) == [
+        at(20, 16, 0),
+        at(23, 16, 0),
+        at(25, 10, 30),
+    ]
+    assert cal.deadlines_at(at(21, 10, 0), [0.5]) == [at(23, 11, 30)]  # Saturday: from Monday
+    with pytest.raises(CalendarError, match="outside the calendar"):
+        WorkCalendar.vietnam(years=[2026]).deadlines_at(at(31, 16, 0, month=12), [0.5])

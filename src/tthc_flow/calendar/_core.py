@@ -287,7 +287,8 @@ class WorkCalendar:
     @property
     def hours_per_day(self) -> timedelta:
         """Working time of an ordinary working day (8 h by default), not 24 h."""
-        return self._hours.hours_per_day
+        # from the periods already in microseconds: the engine asks at every receipt
+        return timedelta(microseconds=sum(end - start for start, end in self._micros))
 
     def working_periods(self, d: date) -> tuple[tuple[time, time], ...]:
         """The working periods of ``d`` as local clock times (empty on a day off)."""
@@ -341,15 +342,18 @@ class WorkCalendar:
         >>> cal.next_working_moment(datetime(2026, 11, 20, 17, 0, tzinfo=VN_TZ)).isoformat()
         '2026-11-23T07:30:00+07:00'
         """
-        i, us = self._split(dt, "dt")
+        return self._join(*self._next_working(*self._split(dt, "dt")))
+
+    def _next_working(self, i: int, us: int) -> tuple[int, int]:
+        # next_working_moment as (day index, microseconds of the day)
         for s, e in self._periods(i):
             if us < e:
-                return self._join(i, max(us, s))
+                return i, max(us, s)
         k = self._before[i + 1]
         if k >= len(self._working):
             raise self._beyond(date.fromordinal(self._lo + i), 1)
         j = self._working_ordinals[k] - self._lo
-        return self._join(j, self._periods(j)[0][0])
+        return j, self._periods(j)[0][0]
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """Working time between two moments; negative if ``b < a``.
@@ -378,21 +382,28 @@ class WorkCalendar:
         amount = delta // _ONE_US
         if amount == 0:
             return self.next_working_moment(dt)
-        i, us = self._split(dt, "dt")
-        prefix = self._elapsed_prefix()
-        target = self._elapsed(i, us) + amount
-        if target < 0 or target > prefix[-1]:
+        moment = self._add_time(*self._split(dt, "dt"), amount)
+        if moment is None:
             raise CalendarError(
                 f"{delta} of working time from {dt.isoformat()} falls outside the calendar's "
                 f"range {self.first_day}..{self.last_day}"
             )
+        return self._join(*moment)
+
+    def _add_time(self, i: int, us: int, amount: int) -> tuple[int, int] | None:
+        # add_working_time on (day index, microseconds) with a non-zero amount of
+        # microseconds; None when the result leaves the calendar's range
+        prefix = self._elapsed_prefix()
+        target = self._elapsed(i, us) + amount
+        if target < 0 or target > prefix[-1]:
+            return None
         if amount > 0:
             # earliest day whose end reaches the target; an exact fit ends at a period end
             j = bisect_left(prefix, target) - 1
             rest = target - prefix[j]
             for s, e in self._periods(j):
                 if rest <= e - s:
-                    return self._join(j, s + rest)
+                    return j, s + rest
                 rest -= e - s
         else:
             # latest moment with that much working time before it: a period start on a tie
@@ -400,7 +411,7 @@ class WorkCalendar:
             rest = target - prefix[j]
             for s, e in self._periods(j):
                 if rest < e - s:
-                    return self._join(j, s + rest)
+                    return j, s + rest
                 rest -= e - s
         raise AssertionError("unreachable: prefix sums and periods disagree")  # pragma: no cover
 
@@ -417,15 +428,55 @@ class WorkCalendar:
         >>> cal.add_working_days_at(datetime(2026, 11, 20, 9, 15, tzinfo=VN_TZ), 1).isoformat()
         '2026-11-23T09:15:00+07:00'
         """
-        start = self.next_working_moment(dt)
-        target = self.add_working_days(start.date(), n)
-        i = self._offset(target)
-        us = start.hour * 3_600_000_000 + start.minute * 60_000_000
-        us += start.second * 1_000_000 + start.microsecond
-        result = self._join(i, us)
-        if any(s <= us < e for s, e in self._periods(i)):
-            return result
-        return self.next_working_moment(result)
+        if type(n) is not int:
+            n = _count(n)
+        i, us = self._next_working(*self._split(dt, "dt"))
+        return self._join(*self._days_at(i, us, n))
+
+    def _days_at(self, i: int, us: int, n: int) -> tuple[int, int]:
+        # add_working_days_at from a working moment (i, us): day i is a working day, so its
+        # n-th working day after is entry before[i] + n of the working days
+        k = self._before[i] + n
+        if k < 0 or k >= len(self._working):
+            raise self._beyond(date.fromordinal(self._lo + i), n)
+        j = self._working_ordinals[k] - self._lo
+        for s, e in self._periods(j):
+            if s <= us < e:
+                return j, us
+        return self._next_working(j, us)
+
+    def deadlines_at(self, start: datetime, days: Sequence[float]) -> list[datetime]:
+        """For each amount of working days, the moment that long after ``start``.
+
+        A whole number of days keeps the clock time as :meth:`add_working_days_at` does; a
+        fraction adds that share of an ordinary working day (:attr:`hours_per_day`) of
+        working time, as :meth:`add_working_time` does. The engine's due date and its step
+        deadlines (shares of the limit) come from one call, which reads ``start`` once.
+
+        >>> cal = WorkCalendar.vietnam()
+        >>> start = datetime(2026, 11, 20, 9, 15, tzinfo=VN_TZ)  # a Friday
+        >>> [d.isoformat() for d in cal.deadlines_at(start, [1, 1.5])]
+        ['2026-11-23T09:15:00+07:00', '2026-11-23T14:45:00+07:00']
+        """
+        i, us = self._next_working(*self._split(start, "start"))
+        day_us = self.hours_per_day
+        result = []
+        for amount in days:
+            whole = int(amount)
+            moment = self._days_at(i, us, whole) if whole else (i, us)
+            fraction = amount - whole
+            if fraction:
+                extra = (day_us * fraction) // _ONE_US
+                if extra:
+                    shifted = self._add_time(*moment, extra)
+                    if shifted is None:
+                        raise CalendarError(
+                            f"{amount} working days from {start.isoformat()} falls outside "
+                            f"the calendar's range {self.first_day}..{self.last_day}"
+                        )
+                    moment = shifted
+            result.append(self._join(*moment))
+        return result
 
     def __repr__(self) -> str:
         return f"WorkCalendar({self.first_day}..{self.last_day}, hours={self.hours_per_day})"

@@ -9,7 +9,7 @@ right even if the calendar or a policy is changed later.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -241,6 +241,11 @@ def _evolve(d: Dossier, changes: dict[str, Any]) -> Dossier:
     return new
 
 
+# a Dossier of the defaults only, which start() copies and fills in (never handed out)
+_EMPTY = object.__new__(Dossier)
+_EMPTY.__dict__.update({f.name: f.default for f in fields(Dossier) if f.default is not MISSING})
+
+
 def _at(value: str) -> datetime:
     # payloads hold ISO text; give back the zone every other datetime of the library carries
     return datetime.fromisoformat(value).astimezone(VN_TZ)
@@ -274,38 +279,42 @@ def _merge_data(dossier_data: tuple[tuple[str, Any], ...], new: dict[str, Any] |
 def start(event: Event) -> Dossier:
     """The dossier created by its first event (``submit`` or ``receive``)."""
     p = event.payload
-    dossier = Dossier(
-        code=event.dossier_code,
-        procedure_code=p["procedure_code"],
-        procedure_version=p["procedure_version"],
-        agency_code=p["agency_code"],
-        applicant=p["applicant"],
-        channel=p["channel"],
-        state=event.to_state,
-        version=event.version,
-        last_hash=event.hash,
-        submitted_at=event.at,
-        updated_at=event.at,
-        on_the_spot=bool(p.get("on_the_spot", False)),
-        fees_due=int(p.get("fees_due", 0)),
-        fees=tuple(FeeRecord(name, int(amount), kind) for name, amount, kind in p.get("fees", ())),
-        data=_merge_data((), p.get("data")),
-    )
+    fields_of_new: dict[str, Any] = {
+        "code": event.dossier_code,
+        "procedure_code": p["procedure_code"],
+        "procedure_version": p["procedure_version"],
+        "agency_code": p["agency_code"],
+        "applicant": p["applicant"],
+        "channel": p["channel"],
+        "state": event.to_state,
+        "version": event.version,
+        "last_hash": event.hash,
+        "submitted_at": event.at,
+        "updated_at": event.at,
+        "on_the_spot": bool(p.get("on_the_spot", False)),
+        "fees_due": int(p.get("fees_due", 0)),
+        "fees": tuple(
+            FeeRecord(name, int(amount), kind) for name, amount, kind in p.get("fees", ())
+        ),
+        "data": _merge_data((), p.get("data")),
+    }
     if event.effect == "accept":
-        dossier = _accept(dossier, event)
-    return dossier
+        fields_of_new.update(_accepted(event))
+    # the defaults, then the fields: Dossier's frozen __init__ would set some thirty fields
+    # one object.__setattr__ at a time (see _evolve)
+    return _evolve(_EMPTY, fields_of_new)
 
 
-def _accept(d: Dossier, event: Event) -> Dossier:
+def _accepted(event: Event) -> dict[str, Any]:
+    """The fields the receipt sets: the clock start, the appointment, the step deadlines."""
     due = _dt(event.payload["due_at"])
-    return replace(
-        d,
-        received_at=event.at,
-        clock_started_at=_dt(event.payload["clock_started_at"]),
-        due_at=due,
-        original_due_at=due,
-        step_due=_step_due(event.payload) or (),
-    )
+    return {
+        "received_at": event.at,
+        "clock_started_at": _dt(event.payload["clock_started_at"]),
+        "due_at": due,
+        "original_due_at": due,
+        "step_due": _step_due(event.payload) or (),
+    }
 
 
 def _close_step(d: Dossier, event: Event) -> tuple[StepRecord, ...]:
@@ -385,7 +394,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["data"] = _merge_data(d.data, new_data)
     effect = event.effect
     if effect == "accept":
-        d = _accept(d, event)
+        common.update(_accepted(event))
     elif effect == "request_supplement":
         pause = Pause(event.at, event.from_state, None, tuple(p.get("missing", ())))
         common["pauses"] = (*d.pauses, pause)

@@ -587,13 +587,25 @@ class Engine:
     ) -> dict[str, Any]:
         at_desk = limit is not None
         limit = limit or definition.time_limit.effective
-        due = self._due_after(start_at, limit)
-        step_due = []
+        steps = () if at_desk else definition.workflow.steps
+        shares = []
         elapsed = 0.0
-        for step in () if at_desk else definition.workflow.steps:
+        for step in steps:
             elapsed += step.share
-            step_at = self._due_after(start_at, Duration(value=elapsed, unit=limit.unit))
-            step_due.append([step.id, min(step_at, due).isoformat()])
+            shares.append(elapsed)
+        if limit.unit is TimeUnit.WORKING_DAYS and self.policies.due_date.mode == "same_clock_time":
+            # the due date and every step deadline in one pass over the calendar (the same
+            # rule as _due_after: start_at is a working moment, from _clock_start)
+            due, *step_ats = self.calendar.deadlines_at(start_at, [limit.value, *shares])
+        else:
+            due = self._due_after(start_at, limit)
+            step_ats = [
+                self._due_after(start_at, Duration(value=v, unit=limit.unit)) for v in shares
+            ]
+        step_due = [
+            [step.id, min(step_at, due).isoformat()]
+            for step, step_at in zip(steps, step_ats, strict=True)
+        ]
         return {
             "clock_started_at": start_at.isoformat(),
             "due_at": due.isoformat(),
