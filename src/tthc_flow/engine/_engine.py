@@ -116,6 +116,9 @@ class Engine:
         self._open: dict[str, Dossier] = {}  # open dossiers this engine wrote: no reload needed
         self._paper_due: dict[tuple[date, bool], datetime] = {}  # TransferPolicy, art. 18.2
         self._date_granularity = self.policies.timeliness.granularity == "date"
+        # a store that discards events (the simulator's lean store, keep_events=False) leaves
+        # no chain to verify: its events are not hashed (Store docs, docs/engine.md)
+        self._hashed = getattr(self.store, "keep_events", True) is not False
 
     # ----------------------------------------------------------------- set-up
     def register_hook(self, name: str, hook: Hook) -> None:
@@ -255,6 +258,7 @@ class Engine:
             payload=payload,
             prev_hash=dossier.last_hash,
             idempotency_key=idempotency_key,
+            hashed=self._hashed,
         )
         hooks = self._hooks_for(compiled, transition) if compiled.hook_names[id(transition)] else ()
         return self._commit(event, apply(dossier, event), hooks)
@@ -536,6 +540,7 @@ class Engine:
             payload=payload,
             prev_hash=GENESIS_HASH,
             idempotency_key=idempotency_key,
+            hashed=self._hashed,
         )
         del compiled  # compiled now so a broken definition fails before anything is stored
         try:

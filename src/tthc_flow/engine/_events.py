@@ -134,21 +134,30 @@ class Event:
         payload: dict[str, Any],
         prev_hash: str,
         idempotency_key: str | None = None,
+        hashed: bool = True,
     ) -> Event:
-        """Build an event and compute its hash (:func:`event_hash`)."""
-        digest = event_hash(
-            dossier_code,
-            version,
-            trigger,
-            from_state,
-            to_state,
-            actor,
-            role,
-            at,
-            payload,
-            prev_hash,
-            effect,
-            idempotency_key,
+        """Build an event and compute its hash (:func:`event_hash`).
+
+        ``hashed=False`` leaves ``hash`` empty: for events no store keeps (the simulator's
+        lean store), where a chain would have nobody to verify it.
+        """
+        digest = (
+            event_hash(
+                dossier_code,
+                version,
+                trigger,
+                from_state,
+                to_state,
+                actor,
+                role,
+                at,
+                payload,
+                prev_hash,
+                effect,
+                idempotency_key,
+            )
+            if hashed
+            else ""
         )
         # Fill the slots directly: the frozen __init__ costs as much as hashing the event.
         event = object.__new__(cls)

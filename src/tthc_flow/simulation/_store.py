@@ -4,7 +4,8 @@
 department's year, too much for a big city's million dossiers. ``SimulationStore`` keeps
 the events (``keep_events=True``, the default, so a simulated year can be exported and
 reported) or only the open dossiers and a count of events (``keep_events=False``, for
-large runs). It is picklable, so replications in worker processes can hand it back.
+large runs; the engine then does not hash the events it hands over, see ``Store``). It is
+picklable, so replications in worker processes can hand it back.
 """
 
 from __future__ import annotations

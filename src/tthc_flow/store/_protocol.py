@@ -54,6 +54,10 @@ class Store(Protocol):
     ``append`` is atomic: all of ``events`` and the new summary are stored, or none. The first
     event's version must be one more than the stored version of the dossier, else
     :class:`~tthc_flow.errors.ConcurrencyConflict` is raised and nothing is stored.
+
+    A store that keeps no events (the simulator's lean ``SimulationStore(keep_events=False)``)
+    says so with an attribute ``keep_events = False``; the engine then leaves its events
+    unhashed, since no chain would be kept to verify.
     """
 
     def append(self, events: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
