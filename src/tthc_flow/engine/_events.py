@@ -74,6 +74,37 @@ def event_hash(
     ISO form and the payload as canonical JSON, so any store, in any language, can verify the
     chain.
     """
+    return _hash_with_text(
+        dossier_code,
+        version,
+        trigger,
+        from_state,
+        to_state,
+        actor,
+        role,
+        at,
+        canonical_json(payload),
+        prev_hash,
+        effect,
+        idempotency_key,
+    )
+
+
+def _hash_with_text(
+    dossier_code: str,
+    version: int,
+    trigger: str,
+    from_state: str,
+    to_state: str,
+    actor: str,
+    role: str,
+    at: datetime,
+    payload_json: str,
+    prev_hash: str,
+    effect: str,
+    idempotency_key: str | None,
+) -> str:
+    # event_hash with the payload's canonical JSON already written (Event.create keeps it)
     text = "\x1f".join(
         (
             dossier_code,
@@ -86,7 +117,7 @@ def event_hash(
             actor,
             role,
             at.isoformat(),
-            canonical_json(payload),
+            payload_json,
             prev_hash,
         )
     )
@@ -117,6 +148,10 @@ class Event:
     hash: str
     idempotency_key: str | None = None
     seq: int = field(default=0, compare=False)
+    payload_json: str = field(default="", init=False, compare=False, repr=False)
+    """The payload's canonical JSON as hashed, set by :meth:`create` only ("" otherwise, and
+    after ``dataclasses.replace``, so an edited payload is never paired with a stale text):
+    stores write it instead of encoding the payload again. Read :meth:`canonical_payload`."""
 
     @classmethod
     def create(
@@ -141,8 +176,9 @@ class Event:
         ``hashed=False`` leaves ``hash`` empty: for events no store keeps (the simulator's
         lean store), where a chain would have nobody to verify it.
         """
+        payload_json = canonical_json(payload) if hashed else ""
         digest = (
-            event_hash(
+            _hash_with_text(
                 dossier_code,
                 version,
                 trigger,
@@ -151,7 +187,7 @@ class Event:
                 actor,
                 role,
                 at,
-                payload,
+                payload_json,
                 prev_hash,
                 effect,
                 idempotency_key,
@@ -176,8 +212,13 @@ class Event:
             _set_hash(event, digest),
             _set_idempotency_key(event, idempotency_key),
             _set_seq(event, 0),
+            _set_payload_json(event, payload_json),
         )
         return event
+
+    def canonical_payload(self) -> str:
+        """The payload's canonical JSON (:func:`canonical_json`), as hashed and stored."""
+        return self.payload_json or canonical_json(self.payload)
 
     def verify(self) -> bool:
         """True when the stored hash matches the content."""
@@ -227,4 +268,5 @@ def first_broken_link(events: list[Event]) -> tuple[int, str] | None:
     _set_hash,
     _set_idempotency_key,
     _set_seq,
+    _set_payload_json,
 ) = (getattr(Event, f.name).__set__ for f in fields(Event))

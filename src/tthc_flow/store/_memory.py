@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tthc_flow.errors import ConcurrencyConflict, IntegrityError
 from tthc_flow.store._protocol import ChainReport, DossierQuery, check_batch
@@ -42,11 +43,65 @@ def matches(dossier: Dossier, q: DossierQuery) -> bool:
     return q.timeliness is None or dossier.resolution_timeliness == q.timeliness
 
 
+_Row = tuple[Any, ...]
+"""An event as MemoryStore keeps it: (version, trigger, effect, from_state, to_state, actor,
+role, at, payload as canonical JSON, prev_hash, hash, idempotency_key, seq)."""
+
+
+def _row(event: Event) -> _Row:
+    return (
+        event.version,
+        event.trigger,
+        event.effect,
+        event.from_state,
+        event.to_state,
+        event.actor,
+        event.role,
+        event.at,
+        event.canonical_payload(),
+        event.prev_hash,
+        event.hash,
+        event.idempotency_key,
+        event.seq,
+    )
+
+
+def _event(code: str, row: _Row) -> Event:
+    from tthc_flow.engine._events import Event
+
+    version, trigger, effect, from_state, to_state, actor, role, at, payload = row[:9]
+    prev_hash, hash_, key, seq = row[9:]
+    return Event(
+        code,
+        version,
+        trigger,
+        effect,
+        from_state,
+        to_state,
+        actor,
+        role,
+        at,
+        json.loads(payload),
+        prev_hash,
+        hash_,
+        key,
+        seq,
+    )
+
+
 class MemoryStore:
-    """Keeps events and summaries in dictionaries; thread-safe; lost when the process ends."""
+    """Keeps events and summaries in dictionaries; thread-safe; lost when the process ends.
+
+    Events are kept as tuples of plain values with the payload as its canonical JSON (the
+    text the hash was computed over), as a database row would be, and read back as new
+    :class:`Event` objects: a tuple of strings, numbers and datetimes is invisible to
+    Python's cyclic garbage collector, which otherwise walked every stored event again and
+    again (about a fifth of the engine's time in benchmarks/engine.py; docs/performance.md).
+    A payload read back is what JSON gives: lists for tuples, as from :class:`SqlStore`.
+    """
 
     def __init__(self) -> None:
-        self._events: dict[str, list[Event]] = {}
+        self._events: dict[str, list[_Row]] = {}
         self._dossiers: dict[str, Dossier] = {}
         self._sequences: dict[tuple[str, date], int] = {}
         self._keys: dict[tuple[str | None, str], Event] = {}
@@ -86,9 +141,9 @@ class MemoryStore:
                 object.__setattr__(event, "seq", seq)
             self._seq = seq
             if stored is None:
-                self._events[code] = list(events)
+                self._events[code] = [_row(event) for event in events]
             else:
-                stored.extend(events)
+                stored.extend([_row(event) for event in events])
             for event, key in keyed:
                 keys[(None if event.version == 1 else code, key)] = event
             self._dossiers[code] = dossier
@@ -96,7 +151,7 @@ class MemoryStore:
 
     def load_events(self, dossier_code: str) -> list[Event]:
         """Events of one dossier, oldest first."""
-        return list(self._events.get(dossier_code, ()))
+        return [_event(dossier_code, row) for row in self._events.get(dossier_code, ())]
 
     def load(self, dossier_code: str) -> Dossier | None:
         """The dossier's current state."""
@@ -130,8 +185,9 @@ class MemoryStore:
 
     def events(self) -> Iterator[Event]:
         """Every event in ``seq`` order."""
-        everything = [e for events in self._events.values() for e in events]
-        return iter(sorted(everything, key=lambda e: e.seq))
+        everything = [(row[-1], code, row) for code, rows in self._events.items() for row in rows]
+        everything.sort(key=lambda item: item[0])
+        return iter([_event(code, row) for _, code, row in everything])
 
     def verify(self) -> ChainReport:
         """Check every chain and that each summary equals the replay of its events."""
@@ -139,7 +195,8 @@ class MemoryStore:
         from tthc_flow.engine._events import first_broken_link
 
         events_checked = 0
-        for code, events in self._events.items():
+        for code in list(self._events):
+            events = self.load_events(code)
             events_checked += len(events)
             broken = first_broken_link(events)
             if broken is not None:

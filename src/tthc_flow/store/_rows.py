@@ -10,7 +10,7 @@ from typing import Any
 from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import Dossier
-from tthc_flow.engine._events import Event, canonical_json
+from tthc_flow.engine._events import Event
 from tthc_flow.store import schema
 
 _VN_OFFSET = 7 * 3600
@@ -41,7 +41,7 @@ def event_values(event: Event, at: Any) -> tuple[Any, ...]:
         event.role,
         at,
         int(offset.total_seconds()) if offset is not None else 0,
-        canonical_json(event.payload),
+        event.canonical_payload(),
         event.prev_hash,
         event.hash,
         event.idempotency_key,
