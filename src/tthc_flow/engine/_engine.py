@@ -249,7 +249,7 @@ class Engine:
             dossier_code=dossier_code,
             version=dossier.version + 1,
             trigger=trigger,
-            effect=transition.effect.value,
+            effect=transition.effect._value_,  # .value is a descriptor call: the hot path
             from_state=dossier.state,
             to_state=transition.dest or dossier.state,
             actor=actor.id,

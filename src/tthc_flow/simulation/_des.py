@@ -596,7 +596,7 @@ class Replication:
 
     def _start(self, pool: _Pool, server: int, task: _Task, ts: float) -> None:
         wt = pool.wt
-        start_w = wt.to_work(wt.next_working(ts))
+        start_w = wt.work_at_next(ts)
         finish_w = start_w + task.hours
         finish = wt.from_work(finish_w)
         d = task.d

@@ -96,6 +96,14 @@ class WorkTime:
             raise ValueError("beyond the simulated calendar range")
         return max(ts, self.starts[k])
 
+    def work_at_next(self, ts: float) -> float:
+        """``to_work(next_working(ts))`` with one search: when work can start on ``ts``."""
+        k = bisect_right(self.ends, ts)
+        if k >= len(self.starts):
+            raise ValueError("beyond the simulated calendar range")
+        start = self.starts[k]
+        return self.cum_start[k] + (max(ts, start) - start) / HOUR
+
     def add(self, ts: float, hours: float) -> float:
         """The moment ``hours`` of working time after ``ts``."""
         return self.from_work(self.to_work(ts) + hours)
