@@ -570,16 +570,16 @@ class Engine:
             return cal.next_working_moment(next_day)
         return cal.next_working_moment(moment)
 
-    def _due_after(self, start_at: datetime, limit: Duration) -> datetime:
-        """DueDatePolicy: the appointment moment ``limit`` after a working moment."""
+    def _due_after(self, start_at: datetime, value: float, unit: TimeUnit) -> datetime:
+        """DueDatePolicy: the appointment moment ``value`` ``unit`` after a working moment."""
         cal = self.calendar
-        if limit.unit is TimeUnit.WORKING_HOURS:
-            return cal.add_working_time(start_at, timedelta(hours=limit.value))
-        if limit.unit is TimeUnit.CALENDAR_DAYS:
-            return cal.add_working_days_at(start_at + timedelta(days=limit.value), 0)
-        whole = int(limit.value)
+        if unit is TimeUnit.WORKING_HOURS:
+            return cal.add_working_time(start_at, timedelta(hours=value))
+        if unit is TimeUnit.CALENDAR_DAYS:
+            return cal.add_working_days_at(start_at + timedelta(days=value), 0)
+        whole = int(value)
         due = cal.add_working_days_at(start_at, whole) if whole else start_at
-        fraction = limit.value - whole
+        fraction = value - whole
         if fraction:
             due = cal.add_working_time(due, cal.hours_per_day * fraction)
         if self.policies.due_date.mode == "end_of_day":
@@ -603,10 +603,8 @@ class Engine:
             # rule as _due_after: start_at is a working moment, from _clock_start)
             due, *step_ats = self.calendar.deadlines_at(start_at, [limit.value, *shares])
         else:
-            due = self._due_after(start_at, limit)
-            step_ats = [
-                self._due_after(start_at, Duration(value=v, unit=limit.unit)) for v in shares
-            ]
+            due = self._due_after(start_at, limit.value, limit.unit)
+            step_ats = [self._due_after(start_at, v, limit.unit) for v in shares]
         step_due = [
             [step.id, min(step_at, due).isoformat()]
             for step, step_at in zip(steps, step_ats, strict=True)
