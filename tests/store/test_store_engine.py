@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tthc_flow._time import VN_TZ
-from tthc_flow.engine import Actor, Engine, FixedClock
+from tthc_flow.engine import Actor, Engine, FixedClock, replay
 from tthc_flow.errors import ConcurrencyConflict
 from tthc_flow.procedure import load_catalog
 from tthc_flow.store import DossierQuery, SqlStore
@@ -65,4 +67,17 @@ def test_batched_engine_commands_commit_together(sql_url: str) -> None:
         for i in range(3):
             engine.receive("2.000234", applicant=f"Công ty {i}", channel="desk")
     assert len(store.find(DossierQuery())) == 3
+    assert store.verify().ok
+
+
+def test_data_given_as_tuples_is_stored_as_lists_so_replay_matches(store: Any) -> None:
+    """Every store gives payload arrays back as lists (JSON); the engine stores them so, and
+    the live snapshot then equals the replay of the stored events on every store."""
+    clock = FixedClock(datetime(2026, 3, 2, 8, tzinfo=VN_TZ))
+    engine = Engine(CATALOG, store=store, clock=clock)
+    dossier = engine.receive("2.000234", "Công ty A", "desk", items=("a", ("b", 1)))
+    clock.advance(timedelta(hours=1))
+    dossier = engine.fire(dossier.code, "handover", EVERYONE, checked=(True,))
+    assert dict(dossier.data) == {"items": ["a", ["b", 1]], "checked": [True]}
+    assert replay(store.load_events(dossier.code)) == replace(dossier, as_of=None)
     assert store.verify().ok

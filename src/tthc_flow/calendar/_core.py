@@ -467,8 +467,10 @@ class WorkCalendar:
 
         >>> cal = WorkCalendar.vietnam()
         >>> start = datetime(2026, 11, 20, 9, 15, tzinfo=VN_TZ)  # a Friday
-        >>> [d.isoformat() for d in cal.deadlines_at(start, [1, 1.5])]
-        ['2026-11-23T09:15:00+07:00', '2026-11-23T14:45:00+07:00']
+        >>> for moment in cal.deadlines_at(start, [1, 1.5]):
+        ...     print(moment.isoformat())
+        2026-11-23T09:15:00+07:00
+        2026-11-23T14:45:00+07:00
         """
         i, us = self._next_working(*self._split(start, "start"))
         day_us = self._day_length

@@ -64,15 +64,15 @@ class CatalogLike(Protocol):
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
 
-def _check_json(name: str, value: Any) -> None:
+def _as_json(name: str, value: Any) -> Any:
+    """``value`` as an event payload stores it: a JSON scalar, or a list (tuples become lists,
+    as every store gives them back, so a live snapshot equals its replay); else InvalidCommand."""
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidCommand(f"data {name}={value!r}: numbers must be finite (no NaN or infinity)")
     if isinstance(value, _JSON_SCALARS):
-        return
+        return value
     if isinstance(value, list | tuple):
-        for item in value:
-            _check_json(name, item)
-        return
+        return [_as_json(name, item) for item in value]
     raise InvalidCommand(
         f"data {name}={value!r}: only strings, numbers, booleans, None and lists of them are "
         "stored with an event"
@@ -501,7 +501,7 @@ class Engine:
                 f"roles allowed: {', '.join(sorted(allowed))}"
             )
         for name, value in data.items():
-            _check_json(name, value)
+            data[name] = _as_json(name, value)
         compiled = self.compiled(definition.code, definition.version)
         payload: dict[str, Any] = {
             "procedure_code": definition.code,
@@ -680,7 +680,7 @@ class Engine:
         if effect is Effect.PAY_FEE or (data and data.get("fee_paid") is True):
             payload.update(self._payment(dossier, data, effect is Effect.PAY_FEE))
         for name, value in data.items():
-            _check_json(name, value)
+            data[name] = _as_json(name, value)
         if data:
             payload["data"] = data
         return payload
