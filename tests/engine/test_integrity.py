@@ -19,7 +19,7 @@ from tthc_flow import (
     PolicyViolation,
     TransitionNotAllowed,
 )
-from tthc_flow.engine import Engine, FixedClock, first_broken_link
+from tthc_flow.engine import Engine, Event, FixedClock, first_broken_link
 from tthc_flow.engine._events import canonical_json
 from tthc_flow.procedure import Catalog
 from tthc_flow.store import MemoryStore
@@ -44,6 +44,29 @@ def test_the_hash_covers_the_effect_and_the_idempotency_key(engine: Engine) -> N
             approve.version,
             "content does not match its hash (altered)",
         )
+
+
+def test_the_hashed_payload_text_is_kept_and_never_outlives_an_edit(engine: Engine) -> None:
+    """Event.create keeps the canonical JSON it hashed, for the stores; an edited copy drops it,
+    so a store can never write an altered payload with the old text."""
+    event = Event.create(
+        dossier_code="X-1",
+        version=1,
+        trigger="receive",
+        effect="accept",
+        from_state="",
+        to_state="received",
+        actor="desk",
+        role="one_stop",
+        at=at(2026, 4, 28, 8),
+        payload={"b": [1, 2], "a": "x"},
+        prev_hash="0" * 64,
+    )
+    assert event.payload_json == '{"a":"x","b":[1,2]}' == event.canonical_payload()
+    edited = replace(event, payload={"a": "y"})
+    assert edited.payload_json == "" and edited.canonical_payload() == '{"a":"y"}'
+    assert event.verify() and not edited.verify()
+    assert event == replace(event)  # the kept text takes no part in equality
 
 
 def test_a_reused_key_must_name_the_same_command(engine: Engine) -> None:
