@@ -162,12 +162,12 @@ def test_a_dossier_received_on_a_variants_day_follows_its_new_version() -> None:
     )
     scenario = _copy(hai_phong, horizon=horizon)
     phase_day = date(2020, 6, 1)
-    result = simulate(scenario, "phase 1")
+    result = simulate(scenario, "giai đoạn 1")
     assert result.store is not None
     received = [d for d in result.store.dossiers() if d.received_at is not None]
     crossing = [d for d in received if d.submitted_at.date() < phase_day <= d.received_at.date()]
     assert crossing
-    phase_1 = scenario.variant("phase 1")
+    phase_1 = scenario.variant("giai đoạn 1")
     assert phase_1 is not None
     changed = {definition.code for definition in scenario.changed_definitions(phase_1)}
     for d in received:

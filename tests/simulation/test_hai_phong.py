@@ -46,7 +46,7 @@ def summer() -> dict[str | None, SimulationResult]:
         }
     )
     short = Scenario(model, scenario.catalog, scenario.calendar, scenario.source)
-    return {name: simulate(short, name, keep_events=False) for name in (None, "phase 1", "phase 2")}
+    return {name: simulate(short, name, keep_events=False) for name in (None, "giai đoạn 1", "giai đoạn 2")}
 
 
 def test_the_seed_figures_are_reproduced(year: SimulationResult) -> None:
@@ -63,7 +63,7 @@ def test_the_seed_figures_are_reproduced(year: SimulationResult) -> None:
 def test_four_on_the_spot_saves_visits_and_time_phase_by_phase(
     summer: dict[str | None, SimulationResult],
 ) -> None:
-    base, one, two = summer[None], summer["phase 1"], summer["phase 2"]
+    base, one, two = summer[None], summer["giai đoạn 1"], summer["giai đoạn 2"]
     assert one["arrived"].mean == base["arrived"].mean  # common random numbers: same dossiers
     saved = [r["visits_saved"].mean for r in (base, one, two)]
     days = [r["processing_days_mean"].mean for r in (base, one, two)]

@@ -3,7 +3,7 @@
 >>> from tthc_flow.simulation import load_scenario, simulate, compare  # doctest: +SKIP
 >>> scenario = load_scenario("examples/scenarios/hai-phong-2020.yaml")  # doctest: +SKIP
 >>> base = simulate(scenario, replications=4)  # doctest: +SKIP
->>> phase1 = simulate(scenario, "phase 1", replications=4)  # doctest: +SKIP
+>>> phase1 = simulate(scenario, "giai đoạn 1", replications=4)  # doctest: +SKIP
 >>> print(compare(base, phase1))  # doctest: +SKIP
 
 See docs/simulation.md.
