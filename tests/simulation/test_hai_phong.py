@@ -46,7 +46,10 @@ def summer() -> dict[str | None, SimulationResult]:
         }
     )
     short = Scenario(model, scenario.catalog, scenario.calendar, scenario.source)
-    return {name: simulate(short, name, keep_events=False) for name in (None, "giai đoạn 1", "giai đoạn 2")}
+    return {
+        name: simulate(short, name, keep_events=False)
+        for name in (None, "giai đoạn 1", "giai đoạn 2")
+    }
 
 
 def test_the_seed_figures_are_reproduced(year: SimulationResult) -> None:
