@@ -144,3 +144,14 @@ def test_plot_labels_follow_the_language(
         svg = plot_comparison(list(pair), tmp_path / "p.svg", lang).read_text(encoding="utf-8")
     assert title in svg
     assert baseline in svg
+
+
+def test_printing_a_comparison_gives_the_shared_table_of_every_kpi(
+    pair: tuple[SimulationResult, SimulationResult],
+) -> None:
+    """print(compare(...)), as the docs show it, is format_comparison over every KPI."""
+    comparison = compare(*pair)
+    text = str(comparison)
+    assert text == format_comparison(comparison, kpis=[row.kpi for row in comparison.rows])
+    assert kpi_label("on_time_rate", "vi")[:20] in text
+    assert len(text.splitlines()) == len(comparison.rows) + 2  # heading, rule, one per KPI

@@ -46,14 +46,11 @@ class Comparison:
         raise KeyError(kpi)
 
     def __str__(self) -> str:
-        head = f"{'KPI':32} {self.baseline:>14} {self.variant:>14}  difference [95 % CI]"
-        lines = [head, "-" * len(head)]
-        for r in self.rows:
-            mark = " *" if r.significant else ""
-            lines.append(
-                f"{r.kpi:32} {r.baseline.mean:14.4g} {r.variant.mean:14.4g}  {r.diff}{mark}"
-            )
-        return "\n".join(lines)
+        """Every KPI as :func:`~tthc_flow.simulation.format_comparison` prints it (Vietnamese
+        labels and numbers); call that for English (``lang="en"``) or the headline KPIs."""
+        from tthc_flow.simulation._export import format_comparison  # _export imports this
+
+        return format_comparison(self, kpis=[row.kpi for row in self.rows])
 
     def to_rows(self) -> list[dict[str, float | str | bool]]:
         """Plain rows for CSV or JSON."""
