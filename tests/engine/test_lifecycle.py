@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from tthc_flow import (
     TransitionNotAllowed,
     TthcError,
 )
-from tthc_flow.engine import Actor, Engine, Timeliness, first_broken_link, replay
+from tthc_flow.engine import Actor, Engine, StepRecord, Timeliness, first_broken_link, replay
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.procedure import PAUSED_FROM, load_catalog
 
@@ -112,6 +113,23 @@ def test_inter_agency_steps_record_agency_and_their_own_timeliness(engine: Engin
     assert steps["police_check"].on_time is False
     assert steps["approval"].on_time is True
     assert dossier.timeliness is Timeliness.ON_TIME
+
+
+def test_the_slip_is_kept_as_plain_rows_the_garbage_collector_skips(engine: Engine) -> None:
+    """A snapshot keeps its steps as tuples of plain values (docs/performance.md): after a
+    collection or two (the outer tuple is untracked once its rows are) the cyclic collector
+    no longer tracks them; ``steps`` reads them as records."""
+    code = engine.receive("2.000999", "A", "desk").code
+    engine.fire(code, "handover", DESK, at(2026, 4, 27, 8))
+    dossier = engine.fire(code, "appraise", SPECIALIST, at(2026, 4, 28, 9))
+    gc.collect()
+    gc.collect()
+    assert len(dossier.step_rows) == 2 and not gc.is_tracked(dossier.step_rows)
+    assert [(s.step, s.left_at, s.actor) for s in dossier.steps] == [
+        ("appraisal", at(2026, 4, 28, 9), SPECIALIST.id),
+        ("police_check", None, None),
+    ]
+    assert all(isinstance(s, StepRecord) for s in dossier.steps)
 
 
 def test_wrong_trigger_names_state_and_allowed_ones_and_changes_nothing(engine: Engine) -> None:

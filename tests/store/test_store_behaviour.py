@@ -272,12 +272,15 @@ def test_an_append_whose_later_event_reuses_a_key_stores_none_of_its_events(stor
 
 def test_memory_store_rows_are_invisible_to_the_garbage_collector() -> None:
     """MemoryStore keeps events as rows of plain values so that Python's cyclic collector
-    need not walk them (docs/performance.md): after one collection none is tracked, while
+    need not walk them (docs/performance.md): after two collections (the first untracks the
+    rows, the second the tuple holding them) none is tracked, while
     the events read back are equal to those appended."""
     store = MemoryStore()
     events, dossier = chain("GC-1", 4)
     store.append(events, dossier)
     gc.collect()
+    gc.collect()
     rows = store._events["GC-1"]
-    assert len(rows) == 4 and not any(gc.is_tracked(row) for row in rows)
+    assert len(rows) == 4 and not gc.is_tracked(rows)
+    assert not any(gc.is_tracked(row) for row in rows)
     assert store.load_events("GC-1") == events

@@ -13,7 +13,7 @@ from dataclasses import MISSING, dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from tthc_flow._time import VN_TZ
 from tthc_flow.engine._events import GENESIS_HASH, Event
@@ -86,44 +86,28 @@ class StepRecord:
         return self.entered_at > self.transfer_due_at
 
 
-# The slot descriptors' setters write a slot directly, which the frozen __setattr__ forbids.
-(
-    _set_step,
-    _set_role,
-    _set_agency,
-    _set_entered_at,
-    _set_due_at,
-    _set_left_at,
-    _set_actor,
-    _set_timeliness,
-    _set_transfer_due_at,
-) = (getattr(StepRecord, f.name).__set__ for f in fields(StepRecord))
+StepRow = tuple[
+    str,  # step
+    str,  # role
+    str | None,  # agency
+    datetime,  # entered_at
+    datetime | None,  # due_at
+    datetime | None,  # left_at
+    str | None,  # actor
+    str | None,  # timeliness
+    datetime | None,  # transfer_due_at
+]
+"""A :class:`StepRecord` as a snapshot keeps it (:attr:`Dossier.step_rows`), its fields in order.
 
+Plain tuples of strings and datetimes are untracked by Python's cyclic garbage collector, so
+the open dossiers a service holds are not walked again at every full collection, which
+StepRecord objects (two to four per dossier in progress) made it do (docs/performance.md)."""
 
-def _step(
-    step: str,
-    role: str,
-    agency: str | None,
-    entered_at: datetime,
-    due_at: datetime | None,
-    left_at: datetime | None,
-    actor: str | None,
-    timeliness: str | None,
-    transfer_due_at: datetime | None,
-) -> StepRecord:
-    """A StepRecord without the frozen ``__init__`` (which sets each slot through
-    ``object.__setattr__``): two are built per hand-over."""
-    record = object.__new__(StepRecord)
-    _set_step(record, step)
-    _set_role(record, role)
-    _set_agency(record, agency)
-    _set_entered_at(record, entered_at)
-    _set_due_at(record, due_at)
-    _set_left_at(record, left_at)
-    _set_actor(record, actor)
-    _set_timeliness(record, timeliness)
-    _set_transfer_due_at(record, transfer_due_at)
-    return record
+# positions in a StepRow read on the hot path
+ROW_STEP: Final = 0
+ROW_AGENCY: Final = 2
+ROW_DUE_AT: Final = 4
+ROW_LEFT_AT: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +149,7 @@ class Dossier:
     fees_due: int = 0
     fees: tuple[FeeRecord, ...] = ()
     step_due: tuple[tuple[str, datetime], ...] = ()
-    steps: tuple[StepRecord, ...] = ()
+    step_rows: tuple[StepRow, ...] = ()
     pauses: tuple[Pause, ...] = ()
     reschedules: tuple[Reschedule, ...] = ()
     data: tuple[tuple[str, Any], ...] = ()
@@ -202,6 +186,12 @@ class Dossier:
     def data_dict(self) -> dict[str, Any]:
         """Data given with the commands, latest value per key."""
         return dict(self.data)
+
+    @property
+    def steps(self) -> tuple[StepRecord, ...]:
+        """The process control slip: one :class:`StepRecord` per step entered, in order
+        (built from :attr:`step_rows` on each read)."""
+        return tuple(StepRecord(*row) for row in self.step_rows)
 
     @property
     def step_deadlines(self) -> dict[str, datetime]:
@@ -319,31 +309,22 @@ def _accepted(event: Event) -> dict[str, Any]:
     }
 
 
-def _close_step(d: Dossier, event: Event) -> tuple[StepRecord, ...]:
-    if d.steps and d.steps[-1].left_at is None:
-        s = d.steps[-1]
-        due, at = s.due_at, event.at
+def _close_step(d: Dossier, event: Event) -> tuple[StepRow, ...]:
+    rows = d.step_rows
+    if rows and rows[-1][ROW_LEFT_AT] is None:
+        step, role, agency, entered_at, due, _, _, _, transfer_due_at = rows[-1]
+        at = event.at
         # The engine writes ``step_timeliness`` unless its TimelinessPolicy uses the default
         # ``date`` granularity, whose rule is this one (TimelinessPolicy docstring).
         timeliness = event.payload.get("step_timeliness")
         if timeliness is None and due is not None:
             timeliness = "late" if at > due else "on_time" if at.date() == due.date() else "early"
-        closed = _step(
-            s.step,
-            s.role,
-            s.agency,
-            s.entered_at,
-            due,
-            at,
-            event.actor,
-            timeliness,
-            s.transfer_due_at,
-        )
-        return (*d.steps[:-1], closed)
-    return d.steps
+        closed = (step, role, agency, entered_at, due, at, event.actor, timeliness, transfer_due_at)
+        return (*rows[:-1], closed)
+    return rows
 
 
-def _open_step(d: Dossier, steps: tuple[StepRecord, ...], event: Event) -> tuple[StepRecord, ...]:
+def _open_step(d: Dossier, rows: tuple[StepRow, ...], event: Event) -> tuple[StepRow, ...]:
     p = event.payload
     due = None
     for step, at in d.step_due:  # a plain loop: next() over a generator costs twice as much
@@ -351,20 +332,18 @@ def _open_step(d: Dossier, steps: tuple[StepRecord, ...], event: Event) -> tuple
             due = at
             break
     transfer = p.get("transfer_due_at")
-    return (
-        *steps,
-        _step(
-            event.to_state,
-            p["role"],
-            p.get("agency"),
-            event.at,
-            due,
-            None,
-            None,
-            None,
-            _deadline(transfer) if transfer else None,
-        ),
+    entered: StepRow = (
+        event.to_state,
+        p["role"],
+        p.get("agency"),
+        event.at,
+        due,
+        None,
+        None,
+        None,
+        _deadline(transfer) if transfer else None,
     )
+    return (*rows, entered)
 
 
 def _pay(d: Dossier, event: Event) -> tuple[FeeRecord, ...]:
@@ -409,14 +388,16 @@ def apply(d: Dossier, event: Event) -> Dossier:
             if "clock_started_at" in p:
                 common["clock_started_at"] = _dt(p["clock_started_at"])
             common["step_due"] = _step_due(p) or d.step_due
-            if d.steps and d.steps[-1].left_at is None:
+            rows = d.step_rows
+            if rows and rows[-1][ROW_LEFT_AT] is None:
                 # the step in progress gets its new deadline
-                new_due = dict(common["step_due"]).get(d.steps[-1].step)
-                common["steps"] = (*d.steps[:-1], replace(d.steps[-1], due_at=new_due))
+                current = rows[-1]
+                new_due = dict(common["step_due"]).get(current[ROW_STEP])
+                common["step_rows"] = (*rows[:-1], (*current[:4], new_due, *current[5:]))
     elif effect in ("handover", "advance"):
-        common["steps"] = _open_step(d, _close_step(d, event), event)
+        common["step_rows"] = _open_step(d, _close_step(d, event), event)
     elif effect in ("approve", "reject"):
-        common["steps"] = _close_step(d, event)
+        common["step_rows"] = _close_step(d, event)
         common["resolved_at"] = event.at
         common["outcome"] = "approved" if effect == "approve" else "rejected"
         common["resolution_timeliness"] = p["timeliness"]
@@ -424,7 +405,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["returned_at"] = event.at
         common["closed_at"] = event.at
     elif effect in ("refuse", "withdraw"):
-        common["steps"] = _close_step(d, event)
+        common["step_rows"] = _close_step(d, event)
         common["closed_at"] = event.at
         common["outcome"] = "refused" if effect == "refuse" else "withdrawn"
         if d.paused:
@@ -433,7 +414,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
         if event.to_state != event.from_state:
             # a procedure's own move (e.g. send back to appraisal) still keeps the slip right
             steps = _close_step(d, event)
-            common["steps"] = _open_step(d, steps, event) if "role" in p else steps
+            common["step_rows"] = _open_step(d, steps, event) if "role" in p else steps
     elif effect == "reschedule":
         new_due = _at(p["new_due_at"])
         assert d.due_at is not None

@@ -15,7 +15,16 @@ from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._clock import Clock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
-from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, Dossier, Timeliness, apply, start
+from tthc_flow.engine._dossier import (
+    OPEN_STATES_EXCLUDED,
+    ROW_AGENCY,
+    ROW_DUE_AT,
+    ROW_LEFT_AT,
+    Dossier,
+    Timeliness,
+    apply,
+    start,
+)
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
 from tthc_flow.errors import (
@@ -634,11 +643,13 @@ class Engine:
             # the step left now gets its class on the process control slip; with the default
             # ``date`` granularity apply() derives it (see _dossier._close_step), which keeps
             # the payload, and so the hashed text, short on the hot path
-            current = dossier.steps[-1] if dossier.steps else None
-            if current is not None and current.left_at is None and current.due_at is not None:
-                payload["step_timeliness"] = classify(
-                    moment, current.due_at, self.policies.timeliness
-                )
+            current = dossier.step_rows[-1] if dossier.step_rows else None
+            if current is not None and current[ROW_LEFT_AT] is None:
+                step_due = current[ROW_DUE_AT]
+                if step_due is not None:
+                    payload["step_timeliness"] = classify(
+                        moment, step_due, self.policies.timeliness
+                    )
         if effect is Effect.ACCEPT:
             payload.update(self._clock_payload(definition, self._clock_start(moment)))
         elif effect is Effect.REQUEST_SUPPLEMENT:
@@ -659,8 +670,8 @@ class Engine:
             payload["role"] = state.role
             if state.agency is not None:
                 payload["agency"] = state.agency
-            steps = dossier.steps
-            if effect is Effect.HANDOVER or (steps and steps[-1].agency != state.agency):
+            rows = dossier.step_rows
+            if effect is Effect.HANDOVER or (rows and rows[-1][ROW_AGENCY] != state.agency):
                 transfer = self._transfer_due(dossier, effect, state.agency)
                 if transfer is not None:
                     payload["transfer_due_at"] = transfer.isoformat()
@@ -774,10 +785,10 @@ class Engine:
                     found = datetime.combine(day, cal.working_periods(day)[-1][1], VN_TZ)
                 self._paper_due[key] = found
             return found
-        previous = dossier.steps[-1] if dossier.steps else None
-        if previous is None or previous.agency == agency or previous.due_at is None:
+        previous = dossier.step_rows[-1] if dossier.step_rows else None
+        if previous is None or previous[ROW_AGENCY] == agency or previous[ROW_DUE_AT] is None:
             return None
-        return cal.add_working_days_at(previous.due_at, policy.inter_agency_working_days)
+        return cal.add_working_days_at(previous[ROW_DUE_AT], policy.inter_agency_working_days)
 
     def _resume_payload(
         self, definition: ProcedureDefinition, dossier: Dossier, moment: datetime

@@ -97,11 +97,12 @@ class MemoryStore:
     :class:`Event` objects: a tuple of strings, numbers and datetimes is invisible to
     Python's cyclic garbage collector, which otherwise walked every stored event again and
     again (about a fifth of the engine's time in benchmarks/engine.py; docs/performance.md).
+    A dossier's rows are one tuple, replaced on each append, for the same reason.
     A payload read back is what JSON gives: lists for tuples, as from :class:`SqlStore`.
     """
 
     def __init__(self) -> None:
-        self._events: dict[str, list[_Row]] = {}
+        self._events: dict[str, tuple[_Row, ...]] = {}  # tuples: untracked too
         self._dossiers: dict[str, Dossier] = {}
         self._sequences: dict[tuple[str, date], int] = {}
         self._keys: dict[tuple[str | None, str], Event] = {}
@@ -140,10 +141,8 @@ class MemoryStore:
                 # in place instead of copying it (a copy costs as much as the rest of append)
                 object.__setattr__(event, "seq", seq)
             self._seq = seq
-            if stored is None:
-                self._events[code] = [_row(event) for event in events]
-            else:
-                stored.extend([_row(event) for event in events])
+            rows = (_row(first),) if len(events) == 1 else tuple([_row(e) for e in events])
+            self._events[code] = stored + rows if stored else rows
             for event, key in keyed:
                 keys[(None if event.version == 1 else code, key)] = event
             self._dossiers[code] = dossier
