@@ -139,7 +139,7 @@ class MemoryStore:
                 seq += 1
                 # the event was just built for this append and is not shared yet: number it
                 # in place instead of copying it (a copy costs as much as the rest of append)
-                object.__setattr__(event, "seq", seq)
+                event.__dict__["seq"] = seq
             self._seq = seq
             rows = (_row(first),) if len(events) == 1 else tuple([_row(e) for e in events])
             self._events[code] = stored + rows if stored else rows
