@@ -123,7 +123,7 @@ class Engine:
         self._hooks: dict[str, Hook] = dict(hooks or {})
         self._compiled: dict[tuple[str, int], CompiledProcedure] = {}
         self._open: dict[str, Dossier] = {}  # open dossiers this engine wrote: no reload needed
-        self._paper_due: dict[tuple[date, bool], datetime] = {}  # TransferPolicy, art. 18.2
+        self._paper_due: dict[tuple[date, bool], str] = {}  # TransferPolicy, art. 18.2
         self._date_granularity = self.policies.timeliness.granularity == "date"
         # a store that discards events (the simulator's lean store, keep_events=False) leaves
         # no chain to verify: its events are not hashed (Store docs, docs/engine.md)
@@ -674,7 +674,7 @@ class Engine:
             if effect is Effect.HANDOVER or (rows and rows[-1][ROW_AGENCY] != state.agency):
                 transfer = self._transfer_due(dossier, effect, state.agency)
                 if transfer is not None:
-                    payload["transfer_due_at"] = transfer.isoformat()
+                    payload["transfer_due_at"] = transfer
         elif effect in (Effect.APPROVE, Effect.REJECT):
             assert dossier.original_due_at is not None
             payload["timeliness"] = classify_resolution(
@@ -757,10 +757,9 @@ class Engine:
             return {}
         return {"fees_paid": {"names": list(names), "online": online}}
 
-    def _transfer_due(
-        self, dossier: Dossier, effect: Effect, agency: str | None
-    ) -> datetime | None:
-        """TransferPolicy: the hand-over deadline of the step being entered, if a rule sets one.
+    def _transfer_due(self, dossier: Dossier, effect: Effect, agency: str | None) -> str | None:
+        """TransferPolicy: the hand-over deadline of the step being entered, if a rule sets one
+        (ISO text, as the payload keeps it).
 
         From the desk (art. 18.2): paper dossiers reach the deciding unit the same working day,
         or at the start of the next one if received after the cut-off; online ones move at once
@@ -775,20 +774,22 @@ class Engine:
                 return None
             key = (received.date(), received.time() > policy.paper_cutoff)
             found = self._paper_due.get(key)
-            if found is None:  # one calendar look-up per day and side of the cut-off
+            if found is None:  # one calendar look-up (and ISO text) per day and cut-off side
                 day = key[0]
                 if not cal.is_working_day(day) or key[1]:
-                    found = cal.next_working_moment(
+                    due = cal.next_working_moment(
                         datetime.combine(day + timedelta(days=1), time(0), VN_TZ)
                     )
                 else:
-                    found = datetime.combine(day, cal.working_periods(day)[-1][1], VN_TZ)
-                self._paper_due[key] = found
+                    due = datetime.combine(day, cal.working_periods(day)[-1][1], VN_TZ)
+                found = self._paper_due[key] = due.isoformat()
             return found
         previous = dossier.step_rows[-1] if dossier.step_rows else None
         if previous is None or previous[ROW_AGENCY] == agency or previous[ROW_DUE_AT] is None:
             return None
-        return cal.add_working_days_at(previous[ROW_DUE_AT], policy.inter_agency_working_days)
+        return cal.add_working_days_at(
+            previous[ROW_DUE_AT], policy.inter_agency_working_days
+        ).isoformat()
 
     def _resume_payload(
         self, definition: ProcedureDefinition, dossier: Dossier, moment: datetime
