@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import math
 from array import array
 from collections import deque
 from collections.abc import Callable
@@ -264,9 +265,11 @@ class Replication:
         self.close_after = (self.engine.policies.supplement.close_after_days or 15) * DAY_S
         self._samplers: dict[Any, Sampler] = {}
         self._procs: dict[tuple[str, int], _Proc] = {}
+        self._procs_on: dict[tuple[str, date], _Proc] = {}
         self.staff, self.hours = self._staff(variant)
         self.mix = self._channels(variant)
         self.staff_after, self.mix_after = self.staff, self.mix
+        self._channel_bounds: dict[frozenset[str], list[tuple[str, float]]] = {}
         if self.phase_from is not None:
             self.staff, _ = self._staff(None)
             self.mix = self._channels(None)
@@ -317,6 +320,15 @@ class Replication:
         found = self._procs.get(definition.key)
         if found is None:
             found = self._procs[definition.key] = _Proc(definition, self._step_sampler)
+        return found
+
+    def _proc_on(self, code: str, day: date) -> _Proc:
+        """The procedure version in force on ``day`` (as the engine will pick it), memoised:
+        asked at every receipt, and the catalog's answer depends only on the code and day."""
+        key = (code, day)
+        found = self._procs_on.get(key)
+        if found is None:
+            found = self._procs_on[key] = self._proc(self.catalog_like.effective(code, day))
         return found
 
     def _staff(
@@ -501,8 +513,7 @@ class Replication:
             times = arr.random(n).tolist()
             ua_all = attr.random((n, N_ATTR)).tolist()
             us_all = serv.random((n, N_SERVICE)).tolist()
-            definition = self.catalog_like.effective(code, day)
-            proc = self._proc(definition)
+            proc = self._proc_on(code, day)
             for u, ua, us in zip(times, ua_all, us_all, strict=True):
                 channel = self._channel(proc, ua[A_CHANNEL])
                 self._new_dossier(proc, channel, ua, us, self.wt.from_work(w0 + u * hours))
@@ -525,7 +536,7 @@ class Replication:
             _, attr, serv = self.streams[arrival.code]
             ua = attr.random(N_ATTR).tolist()
             us = serv.random(N_SERVICE).tolist()
-            proc = self._proc(self.catalog_like.effective(arrival.code, day))
+            proc = self._proc_on(arrival.code, day)
             channel = arrival.channel
             if channel not in proc.channels:  # the catalog changed since: draw a channel
                 channel = self._channel(proc, ua[A_CHANNEL])
@@ -535,6 +546,7 @@ class Replication:
         """A dated variant starts: its channel mix and headcounts from this morning."""
         self.phase_from = None
         self.mix = self.mix_after
+        self._channel_bounds.clear()
         for role, count in self.staff_after.items():
             if count != self.staff.get(role):
                 self._resize(self.pool(role), count, ts)
@@ -561,16 +573,27 @@ class Replication:
             pool.retire += drop
 
     def _channel(self, proc: _Proc, u: float) -> str:
-        offered = [(c, self.mix.get(c, 0.0)) for c in CHANNELS if c in proc.channels]
+        bounds = self._channel_bounds.get(proc.channels)
+        if bounds is None:
+            bounds = self._channel_bounds[proc.channels] = self._bounds(proc.channels)
+        for channel, upper in bounds:
+            if u < upper:
+                return channel
+        return bounds[-1][0]
+
+    def _bounds(self, channels: frozenset[str]) -> list[tuple[str, float]]:
+        """Each offered channel with the upper end of its share of [0, 1) under the current
+        mix (computed once per channel set and mix: it is drawn for every arrival)."""
+        offered = [(c, self.mix.get(c, 0.0)) for c in CHANNELS if c in channels]
         total = sum(w for _, w in offered)
         if total <= 0:
-            return offered[0][0]
+            return [(offered[0][0], math.inf)]
+        bounds = []
         acc = 0.0
         for channel, weight in offered:
             acc += weight / total
-            if u < acc:
-                return channel
-        return offered[-1][0]
+            bounds.append((channel, acc))
+        return bounds
 
     def _arrive(self, ts: float, d: _D) -> None:
         self.live[id(d)] = d
@@ -654,8 +677,8 @@ class Replication:
             # the engine takes the version in force on the day of receipt (a dossier keeps the
             # version it was received under): one that arrived before a dated variant but is
             # received on or after its day follows the new version, so the simulator does too
-            received_on = self._at(ts).date()
-            proc = self._proc(self.catalog_like.effective(d.proc.code, received_on))
+            at = self._at(ts)
+            proc = self._proc_on(d.proc.code, at.date())
             if proc is not d.proc:
                 d.proc = proc
                 d.spot = proc.spot and d.channel == "desk"
@@ -663,7 +686,7 @@ class Replication:
                 d.proc.code,
                 "applicant",
                 d.channel,
-                at=self._at(ts),
+                at=at,
                 actor=clerk,
                 on_the_spot=d.spot,
             )
