@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
 from tthc_flow import InvalidCommand, PolicyViolation
@@ -143,6 +145,29 @@ def test_dossier_code_format_is_configurable(catalog: Catalog) -> None:
     engine = Engine(catalog, policies=Policies(dossier_code=fmt))
     assert engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 9)).code == (
         "000.00.17.H26.SCT-260504-000001"
+    )
+
+
+@given(
+    pattern=st.sampled_from(
+        [
+            "{agency}-{date:%y%m%d}-{seq:04d}",
+            "000.00.17.H26.{agency}-{date:%y%m%d}-{seq:06d}",
+            "{{{agency}}}/{seq}/{date}",
+            "{seq:>5}-{agency!r}-{date:%d.%m.%Y}}}",
+        ]
+    ),
+    agency=st.text(max_size=6),
+    day=st.dates(date(2000, 1, 1), date(2099, 12, 31)),
+    seq=st.integers(0, 10**6),
+)
+def test_dossier_code_is_the_patterns_format(
+    pattern: str, agency: str, day: date, seq: int
+) -> None:
+    """render() formats each agency's day once (a cached template): the text is exactly
+    ``str.format`` of the pattern, braces in the agency's name included."""
+    assert DossierCodeFormat(pattern=pattern).render(agency, day, seq) == pattern.format(
+        agency=agency, date=day, seq=seq
     )
 
 

@@ -12,6 +12,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import lru_cache
 
 from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.procedure import Duration, TimeUnit
@@ -175,7 +176,31 @@ class DossierCodeFormat:
 
     def render(self, agency: str, day: date, seq: int) -> str:
         """The code of the ``seq``-th dossier of ``day`` at ``agency``."""
-        return self.pattern.format(agency=agency, date=day, seq=seq)
+        return _day_template(self.pattern, agency, day).format(seq=seq)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+@lru_cache(maxsize=1024)
+def _day_template(pattern: str, agency: str, day: date) -> str:
+    """``pattern`` with ``agency`` and ``date`` filled in and ``seq`` left as its field.
+
+    Formatting a date (strftime) is most of a code's cost, and every dossier of an agency's
+    day shares it: each (agency, day) is formatted once.
+    """
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(pattern):
+        parts.append(_escaped(literal))
+        if name is None:
+            continue
+        suffix = (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        if name == "seq":
+            parts.append("{seq" + suffix)
+        else:
+            parts.append(_escaped(("{0" + suffix).format(agency if name == "agency" else day)))
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
