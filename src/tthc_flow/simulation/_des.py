@@ -479,11 +479,11 @@ class Replication:
     @staticmethod
     def _at(ts: float) -> datetime:
         # every command carries its moment (at=); the clock itself moves once a day
-        return datetime.fromtimestamp(round(ts, 6), VN_TZ)
+        return datetime.fromtimestamp(ts, VN_TZ)  # to the nearest microsecond (WorkTime.dt)
 
     def _fire(self, d: _D, trigger: str, actor: Actor, ts: float, **data: Any) -> Dossier:
         return self.engine.fire(
-            d.code, trigger, actor, at=datetime.fromtimestamp(round(ts, 6), VN_TZ), **data
+            d.code, trigger, actor, at=datetime.fromtimestamp(ts, VN_TZ), **data
         )
 
     # ------------------------------------------------------------------ arrivals
