@@ -100,6 +100,10 @@ class Catalog:
         versions = self._by_code.get(code)
         if versions is None:
             raise self._unknown(code)
+        if len(versions) == 1:  # most codes (asked at every receipt): no list, no max()
+            only = versions[0]
+            if only.effective_from <= on and (only.effective_to is None or on <= only.effective_to):
+                return only
         in_force = [
             d
             for d in versions
