@@ -64,8 +64,6 @@ N_SERVICE = 10  # uniforms per dossier from the service stream (0, 1 reception; 
 A_CHANNEL, A_SUPP_REC, A_SUPP_APP, A_ABANDON, A_WITHDRAW, A_REJECT = 0, 1, 2, 3, 4, 5
 A_APOLOGY, A_SUPP_DELAY, A_POST_IN, A_POST_OUT, A_COLLECT = 6, 7, 8, 9, 10
 
-# event kinds
-E_DAY, E_ARRIVE, E_DONE, E_SUPP_BACK, E_ABANDON, E_COLLECT, E_WATCH, E_END = range(8)
 # task kinds
 T_RECEPTION, T_STEP, T_RETURN = range(3)
 
@@ -444,34 +442,24 @@ class Replication:
         }
 
     # ------------------------------------------------------------------ the loop
-    def push(self, ts: float, kind: int, *args: Any) -> None:
+    def push(self, ts: float, handler: Callable[..., None], *args: Any) -> None:
+        """Call ``handler(ts, *args)`` at ``ts`` (ties in the order pushed)."""
         self.seq += 1
-        heapq.heappush(self.heap, (ts, self.seq, kind, *args))
+        heapq.heappush(self.heap, (ts, self.seq, handler, args))
 
     def run(self) -> ReplicationData:
         """Simulate the horizon; returns the raw data."""
         began = perf_counter()
         first_day = self.scenario.model.horizon.start
         self.last_offset = (self.scenario.model.horizon.end - first_day).days
-        self.push(self.wt.origin, E_DAY, 0)
-        self.push(self.end_ts, E_END)
-        handlers: dict[int, Callable[..., None]] = {
-            E_DAY: self._day,
-            E_ARRIVE: self._arrive,
-            E_DONE: self._done,
-            E_SUPP_BACK: self._supplement_back,
-            E_ABANDON: self._abandon,
-            E_COLLECT: self._collect,
-            E_WATCH: self._watch,
-            E_END: self._horizon_end,
-        }
-        heap = self.heap
+        self.push(self.wt.origin, self._day, 0)
+        self.push(self.end_ts, self._horizon_end)
+        heap, pop, drain_ts = self.heap, heapq.heappop, self.drain_ts
         while heap:
-            item = heapq.heappop(heap)
-            ts = item[0]
-            if ts > self.drain_ts:
+            ts, _, handler, args = pop(heap)
+            if ts > drain_ts:
                 break
-            handlers[item[2]](ts, *item[3:])
+            handler(ts, *args)
         self._finish()
         self.data.seconds = perf_counter() - began
         return self.data
@@ -496,7 +484,7 @@ class Replication:
         if self.on_day is not None:
             self.on_day()
         if offset < self.last_offset:
-            self.push(ts + DAY_S, E_DAY, offset + 1)
+            self.push(ts + DAY_S, self._day, offset + 1)
         if self.replay_by_day is not None:
             self._replay_day(day, offset)
             return
@@ -527,7 +515,7 @@ class Replication:
         d.submitted = at
         if channel == "postal":
             d.submitted = at - self.transit(ua[A_POST_IN]) * DAY_S
-        self.push(at, E_ARRIVE, d)
+        self.push(at, self._arrive, d)
 
     def _replay_day(self, day: date, offset: int) -> None:
         """The logged arrivals of the day, each with uniforms from its procedure's streams."""
@@ -631,7 +619,7 @@ class Replication:
         lo, hi = max(start_w, pool.warm_w), min(finish_w, pool.end_w)
         if hi > lo:
             pool.busy += hi - lo
-        self.push(finish, E_DONE, pool, server, task)
+        self.push(finish, self._done, pool, server, task)
 
     def _done(self, ts: float, pool: _Pool, server: int, task: _Task) -> None:
         if task.kind == T_RECEPTION:
@@ -713,9 +701,9 @@ class Replication:
         d.cf += 1
         d.due_ver += 1  # the clock stops: a pending apology check no longer applies
         if d.ua[A_ABANDON] < self.branching.abandon_supplement:
-            self.push(ts + self.close_after, E_ABANDON, d)
+            self.push(ts + self.close_after, self._abandon, d)
         else:
-            self.push(ts + self.supp_delay(d.ua[A_SUPP_DELAY]) * DAY_S, E_SUPP_BACK, d)
+            self.push(ts + self.supp_delay(d.ua[A_SUPP_DELAY]) * DAY_S, self._supplement_back, d)
 
     def _step_done(self, ts: float, d: _D, actor: Actor) -> _Task | None:
         b = self.branching
@@ -756,7 +744,7 @@ class Replication:
             if d.spot:
                 self._return(ts, d, self.pool("one_stop").actors[0], "desk")
             else:
-                self.push(ts + self.collect(d.ua[A_COLLECT]) * DAY_S, E_COLLECT, d)
+                self.push(ts + self.collect(d.ua[A_COLLECT]) * DAY_S, self._collect, d)
         else:
             self._return(ts, d, self.pool("one_stop").actors[0], d.channel)
 
@@ -822,7 +810,7 @@ class Replication:
         last_ok_start, last_ok_end = periods[0][0], periods[-1][1]
         if ts >= last_ok_end:
             return  # too short a limit to apologise a working day ahead
-        self.push(max(ts, last_ok_start), E_WATCH, d, d.due_ver)
+        self.push(max(ts, last_ok_start), self._watch, d, d.due_ver)
 
     def _watch(self, ts: float, d: _D, version: int) -> None:
         if version != d.due_ver or d.resolved:
