@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -19,7 +19,9 @@ from tthc_flow import (
     PolicyViolation,
     TransitionNotAllowed,
 )
+from tthc_flow._time import VN_TZ
 from tthc_flow.engine import Engine, Event, FixedClock, first_broken_link
+from tthc_flow.engine._dossier import _WRITTEN, _at, iso
 from tthc_flow.engine._events import canonical_json
 from tthc_flow.procedure import Catalog
 from tthc_flow.store import MemoryStore
@@ -199,3 +201,22 @@ def test_canonical_json_is_the_encoders_text(payload: dict[str, object]) -> None
     """The hashed payload text is exactly sorted, compact, non-ASCII JSON (HASH_VERSION 2)."""
     expected = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert canonical_json(payload) == expected
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1976, 1, 1),
+        max_value=datetime(2099, 12, 31),
+        timezones=st.sampled_from([VN_TZ, UTC, timezone(timedelta(hours=-5))]),
+    )
+)
+def test_a_written_moment_reads_back_as_parsing_gives_it(moment: datetime) -> None:
+    """The engine writes payload moments with ``iso()``, which lets ``start``/``apply`` read a
+    text just written without parsing it: the value and zone must be what parsing gives."""
+    text = iso(moment)
+    remembered = _at(text)
+    _WRITTEN.clear()
+    parsed = _at(text)
+    assert remembered == parsed == moment
+    assert remembered.tzinfo is parsed.tzinfo is VN_TZ
+    assert remembered.isoformat() == parsed.isoformat()

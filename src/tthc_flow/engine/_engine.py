@@ -23,6 +23,7 @@ from tthc_flow.engine._dossier import (
     Dossier,
     Timeliness,
     apply,
+    iso,
     start,
 )
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
@@ -615,12 +616,11 @@ class Engine:
             due = self._due_after(start_at, limit.value, limit.unit)
             step_ats = [self._due_after(start_at, v, limit.unit) for v in shares]
         step_due = [
-            [step.id, min(step_at, due).isoformat()]
-            for step, step_at in zip(steps, step_ats, strict=True)
+            [step.id, iso(min(step_at, due))] for step, step_at in zip(steps, step_ats, strict=True)
         ]
         return {
-            "clock_started_at": start_at.isoformat(),
-            "due_at": due.isoformat(),
+            "clock_started_at": iso(start_at),
+            "due_at": iso(due),
             "step_due": step_due,
         }
 
@@ -814,9 +814,9 @@ class Engine:
 
         original = dossier.original_due_at or dossier.due_at
         return {
-            "due_at": shifted(dossier.due_at).isoformat(),
-            "original_due_at": shifted(original).isoformat(),
-            "step_due": [[step, shifted(due).isoformat()] for step, due in dossier.step_due],
+            "due_at": iso(shifted(dossier.due_at)),
+            "original_due_at": iso(shifted(original)),
+            "step_due": [[step, iso(shifted(due))] for step, due in dossier.step_due],
         }
 
     def _reschedule_payload(
@@ -851,7 +851,7 @@ class Engine:
                 f"the new appointment {new_due.isoformat()} must be after the current "
                 f"{dossier.due_at.isoformat()}"
             )
-        return {"new_due_at": new_due.isoformat(), "reason": reason}
+        return {"new_due_at": iso(new_due), "reason": reason}
 
 
 def _same_command(existing: Event, digest: str | None, key: str) -> None:
