@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Final
 
-from tthc_flow._time import VN_TZ
+from tthc_flow._time import VN_TZ, isoformat
 from tthc_flow.engine._events import GENESIS_HASH, Event
 
 OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn"})
@@ -248,7 +248,7 @@ which a look-up costs a tenth of parsing. Kept small; a text not found is parsed
 
 def iso(moment: datetime) -> str:
     """ISO text of a Vietnam-time moment for an event payload (read back by :func:`_at`)."""
-    text = moment.isoformat()
+    text = isoformat(moment)
     if moment.tzinfo is VN_TZ:  # what _at would give back: the same value in the same zone
         if len(_WRITTEN) >= 64:
             _WRITTEN.clear()

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tthc_flow._time import isoformat
+
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of a dossier's first event."""
 
@@ -122,7 +124,7 @@ def _hash_with_text(
             to_state,
             actor,
             role,
-            at.isoformat(),
+            isoformat(at),
             payload_json,
             prev_hash,
         )
