@@ -122,6 +122,7 @@ class Engine:
         self.clock: Clock = clock or SystemClock()
         self.policies = policies or Policies()
         self._hooks: dict[str, Hook] = dict(hooks or {})
+        self._hook_lists: dict[int, list[Hook]] = {}  # by id(transition), see _hooks_for
         self._compiled: dict[tuple[str, int], CompiledProcedure] = {}
         self._open: dict[str, Dossier] = {}  # open dossiers this engine wrote: no reload needed
         self._paper_due: dict[tuple[date, bool], str] = {}  # TransferPolicy, art. 18.2
@@ -134,6 +135,7 @@ class Engine:
     def register_hook(self, name: str, hook: Hook) -> None:
         """Make ``hook`` callable by the name used in procedure YAML (``hooks``, ``on_enter``)."""
         self._hooks[name] = hook
+        self._hook_lists.clear()
 
     def compiled(self, code: str, version: int) -> CompiledProcedure:
         """The compiled machine of one procedure version (compiled once, then shared)."""
@@ -270,7 +272,9 @@ class Engine:
             idempotency_key=idempotency_key,
             hashed=self._hashed,
         )
-        hooks = self._hooks_for(compiled, transition) if compiled.hook_names[id(transition)] else ()
+        hooks = self._hook_lists.get(id(transition))
+        if hooks is None:
+            hooks = self._hooks_for(compiled, transition)
         return self._commit(event, apply(dossier, event), hooks)
 
     # ---------------------------------------------------------------- queries
@@ -424,16 +428,17 @@ class Engine:
         return context
 
     def _hooks_for(self, compiled: CompiledProcedure, transition: TransitionDef) -> list[Hook]:
+        """The hooks ``transition`` runs, looked up once (a missing one raises every time)."""
         names = compiled.hook_names[id(transition)]
-        if not names:
-            return []
         missing = [n for n in names if n not in self._hooks]
         if missing:
             raise TthcError(
                 f"hook(s) {', '.join(missing)} used by {compiled.definition.code} are not "
                 "registered; call engine.register_hook(name, function)"
             )
-        return [self._hooks[n] for n in names]
+        # by id(): the compiled procedure, cached for the engine's life, keeps it alive
+        found = self._hook_lists[id(transition)] = [self._hooks[n] for n in names]
+        return found
 
     def _commit(self, event: Event, dossier: Dossier, hooks: Iterable[Hook] = ()) -> Dossier:
         try:

@@ -470,8 +470,9 @@ class Replication:
         return datetime.fromtimestamp(ts, VN_TZ)  # to the nearest microsecond (WorkTime.dt)
 
     def _fire(self, d: _D, trigger: str, actor: Actor, ts: float, **data: Any) -> Dossier:
+        # positional: fire(code, trigger, actor, at, idempotency_key, **data)
         return self.engine.fire(
-            d.code, trigger, actor, at=datetime.fromtimestamp(ts, VN_TZ), **data
+            d.code, trigger, actor, datetime.fromtimestamp(ts, VN_TZ), None, **data
         )
 
     # ------------------------------------------------------------------ arrivals
@@ -806,8 +807,7 @@ class Replication:
             offset -= 1
         if offset < 0:
             return
-        periods = wt.day_periods(offset)
-        last_ok_start, last_ok_end = periods[0][0], periods[-1][1]
+        last_ok_start, last_ok_end = wt.day_span(offset)
         if ts >= last_ok_end:
             return  # too short a limit to apologise a working day ahead
         self.push(max(ts, last_ok_start), self._watch, d, d.due_ver)
@@ -832,7 +832,7 @@ class Replication:
         offset = wt.day_offset(target)
         while wt.day_hours(offset) <= 0:
             offset += 1
-        new_due = max(wt.day_periods(offset)[-1][1], d.due + 3600.0)
+        new_due = max(wt.day_span(offset)[1], d.due + 3600.0)
         try:
             self._fire(
                 d,

@@ -113,10 +113,11 @@ class WorkTime:
         """Days since ``first`` of the local date of ``ts`` (Vietnam has no DST: fixed 24 h)."""
         return int((ts - self.origin) // 86400.0)
 
-    def day_periods(self, offset: int) -> list[tuple[float, float]]:
-        """The working periods of day ``offset`` as timestamps."""
+    def day_span(self, offset: int) -> tuple[float, float]:
+        """The start of the first and the end of the last working period of day ``offset``
+        (a working day's, as timestamps)."""
         lo, hi = self.day_first[offset], self.day_first[offset + 1]
-        return list(zip(self.starts[lo:hi], self.ends[lo:hi], strict=True))
+        return self.starts[lo], self.ends[hi - 1]
 
     def day_hours(self, offset: int) -> float:
         """Working hours of day ``offset`` (0 on a day off)."""
