@@ -383,12 +383,14 @@ def apply(d: Dossier, event: Event) -> Dossier:
             f"event {event.version} of {event.dossier_code} does not follow version {d.version}"
         )
     p = event.payload
-    common: dict[str, Any] = {
-        "state": event.to_state,
-        "version": event.version,
-        "last_hash": event.hash,
-        "updated_at": event.at,
-    }
+    # the new snapshot's fields, written in place (as _evolve does, without a dict of changes)
+    new = object.__new__(Dossier)
+    common = new.__dict__
+    common.update(d.__dict__)
+    common["state"] = event.to_state
+    common["version"] = event.version
+    common["last_hash"] = event.hash
+    common["updated_at"] = event.at
     new_data = p.get("data")
     if new_data:
         common["data"] = _merge_data(d.data, new_data)
@@ -442,7 +444,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["due_at"] = new_due
     if "fees_paid" in p:
         common["fees"] = _pay(d, event)
-    return _evolve(d, common)
+    return new
 
 
 def replay(events: Iterable[Event]) -> Dossier:
