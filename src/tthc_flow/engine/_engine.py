@@ -99,6 +99,10 @@ def _data_for_digest(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
 
 
+_RECEIVERS = frozenset({"one_stop"})  # roles that may receive a dossier at the desk
+_SUBMITTERS = frozenset({"one_stop", "applicant"})  # ... or submit one (online, by post)
+
+
 class Engine:
     """Runs dossiers through compiled procedures, with deadlines and an audit log.
 
@@ -508,7 +512,7 @@ class Engine:
         on_the_spot = bool(data.pop("on_the_spot", False))
         if on_the_spot and not definition.on_the_spot:
             raise PolicyViolation(f"procedure {code} is not eligible for '4 tại chỗ'")
-        allowed = frozenset({"one_stop"}) if accept else frozenset({"one_stop", "applicant"})
+        allowed = _RECEIVERS if accept else _SUBMITTERS
         held = actor.roles & allowed
         if not held:
             raise PermissionDenied(
