@@ -217,8 +217,9 @@ class Dossier:
         return self.timeliness_at(self.as_of or self.updated_at)
 
 
-def _evolve(d: Dossier, changes: dict[str, Any]) -> Dossier:
-    """``dataclasses.replace`` without re-running ``__init__``: apply() is on the hot path.
+def _copy(d: Dossier) -> tuple[Dossier, dict[str, Any]]:
+    """A new snapshot with ``d``'s fields, and its field dict to change before handing it out:
+    ``dataclasses.replace`` without re-running ``__init__`` (apply() is on the hot path).
 
     A Dossier keeps its fields in an instance ``__dict__`` (not slots) for this: copying a
     dict of thirty-odd fields and updating the changed ones is about 4x faster than setting
@@ -227,8 +228,7 @@ def _evolve(d: Dossier, changes: dict[str, Any]) -> Dossier:
     new = object.__new__(Dossier)
     fields_of_new = new.__dict__
     fields_of_new.update(d.__dict__)
-    fields_of_new.update(changes)
-    return new
+    return new, fields_of_new
 
 
 # The template start() copies and fills in (never handed out): every field, None for those
@@ -313,7 +313,9 @@ def start(event: Event) -> Dossier:
     }
     if event.effect == "accept":
         fields_of_new.update(_accepted(event))
-    return _evolve(_EMPTY, fields_of_new)
+    new, fields = _copy(_EMPTY)
+    fields.update(fields_of_new)
+    return new
 
 
 def _accepted(event: Event) -> dict[str, Any]:
@@ -383,10 +385,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
             f"event {event.version} of {event.dossier_code} does not follow version {d.version}"
         )
     p = event.payload
-    # the new snapshot's fields, written in place (as _evolve does, without a dict of changes)
-    new = object.__new__(Dossier)
-    common = new.__dict__
-    common.update(d.__dict__)
+    new, common = _copy(d)  # common: the new snapshot's fields, changed in place below
     common["state"] = event.to_state
     common["version"] = event.version
     common["last_hash"] = event.hash
