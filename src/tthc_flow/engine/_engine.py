@@ -791,14 +791,12 @@ class Engine:
                     )
                 else:
                     due = datetime.combine(day, cal.working_periods(day)[-1][1], VN_TZ)
-                found = self._paper_due[key] = due.isoformat()
+                found = self._paper_due[key] = iso(due)
             return found
         previous = dossier.step_rows[-1] if dossier.step_rows else None
         if previous is None or previous[ROW_AGENCY] == agency or previous[ROW_DUE_AT] is None:
             return None
-        return cal.add_working_days_at(
-            previous[ROW_DUE_AT], policy.inter_agency_working_days
-        ).isoformat()
+        return iso(cal.add_working_days_at(previous[ROW_DUE_AT], policy.inter_agency_working_days))
 
     def _resume_payload(
         self, definition: ProcedureDefinition, dossier: Dossier, moment: datetime
