@@ -464,13 +464,11 @@ class Replication:
         self.data.seconds = perf_counter() - began
         return self.data
 
-    @staticmethod
-    def _at(ts: float) -> datetime:
-        # every command carries its moment (at=); the clock itself moves once a day
-        return datetime.fromtimestamp(ts, VN_TZ)  # to the nearest microsecond (WorkTime.dt)
+    # every command carries its moment (at=); the clock itself moves once a day
+    _at = staticmethod(WorkTime.dt)
 
     def _fire(self, d: _D, trigger: str, actor: Actor, ts: float, **data: Any) -> Dossier:
-        # positional: fire(code, trigger, actor, at, idempotency_key, **data)
+        # positional: fire(code, trigger, actor, at, idempotency_key, **data); WorkTime.dt inlined
         return self.engine.fire(
             d.code, trigger, actor, datetime.fromtimestamp(ts, VN_TZ), None, **data
         )
