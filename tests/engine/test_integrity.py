@@ -155,25 +155,32 @@ def test_a_guard_failure_names_the_state_and_what_is_allowed(engine: Engine) -> 
     assert "'received'" in message and "channel" in message and "handover" in message
 
 
-def test_get_sees_another_engines_writes_and_a_stale_command_can_be_retried(
-    catalog: Catalog,
-) -> None:
+def test_a_command_on_a_stale_cache_is_decided_on_the_stored_dossier(catalog: Catalog) -> None:
+    """Two engines on one store: what the other wrote is what a command is decided on (no
+    wrong refusal, no conflict to retry: the stale cache is noticed by the store's
+    compare-and-swap or, for a refusal, by the store's head)."""
     store = MemoryStore()
-    first = Engine(catalog, store=store, clock=FixedClock(at(2026, 4, 24, 16, 10)))
-    second = Engine(catalog, store=store, clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    hooks = {"notify_leader": lambda d, e: None}
+    first = Engine(catalog, store=store, clock=FixedClock(at(2026, 4, 24, 16, 10)), hooks=hooks)
+    second = Engine(catalog, store=store, clock=FixedClock(at(2026, 4, 24, 16, 10)), hooks=hooks)
     code = first.receive("2.000999", "A", "desk").code
     second.fire(code, "handover", DESK, at(2026, 4, 28, 8))  # first's cache is now stale
-    with pytest.raises(ConcurrencyConflict):
-        first.fire(code, "withdraw", DESK, at(2026, 4, 28, 9), reason="rút")
-    # the stale entry was dropped: the retry starts from the stored state
+    # valid on both copies: stored once, on top of the hand-over
     assert first.fire(code, "withdraw", DESK, at(2026, 4, 28, 9), reason="rút").outcome == (
         "withdrawn"
     )
     assert [e.trigger for e in store.load_events(code)] == ["receive", "handover", "withdraw"]
     code = first.receive("2.000999", "B", "desk").code
     second.fire(code, "handover", DESK, at(2026, 4, 28, 8))
-    assert first.get(code).state == "appraisal"  # get reads the store
+    # only valid on the stored copy (first still thinks "received"): not refused
     assert first.fire(code, "appraise", SPECIALIST, at(2026, 4, 28, 9)).state == "police_check"
+    second.fire(code, "verify", POLICE, at(2026, 4, 28, 10))
+    assert first.get(code).state == second.get(code).state  # get reads the store
+    assert first.available_triggers(code, SPECIALIST) == second.available_triggers(code, SPECIALIST)
+    # refused on the stored copy: refused for that reason, with nothing stored
+    with pytest.raises(TransitionNotAllowed):
+        first.fire(code, "handover", DESK, at(2026, 4, 28, 11))
+    assert len(store.load_events(code)) == 4
 
 
 class OneSequence(MemoryStore):

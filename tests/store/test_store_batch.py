@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from store_workers import chain, first_event, next_event
 
 from tthc_flow.engine import apply, replay
-from tthc_flow.errors import ConcurrencyConflict
+from tthc_flow.errors import ConcurrencyConflict, StoreError
 from tthc_flow.store import DossierQuery, SqlStore, _sql
 
 
@@ -144,25 +144,16 @@ def test_a_dossier_created_meanwhile_by_another_process_fails_the_flush_on_postg
         assert [e.dossier_code for e in mine.events()] == ["A", "B"] and mine.verify().ok
 
 
-def test_the_path_for_other_databases_keeps_the_semantics(
+def test_other_databases_are_refused_with_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Databases without the buffer (neither SQLite nor PostgreSQL) use SQLAlchemy statements
-    and savepoints; exercised here on SQLite with the buffer switched off."""
-    monkeypatch.setattr(_sql, "BUFFERED_DIALECTS", frozenset())
-    with SqlStore.sqlite(tmp_path / "generic.db") as store:
-        day = date(2026, 3, 2)
-        assert [store.next_sequence("SCT", day) for _ in range(2)] == [1, 2]
-        stored = store.append(chain("A", 2)[0], chain("A", 2)[1])
-        assert [e.seq for e in stored] == [1, 2]
-        with store.batch():
-            created = first_event("B", key="create-B")
-            store.append([created], replay([created]))
-            with pytest.raises(ConcurrencyConflict):
-                store.append([created], replay([created]))  # a creation conflict
-            again = first_event("C", key="create-B")
-            with pytest.raises(ConcurrencyConflict, match="create-B"):
-                store.append([again], replay([again]))
-            assert store.load("B") == replay([created])
-            assert store.next_sequence("SCT", day) == 3
-        assert [d.code for d in store.dossiers()] == ["A", "B"] and store.verify().ok
+    """tthc_flow writes with SQLite's and PostgreSQL's ON CONFLICT and RETURNING; any other
+    dialect is refused on the first write, naming it, with nothing written."""
+    with SqlStore.sqlite(tmp_path / "other.db") as store:
+        monkeypatch.setattr(_sql, "BUFFERED_DIALECTS", frozenset())
+        with pytest.raises(StoreError, match="SQLite and PostgreSQL only"):
+            store.append(chain("A", 2)[0], chain("A", 2)[1])
+        with pytest.raises(StoreError, match="SQLite and PostgreSQL only"):
+            store.next_sequence("SCT", date(2026, 3, 2))
+        monkeypatch.undo()
+        assert list(store.events()) == [] and store.next_sequence("SCT", date(2026, 3, 2)) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -21,13 +22,21 @@ from tthc_flow.engine._dossier import (
     ROW_DUE_AT,
     ROW_LEFT_AT,
     Dossier,
-    Timeliness,
     apply,
     iso,
     start,
 )
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
+from tthc_flow.engine._messages import OutboxMessage
 from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
+from tthc_flow.engine._timers import (
+    CLOSE_UNSUPPLEMENTED,
+    MESSAGE_TIMERS,
+    NO_CHANGE,
+    TimerChange,
+    timer_change,
+    timers_of,
+)
 from tthc_flow.errors import (
     ConcurrencyConflict,
     DossierNotFound,
@@ -52,11 +61,17 @@ from tthc_flow.procedure import (
     guard_holds,
 )
 from tthc_flow.procedure._lifecycle import HANDLED_AT_DESK
-from tthc_flow.store import DossierQuery, MemoryStore, Store
+from tthc_flow.store import DossierQuery, DossierSummary, DueTimer, FullStore, MemoryStore, Store
 
 Hook = Callable[[Dossier, Event], None]
-"""A named hook: called with the new dossier and its event after the event is stored.
-An exception in a hook is logged (logger ``tthc_flow.engine``) and does not undo the command."""
+"""A named hook: called with the new dossier and its event after the event is committed
+(inside a ``store.batch()``, after the batch commits; never if it rolls back). An exception
+in a hook is logged (logger ``tthc_flow.engine``) and does not undo the command. Hooks are for
+cheap in-process work; anything that leaves the process goes through the outbox."""
+
+_REFUSALS = (TransitionNotAllowed, PermissionDenied, PolicyViolation, InvalidCommand)
+"""Errors that refuse a command because of the dossier's state: checked against the store
+before they are raised when the command was decided on a cached copy."""
 
 logger = logging.getLogger("tthc_flow.engine")
 
@@ -128,12 +143,19 @@ class Engine:
         self._hooks: dict[str, Hook] = dict(hooks or {})
         self._hook_lists: dict[int, list[Hook]] = {}  # by id(transition), see _hooks_for
         self._compiled: dict[tuple[str, int], CompiledProcedure] = {}
-        self._open: dict[str, Dossier] = {}  # open dossiers this engine wrote: no reload needed
+        # open dossiers this engine wrote: a cache, never a source of truth. A command
+        # decided on a cached copy is stored only if the store still holds exactly that
+        # version and hash (append's compare-and-swap); a refusal is confirmed against the
+        # store's head first (see fire)
+        self._open: dict[str, Dossier] = {}
         self._paper_due: dict[tuple[date, bool], str] = {}  # TransferPolicy, art. 18.2
         self._date_granularity = self.policies.timeliness.granularity == "date"
         # a store that discards events (the simulator's lean store, keep_events=False) leaves
-        # no chain to verify: its events are not hashed (Store docs, docs/engine.md)
-        self._hashed = getattr(self.store, "keep_events", True) is not False
+        # no chain to verify: its events are not hashed, and no timers or outbox messages
+        # are written (Store docs, docs/engine.md)
+        self._hashed = self.store.keep_events is not False
+        self._durable = self._hashed
+        self._lock = threading.Lock()  # guards the cache's check-then-set across threads
 
     # ----------------------------------------------------------------- set-up
     def register_hook(self, name: str, hook: Hook) -> None:
@@ -206,16 +228,50 @@ class Engine:
         In every such case nothing is stored. With an ``idempotency_key`` already used for
         this dossier, nothing happens and the current state is returned.
         """
-        # the look-ups below are inlined (_moment, _load, _role, _hooks_for): the hot path
-        moment = at if at is not None and at.tzinfo is VN_TZ else self._moment(at)
-        dossier = self._open.get(dossier_code) or self._load(dossier_code)
+        cached = self._open.get(dossier_code)
+        dossier = cached if cached is not None else self._fresh(dossier_code)
+        try:
+            return self._fire(dossier, trigger, actor, at, idempotency_key, data)
+        except _REFUSALS:
+            # decided on the cache: a refusal must hold on the committed dossier
+            if cached is None or self.store.head(dossier_code) == (
+                cached.version,
+                cached.last_hash,
+            ):
+                raise
+        except ConcurrencyConflict:
+            if cached is None:
+                raise  # decided on what the store held a moment ago: a real race, retry
+        # the cache was stale (another process moved the dossier on): decide once more on
+        # the dossier as the store holds it now
+        return self._fire(self._fresh(dossier_code), trigger, actor, at, idempotency_key, data)
+
+    def _fire(
+        self,
+        dossier: Dossier,
+        trigger: str,
+        actor: Actor,
+        at: datetime | None,
+        idempotency_key: str | None,
+        data: dict[str, Any],
+    ) -> Dossier:
+        """Decide ``trigger`` on ``dossier`` and commit it (see :meth:`fire`)."""
+        dossier_code = dossier.code
         digest = None
         if idempotency_key is not None:
             digest = _digest(trigger, actor.id, sorted(actor.roles), _data_for_digest(data))
             existing = self.store.find_idempotent(dossier_code, idempotency_key)
             if existing is not None:
                 _same_command(existing, digest, idempotency_key)
-                return replace(dossier, as_of=moment)
+                return replace(self._fresh(dossier_code), as_of=self._moment(at))
+        # the clock is read after the dossier: a command without ``at`` is never earlier
+        # than the event it follows (clocks of several servers differ by milliseconds)
+        if at is None:
+            moment = self._moment(None)
+            if moment < dossier.updated_at:
+                moment = dossier.updated_at
+        else:
+            moment = at if at.tzinfo is VN_TZ else self._moment(at)
         if moment < dossier.updated_at:
             raise InvalidCommand(
                 f"{trigger} at {moment.isoformat()} is earlier than the dossier's last event "
@@ -279,22 +335,13 @@ class Engine:
         hooks = self._hook_lists.get(id(transition))
         if hooks is None:
             hooks = self._hooks_for(compiled, transition)
-        return self._commit(event, apply(dossier, event), hooks)
+        return self._commit(event, dossier, apply(dossier, event), hooks)
 
     # ---------------------------------------------------------------- queries
     def get(self, dossier_code: str) -> Dossier:
-        """The dossier's current state, as of the clock's now.
-
-        Always read from the store, so a change written by another engine is seen (commands
-        use this engine's cache of the open dossiers it wrote; a stale entry makes the store
-        refuse the command with ConcurrencyConflict and is dropped, so a retry succeeds).
-        """
-        dossier = self.store.load(dossier_code)
-        if dossier is None:
-            raise DossierNotFound(f"no dossier {dossier_code!r}")
-        if dossier_code in self._open:
-            self._open[dossier_code] = dossier
-        return replace(dossier, as_of=self._moment(None))
+        """The dossier's current state as the store holds it, as of the clock's now (a
+        change written by another engine or process is seen)."""
+        return replace(self._fresh(dossier_code), as_of=self._moment(None))
 
     def history(self, dossier_code: str) -> list[Event]:
         """Every event of the dossier, oldest first."""
@@ -306,31 +353,28 @@ class Engine:
     def available_triggers(
         self, dossier_code: str, actor: Actor, at: datetime | None = None
     ) -> list[str]:
-        """Triggers ``actor`` may fire at ``at`` (default now): right state, a role allowed
-        (and the step's agency, AgencyPolicy), a guard that holds, and no policy that refuses
-        it (a second apology, a supplement request after its window)."""
-        dossier = self._load(dossier_code)
+        """Triggers ``actor`` may fire at ``at`` (default now) on the dossier as the store
+        holds it: right state, a role allowed (and the step's agency, AgencyPolicy), a
+        guard that holds, and no policy that refuses it (a second apology, a supplement
+        request after its window)."""
+        dossier = self._fresh(dossier_code)
         compiled = self.compiled(dossier.procedure_code, dossier.procedure_version)
         return self._allowed(compiled, dossier, actor, self._moment(at))
 
-    def overdue(self, now: datetime | None = None) -> list[Dossier]:
-        """Open, received dossiers past their current appointment at ``now`` (for reminders)."""
+    def overdue(self, now: datetime | None = None) -> list[DossierSummary]:
+        """Open, received, unresolved dossiers past their appointment at ``now``, not waiting
+        for a supplement (their clock is stopped), earliest appointment first: one query on
+        the store's indexed ``pending_due_at`` (for reminders and worklists)."""
         moment = self._moment(now)
-        codes = self.store.find(DossierQuery(open_only=True, due_before=moment))
-        found = (replace(self._load(code), as_of=moment) for code in codes)
-        return [d for d in found if d.timeliness_at(moment) is Timeliness.OVERDUE]
+        found = self.store.summaries(DossierQuery(pending_due_before=moment))
+        return sorted(found, key=lambda d: (d.due_at, d.code))
 
-    def due_soon(self, now: datetime | None, within: timedelta) -> list[Dossier]:
-        """Open dossiers whose appointment falls in [now, now + within), not paused."""
+    def due_soon(self, now: datetime | None, within: timedelta) -> list[DossierSummary]:
+        """Open, unresolved dossiers whose appointment falls in [now, now + within), not
+        paused, earliest first (one indexed query)."""
         moment = self._moment(now)
-        codes = self.store.find(DossierQuery(open_only=True, due_before=moment + within))
-        result = []
-        for code in codes:
-            dossier = replace(self._load(code), as_of=moment)
-            due = dossier.due_at
-            if due is not None and due >= moment and not dossier.paused and not dossier.is_resolved:
-                result.append(dossier)
-        return sorted(result, key=lambda d: (d.due_at, d.code))
+        query = DossierQuery(pending_due_from=moment, pending_due_before=moment + within)
+        return sorted(self.store.summaries(query), key=lambda d: (d.due_at, d.code))
 
     def close_unsupplemented(self, now: datetime | None = None) -> list[Dossier]:
         """Withdraw dossiers whose supplement did not arrive within the policy's days."""
@@ -340,11 +384,65 @@ class Engine:
         moment = self._moment(now)
         closed = []
         for code in self.store.find(DossierQuery(states=frozenset({SUPPLEMENT_REQUESTED}))):
-            dossier = self._load(code)
+            dossier = self._fresh(code)
             if dossier.paused and dossier.pauses[-1].start + timedelta(days=days) <= moment:
                 reason = f"không bổ sung hồ sơ trong {days} ngày"
                 closed.append(self.fire(code, "withdraw", SYSTEM, moment, reason=reason))
         return closed
+
+    def run_due(self, now: datetime | None = None, *, limit: int = 500) -> list[DueTimer]:
+        """Fire every timer due at ``now`` (default the clock's), each exactly once even with
+        several schedulers running at once; returns the timers this call fired.
+
+        A reminder (``due_soon``, ``overdue``, ``step_overdue``) becomes an outbox message
+        ``timer.<kind>``, written in the transaction that marks the timer fired. The closure
+        of an unsupplemented dossier (``close_unsupplemented``) is a command: the store's
+        compare-and-swap lets one scheduler win and the others find the dossier closed.
+        Timers are read with one indexed query, at most ``limit`` per call.
+        """
+        store = self.store
+        if not isinstance(store, FullStore):
+            raise TthcError(f"{type(store).__name__} keeps no timers; use MemoryStore or SqlStore")
+        moment = self._moment(now)
+        fired = []
+        for timer in store.due_timers(moment, limit=limit):
+            if timer.kind in MESSAGE_TIMERS:
+                payload = {
+                    "dossier_code": timer.dossier_code,
+                    "kind": timer.kind,
+                    "due_at": iso(timer.due_at),
+                    "fired_at": iso(moment),
+                }
+                message = OutboxMessage(f"timer.{timer.kind}", payload)
+                if store.fire_timer(timer, now=moment, message=message):
+                    fired.append(timer)
+            elif timer.kind == CLOSE_UNSUPPLEMENTED:
+                if self._close_unsupplemented(timer.dossier_code, moment):
+                    fired.append(timer)
+            else:  # a kind this code does not know (written by newer code): leave it pending
+                logger.warning("timer %s of %s: unknown kind", timer.kind, timer.dossier_code)
+        return fired
+
+    def _close_unsupplemented(self, code: str, moment: datetime) -> bool:
+        """Close one dossier whose supplement did not arrive (False: it is no longer due, or
+        another scheduler or process closed it first)."""
+        days = self.policies.supplement.close_after_days
+        try:
+            dossier = self._fresh(code)
+        except DossierNotFound:
+            return False
+        if (
+            days is None
+            or not dossier.paused
+            or dossier.pauses[-1].start + timedelta(days=days) > moment
+        ):
+            return False
+        reason = f"không bổ sung hồ sơ trong {days} ngày"
+        try:
+            self.fire(code, "withdraw", SYSTEM, moment, reason=reason)
+        except (ConcurrencyConflict, TransitionNotAllowed):
+            return False  # another scheduler's command won the race
+        return True
 
     # -------------------------------------------------------------- internals
     def _moment(self, at: datetime | None) -> datetime:
@@ -398,13 +496,28 @@ class Engine:
                 )
         return None
 
-    def _load(self, dossier_code: str) -> Dossier:
-        dossier = self._open.get(dossier_code)
+    def _fresh(self, dossier_code: str) -> Dossier:
+        """The dossier as the store holds it now; refreshes this engine's cache."""
+        dossier = self.store.load(dossier_code)
         if dossier is None:
-            dossier = self.store.load(dossier_code)
-            if dossier is None:
-                raise DossierNotFound(f"no dossier {dossier_code!r}")
+            self._open.pop(dossier_code, None)
+            raise DossierNotFound(f"no dossier {dossier_code!r}")
+        self._remember(dossier)
         return dossier
+
+    def _remember(self, dossier: Dossier) -> None:
+        """Cache an open dossier unless a newer copy is cached (threads race here)."""
+        code = dossier.code
+        with self._lock:
+            if dossier.state in OPEN_STATES_EXCLUDED:  # dossier.is_open, inlined: hot path
+                self._open.pop(code, None)
+                return
+            known = self._open.get(code)
+            if known is None or known.version < dossier.version:
+                self._open[code] = dossier
+
+    def _forget(self, code: str) -> None:
+        self._open.pop(code, None)
 
     @staticmethod
     def _role(actor: Actor, allowed: frozenset[str], trigger: str, dossier: Dossier) -> str:
@@ -444,16 +557,48 @@ class Engine:
         found = self._hook_lists[id(transition)] = [self._hooks[n] for n in names]
         return found
 
-    def _commit(self, event: Event, dossier: Dossier, hooks: Iterable[Hook] = ()) -> Dossier:
+    def _commit(
+        self,
+        event: Event,
+        before: Dossier | None,
+        dossier: Dossier,
+        hooks: Iterable[Hook] = (),
+    ) -> Dossier:
+        """Store ``event`` (turning ``before`` into ``dossier``) with the dossier's timer
+        change and outbox messages; then cache the dossier and run ``hooks``, after the
+        commit (inside a batch: after the batch commits, or never)."""
+        timers: TimerChange = NO_CHANGE
+        messages: list[OutboxMessage] = []
+        if self._durable:
+            timers = timer_change(
+                self._timers_of(before) if before is not None else {}, self._timers_of(dossier)
+            )
+            messages = self.policies.outbox.messages(before, dossier, event)
+        code = dossier.code
         try:
-            self.store.append([event], dossier)
+            self.store.append([event], dossier, timers=timers, messages=messages)
         except Exception:
-            self._open.pop(event.dossier_code, None)  # another writer won: reload next time
+            self._open.pop(code, None)  # another writer won: reload next time
             raise
-        if dossier.state not in OPEN_STATES_EXCLUDED:  # dossier.is_open, inlined: hot path
-            self._open[dossier.code] = dossier
-        else:
-            self._open.pop(dossier.code, None)
+        self._remember(dossier)
+        hooks = list(hooks)
+        if self.store.defer(
+            lambda: self._run_hooks(hooks, dossier, event), lambda: self._forget(code)
+        ):
+            return dossier
+        self._run_hooks(hooks, dossier, event)
+        return dossier
+
+    def _timers_of(self, dossier: Dossier) -> dict[str, datetime]:
+        return timers_of(
+            dossier,
+            self.calendar,
+            self.policies.reminders,
+            self.policies.supplement.close_after_days,
+        )
+
+    @staticmethod
+    def _run_hooks(hooks: list[Hook], dossier: Dossier, event: Event) -> None:
         for hook in hooks:
             try:
                 hook(dossier, event)
@@ -465,7 +610,6 @@ class Engine:
                     event.trigger,
                     event.dossier_code,
                 )
-        return dossier
 
     def _create(
         self,
@@ -495,7 +639,7 @@ class Engine:
             existing = self.store.find_idempotent(None, idempotency_key)
             if existing is not None:
                 _same_command(existing, digest, idempotency_key)
-                return replace(self._load(existing.dossier_code), as_of=moment)
+                return replace(self._fresh(existing.dossier_code), as_of=moment)
         definition = self.catalog.effective(code, moment.date())
         try:
             channel_value = Channel(channel)
@@ -544,37 +688,43 @@ class Engine:
             payload.update(self._clock_payload(definition, self._clock_start(moment), limit))
         if digest is not None:
             payload["command_digest"] = digest
-        seq = self.store.next_sequence(definition.agency_code, moment.date())
-        dossier_code = self.policies.dossier_code.render(definition.agency_code, moment.date(), seq)
-        event = Event.create(
-            dossier_code=dossier_code,
-            version=1,
-            trigger="receive" if accept else "submit",
-            effect="accept" if accept else "submit",
-            from_state="",
-            to_state=(HANDLED_AT_DESK if at_desk else RECEIVED) if accept else SUBMITTED,
-            actor=actor.id,
-            role=min(held),
-            at=moment,
-            payload=payload,
-            prev_hash=GENESIS_HASH,
-            idempotency_key=idempotency_key,
-            hashed=self._hashed,
-        )
-        del compiled  # compiled now so a broken definition fails before anything is stored
+        del compiled  # compiled above so a broken definition fails before anything is stored
+        to_state = (HANDLED_AT_DESK if at_desk else RECEIVED) if accept else SUBMITTED
+        day = moment.date()
+        dossier_code = ""
         try:
-            return self._commit(event, start(event))
+            # the day's number is drawn last, in the transaction of the append: a refused or
+            # failed receipt gives it back, and a receipt is one commit
+            with self.store.batch():
+                seq = self.store.next_sequence(definition.agency_code, day)
+                dossier_code = self.policies.dossier_code.render(definition.agency_code, day, seq)
+                event = Event.create(
+                    dossier_code=dossier_code,
+                    version=1,
+                    trigger="receive" if accept else "submit",
+                    effect="accept" if accept else "submit",
+                    from_state="",
+                    to_state=to_state,
+                    actor=actor.id,
+                    role=min(held),
+                    at=moment,
+                    payload=payload,
+                    prev_hash=GENESIS_HASH,
+                    idempotency_key=idempotency_key,
+                    hashed=self._hashed,
+                )
+                return self._commit(event, None, start(event))
         except ConcurrencyConflict:
             if idempotency_key is not None:
                 raced = self.store.find_idempotent(None, idempotency_key)
                 if raced is not None:  # the same command won a race: it is done
                     _same_command(raced, digest, idempotency_key)
-                    return replace(self._load(raced.dossier_code), as_of=moment)
-            if self.store.load(dossier_code) is None:
+                    return replace(self._fresh(raced.dossier_code), as_of=moment)
+            if not dossier_code or self.store.head(dossier_code) is None:
                 raise
             raise PolicyViolation(
                 f"dossier code {dossier_code} is already used by another dossier: the store's "
-                f"sequence for {definition.agency_code} on {moment.date()} and "
+                f"sequence for {definition.agency_code} on {day} and "
                 f"DossierCodeFormat {self.policies.dossier_code.pattern!r} must give each "
                 "dossier of the day its own code (Decree 118/2025/ND-CP art. 28)"
             ) from None

@@ -15,6 +15,8 @@ from enum import StrEnum
 from functools import lru_cache
 
 from tthc_flow._time import VN_TZ, to_vn
+from tthc_flow.engine._messages import OutboxPolicy
+from tthc_flow.engine._timers import ReminderPolicy
 from tthc_flow.procedure import Duration, TimeUnit
 
 
@@ -263,6 +265,8 @@ class Policies:
     on_the_spot: OnTheSpotPolicy = field(default_factory=OnTheSpotPolicy)
     transfer: TransferPolicy = field(default_factory=TransferPolicy)
     agency: AgencyPolicy = field(default_factory=AgencyPolicy)
+    reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
+    outbox: OutboxPolicy = field(default_factory=OutboxPolicy)
 
 
 def classify_resolution(

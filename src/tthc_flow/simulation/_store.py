@@ -10,25 +10,16 @@ picklable, so replications in worker processes can hand it back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from tthc_flow.engine import Dossier, Event, first_broken_link, replay
 from tthc_flow.errors import ConcurrencyConflict
-from tthc_flow.store import ChainReport, DossierQuery
-
-
-def _matches(dossier: Dossier, q: DossierQuery) -> bool:
-    if q.states is not None and dossier.state not in q.states:
-        return False
-    if q.procedure_code is not None and dossier.procedure_code != q.procedure_code:
-        return False
-    if q.open_only and not dossier.is_open:
-        return False
-    if q.due_before is not None and (dossier.due_at is None or dossier.due_at >= q.due_before):
-        return False
-    return q.timeliness is None or dossier.resolution_timeliness == q.timeliness
+from tthc_flow.store import ChainReport, DossierQuery, DossierSummary
+from tthc_flow.store._memory import matches
 
 
 class SimulationStore:
@@ -46,8 +37,11 @@ class SimulationStore:
         self._versions: dict[str, int] = {}
         self._sequences: dict[tuple[str, date], int] = {}
 
-    def append(self, events: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
-        """Store the events of one dossier (version-checked) and its summary."""
+    def append(
+        self, events: Sequence[Event], dossier: Dossier, *, timers: Any = None, messages: Any = ()
+    ) -> Sequence[Event]:
+        """Store the events of one dossier (version-checked) and its summary; a simulation
+        has no timers or outbox, so ``timers`` and ``messages`` are not kept."""
         if not events:
             return events
         code = events[0].dossier_code
@@ -72,6 +66,24 @@ class SimulationStore:
         self._dossiers[code] = dossier
         return numbered
 
+    def head(self, dossier_code: str) -> tuple[int, str] | None:
+        """The kept dossier's version and last hash."""
+        found = self._dossiers.get(dossier_code)
+        return (found.version, found.last_hash) if found is not None else None
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Single-threaded and in memory: every append stands on its own."""
+        return nullcontext()
+
+    def defer(self, on_commit: Callable[[], None], on_rollback: Callable[[], None]) -> bool:
+        """No batches: nothing is deferred."""
+        return False
+
+    def summaries(self, query: DossierQuery, *, limit: int | None = None) -> list[DossierSummary]:
+        """Summaries of the kept dossiers matching ``query``, in code order."""
+        codes = self.find(query)[:limit]
+        return [DossierSummary.of(self._dossiers[code]) for code in codes]
+
     def load_events(self, dossier_code: str) -> list[Event]:
         """Events of one dossier (empty when events are not kept)."""
         return list(self._events.get(dossier_code, ()))
@@ -91,8 +103,9 @@ class SimulationStore:
         return None
 
     def find(self, query: DossierQuery) -> list[str]:
-        """Codes of the kept dossiers matching the state, procedure, due and timeliness filters."""
-        return [code for code, d in self._dossiers.items() if _matches(d, query)]
+        """Codes of the kept dossiers matching every filter of ``query``, in code order (the
+        same filters as :class:`~tthc_flow.store.MemoryStore`)."""
+        return sorted(code for code, d in self._dossiers.items() if matches(d, query))
 
     def dossiers(self) -> Iterator[Dossier]:
         """Every kept dossier."""

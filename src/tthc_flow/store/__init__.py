@@ -2,9 +2,19 @@
 
 # Order matters: the engine imports DossierQuery, MemoryStore and Store from this package, and
 # _sql imports the engine, so those three must be bound before _sql is imported.
-from tthc_flow.store._protocol import ChainReport, DossierQuery, FullStore, Store  # isort: skip
+from tthc_flow.store._protocol import (  # isort: skip
+    ChainReport,
+    Delivery,
+    DossierQuery,
+    DossierSummary,
+    DueTimer,
+    FeedPage,
+    FullStore,
+    Store,
+)
 from tthc_flow.store._memory import MemoryStore  # isort: skip
 from tthc_flow.store import schema
+from tthc_flow.store._delivery import DeliveryReport, RetryPolicy, deliver
 from tthc_flow.store._migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 from tthc_flow.store._sql import SqlStore
 
@@ -12,11 +22,18 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "ChainReport",
+    "Delivery",
+    "DeliveryReport",
     "DossierQuery",
+    "DossierSummary",
+    "DueTimer",
+    "FeedPage",
     "FullStore",
     "MemoryStore",
     "Migration",
+    "RetryPolicy",
     "SqlStore",
     "Store",
+    "deliver",
     "schema",
 ]

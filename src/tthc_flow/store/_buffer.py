@@ -21,9 +21,12 @@ from sqlalchemy import Connection
 
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import Dossier
-from tthc_flow.engine._events import Event
+from tthc_flow.engine._events import Event, canonical_json
+from tthc_flow.engine._messages import OutboxMessage
+from tthc_flow.engine._timers import TimerChange
 from tthc_flow.errors import ConcurrencyConflict, StoreError, TthcError
 from tthc_flow.store import _engine
+from tthc_flow.store._memory_outbox import message_key
 from tthc_flow.store._rows import EVENT_COLUMNS, SUMMARY_COLUMNS, event_values, summary_row
 from tthc_flow.store.schema import UtcDateTime, dossiers
 
@@ -49,7 +52,7 @@ class _Sql:
         event_cols = ", ".join(q(c) for c in EVENT_COLUMNS)
         summary_cols = ", ".join(q(c) for c in SUMMARY_COLUMNS)
         assignments = ", ".join(f"{q(c)} = {mark}" for c in SUMMARY_COLUMNS if c != "code")
-        self.version = f"SELECT version FROM dossiers WHERE code = {mark}"
+        self.version = f"SELECT version, last_hash FROM dossiers WHERE code = {mark}"
         # a batch's first touch locks the row on PostgreSQL (SQLite's batch holds the write
         # lock): another batch then waits for this one and sees its version, so conflicts on
         # existing dossiers surface at the append, as before write-behind
@@ -67,8 +70,11 @@ class _Sql:
             f"INSERT INTO dossiers ({summary_cols}) VALUES ({marks(len(SUMMARY_COLUMNS))}) "
             "ON CONFLICT DO NOTHING"
         )
+        # the compare-and-swap of every append: the version AND the hash the command was
+        # decided on (a version number alone can be reissued after a rolled-back batch)
         self.update_dossier = (
-            f"UPDATE dossiers SET {assignments} WHERE code = {mark} AND version = {mark}"
+            f"UPDATE dossiers SET {assignments} WHERE code = {mark} AND version = {mark} "
+            f"AND last_hash = {mark}"
         )
         self.insert_event = f"{self.insert_events} RETURNING seq"
         self.create_dossier = f"{self.insert_dossiers} RETURNING code"
@@ -76,6 +82,16 @@ class _Sql:
             f"INSERT INTO day_sequences (agency_code, day, value) VALUES ({mark}, {mark}, 1) "
             "ON CONFLICT (agency_code, day) DO UPDATE SET value = day_sequences.value + 1 "
             "RETURNING value"
+        )
+        self.clear_timer = f"DELETE FROM timers WHERE dossier_code = {mark} AND kind = {mark}"
+        self.put_timer = (
+            f"INSERT INTO timers (dossier_code, kind, due_at, fired_at) VALUES ({marks(3)}, NULL) "
+            "ON CONFLICT (dossier_code, kind) DO UPDATE SET due_at = excluded.due_at, "
+            "fired_at = NULL"
+        )
+        self.insert_message = (
+            "INSERT INTO outbox (dossier_code, version, topic, key, payload, created_at, "
+            f"available_at, attempts) VALUES ({marks(7)}, 0)"
         )
 
 
@@ -94,8 +110,8 @@ class WriteBuffer:
         self._cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         self._calendar = calendar
         self._url = url
-        self._versions: dict[str, int] = {}  # code -> version after the batch's appends
-        self._stored: dict[str, int] = {}  # code -> version in the database (0: none)
+        self._versions: dict[str, tuple[int, str]] = {}  # code -> head after the batch's appends
+        self._stored: dict[str, tuple[int, str]] = {}  # code -> head in the database (0: none)
         self._pending: dict[str, Dossier] = {}  # code -> summary to write at the flush
         self._rows: list[tuple[Any, ...]] = []
         self._dossier_keys: set[tuple[str, str]] = set()
@@ -103,13 +119,32 @@ class WriteBuffer:
         self._failed: BaseException | None = None
         self._moments: dict[datetime, Any] = {}
         self._keyed: dict[tuple[str | None, str], Event] = {}  # (None: creation, key) -> event
+        self._timers: dict[tuple[str, str], datetime | None] = {}  # None: cleared
+        self._messages: list[tuple[Any, ...]] = []
 
     # ------------------------------------------------------------------ appends
-    def append(self, events_: Sequence[Event], dossier: Dossier) -> None:
-        """Check ``events_`` (one dossier's, already validated) and buffer them.
+    def head(self, code: str) -> tuple[int, str] | None:
+        """The dossier's version and last hash as this batch sees it (None: unknown)."""
+        self._usable()
+        known = self._versions.get(code)
+        if known is None:
+            row = self._one(self._sql.version, (code,))
+            return (int(row[0]), str(row[1])) if row else None
+        return known if known[0] else None
+
+    def append(
+        self,
+        events_: Sequence[Event],
+        dossier: Dossier,
+        timers: TimerChange | None = None,
+        messages: Sequence[OutboxMessage] = (),
+    ) -> None:
+        """Check ``events_`` (one dossier's, already validated) and buffer them, with the
+        dossier's timer change and outbox messages.
 
         :class:`ConcurrencyConflict` at once, nothing buffered, when the dossier is not at
-        ``events_[0].version - 1`` or a key is used; the rest of the batch is untouched.
+        ``events_[0].version - 1`` with ``events_[0].prev_hash`` or a key is used; the rest
+        of the batch is untouched.
         """
         self._usable()
         first = events_[0]
@@ -117,12 +152,10 @@ class WriteBuffer:
         known = self._versions.get(code)
         if known is None:
             row = self._one(self._sql.version_locked, (code,))
-            known = self._stored[code] = self._versions[code] = int(row[0]) if row else 0
-        if first.version != known + 1:
-            raise ConcurrencyConflict(
-                f"dossier {code} is at version {known}, not {first.version - 1}; "
-                "reload it and retry"
-            )
+            known = (int(row[0]), str(row[1])) if row else (0, "")
+            self._stored[code] = self._versions[code] = known
+        if first.version != known[0] + 1 or (known[0] and first.prev_hash != known[1]):
+            raise _stale(code, known[0], first.version)
         keys = [(e.version, e.idempotency_key) for e in events_ if e.idempotency_key]
         if keys:
             self._check_keys(code, keys)
@@ -132,8 +165,32 @@ class WriteBuffer:
             if event.idempotency_key is not None:
                 scope = None if event.version == 1 else code
                 self._keyed[(scope, event.idempotency_key)] = event
-        self._versions[code] = events_[-1].version
+        self._versions[code] = (events_[-1].version, events_[-1].hash)
         self._pending[code] = dossier
+        if timers:
+            for kind in timers.clear:
+                self._timers[(code, kind)] = None
+            for timer in timers.put:
+                self._timers[(code, timer.kind)] = timer.due_at
+        if messages:
+            self._messages.extend(self._message_values(code, events_[-1], messages))
+
+    def _message_values(
+        self, code: str, event: Event, messages: Sequence[OutboxMessage]
+    ) -> list[tuple[Any, ...]]:
+        at = self._moment(event.at)
+        return [
+            (
+                code,
+                event.version,
+                m.topic,
+                message_key(code, event.version, m.topic),
+                canonical_json(m.payload),
+                at,
+                at,
+            )
+            for m in messages
+        ]
 
     def _check_keys(self, code: str, keys: list[tuple[int, str]]) -> None:
         seen_dossier: set[str] = set()
@@ -179,27 +236,46 @@ class WriteBuffer:
         if not self._rows:
             return
         pending, rows = self._pending, self._rows
-        self._pending, self._rows = {}, []
+        timers, messages = self._timers, self._messages
+        self._pending, self._rows, self._timers, self._messages = {}, [], {}, []
         created, changed = [], []
         for code, dossier in pending.items():
             values = self._summary_values(dossier)
-            if self._stored[code] == 0:
+            stored = self._stored[code]
+            if stored[0] == 0:
                 created.append(values)
             else:
-                changed.append((*values[1:], code, self._stored[code]))
+                changed.append((*values[1:], code, *stored))
         try:
             if created and self._many(self._sql.insert_dossiers, created) != len(created):
                 raise self._fail(pending, "was created by another writer")
             if changed and self._many(self._sql.update_dossier, changed) != len(changed):
                 raise self._fail(pending, "was changed by another writer")
             self._many(self._sql.insert_events, rows)
+            self._write_timers(timers)
+            if messages:
+                self._many(self._sql.insert_message, messages)
         except BaseException as exc:
             self._failed = exc
             raise
         for code, dossier in pending.items():
-            self._stored[code] = dossier.version
+            self._stored[code] = (dossier.version, dossier.last_hash)
 
-    def write_now(self, events_: Sequence[Event], dossier: Dossier) -> list[int]:
+    def _write_timers(self, timers: dict[tuple[str, str], datetime | None]) -> None:
+        cleared = [key for key, due in timers.items() if due is None]
+        put = [(*key, self._moment(due)) for key, due in timers.items() if due is not None]
+        if cleared:
+            self._many(self._sql.clear_timer, cleared)
+        if put:
+            self._many(self._sql.put_timer, put)
+
+    def write_now(
+        self,
+        events_: Sequence[Event],
+        dossier: Dossier,
+        timers: TimerChange | None = None,
+        messages: Sequence[OutboxMessage] = (),
+    ) -> list[int]:
         """Outside a batch: write one append at once (in its own transaction); its ``seq``.
 
         No check before writing: the summary's compare-and-swap (or the creation's ``ON
@@ -213,14 +289,11 @@ class WriteBuffer:
         if first.version == 1:
             written = self._one(self._sql.create_dossier, values) is not None
         else:
-            changed = (*values[1:], code, first.version - 1)
+            changed = (*values[1:], code, first.version - 1, first.prev_hash)
             written = self._one(self._sql.update_dossier, changed, count=True) == 1
         if not written:
             row = self._one(self._sql.version, (code,))
-            raise ConcurrencyConflict(
-                f"dossier {code} is at version {row[0] if row else 0}, not "
-                f"{first.version - 1}; reload it and retry"
-            )
+            raise _stale(code, int(row[0]) if row else 0, first.version)
         seqs = []
         for event in events_:
             try:
@@ -238,6 +311,14 @@ class WriteBuffer:
             except self._errors.Error as exc:
                 raise self._driver_error(exc) from exc
             seqs.append(int(row[0]))
+        if timers:
+            change: dict[tuple[str, str], datetime | None] = {
+                (code, kind): None for kind in timers.clear
+            }
+            change.update(((code, t.kind), t.due_at) for t in timers.put)
+            self._write_timers(change)
+        if messages:
+            self._many(self._sql.insert_message, self._message_values(code, events_[-1], messages))
         return seqs
 
     def close(self) -> None:
@@ -294,10 +375,24 @@ class WriteBuffer:
         return int(self._cursor.rowcount)
 
     def _driver_error(self, exc: BaseException) -> TthcError:
-        """A driver error as a library error; the batch cannot go on (PostgreSQL aborted it)."""
+        """A driver error as a library error; the batch cannot go on (PostgreSQL aborted it).
+
+        Unique violations, deadlocks and serialization failures are conflicts: the whole
+        transaction was rolled back and a retry resolves them."""
         self._failed = exc
-        if isinstance(exc, self._errors.IntegrityError):
+        if isinstance(exc, self._errors.IntegrityError) or _engine.retryable(exc):
             return ConcurrencyConflict(
                 f"database {self._url}: {_engine.reason(exc)}; the whole batch was rolled back"
             )
         return StoreError(f"database {self._url}: {_engine.reason(exc)}")
+
+
+def _stale(code: str, stored: int, version: int) -> ConcurrencyConflict:
+    if stored == version - 1:
+        return ConcurrencyConflict(
+            f"dossier {code} version {stored} is not the one this command was decided on "
+            "(another writer stored it); reload it and retry"
+        )
+    return ConcurrencyConflict(
+        f"dossier {code} is at version {stored}, not {version - 1}; reload it and retry"
+    )

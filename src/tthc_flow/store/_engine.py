@@ -24,6 +24,17 @@ def reason(exc: BaseException) -> str:
     return f"{inner.__class__.__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+"""PostgreSQL's serialization failure and deadlock: the transaction was rolled back whole,
+and running it again resolves it (mapped to ConcurrencyConflict)."""
+
+
+def retryable(exc: BaseException) -> bool:
+    """Whether a driver error means "rolled back, run it again" (deadlock, serialization)."""
+    inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    return getattr(inner, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
 def parse(url: str) -> URL:
     """The parsed URL, or :class:`StoreError` naming what is wrong."""
     try:
@@ -57,18 +68,36 @@ def require_existing_file(url: URL, shown: str) -> None:
         )
 
 
-def build(url: URL, synchronous: str = "FULL") -> Engine:
-    """An engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys."""
+def build(
+    url: URL,
+    synchronous: str = "FULL",
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_pre_ping: bool = False,
+) -> Engine:
+    """An engine for ``url``; SQLite connections get WAL, a busy timeout and foreign keys.
+
+    File and server databases use a ``QueuePool`` of ``pool_size`` connections (plus
+    ``max_overflow`` under load). When a command meets a dropped connection, SQLAlchemy
+    invalidates the whole pool, so that command fails with a :class:`StoreError` and the
+    next one opens fresh connections; ``pool_pre_ping`` also tests each connection before
+    use (one more round trip per command) so that even that one command does not fail.
+    """
     shown = url.render_as_string(hide_password=True)
     if synchronous.upper() not in SYNCHRONOUS_MODES:
         raise StoreError(f"synchronous={synchronous!r}: use one of {', '.join(SYNCHRONOUS_MODES)}")
+    for name, value in (("pool_size", pool_size), ("max_overflow", max_overflow)):
+        if type(value) is not int or value < 0 or (name == "pool_size" and value < 1):
+            raise StoreError(f"{name}={value!r}: a whole number (pool_size at least 1)")
     kwargs: dict[str, Any] = {}
     backend = url.get_backend_name()
     memory = backend == "sqlite" and url.database in (None, "", ":memory:")
     if memory:
         # one shared connection, else every pooled connection would be a new empty database
         kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-    elif backend == "sqlite":
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=pool_pre_ping)
+    if backend == "sqlite" and not memory:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     elif backend == "postgresql" and "connect_timeout" not in url.query:
         kwargs["connect_args"] = {"connect_timeout": 10}

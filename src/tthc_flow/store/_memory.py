@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tthc_flow.errors import ConcurrencyConflict, IntegrityError
-from tthc_flow.store._protocol import ChainReport, DossierQuery, check_batch
+from tthc_flow.store._memory_outbox import MemoryOutbox
+from tthc_flow.store._protocol import (
+    ChainReport,
+    Delivery,
+    DossierQuery,
+    DossierSummary,
+    DueTimer,
+    FeedPage,
+    check_batch,
+)
 
 if TYPE_CHECKING:  # the engine imports the store: importing it here first would be a cycle
     from tthc_flow.engine._dossier import Dossier
     from tthc_flow.engine._events import Event
+    from tthc_flow.engine._messages import OutboxMessage
+    from tthc_flow.engine._timers import TimerChange
 
 
 def matches(dossier: Dossier, q: DossierQuery) -> bool:
@@ -40,7 +51,19 @@ def matches(dossier: Dossier, q: DossierQuery) -> bool:
         return False
     if q.resolved_until is not None and (resolved is None or resolved >= q.resolved_until):
         return False
-    return q.timeliness is None or dossier.resolution_timeliness == q.timeliness
+    if q.timeliness is not None and dossier.resolution_timeliness != q.timeliness:
+        return False
+    if q.pending_due_from is not None or q.pending_due_before is not None:
+        from tthc_flow.engine._timers import pending_due_at
+
+        due = pending_due_at(dossier)
+        if due is None:
+            return False
+        if q.pending_due_from is not None and due < q.pending_due_from:
+            return False
+        if q.pending_due_before is not None and due >= q.pending_due_before:
+            return False
+    return True
 
 
 _Row = tuple[Any, ...]
@@ -99,7 +122,13 @@ class MemoryStore:
     again (about a fifth of the engine's time in benchmarks/engine.py; docs/performance.md).
     A dossier's rows are one tuple, replaced on each append, for the same reason.
     A payload read back is what JSON gives: lists for tuples, as from :class:`SqlStore`.
+
+    :meth:`batch` is a transaction as on :class:`SqlStore`: the block holds the store's lock
+    (one writer at a time, like SQLite) and an exception leaving it undoes every append,
+    number of the day, timer and message of the block.
     """
+
+    keep_events = True
 
     def __init__(self) -> None:
         self._events: dict[str, tuple[_Row, ...]] = {}  # tuples: untracked too
@@ -107,9 +136,22 @@ class MemoryStore:
         self._sequences: dict[tuple[str, date], int] = {}
         self._keys: dict[tuple[str | None, str], Event] = {}
         self._seq = 0
-        self._lock = threading.Lock()
+        self._log: list[str] = []  # dossier code of each event, in seq order (the feed)
+        self._timers: dict[str, dict[str, list[Any]]] = {}  # code -> kind -> [due, fired]
+        self.outbox = MemoryOutbox()
+        """The outbox messages (for inspection in tests; use claim/ack/retry to deliver)."""
+        self._lock = threading.RLock()  # re-entered by the appends of this thread's batch
+        self._local = threading.local()
 
-    def append(self, events: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
+    # ------------------------------------------------------------------ writes
+    def append(
+        self,
+        events: Sequence[Event],
+        dossier: Dossier,
+        *,
+        timers: TimerChange | None = None,
+        messages: Sequence[OutboxMessage] = (),
+    ) -> Sequence[Event]:
         """Store ``events`` of one dossier atomically (see :class:`Store`)."""
         if not events:
             return events
@@ -130,10 +172,18 @@ class MemoryStore:
                     f"dossier {code} is at version {current}, not {first.version - 1}; "
                     "reload it and retry"
                 )
+            if stored and stored[-1][10] != first.prev_hash:
+                raise ConcurrencyConflict(
+                    f"dossier {code} version {current} is not the one this command was decided "
+                    "on (another writer stored it); reload it and retry"
+                )
             keys = self._keys
             for event, key in keyed:
                 if (None if event.version == 1 else code, key) in keys:
                     raise ConcurrencyConflict(f"idempotency key {key!r} already used for {code}")
+            undo: list[Callable[[], None]] | None = getattr(self._local, "undo", None)
+            if undo is not None:
+                undo.append(self._undoer(code, stored, keyed))
             seq = self._seq
             for event in events:
                 seq += 1
@@ -143,10 +193,100 @@ class MemoryStore:
             self._seq = seq
             rows = (_row(first),) if len(events) == 1 else tuple([_row(e) for e in events])
             self._events[code] = stored + rows if stored else rows
+            self._log.extend([code] * len(events))
             for event, key in keyed:
                 keys[(None if event.version == 1 else code, key)] = event
             self._dossiers[code] = dossier
+            if timers:
+                self._change_timers(code, timers)
+            if messages:
+                self.outbox.add(code, events[-1], messages)
         return events
+
+    def _undoer(
+        self, code: str, stored: tuple[_Row, ...] | None, keyed: Sequence[tuple[Event, str]]
+    ) -> Callable[[], None]:
+        """What puts the store back as it was before one append (a batch's rollback)."""
+        dossier = self._dossiers.get(code)
+        seq, log_length = self._seq, len(self._log)
+        timers = {k: list(v) for k, v in self._timers.get(code, {}).items()}
+        outbox_mark = self.outbox.mark()
+
+        def undo() -> None:
+            if stored is None:
+                self._events.pop(code, None)
+                self._dossiers.pop(code, None)
+            else:
+                self._events[code] = stored
+                assert dossier is not None
+                self._dossiers[code] = dossier
+            for event, key in keyed:
+                self._keys.pop((None if event.version == 1 else code, key), None)
+            self._seq = seq
+            del self._log[log_length:]
+            self._timers[code] = timers
+            self.outbox.undo(outbox_mark)
+
+        return undo
+
+    def _change_timers(self, code: str, change: TimerChange) -> None:
+        mine = self._timers.setdefault(code, {})
+        for kind in change.clear:
+            mine.pop(kind, None)
+        for timer in change.put:
+            mine[timer.kind] = [timer.due_at, None]
+
+    def next_sequence(self, agency_code: str, day: date) -> int:
+        """Next number of the day for ``agency_code`` (given back if a batch rolls back)."""
+        with self._lock:
+            key = (agency_code, day)
+            before = self._sequences.get(key, 0)
+            self._sequences[key] = before + 1
+            undo: list[Callable[[], None]] | None = getattr(self._local, "undo", None)
+            if undo is not None:
+                undo.append(lambda: self._sequences.__setitem__(key, before))
+            return before + 1
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction for this thread's appends inside the block (see the class notes).
+        Nested blocks join the outermost one."""
+        local = self._local
+        if getattr(local, "undo", None) is not None:
+            yield
+            return
+        with self._lock:
+            undo: list[Callable[[], None]] = []
+            local.undo, local.committed, local.rolled_back = undo, [], []
+            try:
+                yield
+            except BaseException:
+                for step in reversed(undo):
+                    step()
+                callbacks = local.rolled_back
+                local.undo = None
+                for callback in callbacks:
+                    callback()
+                raise
+            callbacks = local.committed
+            local.undo = None
+        for callback in callbacks:
+            callback()
+
+    def defer(self, on_commit: Callable[[], None], on_rollback: Callable[[], None]) -> bool:
+        """Inside this thread's :meth:`batch`: keep the callbacks for its end (True)."""
+        local = self._local
+        if getattr(local, "undo", None) is None:
+            return False
+        local.committed.append(on_commit)
+        local.rolled_back.append(on_rollback)
+        return True
+
+    # ------------------------------------------------------------------- reads
+    def head(self, dossier_code: str) -> tuple[int, str] | None:
+        """The stored version and last hash of a dossier."""
+        rows = self._events.get(dossier_code)
+        return (len(rows), rows[-1][10]) if rows else None
 
     def load_events(self, dossier_code: str) -> list[Event]:
         """Events of one dossier, oldest first."""
@@ -156,13 +296,6 @@ class MemoryStore:
         """The dossier's current state."""
         return self._dossiers.get(dossier_code)
 
-    def next_sequence(self, agency_code: str, day: date) -> int:
-        """Next number of the day for ``agency_code``."""
-        with self._lock:
-            value = self._sequences.get((agency_code, day), 0) + 1
-            self._sequences[(agency_code, day)] = value
-            return value
-
     def find_idempotent(self, dossier_code: str | None, key: str) -> Event | None:
         """The event stored with this key, if any."""
         return self._keys.get((dossier_code, key))
@@ -171,16 +304,17 @@ class MemoryStore:
         """Codes of the dossiers matching ``query``, sorted (like :class:`SqlStore`)."""
         return sorted(code for code, d in list(self._dossiers.items()) if matches(d, query))
 
+    def summaries(self, query: DossierQuery, *, limit: int | None = None) -> list[DossierSummary]:
+        """Summaries of the dossiers matching ``query``, in code order."""
+        codes = self.find(query)
+        if limit is not None:
+            codes = codes[:limit]
+        return [DossierSummary.of(self._dossiers[code]) for code in codes]
+
     def dossiers(self) -> Iterator[Dossier]:
         """Every stored dossier, in code order."""
         snapshot = dict(self._dossiers)
         return iter([snapshot[code] for code in sorted(snapshot)])
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Accepted for the :class:`Store` protocol; each append is atomic on its own here
-        (nothing is written anywhere, so there is no transaction to group)."""
-        yield
 
     def events(self) -> Iterator[Event]:
         """Every event in ``seq`` order."""
@@ -188,6 +322,80 @@ class MemoryStore:
         everything.sort(key=lambda item: item[0])
         return iter([_event(code, row) for _, code, row in everything])
 
+    def changes(self, after: str = "", *, limit: int = 500) -> FeedPage:
+        """Events after position ``after`` in commit (``seq``) order; the position is the
+        last ``seq`` handed out."""
+        start = _feed_position(after)
+        with self._lock:
+            codes = self._log[start : start + limit]
+            seen: dict[str, int] = {}
+            found = []
+            for offset, code in enumerate(codes):
+                rows = self._events[code]
+                index = seen.get(code)
+                if index is None:  # the dossier's rows are in seq order: find the first one
+                    index = next(i for i, row in enumerate(rows) if row[-1] == start + offset + 1)
+                found.append(_event(code, rows[index]))
+                seen[code] = index + 1
+        return FeedPage(found, str(start + len(found)))
+
+    # ------------------------------------------------------------- the outbox
+    def claim(
+        self,
+        consumer: str,
+        *,
+        now: datetime,
+        limit: int = 50,
+        lease: timedelta = timedelta(seconds=60),
+        topics: frozenset[str] | None = None,
+    ) -> list[Delivery]:
+        """Lease deliverable messages (see :class:`~tthc_flow.store.FullStore`)."""
+        with self._lock:
+            return self.outbox.claim(consumer, now, limit, lease, topics)
+
+    def ack(self, delivery: Delivery, *, now: datetime) -> None:
+        """Mark a delivered message done."""
+        with self._lock:
+            self.outbox.ack(delivery.id, now)
+
+    def retry(self, delivery: Delivery, *, error: str, at: datetime) -> None:
+        """Give a failed message back, available again at ``at``."""
+        with self._lock:
+            self.outbox.retry(delivery.id, error, at)
+
+    # ----------------------------------------------------------------- timers
+    def due_timers(self, now: datetime, *, limit: int = 500) -> list[DueTimer]:
+        """Unfired timers due at ``now``, earliest first."""
+        with self._lock:
+            found = [
+                DueTimer(code, kind, entry[0])
+                for code, mine in self._timers.items()
+                for kind, entry in mine.items()
+                if entry[1] is None and entry[0] <= now
+            ]
+        found.sort(key=lambda t: (t.due_at, t.dossier_code, t.kind))
+        return found[:limit]
+
+    def fire_timer(
+        self, timer: DueTimer, *, now: datetime, message: OutboxMessage | None = None
+    ) -> bool:
+        """Mark ``timer`` fired (and queue ``message``) unless it changed or already fired."""
+        with self._lock:
+            entry = self._timers.get(timer.dossier_code, {}).get(timer.kind)
+            if entry is None or entry[1] is not None or entry[0] != timer.due_at:
+                return False
+            entry[1] = now
+            if message is not None:
+                self.outbox.add_timer_message(timer, message, now)
+            return True
+
+    def timers(self, dossier_code: str) -> dict[str, datetime]:
+        """The pending (unfired) timers of one dossier by kind (for tests and inspection)."""
+        with self._lock:
+            mine = self._timers.get(dossier_code, {})
+            return {kind: entry[0] for kind, entry in mine.items() if entry[1] is None}
+
+    # ------------------------------------------------------------------ audit
     def verify(self) -> ChainReport:
         """Check every chain and that each summary equals the replay of its events."""
         from tthc_flow.engine._dossier import replay
@@ -217,3 +425,13 @@ class MemoryStore:
             raise IntegrityError(
                 f"dossier {report.broken_dossier} event {report.broken_version}: {report.reason}"
             )
+
+
+def _feed_position(text: str) -> int:
+    from tthc_flow.errors import InvalidCommand
+
+    if text == "":
+        return 0
+    if not text.isdigit():
+        raise InvalidCommand(f"feed position {text!r} is not one this store handed out")
+    return int(text)

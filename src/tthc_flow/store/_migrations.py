@@ -55,6 +55,11 @@ def _add_report_columns_v2(conn: Connection) -> None:
     _backfill_v2(conn)
 
 
+def _columns_before_v3(events: Any) -> list[Any]:
+    """The ``events`` columns that exist from version 2 on (``tx`` came with version 3)."""
+    return [c for c in events.columns if c.name != "tx"]
+
+
 def _backfill_v2(conn: Connection) -> None:
     from tthc_flow.calendar import WorkCalendar
     from tthc_flow.engine._dossier import replay
@@ -74,7 +79,9 @@ def _backfill_v2(conn: Connection) -> None:
             return
         chains: dict[str, list[Any]] = {}
         rows = conn.execute(
-            select(e).where(e.c.dossier_code.in_(codes)).order_by(e.c.dossier_code, e.c.version)
+            select(*_columns_before_v3(e))
+            .where(e.c.dossier_code.in_(codes))
+            .order_by(e.c.dossier_code, e.c.version)
         )
         for row in rows:
             chains.setdefault(row.dossier_code, []).append(row_event(row._mapping))
@@ -86,12 +93,85 @@ def _backfill_v2(conn: Connection) -> None:
         after = codes[-1]
 
 
+def _add_service_tables_v3(conn: Connection) -> None:
+    """Timers, the outbox, ``dossiers.pending_due_at`` and the change feed's ``events.tx``.
+
+    Backfills ``pending_due_at`` and the timers of every open dossier from the replay of its
+    events (default reminder policy and the opening store's calendar). On PostgreSQL new
+    events take the writing transaction's id as ``tx``; existing ones keep 0 (committed).
+    """
+    from tthc_flow.store._schema_v3 import metadata_v3
+
+    metadata_v3().create_all(conn)
+    postgres = conn.dialect.name == "postgresql"
+    moment = "timestamptz" if postgres else "VARCHAR(26)"  # UtcDateTime per dialect
+    conn.exec_driver_sql(f"ALTER TABLE dossiers ADD COLUMN pending_due_at {moment}")
+    if postgres:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN tx BIGINT NOT NULL DEFAULT 0")
+        conn.exec_driver_sql(
+            "ALTER TABLE events ALTER COLUMN tx SET DEFAULT (pg_current_xact_id()::text::bigint)"
+        )
+        conn.exec_driver_sql("CREATE INDEX ix_events_tx_seq ON events (tx, seq)")
+    else:
+        conn.exec_driver_sql("ALTER TABLE events ADD COLUMN tx BIGINT NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("CREATE INDEX ix_dossiers_pending_due_at ON dossiers (pending_due_at)")
+    _backfill_v3(conn)
+
+
+def _backfill_v3(conn: Connection) -> None:
+    from tthc_flow.calendar import WorkCalendar
+    from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, replay
+    from tthc_flow.engine._policies import Policies
+    from tthc_flow.engine._timers import pending_due_at, timers_of
+    from tthc_flow.store._rows import row_event
+
+    calendar = conn.info.get("tthc_calendar") or WorkCalendar.vietnam()
+    policies = Policies()
+    d, e, t = schema.dossiers, schema.events, schema.timers
+    after = ""
+    while True:
+        codes = list(
+            conn.execute(
+                select(d.c.code)
+                .where(d.c.code > after, d.c.state.not_in(sorted(OPEN_STATES_EXCLUDED)))
+                .order_by(d.c.code)
+                .limit(500)
+            ).scalars()
+        )
+        if not codes:
+            return
+        chains: dict[str, list[Any]] = {}
+        rows = conn.execute(
+            select(*_columns_before_v3(e))
+            .where(e.c.dossier_code.in_(codes))
+            .order_by(e.c.dossier_code, e.c.version)
+        )
+        for row in rows:
+            chains.setdefault(row.dossier_code, []).append(row_event(row._mapping))
+        for code, chain in chains.items():
+            dossier = replay(chain)
+            conn.execute(
+                update(d).where(d.c.code == code).values(pending_due_at=pending_due_at(dossier))
+            )
+            found = timers_of(
+                dossier, calendar, policies.reminders, policies.supplement.close_after_days
+            )
+            for kind, due in found.items():
+                conn.execute(t.insert().values(dossier_code=code, kind=kind, due_at=due))
+        after = codes[-1]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, dossiers, day_sequences, schema_version", _create_v1),
     Migration(
         2,
         "dossiers.processing_seconds and indicator flags; index events (effect, at)",
         _add_report_columns_v2,
+    ),
+    Migration(
+        3,
+        "timers, outbox, dossiers.pending_due_at, events.tx (the change feed)",
+        _add_service_tables_v3,
     ),
 )
 """Every step, in order; the code's schema version is the last one's."""
@@ -175,7 +255,7 @@ def newer_error(shown_url: str, found: int, expected: int) -> SchemaVersionError
     )
 
 
-TTHC_TABLES = ("dossiers", "events", "day_sequences")
+TTHC_TABLES = ("dossiers", "events", "day_sequences", "timers", "outbox")
 """Tables of a tthc_flow schema besides ``schema_version``."""
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from tthc_flow.errors import StoreError
 
 if TYPE_CHECKING:  # the engine imports the store: no runtime import back (cycle)
     from tthc_flow.engine._dossier import Dossier
     from tthc_flow.engine._events import Event
+    from tthc_flow.engine._messages import OutboxMessage
+    from tthc_flow.engine._timers import TimerChange
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,92 @@ class DossierQuery:
     resolved_from: datetime | None = None
     resolved_until: datetime | None = None
     timeliness: str | None = None
+    pending_due_from: datetime | None = None
+    """With ``pending_due_before``: the appointment of an open, received, unresolved dossier
+    that is not waiting for a supplement lies in [from, before) (the reminder queries)."""
+    pending_due_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DossierSummary:
+    """A dossier's summary row: what worklists and reminders show, read without replaying
+    its events (:meth:`Store.summaries`)."""
+
+    code: str
+    procedure_code: str
+    agency_code: str
+    applicant: str
+    channel: str
+    state: str
+    version: int
+    received_at: datetime | None
+    due_at: datetime | None
+    updated_at: datetime
+    reschedule_count: int
+    supplement_count: int
+
+    @classmethod
+    def of(cls, d: Dossier) -> DossierSummary:
+        """The summary of a dossier snapshot (in-process stores)."""
+        return cls(
+            d.code,
+            d.procedure_code,
+            d.agency_code,
+            d.applicant,
+            d.channel,
+            d.state,
+            d.version,
+            d.received_at,
+            d.due_at,
+            d.updated_at,
+            len(d.reschedules),
+            len(d.pauses),
+        )
+
+
+SUMMARY_FIELDS = tuple(DossierSummary.__slots__)
+"""The summary row's columns a :class:`DossierSummary` carries, in its field order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """An outbox message claimed for delivery (:meth:`FullStore.claim`).
+
+    ``key`` is stable across retries (``<dossier>/<version>/<topic>``): give it to the
+    receiving system as the idempotency key, since a message can be delivered twice (at
+    least once: a consumer that dies after sending and before :meth:`FullStore.ack`).
+    """
+
+    id: int
+    key: str
+    topic: str
+    dossier_code: str
+    version: int
+    payload: dict[str, Any]
+    created_at: datetime
+    attempts: int
+    lease_owner: str
+
+
+@dataclass(frozen=True, slots=True)
+class DueTimer:
+    """A pending timer whose moment has come (:meth:`FullStore.due_timers`)."""
+
+    dossier_code: str
+    kind: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """A page of the change feed: events in commit order and the position after them.
+
+    Pass ``position`` back to :meth:`FullStore.changes` for the next page; store it with
+    what the consumer did (it is an opaque text) to resume after a restart.
+    """
+
+    events: list[Event]
+    position: str
 
 
 @dataclass(frozen=True)
@@ -51,18 +139,45 @@ class ChainReport:
 class Store(Protocol):
     """Persistence for events (the source of truth) and dossier summaries (for queries).
 
-    ``append`` is atomic: all of ``events`` and the new summary are stored, or none. The first
-    event's version must be one more than the stored version of the dossier, else
+    ``append`` is atomic: all of ``events``, the new summary, the timer change and the
+    outbox messages are stored, or none. The first event's version must be one more than
+    the stored version of the dossier and its ``prev_hash`` the stored last hash (the store
+    checks both in the same conditional write), else
     :class:`~tthc_flow.errors.ConcurrencyConflict` is raised and nothing is stored.
 
-    A store that keeps no events (the simulator's lean ``SimulationStore(keep_events=False)``)
-    says so with an attribute ``keep_events = False``; the engine then leaves its events
-    unhashed, since no chain would be kept to verify.
+    ``keep_events`` False (the simulator's lean ``SimulationStore(keep_events=False)``) says
+    that the store keeps no chain: the engine then leaves its events unhashed and writes no
+    timers or outbox messages.
     """
 
-    def append(self, events: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
-        """Store ``events`` of one dossier and its resulting summary; returns them with ``seq``
-        (0 when the store numbers them later, e.g. inside a ``SqlStore.batch()``)."""
+    keep_events: bool
+
+    def append(
+        self,
+        events: Sequence[Event],
+        dossier: Dossier,
+        *,
+        timers: TimerChange | None = None,
+        messages: Sequence[OutboxMessage] = (),
+    ) -> Sequence[Event]:
+        """Store ``events`` of one dossier, its resulting summary, the change of its timers
+        and its outbox messages; returns the events with ``seq`` (0 when the store numbers
+        them later, e.g. inside a ``SqlStore.batch()``)."""
+        ...
+
+    def head(self, dossier_code: str) -> tuple[int, str] | None:
+        """The stored ``(version, last hash)`` of a dossier (None if unknown): one indexed
+        read, so an engine can prove its cached copy fresh."""
+        ...
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group the appends (and the day's numbering) of this thread inside the block into
+        one transaction: all are kept, or none."""
+        ...
+
+    def defer(self, on_commit: Callable[[], None], on_rollback: Callable[[], None]) -> bool:
+        """Inside a :meth:`batch` of this thread: remember the callbacks for the batch's end
+        and return True; outside one return False (the caller's append is committed)."""
         ...
 
     def load_events(self, dossier_code: str) -> list[Event]:
@@ -93,24 +208,70 @@ class Store(Protocol):
         """Every stored dossier's current state, in code order (for reports)."""
         ...
 
+    def summaries(self, query: DossierQuery, *, limit: int | None = None) -> list[DossierSummary]:
+        """Summary rows of the dossiers matching ``query`` in code order (no replay)."""
+        ...
+
     def verify(self) -> ChainReport:
         """Check every dossier's hash chain and summary."""
         ...
 
 
+@runtime_checkable
 class FullStore(Store, Protocol):
-    """A :class:`Store` that also groups writes and raises on a broken chain.
+    """A :class:`Store` for a deployed service: the outbox, durable timers, the change feed,
+    and a check that raises on a broken chain.
 
     :class:`~tthc_flow.store.MemoryStore` and :class:`~tthc_flow.store.SqlStore` are full
     stores; a minimal store for the engine (e.g. the simulator's) need only be a ``Store``.
     """
 
-    def batch(self) -> AbstractContextManager[None]:
-        """Group the appends of this thread inside the block into one transaction."""
-        ...
-
     def check(self) -> None:
         """Raise :class:`~tthc_flow.errors.IntegrityError` unless :meth:`verify` is ok."""
+        ...
+
+    # ------------------------------------------------------------ the outbox
+    def claim(
+        self,
+        consumer: str,
+        *,
+        now: datetime,
+        limit: int = 50,
+        lease: timedelta = timedelta(seconds=60),
+        topics: frozenset[str] | None = None,
+    ) -> list[Delivery]:
+        """Lease up to ``limit`` deliverable messages to ``consumer`` until ``now + lease``:
+        undelivered, available, not leased by a live lease, and the oldest undelivered
+        message of their dossier and topic (each dossier's messages of a topic are delivered
+        in order). Safe with many consumers."""
+        ...
+
+    def ack(self, delivery: Delivery, *, now: datetime) -> None:
+        """Mark a delivered message done (even if its lease ran out meanwhile)."""
+        ...
+
+    def retry(self, delivery: Delivery, *, error: str, at: datetime) -> None:
+        """Give a failed message back, available again at ``at``, with the error kept."""
+        ...
+
+    # ------------------------------------------------------------- timers
+    def due_timers(self, now: datetime, *, limit: int = 500) -> list[DueTimer]:
+        """Unfired timers whose moment is at or before ``now``, earliest first."""
+        ...
+
+    def fire_timer(
+        self, timer: DueTimer, *, now: datetime, message: OutboxMessage | None = None
+    ) -> bool:
+        """Mark ``timer`` fired and write ``message`` to the outbox, in one transaction, if
+        it is still pending at the same moment; False when another scheduler fired it first
+        or the dossier changed it."""
+        ...
+
+    # -------------------------------------------------------------- feed
+    def changes(self, after: str = "", *, limit: int = 500) -> FeedPage:
+        """The events committed after position ``after`` ("" from the start), in commit
+        order, with no gap: an event that becomes visible later is never placed before a
+        position already handed out."""
         ...
 
 

@@ -11,6 +11,7 @@ from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import Dossier
 from tthc_flow.engine._events import Event
+from tthc_flow.engine._timers import pending_due_at
 from tthc_flow.store import schema
 
 _VN_OFFSET = 7 * 3600
@@ -22,8 +23,11 @@ FLAG_KEYS = ("paid_online", "e_result", "digitised", "complained")
 """Dossier data keys kept as boolean summary columns of the same names (766 indicators)."""
 
 
-EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in schema.events.columns if c.name != "seq")
-"""Columns of the ``events`` table that the store writes (``seq`` is the database's)."""
+EVENT_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in schema.events.columns if c.name not in ("seq", "tx")
+)
+"""Columns of the ``events`` table that the store writes (``seq`` and ``tx`` are the
+database's)."""
 
 
 def event_values(event: Event, at: Any) -> tuple[Any, ...]:
@@ -127,4 +131,5 @@ def summary_row(d: Dossier, calendar: WorkCalendar) -> dict[str, Any]:
         "fee_paid": d.fee_paid,
         "processing_seconds": processing_seconds(d, calendar),
         **{key: bool(data.get(key, False)) for key in FLAG_KEYS},
+        "pending_due_at": pending_due_at(d),
     }

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     String,
-    and_,
-    bindparam,
-    insert,
     select,
     type_coerce,
-    update,
 )
 from sqlalchemy import Engine as SaEngine
-from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from tthc_flow.calendar import WorkCalendar
@@ -36,8 +31,8 @@ from tthc_flow.errors import (
     StoreError,
     TthcError,
 )
-from tthc_flow.store import _engine
-from tthc_flow.store._buffer import BUFFERED_DIALECTS, KEY_CONSTRAINTS, WriteBuffer
+from tthc_flow.store import _engine, _sql_service
+from tthc_flow.store._buffer import BUFFERED_DIALECTS, WriteBuffer
 from tthc_flow.store._migrations import (
     SCHEMA_VERSION,
     foreign_tables,
@@ -46,9 +41,22 @@ from tthc_flow.store._migrations import (
     stored_version,
     upgrade,
 )
-from tthc_flow.store._protocol import ChainReport, DossierQuery, check_batch
-from tthc_flow.store._rows import SUMMARY_COLUMNS, event_row, row_event, summary_row
-from tthc_flow.store.schema import UtcDateTime, day_sequences, dossiers, events
+from tthc_flow.store._protocol import (
+    SUMMARY_FIELDS,
+    ChainReport,
+    Delivery,
+    DossierQuery,
+    DossierSummary,
+    DueTimer,
+    FeedPage,
+    check_batch,
+)
+from tthc_flow.store._rows import SUMMARY_COLUMNS, row_event, summary_row
+from tthc_flow.store.schema import UtcDateTime, dossiers, events
+
+if TYPE_CHECKING:
+    from tthc_flow.engine._messages import OutboxMessage
+    from tthc_flow.engine._timers import TimerChange
 
 _PAGE = 500
 
@@ -62,9 +70,17 @@ class SqlStore:
     changed by ``python -m tthc_flow.store upgrade URL``). A database newer than this code
     always raises :class:`SchemaVersionError`.
 
+    Connection pools (SQLAlchemy's ``QueuePool``): ``pool_size`` connections are kept per
+    process and up to ``max_overflow`` more opened under load. A database that went away
+    and came back costs one failed command (:class:`StoreError`, nothing written) and the
+    pool is renewed; ``pool_pre_ping=True`` tests each connection before use, one round trip
+    more per command, so that not even that one fails (docs/service.md).
+
     >>> with SqlStore.sqlite("tthc.db") as store:  # doctest: +SKIP
     ...     engine = Engine(catalog, store=store)
     """
+
+    keep_events = True
 
     def __init__(
         self,
@@ -73,6 +89,9 @@ class SqlStore:
         create: bool = True,
         synchronous: str = "FULL",
         calendar: WorkCalendar | None = None,
+        pool_size: int = 5,
+        max_overflow: int = 10,
+        pool_pre_ping: bool = False,
     ) -> None:
         parsed = _engine.parse(url)
         self.url = parsed.render_as_string(hide_password=True)
@@ -81,7 +100,7 @@ class SqlStore:
         """Measures the ``processing_seconds`` kept in each summary row (default national)."""
         if not create:
             _engine.require_existing_file(parsed, self.url)
-        self._engine = _engine.build(parsed, synchronous)
+        self._engine = _engine.build(parsed, synchronous, pool_size, max_overflow, pool_pre_ping)
         self._local = threading.local()
         self._local.conn = self._local.buffer = None
         try:
@@ -181,9 +200,18 @@ class SqlStore:
         except StatementError as exc:
             if isinstance(exc.orig, TthcError):  # e.g. a naive datetime in a query
                 raise exc.orig from None
-            raise StoreError(f"database {self.url}: {_engine.reason(exc)}") from exc
+            raise self._error(exc) from exc
         except SQLAlchemyError as exc:
-            raise StoreError(f"database {self.url}: {_engine.reason(exc)}") from exc
+            raise self._error(exc) from exc
+
+    def _error(self, exc: SQLAlchemyError) -> StoreError:
+        """A SQLAlchemy error as a library error: a deadlock or serialization failure (the
+        transaction was rolled back whole) is a retryable :class:`ConcurrencyConflict`."""
+        if _engine.retryable(exc):
+            return ConcurrencyConflict(
+                f"database {self.url}: {_engine.reason(exc)}; rolled back, retry"
+            )
+        return StoreError(f"database {self.url}: {_engine.reason(exc)}")
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -202,9 +230,12 @@ class SqlStore:
         :class:`ConcurrencyConflict` that rolls the whole batch back. Events appended in a
         batch are returned with ``seq`` 0: they are numbered when written.
         """
-        if getattr(self._local, "conn", None) is not None:
+        local = self._local
+        if getattr(local, "conn", None) is not None:
             yield
             return
+        committed: list[Callable[[], None]] = []
+        rolled_back: list[Callable[[], None]] = []
         try:
             with self._engine.connect() as conn:
                 conn.execution_options(tthc_write=True)
@@ -214,111 +245,95 @@ class SqlStore:
                         if conn.dialect.name in BUFFERED_DIALECTS
                         else None
                     )
-                    self._local.conn, self._local.buffer = conn, buffer
+                    local.conn, local.buffer = conn, buffer
+                    local.committed, local.rolled_back = committed, rolled_back
                     try:
                         yield
                         if buffer is not None:
                             buffer.flush()
                     finally:
-                        self._local.conn = self._local.buffer = None
+                        local.conn = local.buffer = None
                         if buffer is not None:
                             buffer.close()
         except SQLAlchemyError as exc:
-            raise StoreError(f"database {self.url}: {_engine.reason(exc)}") from exc
+            _run(rolled_back)
+            raise self._error(exc) from exc
+        except BaseException:
+            _run(rolled_back)
+            raise
+        _run(committed)
+
+    def defer(self, on_commit: Callable[[], None], on_rollback: Callable[[], None]) -> bool:
+        """Inside this thread's :meth:`batch`: run ``on_commit`` after it commits, or
+        ``on_rollback`` after it is rolled back (True); outside one return False."""
+        local = self._local
+        if getattr(local, "conn", None) is None:
+            return False
+        local.committed.append(on_commit)
+        local.rolled_back.append(on_rollback)
+        return True
 
     # ------------------------------------------------------------------ writes
-    def append(self, events_: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
-        """Store ``events_`` of one dossier and its summary in one transaction.
+    def append(
+        self,
+        events_: Sequence[Event],
+        dossier: Dossier,
+        *,
+        timers: TimerChange | None = None,
+        messages: Sequence[OutboxMessage] = (),
+    ) -> Sequence[Event]:
+        """Store ``events_`` of one dossier, its summary, its timer change and its outbox
+        messages in one transaction.
 
         Raises :class:`ConcurrencyConflict` (nothing stored) when the dossier's stored
-        version is not ``events_[0].version - 1`` or an idempotency key is already used.
-        Returns the events numbered (``seq``); inside a :meth:`batch` on SQLite and
-        PostgreSQL they are written, and numbered, at the end of the batch: ``seq`` is 0.
+        version is not ``events_[0].version - 1`` with the hash ``events_[0].prev_hash``,
+        or an idempotency key is already used. Returns the events numbered (``seq``);
+        inside a :meth:`batch` they are written, and numbered, at the end of the batch:
+        ``seq`` is 0.
         """
         if not events_:
             return events_
         check_batch(events_, dossier)
         buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
         if buffer is not None:  # inside a batch: written at its end, numbered then
-            buffer.append(events_, dossier)
+            buffer.append(events_, dossier, timers, messages)
             return (
                 events_ if not any(e.seq for e in events_) else [replace(e, seq=0) for e in events_]
             )
-        if self._engine.dialect.name in BUFFERED_DIALECTS:
-            with self.batch():
-                buffer = self._local.buffer
-                assert buffer is not None
-                seqs = buffer.write_now(events_, dossier)
-            return [replace(e, seq=s) for e, s in zip(events_, seqs, strict=True)]
-        return self._append_generic(events_, dossier)
-
-    def _append_generic(self, events_: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
-        """Other databases: SQLAlchemy statements, a savepoint per risky append in a batch."""
-        first = events_[0]
-        code = first.dossier_code
-        summary = summary_row(dossier, self.calendar)
-        rows = [event_row(e) for e in events_]
-        # inside a batch a failed append must undo only itself: a savepoint is needed when a
-        # statement can fail after another succeeded (keys) or fails hard (a creation)
-        risky = first.version == 1 or any(e.idempotency_key for e in events_)
-        with self._tx(write=True, savepoint=risky) as conn:
-            try:
-                if first.version == 1:
-                    conn.execute(_CREATE, summary)  # a duplicate code: IntegrityError below
-                else:
-                    summary["b_code"] = summary.pop("code")
-                    summary["b_expected"] = first.version - 1
-                    changed = conn.execute(_UPDATE_SUMMARY, summary)
-                    if changed.rowcount != 1:
-                        raise self._conflict(conn, code, first.version)
-                if len(rows) == 1:
-                    key = conn.execute(_INSERT_EVENT, rows[0]).inserted_primary_key
-                    assert key is not None
-                    seqs = [key[0]]
-                else:
-                    seqs = list(conn.execute(_INSERT_EVENTS, rows).scalars())
-            except SqlIntegrityError as exc:
-                message = str(exc.orig)
-                if any(name in message for name in KEY_CONSTRAINTS):
-                    keys = [e.idempotency_key for e in events_ if e.idempotency_key]
-                    raise ConcurrencyConflict(
-                        f"idempotency key {', '.join(map(repr, keys))} already used for {code}"
-                    ) from exc
-                raise ConcurrencyConflict(
-                    f"dossier {code} already has version {first.version}; reload it and retry"
-                ) from exc
+        if self._engine.dialect.name not in BUFFERED_DIALECTS:
+            raise StoreError(
+                f"database {self.url}: tthc_flow writes to SQLite and PostgreSQL only "
+                f"(dialect {self._engine.dialect.name!r})"
+            )
+        with self.batch():
+            buffer = self._local.buffer
+            assert buffer is not None
+            seqs = buffer.write_now(events_, dossier, timers, messages)
         return [replace(e, seq=s) for e, s in zip(events_, seqs, strict=True)]
 
-    @staticmethod
-    def _conflict(conn: Connection, code: str, version: int) -> ConcurrencyConflict:
-        stored = conn.execute(select(dossiers.c.version).where(dossiers.c.code == code)).scalar()
-        return ConcurrencyConflict(
-            f"dossier {code} is at version {stored or 0}, not {version - 1}; reload it and retry"
-        )
+    def head(self, dossier_code: str) -> tuple[int, str] | None:
+        """The stored version and last hash of a dossier (one indexed read)."""
+        buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
+        if buffer is not None:
+            return buffer.head(dossier_code)
+        with self._tx(write=False, flush=False) as conn:
+            row = conn.execute(
+                select(dossiers.c.version, dossiers.c.last_hash).where(
+                    dossiers.c.code == dossier_code
+                )
+            ).first()
+        return (int(row[0]), str(row[1])) if row is not None else None
 
     def next_sequence(self, agency_code: str, day: date) -> int:
         """Next number of the day for ``agency_code``; one atomic UPSERT ... RETURNING."""
         buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
         if buffer is not None:
             return buffer.next_sequence(agency_code, day)
-        if self._engine.dialect.name in BUFFERED_DIALECTS:
-            with self.batch():
-                buffer = self._local.buffer
-                assert buffer is not None
-                return buffer.next_sequence(agency_code, day)
-        with self._tx(write=True) as conn:
-            return self._next_sequence_generic(conn, agency_code, day)
-
-    @staticmethod
-    def _next_sequence_generic(conn: Connection, agency_code: str, day: date) -> int:
-        # databases without UPSERT: the UPDATE locks the row; the first of the day inserts it
-        where = and_(day_sequences.c.agency_code == agency_code, day_sequences.c.day == day)
-        bumped = conn.execute(
-            update(day_sequences).where(where).values(value=day_sequences.c.value + 1)
-        )
-        if bumped.rowcount == 0:
-            conn.execute(insert(day_sequences).values(agency_code=agency_code, day=day, value=1))
-        return int(conn.execute(select(day_sequences.c.value).where(where)).scalar_one())
+        with self.batch():
+            buffer = self._local.buffer
+            if buffer is None:
+                raise StoreError(f"database {self.url}: SQLite and PostgreSQL only")
+            return buffer.next_sequence(agency_code, day)
 
     # ------------------------------------------------------------------- reads
     def load_events(self, dossier_code: str) -> list[Event]:
@@ -327,9 +342,12 @@ class SqlStore:
             return _events_of(conn, [dossier_code]).get(dossier_code, [])
 
     def load(self, dossier_code: str) -> Dossier | None:
-        """The dossier's current state: the replay of its events (None if unknown)."""
+        """The dossier's current state: the replay of its events (None if unknown).
+
+        Raises :class:`IntegrityError` naming the dossier and version when the stored chain
+        does not follow (an event altered or removed outside tthc_flow)."""
         found = self.load_events(dossier_code)
-        return replay(found) if found else None
+        return replay_checked(found) if found else None
 
     def find_idempotent(self, dossier_code: str | None, key: str) -> Event | None:
         """The event stored with this key (dossier None: a creation event)."""
@@ -350,29 +368,75 @@ class SqlStore:
     def find(self, query: DossierQuery) -> list[str]:
         """Codes of the dossiers matching ``query`` (a WHERE on ``dossiers``), sorted."""
         c = dossiers.c
-        where: list[ColumnElement[bool]] = []
-        if query.states is not None:
-            where.append(c.state.in_(sorted(query.states)))
-        if query.procedure_code is not None:
-            where.append(c.procedure_code == query.procedure_code)
-        if query.agency_code is not None:
-            where.append(c.agency_code == query.agency_code)
-        if query.open_only:
-            where.append(c.state.not_in(sorted(OPEN_STATES_EXCLUDED)))
-        if query.due_before is not None:
-            where.append(c.due_at < query.due_before)
-        if query.received_from is not None:
-            where.append(c.received_at >= query.received_from)
-        if query.received_until is not None:
-            where.append(c.received_at < query.received_until)
-        if query.resolved_from is not None:
-            where.append(c.resolved_at >= query.resolved_from)
-        if query.resolved_until is not None:
-            where.append(c.resolved_at < query.resolved_until)
-        if query.timeliness is not None:
-            where.append(c.resolution_timeliness == query.timeliness)
         with self._tx(write=False) as conn:
-            return list(conn.execute(select(c.code).where(*where).order_by(c.code)).scalars())
+            stmt = select(c.code).where(*_where(query)).order_by(c.code)
+            return list(conn.execute(stmt).scalars())
+
+    def summaries(self, query: DossierQuery, *, limit: int | None = None) -> list[DossierSummary]:
+        """Summary rows of the dossiers matching ``query``, in code order: one query on the
+        indexed summary columns, no replay."""
+        stmt = _SUMMARIES.where(*_where(query)).order_by(dossiers.c.code)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._tx(write=False) as conn:
+            return [DossierSummary(*row) for row in conn.execute(stmt)]
+
+    # -------------------------------------------------------------- the outbox
+    def claim(
+        self,
+        consumer: str,
+        *,
+        now: datetime,
+        limit: int = 50,
+        lease: timedelta = timedelta(seconds=60),
+        topics: frozenset[str] | None = None,
+    ) -> list[Delivery]:
+        """Lease deliverable messages to ``consumer`` (``FOR UPDATE SKIP LOCKED`` on
+        PostgreSQL; SQLite's write lock elsewhere); see :class:`~tthc_flow.store.FullStore`."""
+        with self._tx(write=True) as conn:
+            return _sql_service.claim(conn, consumer, now, limit, lease, topics)
+
+    def ack(self, delivery: Delivery, *, now: datetime) -> None:
+        """Mark a delivered message done."""
+        with self._tx(write=True) as conn:
+            _sql_service.ack(conn, delivery.id, now)
+
+    def retry(self, delivery: Delivery, *, error: str, at: datetime) -> None:
+        """Give a failed message back, available again at ``at``."""
+        with self._tx(write=True) as conn:
+            _sql_service.retry(conn, delivery.id, error, at)
+
+    # ------------------------------------------------------------------ timers
+    def due_timers(self, now: datetime, *, limit: int = 500) -> list[DueTimer]:
+        """Unfired timers due at ``now``, earliest first (one query on ``timers.due_at``)."""
+        with self._tx(write=False) as conn:
+            return _sql_service.due_timers(conn, now, limit)
+
+    def fire_timer(
+        self, timer: DueTimer, *, now: datetime, message: OutboxMessage | None = None
+    ) -> bool:
+        """Mark ``timer`` fired (and queue ``message``) in one transaction, unless another
+        scheduler fired it first or the dossier moved it."""
+        with self._tx(write=True) as conn:
+            return _sql_service.fire_timer(conn, timer, now, message)
+
+    def timers(self, dossier_code: str) -> dict[str, datetime]:
+        """The pending (unfired) timers of one dossier by kind."""
+        with self._tx(write=False) as conn:
+            return _sql_service.timers_of(conn, dossier_code)
+
+    # -------------------------------------------------------------------- feed
+    def changes(self, after: str = "", *, limit: int = 500) -> FeedPage:
+        """Events committed after position ``after``, in commit order, with no gap.
+
+        SQLite commits one writer at a time, so ``seq`` order is commit order. On
+        PostgreSQL sequence numbers are drawn before commit and become visible out of order;
+        the feed orders by (writing transaction id, ``seq``) and hands out only events of
+        transactions older than every transaction still running, so nothing can appear
+        later before a position already handed out (docs/service.md)."""
+        with self._tx(write=False) as conn:
+            rows, position = _sql_service.changes(conn, after, limit)
+            return FeedPage([_parse(r, conn) for r in rows], position)
 
     def events(self) -> Iterator[Event]:
         """Every event in ``seq`` order, read in pages (no transaction held between pages)."""
@@ -453,14 +517,57 @@ class SqlStore:
         self.close()
 
 
-# statements built once: building .values() per call costs more than running them
-# (the SET clause comes from the parameters' column names)
-_UPDATE_SUMMARY = update(dossiers).where(
-    dossiers.c.code == bindparam("b_code"), dossiers.c.version == bindparam("b_expected")
-)
-_INSERT_EVENT = insert(events)
-_INSERT_EVENTS = insert(events).returning(events.c.seq, sort_by_parameter_order=True)
-_CREATE = insert(dossiers)
+def _where(query: DossierQuery) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of ``query`` on the ``dossiers`` summary table (indexed columns)."""
+    c = dossiers.c
+    where: list[ColumnElement[bool]] = []
+    if query.states is not None:
+        where.append(c.state.in_(sorted(query.states)))
+    if query.procedure_code is not None:
+        where.append(c.procedure_code == query.procedure_code)
+    if query.agency_code is not None:
+        where.append(c.agency_code == query.agency_code)
+    if query.open_only:
+        where.append(c.state.not_in(sorted(OPEN_STATES_EXCLUDED)))
+    if query.due_before is not None:
+        where.append(c.due_at < query.due_before)
+    if query.received_from is not None:
+        where.append(c.received_at >= query.received_from)
+    if query.received_until is not None:
+        where.append(c.received_at < query.received_until)
+    if query.resolved_from is not None:
+        where.append(c.resolved_at >= query.resolved_from)
+    if query.resolved_until is not None:
+        where.append(c.resolved_at < query.resolved_until)
+    if query.timeliness is not None:
+        where.append(c.resolution_timeliness == query.timeliness)
+    if query.pending_due_from is not None:
+        where.append(c.pending_due_at >= query.pending_due_from)
+    if query.pending_due_before is not None:
+        where.append(c.pending_due_at < query.pending_due_before)
+    return where
+
+
+_SUMMARIES = select(*(dossiers.c[name] for name in SUMMARY_FIELDS))
+
+
+def _run(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        callback()
+
+
+def replay_checked(chain: list[Event]) -> Dossier:
+    """The replay of a stored chain; :class:`IntegrityError` naming the dossier and version
+    where it does not follow."""
+    try:
+        return replay(chain)
+    except ValueError as exc:
+        broken = first_broken_link(chain)
+        version = broken[0] if broken is not None else chain[0].version
+        raise IntegrityError(
+            f"dossier {chain[0].dossier_code} event {version}: the stored chain does not "
+            f"follow ({exc}); run verify() and restore it from a verified copy"
+        ) from exc
 
 
 class _Unreadable(Event):
