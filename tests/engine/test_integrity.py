@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
 from tthc_flow import (
-    ConcurrencyConflict,
     InvalidCommand,
     NaiveDatetimeError,
     PolicyViolation,

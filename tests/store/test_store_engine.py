@@ -11,7 +11,7 @@ import pytest
 
 from tthc_flow._time import VN_TZ
 from tthc_flow.engine import Actor, Engine, FixedClock, replay
-from tthc_flow.errors import ConcurrencyConflict, TransitionNotAllowed
+from tthc_flow.errors import TransitionNotAllowed
 from tthc_flow.procedure import load_catalog
 from tthc_flow.store import DossierQuery, SqlStore
 
