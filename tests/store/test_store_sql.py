@@ -343,6 +343,12 @@ def test_a_version_1_database_is_migrated_and_backfilled_from_its_events(sql_url
         resolved = source.load(flagged)
         assert resolved is not None and resolved.received_at is not None
         assert seconds == summary_row(resolved, store.calendar)["processing_seconds"] > 0
+        # step 3 gives every open dossier its timers (the default reminder policy)
+        from tthc_flow.engine._timers import pending_due_at
+
+        pending = [d for d in source.dossiers() if pending_due_at(d) is not None]
+        assert pending and all(store.timers(d.code).get("overdue") == d.due_at for d in pending)
+        assert all(store.timers(d.code) == {} for d in source.dossiers() if not d.is_open)
 
 
 def test_a_creation_conflict_inside_a_batch_leaves_the_batch_intact(sql_store: SqlStore) -> None:
