@@ -253,3 +253,86 @@ def test_a_broken_chain_is_an_integrity_error_naming_the_dossier(tmp_path: Path)
     raw.dispose()
     with pytest.raises(IntegrityError, match=f"dossier {code} event 2"):
         SqlStore(url).load(code)
+
+
+def test_an_idempotent_replay_answers_the_dossier_as_stored_now(open_store: StoreFactory) -> None:
+    """A client retries a command another process already applied, after a third change:
+    the retry stores nothing and answers the current dossier, not the one it remembers."""
+    store = open_store()
+    clock = FixedClock(MONDAY)
+    a, b = _engine(store, clock), _engine(store, clock)
+    code = a.receive("2.000234", applicant="A", channel="desk").code
+    a.fire(code, "handover", EVERYONE, MONDAY + timedelta(hours=1), idempotency_key="k1")
+    b.fire(code, "appraise", EVERYONE, MONDAY + timedelta(hours=2))
+    again = a.fire(code, "handover", EVERYONE, MONDAY + timedelta(hours=1), idempotency_key="k1")
+    assert (again.state, again.version) == ("inspect", 3)
+    assert len(store.load_events(code)) == 3
+
+
+def test_one_engine_shared_by_threads(open_store: StoreFactory) -> None:
+    """Eight threads fire on the same dossiers through one engine: every command is applied
+    once or loses with a real reason; the store verifies."""
+    import threading
+
+    store = open_store()
+    clock = FixedClock(MONDAY)
+    engine = _engine(store, clock)
+    codes = [engine.receive("2.000234", applicant=f"A{i}", channel="desk").code for i in range(20)]
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        for code in codes:
+            for trigger in ("handover", "appraise", "inspect", "approve", "return_result"):
+                try:
+                    engine.fire(code, trigger, EVERYONE)
+                    result = "applied"
+                except (TransitionNotAllowed, ConcurrencyConflict) as exc:
+                    result = type(exc).__name__
+                with lock:
+                    outcomes.append(result)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("applied") == 20 * 5
+    assert all(engine.get(code).state == "returned" for code in codes)
+    assert store.verify().ok
+
+
+@pytest.mark.parametrize("pre_ping", [False, True])
+def test_postgresql_going_away_fails_one_command_cleanly(pg_url: str, pre_ping: bool) -> None:
+    """Every connection of the store is killed by the server (a restart, a failover): the
+    next command fails with a StoreError and writes nothing, and the one after works; with
+    ``pool_pre_ping`` not even that one fails."""
+    import sqlalchemy as sa
+
+    from tthc_flow.errors import StoreError
+    from tthc_flow.store import SqlStore
+
+    import uuid
+
+    name = f"tthc-goes-away-{uuid.uuid4().hex[:8]}"  # only this store's connections are cut
+    store = SqlStore(f"{pg_url}&application_name={name}", pool_size=2, pool_pre_ping=pre_ping)
+    engine = _engine(store, FixedClock(MONDAY))
+    code = engine.receive("2.000234", applicant="A", channel="desk").code
+    admin = sa.create_engine(pg_url)
+    with admin.begin() as conn:
+        killed = conn.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = :name"
+            ),
+            {"name": name},
+        ).scalar_one()
+    admin.dispose()
+    assert killed >= 1
+    if not pre_ping:
+        with pytest.raises(StoreError, match="database"):
+            engine.fire(code, "handover", EVERYONE, MONDAY + timedelta(hours=1))
+        assert len(store.load_events(code)) == 1  # nothing half-written; the pool was renewed
+    engine.fire(code, "handover", EVERYONE, MONDAY + timedelta(hours=1))
+    assert [e.trigger for e in store.load_events(code)] == ["receive", "handover"]
+    store.close()
