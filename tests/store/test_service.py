@@ -307,12 +307,12 @@ def test_postgresql_going_away_fails_one_command_cleanly(pg_url: str, pre_ping: 
     """Every connection of the store is killed by the server (a restart, a failover): the
     next command fails with a StoreError and writes nothing, and the one after works; with
     ``pool_pre_ping`` not even that one fails."""
+    import uuid
+
     import sqlalchemy as sa
 
     from tthc_flow.errors import StoreError
     from tthc_flow.store import SqlStore
-
-    import uuid
 
     name = f"tthc-goes-away-{uuid.uuid4().hex[:8]}"  # only this store's connections are cut
     store = SqlStore(f"{pg_url}&application_name={name}", pool_size=2, pool_pre_ping=pre_ping)
