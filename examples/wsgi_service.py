@@ -8,8 +8,11 @@ Run it:  TTHC_DATABASE_URL=sqlite:///tthc.sqlite python examples/wsgi_service.py
     GET  /dossiers/<code>               the dossier
     GET  /dossiers/<code>/history       its events
 
-Errors map to HTTP: 404 unknown dossier or procedure, 403 role, 409 wrong state or another
-writer won (retry), 422 a legal rule or a bad argument.
+Errors map to HTTP: 404 unknown dossier or procedure, 403 role, 409 wrong state, 422 a legal
+rule or a bad argument. Several processes can serve the same database: every command is
+decided on the dossier as the database holds it, and a command that loses a race with another
+process (ConcurrencyConflict) is decided again here, up to three times, before a 409 says so
+(docs/service.md).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from wsgiref.simple_server import make_server
 
 from tthc_flow import Actor, Dossier, Engine, SqlStore, load_catalog
@@ -45,6 +48,18 @@ STATUS = {
     InvalidCommand: "422 Unprocessable Entity",
 }
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+T = TypeVar("T")
+
+
+def retrying(command: Callable[[], T], attempts: int = 3) -> T:
+    """Run ``command``; a lost race (another process wrote the dossier between the decision
+    and the commit) is decided again on the stored dossier."""
+    for _ in range(attempts - 1):
+        try:
+            return command()
+        except ConcurrencyConflict:
+            continue
+    return command()
 
 
 def dossier_json(d: Dossier) -> dict[str, Any]:
@@ -77,13 +92,16 @@ def make_app(engine: Engine) -> Callable[[dict[str, Any], StartResponse], Iterab
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
             if method == "POST" and parts == ["dossiers"]:
-                d = engine.receive(
-                    body.pop("procedure"), body.pop("applicant"), body.pop("channel"), **body
+                procedure, applicant, channel = (
+                    body.pop("procedure"),
+                    body.pop("applicant"),
+                    body.pop("channel"),
                 )
+                d = retrying(lambda: engine.receive(procedure, applicant, channel, **body))
                 return reply("201 Created", dossier_json(d))
             if method == "POST" and len(parts) == 3 and parts[0] == "dossiers":
                 actor = Actor.of(body.pop("actor"), *body.pop("roles"))
-                d = engine.fire(parts[1], parts[2], actor, **body)
+                d = retrying(lambda: engine.fire(parts[1], parts[2], actor, **body))
                 return reply("200 OK", dossier_json(d))
             if method == "GET" and len(parts) == 2 and parts[0] == "dossiers":
                 return reply("200 OK", dossier_json(engine.get(parts[1])))
@@ -103,7 +121,8 @@ def make_app(engine: Engine) -> Callable[[dict[str, Any], StartResponse], Iterab
                 )
             return reply("404 Not Found", {"error": "no such route"})
         except TthcError as error:  # first: some are also ValueError or KeyError
-            return reply(STATUS.get(type(error), "400 Bad Request"), {"error": str(error)})
+            status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), None)
+            return reply(status or "400 Bad Request", {"error": str(error)})
         except (KeyError, TypeError, ValueError) as error:
             return reply("400 Bad Request", {"error": f"bad request: {error}"})
 
@@ -114,7 +133,7 @@ def main() -> None:
     url = os.environ.get("TTHC_DATABASE_URL", "sqlite:///tthc.sqlite")
     engine = Engine(load_catalog(CATALOG), store=SqlStore(url))
     with make_server("127.0.0.1", int(os.environ.get("PORT", "8000")), make_app(engine)) as server:
-        print(f"serving on http://127.0.0.1:{server.server_port}")
+        print(f"serving on http://127.0.0.1:{server.server_port}", flush=True)
         server.serve_forever()
 
 

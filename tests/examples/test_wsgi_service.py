@@ -69,3 +69,46 @@ def test_a_dossier_through_http(base_url: str) -> None:
     status, history = call(f"{base_url}/dossiers/{code}/history")
     assert [e["trigger"] for e in history] == ["receive", "handover", "withdraw"]
     assert call(f"{base_url}/dossiers/NOPE")[0] == 404
+
+
+def test_two_service_processes_on_one_database_never_refuse_wrongly(tmp_path: Path) -> None:
+    """The example started twice on one SQLite file, as a deployment runs it: each command
+    goes to the other process than the one before, so each decides on dossiers the other
+    moved on. Every step of every lifecycle is applied (no 409 for a stale view)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TTHC_DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite'}"}
+    env["PORT"] = "0"
+    procs = []
+    urls = []
+    try:
+        for _ in range(2):
+            proc = subprocess.Popen(
+                [sys.executable, str(EXAMPLE)], env=env, stdout=subprocess.PIPE, text=True
+            )
+            procs.append(proc)
+            assert proc.stdout is not None
+            line = proc.stdout.readline()  # "serving on http://127.0.0.1:PORT"
+            urls.append(line.strip().rsplit(" ", 1)[-1])
+        everyone = {"actor": "all", "roles": ["one_stop", "specialist", "leader"]}
+        codes = []
+        for i in range(10):
+            status, d = call(
+                f"{urls[i % 2]}/dossiers",
+                {"procedure": "2.000234", "applicant": f"Cty {i}", "channel": "desk"},
+            )
+            assert status == 201, d
+            codes.append(d["code"])
+        turn = 0
+        for trigger in ("handover", "appraise", "inspect", "approve", "return_result"):
+            for code in codes:
+                turn += 1
+                status, d = call(f"{urls[turn % 2]}/dossiers/{code}/{trigger}", everyone)
+                assert status == 200, (trigger, d)
+        assert {call(f"{urls[0]}/dossiers/{c}")[1]["state"] for c in codes} == {"returned"}
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
