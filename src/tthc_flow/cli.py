@@ -482,5 +482,13 @@ def demo(
     click.echo(f"{say('run_time', lang)}: {elapsed}")
 
 
+def _add_service_commands() -> None:
+    from tthc_flow._cli_service import scheduler
+
+    main.add_command(scheduler)
+
+
+_add_service_commands()
+
 if __name__ == "__main__":
     main()
