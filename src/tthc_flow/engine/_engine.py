@@ -366,15 +366,14 @@ class Engine:
         for a supplement (their clock is stopped), earliest appointment first: one query on
         the store's indexed ``pending_due_at`` (for reminders and worklists)."""
         moment = self._moment(now)
-        found = self.store.summaries(DossierQuery(pending_due_before=moment))
-        return sorted(found, key=lambda d: (d.due_at, d.code))
+        return self.store.summaries(DossierQuery(pending_due_before=moment), by_due=True)
 
     def due_soon(self, now: datetime | None, within: timedelta) -> list[DossierSummary]:
         """Open, unresolved dossiers whose appointment falls in [now, now + within), not
         paused, earliest first (one indexed query)."""
         moment = self._moment(now)
         query = DossierQuery(pending_due_from=moment, pending_due_before=moment + within)
-        return sorted(self.store.summaries(query), key=lambda d: (d.due_at, d.code))
+        return self.store.summaries(query, by_due=True)
 
     def close_unsupplemented(self, now: datetime | None = None) -> list[Dossier]:
         """Withdraw dossiers whose supplement did not arrive within the policy's days."""

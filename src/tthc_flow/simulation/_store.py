@@ -19,7 +19,7 @@ from typing import Any
 from tthc_flow.engine import Dossier, Event, first_broken_link, replay
 from tthc_flow.errors import ConcurrencyConflict
 from tthc_flow.store import ChainReport, DossierQuery, DossierSummary
-from tthc_flow.store._memory import matches
+from tthc_flow.store._memory import matches, select_summaries
 
 
 class SimulationStore:
@@ -79,10 +79,11 @@ class SimulationStore:
         """No batches: nothing is deferred."""
         return False
 
-    def summaries(self, query: DossierQuery, *, limit: int | None = None) -> list[DossierSummary]:
-        """Summaries of the kept dossiers matching ``query``, in code order."""
-        codes = self.find(query)[:limit]
-        return [DossierSummary.of(self._dossiers[code]) for code in codes]
+    def summaries(
+        self, query: DossierQuery, *, limit: int | None = None, by_due: bool = False
+    ) -> list[DossierSummary]:
+        """Summaries of the kept dossiers matching ``query`` (the store protocol's order)."""
+        return select_summaries(list(self._dossiers.values()), query, limit, by_due)
 
     def load_events(self, dossier_code: str) -> list[Event]:
         """Events of one dossier (empty when events are not kept)."""

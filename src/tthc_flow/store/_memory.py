@@ -66,6 +66,19 @@ def matches(dossier: Dossier, q: DossierQuery) -> bool:
     return True
 
 
+def select_summaries(
+    dossiers: list[Dossier], query: DossierQuery, limit: int | None, by_due: bool
+) -> list[DossierSummary]:
+    """The summaries of the matching ``dossiers`` in the store protocol's order (shared by
+    in-process stores, like :func:`matches`)."""
+    found = [DossierSummary.of(d) for d in dossiers if matches(d, query)]
+    if by_due:
+        found.sort(key=lambda d: (d.due_at is None, d.due_at or d.updated_at, d.code))
+    else:
+        found.sort(key=lambda d: d.code)
+    return found if limit is None else found[:limit]
+
+
 _Row = tuple[Any, ...]
 """An event as MemoryStore keeps it: (version, trigger, effect, from_state, to_state, actor,
 role, at, payload as canonical JSON, prev_hash, hash, idempotency_key, seq)."""
@@ -304,12 +317,12 @@ class MemoryStore:
         """Codes of the dossiers matching ``query``, sorted (like :class:`SqlStore`)."""
         return sorted(code for code, d in list(self._dossiers.items()) if matches(d, query))
 
-    def summaries(self, query: DossierQuery, *, limit: int | None = None) -> list[DossierSummary]:
-        """Summaries of the dossiers matching ``query``, in code order."""
-        codes = self.find(query)
-        if limit is not None:
-            codes = codes[:limit]
-        return [DossierSummary.of(self._dossiers[code]) for code in codes]
+    def summaries(
+        self, query: DossierQuery, *, limit: int | None = None, by_due: bool = False
+    ) -> list[DossierSummary]:
+        """Summaries of the dossiers matching ``query``, in code order (``by_due``: by
+        appointment, then code)."""
+        return select_summaries(list(self._dossiers.values()), query, limit, by_due)
 
     def dossiers(self) -> Iterator[Dossier]:
         """Every stored dossier, in code order."""

@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from tthc_flow.errors import StoreError
 
@@ -38,10 +38,9 @@ class DossierQuery:
     pending_due_before: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DossierSummary:
+class DossierSummary(NamedTuple):
     """A dossier's summary row: what worklists and reminders show, read without replaying
-    its events (:meth:`Store.summaries`)."""
+    its events (:meth:`Store.summaries`). A named tuple: thousands are built per query."""
 
     code: str
     procedure_code: str
@@ -75,7 +74,7 @@ class DossierSummary:
         )
 
 
-SUMMARY_FIELDS = tuple(DossierSummary.__slots__)
+SUMMARY_FIELDS = DossierSummary._fields
 """The summary row's columns a :class:`DossierSummary` carries, in its field order."""
 
 
@@ -208,8 +207,11 @@ class Store(Protocol):
         """Every stored dossier's current state, in code order (for reports)."""
         ...
 
-    def summaries(self, query: DossierQuery, *, limit: int | None = None) -> list[DossierSummary]:
-        """Summary rows of the dossiers matching ``query`` in code order (no replay)."""
+    def summaries(
+        self, query: DossierQuery, *, limit: int | None = None, by_due: bool = False
+    ) -> list[DossierSummary]:
+        """Summary rows of the dossiers matching ``query`` in code order, or with ``by_due``
+        by appointment then code (no replay)."""
         ...
 
     def verify(self) -> ChainReport:

@@ -33,6 +33,7 @@ from tthc_flow.errors import (
 )
 from tthc_flow.store import _engine, _sql_service
 from tthc_flow.store._buffer import BUFFERED_DIALECTS, WriteBuffer
+from tthc_flow.store._fast_reads import FAST_FILTERS, FastReads
 from tthc_flow.store._migrations import (
     SCHEMA_VERSION,
     foreign_tables,
@@ -103,6 +104,7 @@ class SqlStore:
         self._engine = _engine.build(parsed, synchronous, pool_size, max_overflow, pool_pre_ping)
         self._local = threading.local()
         self._local.conn = self._local.buffer = None
+        self._fast = FastReads(self._engine, self.url)
         try:
             self._open_schema(create)
         except BaseException:
@@ -316,6 +318,8 @@ class SqlStore:
         buffer: WriteBuffer | None = getattr(self._local, "buffer", None)
         if buffer is not None:
             return buffer.head(dossier_code)
+        if getattr(self._local, "conn", None) is None:
+            return self._fast.head(dossier_code)
         with self._tx(write=False, flush=False) as conn:
             row = conn.execute(
                 select(dossiers.c.version, dossiers.c.last_hash).where(
@@ -372,10 +376,23 @@ class SqlStore:
             stmt = select(c.code).where(*_where(query)).order_by(c.code)
             return list(conn.execute(stmt).scalars())
 
-    def summaries(self, query: DossierQuery, *, limit: int | None = None) -> list[DossierSummary]:
-        """Summary rows of the dossiers matching ``query``, in code order: one query on the
-        indexed summary columns, no replay."""
-        stmt = _SUMMARIES.where(*_where(query)).order_by(dossiers.c.code)
+    def summaries(
+        self, query: DossierQuery, *, limit: int | None = None, by_due: bool = False
+    ) -> list[DossierSummary]:
+        """Summary rows of the dossiers matching ``query``, in code order (``by_due``: by
+        appointment, then code): one query on the indexed summary columns, no replay.
+
+        Reminder queries (only ``pending_due_*`` filters, outside a batch) take the driver
+        path of :mod:`tthc_flow.store._fast_reads`; every other query this plain one."""
+        if getattr(self._local, "conn", None) is None and _only(query, FAST_FILTERS):
+            return self._fast.summaries(query, limit, by_due)
+        return self._plain_summaries(query, limit, by_due)
+
+    def _plain_summaries(
+        self, query: DossierQuery, limit: int | None, by_due: bool
+    ) -> list[DossierSummary]:
+        order = (dossiers.c.pending_due_at, dossiers.c.code) if by_due else (dossiers.c.code,)
+        stmt = _SUMMARIES.where(*_where(query)).order_by(*order)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._tx(write=False) as conn:
@@ -408,7 +425,13 @@ class SqlStore:
 
     # ------------------------------------------------------------------ timers
     def due_timers(self, now: datetime, *, limit: int = 500) -> list[DueTimer]:
-        """Unfired timers due at ``now``, earliest first (one query on ``timers.due_at``)."""
+        """Unfired timers due at ``now``, earliest first (one query on ``timers.due_at``,
+        through the driver path of :mod:`tthc_flow.store._fast_reads` outside a batch)."""
+        if getattr(self._local, "conn", None) is None:
+            return self._fast.due_timers(now, limit)
+        return self._slow_due_timers(now, limit)
+
+    def _slow_due_timers(self, now: datetime, limit: int) -> list[DueTimer]:
         with self._tx(write=False) as conn:
             return _sql_service.due_timers(conn, now, limit)
 
@@ -503,6 +526,7 @@ class SqlStore:
     # ----------------------------------------------------------------- closing
     def close(self) -> None:
         """Close every pooled connection."""
+        self._fast.close()
         self._engine.dispose()
 
     def __enter__(self) -> SqlStore:
@@ -549,6 +573,15 @@ def _where(query: DossierQuery) -> list[ColumnElement[bool]]:
 
 
 _SUMMARIES = select(*(dossiers.c[name] for name in SUMMARY_FIELDS))
+
+
+def _only(query: DossierQuery, allowed: frozenset[str]) -> bool:
+    """Whether every filter ``query`` sets is one of ``allowed``."""
+    return all(
+        name in allowed
+        for name, value in vars(query).items()
+        if value is not None and value is not False
+    )
 
 
 def _run(callbacks: list[Callable[[], None]]) -> None:
