@@ -160,7 +160,9 @@ def median_rate(function: Callable[[int], float], n: int, runs: int) -> float:
 class SnapshotOnlyStore(MemoryStore):
     """Keeps dossier snapshots but drops events: isolates the cost of the dossier itself."""
 
-    def append(self, events: Sequence[Event], dossier: Dossier) -> Sequence[Event]:
+    keep_events = False  # no chain kept: the engine writes no hashes, timers or messages
+
+    def append(self, events: Sequence[Event], dossier: Dossier, **_: object) -> Sequence[Event]:
         self._dossiers[dossier.code] = dossier
         return events
 

@@ -34,6 +34,7 @@ from tthc_flow.engine._timers import (
     MESSAGE_TIMERS,
     NO_CHANGE,
     TimerChange,
+    due_soon_at,
     timer_change,
     timers_of,
 )
@@ -156,6 +157,7 @@ class Engine:
         self._hashed = self.store.keep_events is not False
         self._durable = self._hashed
         self._lock = threading.Lock()  # guards the cache's check-then-set across threads
+        self._due_soon_memo: dict[datetime, datetime | None] = {}
 
     # ----------------------------------------------------------------- set-up
     def register_hook(self, name: str, hook: Hook) -> None:
@@ -580,24 +582,37 @@ class Engine:
             self._open.pop(code, None)  # another writer won: reload next time
             raise
         self._remember(dossier)
-        hooks = list(hooks)
-        if self.store.defer(
-            lambda: self._run_hooks(hooks, dossier, event), lambda: self._forget(code)
-        ):
-            return dossier
-        self._run_hooks(hooks, dossier, event)
+        if self.store.in_batch():
+            # inside a batch: the hooks wait for its commit, and a rollback must not leave
+            # this engine's cache ahead of the store
+            hooks = list(hooks)
+            self.store.defer(
+                lambda: self._run_hooks(hooks, dossier, event), lambda: self._forget(code)
+            )
+        elif hooks:
+            self._run_hooks(hooks, dossier, event)
         return dossier
 
     def _timers_of(self, dossier: Dossier) -> dict[str, datetime]:
         return timers_of(
             dossier,
-            self.calendar,
+            self._due_soon,
             self.policies.reminders,
             self.policies.supplement.close_after_days,
         )
 
+    def _due_soon(self, due: datetime) -> datetime | None:
+        """ReminderPolicy's due_soon moment, one calendar look-up per appointment."""
+        memo = self._due_soon_memo
+        if due in memo:
+            return memo[due]
+        if len(memo) >= 4096:  # appointments move on with time: keep the memo small
+            memo.clear()
+        found = memo[due] = due_soon_at(due, self.calendar, self.policies.reminders)
+        return found
+
     @staticmethod
-    def _run_hooks(hooks: list[Hook], dossier: Dossier, event: Event) -> None:
+    def _run_hooks(hooks: Iterable[Hook], dossier: Dossier, event: Event) -> None:
         for hook in hooks:
             try:
                 hook(dossier, event)

@@ -10,6 +10,7 @@ dossier moved to another step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -81,11 +82,14 @@ def pending_due_at(d: Dossier) -> datetime | None:
 
 def timers_of(
     dossier: Dossier,
-    calendar: WorkCalendar,
+    due_soon: Callable[[datetime], datetime | None],
     reminders: ReminderPolicy,
     close_after_days: int | None,
 ) -> dict[str, datetime]:
-    """The pending timers of ``dossier`` by kind (empty for a closed dossier)."""
+    """The pending timers of ``dossier`` by kind (empty for a closed dossier).
+
+    ``due_soon`` gives the ``due_soon`` moment of an appointment (None: no reminder); the
+    engine passes :func:`due_soon_at` with its calendar, remembered per appointment."""
     if not dossier.is_open:
         return {}
     found: dict[str, datetime] = {}
@@ -97,20 +101,29 @@ def timers_of(
     due = pending_due_at(dossier)
     if due is not None:
         found[OVERDUE] = due
-        days = reminders.due_soon_working_days
-        if days is not None:
-            try:
-                soon = calendar.add_working_days_at(due, -days)
-            except CalendarError:  # the calendar ends before: no reminder rather than a guess
-                soon = None
-            if soon is not None and soon < due:
-                found[DUE_SOON] = soon
+        soon = due_soon(due)
+        if soon is not None:
+            found[DUE_SOON] = soon
         rows = dossier.step_rows
         if reminders.step_overdue and rows and rows[-1][ROW_LEFT_AT] is None:
             step_due = rows[-1][ROW_DUE_AT]
             if step_due is not None:
                 found[STEP_OVERDUE] = step_due
     return found
+
+
+def due_soon_at(
+    due: datetime, calendar: WorkCalendar, reminders: ReminderPolicy
+) -> datetime | None:
+    """When the ``due_soon`` reminder of an appointment fires (None: no such reminder)."""
+    days = reminders.due_soon_working_days
+    if days is None:
+        return None
+    try:
+        soon = calendar.add_working_days_at(due, -days)
+    except CalendarError:  # the calendar ends before: no reminder rather than a guess
+        return None
+    return soon if soon < due else None
 
 
 def timer_change(before: dict[str, datetime], after: dict[str, datetime]) -> TimerChange:

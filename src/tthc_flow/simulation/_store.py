@@ -75,6 +75,10 @@ class SimulationStore:
         """Single-threaded and in memory: every append stands on its own."""
         return nullcontext()
 
+    def in_batch(self) -> bool:
+        """No batches."""
+        return False
+
     def defer(self, on_commit: Callable[[], None], on_rollback: Callable[[], None]) -> bool:
         """No batches: nothing is deferred."""
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -149,8 +149,9 @@ class MemoryStore:
         self._sequences: dict[tuple[str, date], int] = {}
         self._keys: dict[tuple[str | None, str], Event] = {}
         self._seq = 0
-        self._log: list[str] = []  # dossier code of each event, in seq order (the feed)
-        self._timers: dict[str, dict[str, list[Any]]] = {}  # code -> kind -> [due, fired]
+        # code -> (kind, due, fired at or None, kind, due, fired, ...): one flat tuple per
+        # dossier, untracked by the collector once seen (a tuple per timer made it run more)
+        self._timers: dict[str, tuple[Any, ...]] = {}
         self.outbox = MemoryOutbox()
         """The outbox messages (for inspection in tests; use claim/ack/retry to deliver)."""
         self._lock = threading.RLock()  # re-entered by the appends of this thread's batch
@@ -206,7 +207,6 @@ class MemoryStore:
             self._seq = seq
             rows = (_row(first),) if len(events) == 1 else tuple([_row(e) for e in events])
             self._events[code] = stored + rows if stored else rows
-            self._log.extend([code] * len(events))
             for event, key in keyed:
                 keys[(None if event.version == 1 else code, key)] = event
             self._dossiers[code] = dossier
@@ -221,8 +221,8 @@ class MemoryStore:
     ) -> Callable[[], None]:
         """What puts the store back as it was before one append (a batch's rollback)."""
         dossier = self._dossiers.get(code)
-        seq, log_length = self._seq, len(self._log)
-        timers = {k: list(v) for k, v in self._timers.get(code, {}).items()}
+        seq = self._seq
+        timers = self._timers.get(code)
         outbox_mark = self.outbox.mark()
 
         def undo() -> None:
@@ -236,18 +236,31 @@ class MemoryStore:
             for event, key in keyed:
                 self._keys.pop((None if event.version == 1 else code, key), None)
             self._seq = seq
-            del self._log[log_length:]
-            self._timers[code] = timers
+            if timers is None:
+                self._timers.pop(code, None)
+            else:
+                self._timers[code] = timers
             self.outbox.undo(outbox_mark)
 
         return undo
 
     def _change_timers(self, code: str, change: TimerChange) -> None:
-        mine = self._timers.setdefault(code, {})
-        for kind in change.clear:
-            mine.pop(kind, None)
+        changed = {t.kind for t in change.put}.union(change.clear)
+        flat = self._timers.get(code, ())
+        kept: list[Any] = []
+        for i in range(0, len(flat), 3):
+            if flat[i] not in changed:
+                kept += flat[i : i + 3]
         for timer in change.put:
-            mine[timer.kind] = [timer.due_at, None]
+            kept += (timer.kind, timer.due_at, None)
+        if kept:
+            self._timers[code] = tuple(kept)
+        else:
+            self._timers.pop(code, None)
+
+    def _entries(self, code: str) -> list[tuple[str, datetime, datetime | None]]:
+        flat = self._timers.get(code, ())
+        return [(flat[i], flat[i + 1], flat[i + 2]) for i in range(0, len(flat), 3)]
 
     def next_sequence(self, agency_code: str, day: date) -> int:
         """Next number of the day for ``agency_code`` (given back if a batch rolls back)."""
@@ -260,31 +273,14 @@ class MemoryStore:
                 undo.append(lambda: self._sequences.__setitem__(key, before))
             return before + 1
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> AbstractContextManager[None]:
         """One transaction for this thread's appends inside the block (see the class notes).
         Nested blocks join the outermost one."""
-        local = self._local
-        if getattr(local, "undo", None) is not None:
-            yield
-            return
-        with self._lock:
-            undo: list[Callable[[], None]] = []
-            local.undo, local.committed, local.rolled_back = undo, [], []
-            try:
-                yield
-            except BaseException:
-                for step in reversed(undo):
-                    step()
-                callbacks = local.rolled_back
-                local.undo = None
-                for callback in callbacks:
-                    callback()
-                raise
-            callbacks = local.committed
-            local.undo = None
-        for callback in callbacks:
-            callback()
+        return _Batch(self)
+
+    def in_batch(self) -> bool:
+        """Whether this thread is inside a :meth:`batch`."""
+        return getattr(self._local, "undo", None) is not None
 
     def defer(self, on_commit: Callable[[], None], on_rollback: Callable[[], None]) -> bool:
         """Inside this thread's :meth:`batch`: keep the callbacks for its end (True)."""
@@ -337,20 +333,18 @@ class MemoryStore:
 
     def changes(self, after: str = "", *, limit: int = 500) -> FeedPage:
         """Events after position ``after`` in commit (``seq``) order; the position is the
-        last ``seq`` handed out."""
+        last ``seq`` handed out (appends are serialised by the store's lock)."""
         start = _feed_position(after)
         with self._lock:
-            codes = self._log[start : start + limit]
-            seen: dict[str, int] = {}
-            found = []
-            for offset, code in enumerate(codes):
-                rows = self._events[code]
-                index = seen.get(code)
-                if index is None:  # the dossier's rows are in seq order: find the first one
-                    index = next(i for i, row in enumerate(rows) if row[-1] == start + offset + 1)
-                found.append(_event(code, rows[index]))
-                seen[code] = index + 1
-        return FeedPage(found, str(start + len(found)))
+            later = [
+                (row[-1], code, row)
+                for code, rows in self._events.items()
+                for row in rows
+                if row[-1] > start
+            ]
+        later.sort(key=lambda item: item[0])
+        found = [_event(code, row) for _, code, row in later[:limit]]
+        return FeedPage(found, str(found[-1].seq if found else start))
 
     # ------------------------------------------------------------- the outbox
     def claim(
@@ -378,13 +372,13 @@ class MemoryStore:
 
     # ----------------------------------------------------------------- timers
     def due_timers(self, now: datetime, *, limit: int = 500) -> list[DueTimer]:
-        """Unfired timers due at ``now``, earliest first."""
+        """Unfired timers due at ``now``, earliest first (a scan: this store is for tests)."""
         with self._lock:
             found = [
-                DueTimer(code, kind, entry[0])
-                for code, mine in self._timers.items()
-                for kind, entry in mine.items()
-                if entry[1] is None and entry[0] <= now
+                DueTimer(code, kind, due)
+                for code in self._timers
+                for kind, due, fired in self._entries(code)
+                if fired is None and due <= now
             ]
         found.sort(key=lambda t: (t.due_at, t.dossier_code, t.kind))
         return found[:limit]
@@ -394,19 +388,23 @@ class MemoryStore:
     ) -> bool:
         """Mark ``timer`` fired (and queue ``message``) unless it changed or already fired."""
         with self._lock:
-            entry = self._timers.get(timer.dossier_code, {}).get(timer.kind)
-            if entry is None or entry[1] is not None or entry[0] != timer.due_at:
-                return False
-            entry[1] = now
-            if message is not None:
-                self.outbox.add_timer_message(timer, message, now)
-            return True
+            flat = self._timers.get(timer.dossier_code, ())
+            for i, (kind, due, fired) in enumerate(self._entries(timer.dossier_code)):
+                if kind == timer.kind:
+                    if fired is not None or due != timer.due_at:
+                        return False
+                    at = 3 * i
+                    changed = (*flat[:at], kind, due, now, *flat[at + 3 :])
+                    self._timers[timer.dossier_code] = changed
+                    if message is not None:
+                        self.outbox.add_timer_message(timer, message, now)
+                    return True
+            return False
 
     def timers(self, dossier_code: str) -> dict[str, datetime]:
         """The pending (unfired) timers of one dossier by kind (for tests and inspection)."""
         with self._lock:
-            mine = self._timers.get(dossier_code, {})
-            return {kind: entry[0] for kind, entry in mine.items() if entry[1] is None}
+            return {kind: due for kind, due, fired in self._entries(dossier_code) if fired is None}
 
     # ------------------------------------------------------------------ audit
     def verify(self) -> ChainReport:
@@ -438,6 +436,44 @@ class MemoryStore:
             raise IntegrityError(
                 f"dossier {report.broken_dossier} event {report.broken_version}: {report.reason}"
             )
+
+
+class _Batch:
+    """:meth:`MemoryStore.batch`: holds the store's lock, undoes the block on an exception,
+    then runs the callbacks deferred for its end (a class: cheaper than a generator, and
+    every receipt enters one)."""
+
+    __slots__ = ("_outer", "_store")
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._outer = False
+
+    def __enter__(self) -> None:
+        store = self._store
+        local = store._local
+        if getattr(local, "undo", None) is not None:
+            return  # nested: joins the outer block
+        store._lock.acquire()
+        local.undo, local.committed, local.rolled_back = [], [], []
+        self._outer = True
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if not self._outer:
+            return
+        store = self._store
+        local = store._local
+        undo: list[Callable[[], None]] = local.undo
+        if kind is not None:
+            for step in reversed(undo):
+                step()
+            callbacks: list[Callable[[], None]] = local.rolled_back
+        else:
+            callbacks = local.committed
+        local.undo = None
+        store._lock.release()
+        for callback in callbacks:
+            callback()
 
 
 def _feed_position(text: str) -> int:

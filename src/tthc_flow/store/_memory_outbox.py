@@ -1,11 +1,17 @@
-"""The outbox of :class:`~tthc_flow.store.MemoryStore`: messages in a dict, leased in order."""
+"""The outbox of :class:`~tthc_flow.store.MemoryStore`: messages by id, leased in order.
+
+Each message is one tuple of plain values (the ``outbox`` table's columns, the payload as
+JSON text), replaced when its delivery state changes: like the store's event rows, a tuple of
+strings, numbers and datetimes is invisible to Python's cyclic garbage collector once it has
+been seen, and one tuple per message (not a tuple per payload item) keeps the collector from
+running more often.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tthc_flow.store._protocol import Delivery, DueTimer
 
@@ -19,8 +25,7 @@ def message_key(dossier_code: str, version: int, topic: str) -> str:
     return f"{dossier_code}/{version}/{topic}"
 
 
-@dataclass(slots=True)
-class OutboxRow:
+class OutboxRow(NamedTuple):
     """One message as a store keeps it (the ``outbox`` table's columns)."""
 
     id: int
@@ -38,11 +43,20 @@ class OutboxRow:
     last_error: str | None = None
 
 
+_DELIVERED = OutboxRow._fields.index("delivered_at")
+_TOPIC = OutboxRow._fields.index("topic")
+_CODE = OutboxRow._fields.index("dossier_code")
+
+
 class MemoryOutbox:
-    """Messages by id; the caller (the store) holds its lock around every call."""
+    """Messages by id; the caller (the store) holds its lock around every call.
+
+    Rows are kept as plain tuples in :class:`OutboxRow` order: the collector untracks exact
+    tuples of untracked values, but not instances of a tuple subclass such as a named tuple.
+    """
 
     def __init__(self) -> None:
-        self.rows: dict[int, OutboxRow] = {}
+        self.rows: dict[int, tuple[Any, ...]] = {}
         self._keys: set[str] = set()
         self._next = 1
 
@@ -59,15 +73,30 @@ class MemoryOutbox:
     def _put(
         self, code: str, version: int, message: OutboxMessage, at: datetime, suffix: str = ""
     ) -> None:
-        key = message_key(code, version, message.topic) + (f"@{suffix}" if suffix else "")
+        key = f"{code}/{version}/{message.topic}"
+        if suffix:
+            key += f"@{suffix}"
         if key in self._keys:
             return
-        text = json.dumps(message.payload, ensure_ascii=False, sort_keys=True)
-        self.rows[self._next] = OutboxRow(
-            self._next, code, version, message.topic, key, text, at, at
+        text = json.dumps(message.payload, ensure_ascii=False)
+        id_ = self._next
+        self.rows[id_] = (
+            id_,
+            code,
+            version,
+            message.topic,
+            key,
+            text,
+            at,
+            at,
+            0,
+            None,
+            None,
+            None,
+            None,
         )
         self._keys.add(key)
-        self._next += 1
+        self._next = id_ + 1
 
     def mark(self) -> int:
         """A point to :meth:`undo` back to (a batch's rollback)."""
@@ -78,7 +107,7 @@ class MemoryOutbox:
         for id_ in range(mark, self._next):
             row = self.rows.pop(id_, None)
             if row is not None:
-                self._keys.discard(row.key)
+                self._keys.discard(OutboxRow._make(row).key)
         self._next = mark
 
     def claim(
@@ -92,37 +121,46 @@ class MemoryOutbox:
         """Lease the oldest deliverable message of each dossier and topic, oldest first."""
         blocked: set[tuple[str, str]] = set()  # with an earlier undelivered message
         found = []
-        for row in self.rows.values():  # in id order
-            if row.delivered_at is not None:
+        for raw in list(self.rows.values()):  # in id order
+            if raw[_DELIVERED] is not None:
                 continue
-            if topics is not None and row.topic not in topics:
+            if topics is not None and raw[_TOPIC] not in topics:
                 continue
-            stream = (row.dossier_code, row.topic)
+            stream = (raw[_CODE], raw[_TOPIC])
             if stream in blocked:
                 continue
             blocked.add(stream)
+            row = OutboxRow._make(raw)
             if row.available_at > now or (row.lease_until is not None and row.lease_until > now):
                 continue
-            row.attempts += 1
-            row.lease_owner, row.lease_until = consumer, now + lease
-            found.append(delivery(row))
+            leased = row._replace(
+                attempts=row.attempts + 1, lease_owner=consumer, lease_until=now + lease
+            )
+            self.rows[row.id] = tuple(leased)
+            found.append(delivery(leased))
             if len(found) >= limit:
                 break
         return found
 
     def ack(self, id_: int, now: datetime) -> None:
         """Delivered."""
-        row = self.rows.get(id_)
-        if row is not None and row.delivered_at is None:
-            row.delivered_at = now
-            row.lease_owner = row.lease_until = None
+        raw = self.rows.get(id_)
+        if raw is not None and raw[_DELIVERED] is None:
+            row = OutboxRow._make(raw)
+            self.rows[id_] = tuple(
+                row._replace(delivered_at=now, lease_owner=None, lease_until=None)
+            )
 
     def retry(self, id_: int, error: str, at: datetime) -> None:
         """Failed: available again at ``at``."""
-        row = self.rows.get(id_)
-        if row is not None and row.delivered_at is None:
-            row.available_at, row.last_error = at, error
-            row.lease_owner = row.lease_until = None
+        raw = self.rows.get(id_)
+        if raw is not None and raw[_DELIVERED] is None:
+            row = OutboxRow._make(raw)
+            self.rows[id_] = tuple(
+                row._replace(
+                    available_at=at, last_error=error[:2000], lease_owner=None, lease_until=None
+                )
+            )
 
 
 def delivery(row: Any) -> Delivery:

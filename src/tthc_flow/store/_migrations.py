@@ -122,7 +122,7 @@ def _backfill_v3(conn: Connection) -> None:
     from tthc_flow.calendar import WorkCalendar
     from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, replay
     from tthc_flow.engine._policies import Policies
-    from tthc_flow.engine._timers import pending_due_at, timers_of
+    from tthc_flow.engine._timers import due_soon_at, pending_due_at, timers_of
     from tthc_flow.store._rows import row_event
 
     calendar = conn.info.get("tthc_calendar") or WorkCalendar.vietnam()
@@ -154,7 +154,10 @@ def _backfill_v3(conn: Connection) -> None:
                 update(d).where(d.c.code == code).values(pending_due_at=pending_due_at(dossier))
             )
             found = timers_of(
-                dossier, calendar, policies.reminders, policies.supplement.close_after_days
+                dossier,
+                lambda due: due_soon_at(due, calendar, policies.reminders),
+                policies.reminders,
+                policies.supplement.close_after_days,
             )
             for kind, due in found.items():
                 conn.execute(t.insert().values(dossier_code=code, kind=kind, due_at=due))

@@ -174,6 +174,10 @@ class Store(Protocol):
         one transaction: all are kept, or none."""
         ...
 
+    def in_batch(self) -> bool:
+        """Whether this thread is inside a :meth:`batch` (its appends are not committed yet)."""
+        ...
+
     def defer(self, on_commit: Callable[[], None], on_rollback: Callable[[], None]) -> bool:
         """Inside a :meth:`batch` of this thread: remember the callbacks for the batch's end
         and return True; outside one return False (the caller's append is committed)."""

@@ -265,6 +265,10 @@ class SqlStore:
             raise
         _run(committed)
 
+    def in_batch(self) -> bool:
+        """Whether this thread is inside a :meth:`batch`."""
+        return getattr(self._local, "conn", None) is not None
+
     def defer(self, on_commit: Callable[[], None], on_rollback: Callable[[], None]) -> bool:
         """Inside this thread's :meth:`batch`: run ``on_commit`` after it commits, or
         ``on_rollback`` after it is rolled back (True); outside one return False."""
