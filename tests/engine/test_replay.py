@@ -65,18 +65,30 @@ class Expected:
 
 
 def clock_start(moment: datetime, cutoff: time | None) -> datetime:
+    """Days are counted from the receipt itself (Civil Code 2015 art. 147.2); the local
+    cut-off moves a late receipt to the next working day's opening."""
     if cutoff is not None and CAL.is_working_day(moment.date()) and moment.time() > cutoff:
-        moment = datetime.combine(moment.date() + timedelta(days=1), time(0), VN_TZ)
-    return CAL.next_working_moment(moment)
+        return CAL.next_working_moment(
+            datetime.combine(moment.date() + timedelta(days=1), time(0), VN_TZ)
+        )
+    return moment
 
 
 def due_from(moment: datetime, cutoff: time | None) -> datetime:
-    return CAL.add_working_days_at(clock_start(moment, cutoff), LIMIT_DAYS)
+    """The LIMIT_DAYS-th working day after the receipt date (that day not counted, art.
+    147.2): at the receipt's clock time if it was inside working hours, else at the end of
+    that day (art. 148.1), the close of its last working period."""
+    start = clock_start(moment, cutoff)
+    if CAL.next_working_moment(start) == start:
+        return CAL.add_working_days_at(start, LIMIT_DAYS)
+    day = CAL.add_working_days(start.date(), LIMIT_DAYS)
+    return datetime.combine(day, CAL.working_periods(day)[-1][1], VN_TZ)
 
 
-def judged(done: datetime, due: datetime, rescheduled: bool) -> str:
-    """TimelinessPolicy defaults: an apology makes it late; else by day and due moment."""
-    if rescheduled or done > due:
+def judged(done: datetime, due: datetime) -> str:
+    """TimelinessPolicy defaults: by day and due moment against the original appointment; an
+    apology alone makes nothing late (Decree 118/2025/ND-CP art. 19.6)."""
+    if done > due:
         return "late"
     return "on_time" if done.date() == due.date() else "early"
 
@@ -120,7 +132,7 @@ def expect(
         model.state = "result_ready"
         model.outcome = "approved" if trigger == "approve" else "rejected"
         model.resolved_at = moment
-        model.timeliness = judged(moment, model.original_due, model.reschedules > 0)
+        model.timeliness = judged(moment, model.original_due)
     elif trigger == "return_result":
         model.state, model.returned_at = "returned", moment
     elif trigger in ("refuse", "withdraw"):

@@ -541,7 +541,7 @@ class Engine:
         )
         if accept:
             limit = self.policies.on_the_spot.limit if at_desk else None
-            payload.update(self._clock_payload(definition, self._clock_start(moment), limit))
+            payload.update(self._clock_payload(definition, moment, limit))
         if digest is not None:
             payload["command_digest"] = digest
         seq = self.store.next_sequence(definition.agency_code, moment.date())
@@ -580,46 +580,87 @@ class Engine:
             ) from None
 
     # ------------------------------------------------------------- deadlines
-    def _clock_start(self, moment: datetime) -> datetime:
-        """ClockStartPolicy: the next working moment, or the next working day after the cutoff."""
+    def _clock_start(self, moment: datetime, unit: TimeUnit) -> datetime:
+        """ClockStartPolicy: the moment a limit in ``unit`` starts from a receipt at ``moment``.
+
+        A working-hour limit runs in working time from the receipt (Civil Code 2015 art.
+        147.1), so it starts at the next working moment. A limit in days keeps the receipt
+        moment itself: its days are counted from the day after the receipt date (art. 147.2,
+        147.3), which :meth:`_due_after` does, however late in the day or on whatever day the
+        dossier arrived. The optional ``cutoff`` (a local rule) moves a receipt after it to
+        the start of the next working day, for every unit.
+        """
         cal = self.calendar
-        cutoff = self.policies.clock_start.cutoff
+        policy = self.policies.clock_start
+        cutoff = policy.cutoff
         if cutoff is not None and cal.is_working_day(moment.date()) and moment.time() > cutoff:
             next_day = datetime.combine(moment.date() + timedelta(days=1), time(0), VN_TZ)
             return cal.next_working_moment(next_day)
-        return cal.next_working_moment(moment)
+        if unit is TimeUnit.WORKING_HOURS or policy.day_limits_from == "next_working_moment":
+            return cal.next_working_moment(moment)
+        return moment
+
+    def _day_end(self, day: date) -> datetime:
+        """The end of a working day: the close of its last working period (DueDatePolicy)."""
+        return datetime.combine(day, self.calendar.working_periods(day)[-1][1], VN_TZ)
 
     def _due_after(self, start_at: datetime, value: float, unit: TimeUnit) -> datetime:
-        """DueDatePolicy: the appointment moment ``value`` ``unit`` after a working moment."""
+        """DueDatePolicy: the appointment moment ``value`` ``unit`` after ``start_at``.
+
+        ``start_at`` comes from :meth:`_clock_start`: a working moment for working hours, the
+        receipt moment itself for days. Days: the receipt date is not counted (Civil Code 2015
+        art. 147.2); a receipt inside working hours keeps its clock time on the last day
+        (``same_clock_time``), any other ends at the end of the last day (art. 148.1); a
+        calendar-day limit ending on a day off ends at the end of the next working day (148.5).
+        """
         cal = self.calendar
         if unit is TimeUnit.WORKING_HOURS:
             return cal.add_working_time(start_at, timedelta(hours=value))
+        end_of_day = self.policies.due_date.mode == "end_of_day"
+        in_hours = cal.next_working_moment(start_at) == start_at
         if unit is TimeUnit.CALENDAR_DAYS:
-            return cal.add_working_days_at(start_at + timedelta(days=value), 0)
+            candidate = start_at + timedelta(days=value)
+            last = candidate.date()
+            if not cal.is_working_day(last):
+                return self._day_end(cal.add_working_days(last, 1))  # art. 148.5
+            if end_of_day or not in_hours or cal.next_working_moment(candidate) != candidate:
+                return self._day_end(last)  # art. 148.1
+            return candidate
         whole = int(value)
-        due = cal.add_working_days_at(start_at, whole) if whole else start_at
+        if in_hours:
+            due = cal.add_working_days_at(start_at, whole) if whole else start_at
+        elif whole:
+            due = self._day_end(cal.add_working_days(start_at.date(), whole))
+        else:  # less than a day from outside working hours: working time from the next opening
+            due = cal.next_working_moment(start_at)
         fraction = value - whole
         if fraction:
             due = cal.add_working_time(due, cal.hours_per_day * fraction)
-        if self.policies.due_date.mode == "end_of_day":
-            periods = cal.working_periods(due.date())
-            due = datetime.combine(due.date(), periods[-1][1], VN_TZ)
+        if end_of_day:
+            due = self._day_end(due.date())
         return due
 
     def _clock_payload(
-        self, definition: ProcedureDefinition, start_at: datetime, limit: Duration | None = None
+        self, definition: ProcedureDefinition, received: datetime, limit: Duration | None = None
     ) -> dict[str, Any]:
+        """The clock start, the appointment and the step deadlines of a receipt at ``received``
+        (a first receipt, or the complete dossier after a supplement: art. 19.5)."""
         at_desk = limit is not None
         limit = limit or definition.time_limit.effective
+        start_at = self._clock_start(received, limit.unit)
         steps = () if at_desk else definition.workflow.steps
         shares = []
         elapsed = 0.0
         for step in steps:
             elapsed += step.share
             shares.append(elapsed)
-        if limit.unit is TimeUnit.WORKING_DAYS and self.policies.due_date.mode == "same_clock_time":
+        if (
+            limit.unit is TimeUnit.WORKING_DAYS
+            and self.policies.due_date.mode == "same_clock_time"
+            and self.calendar.next_working_moment(start_at) == start_at
+        ):
             # the due date and every step deadline in one pass over the calendar (the same
-            # rule as _due_after: start_at is a working moment, from _clock_start)
+            # rule as _due_after for a receipt inside working hours)
             due, *step_ats = self.calendar.deadlines_at(start_at, [limit.value, *shares])
         else:
             due = self._due_after(start_at, limit.value, limit.unit)
@@ -660,7 +701,7 @@ class Engine:
                         moment, step_due, self.policies.timeliness
                     )
         if effect is Effect.ACCEPT:
-            payload.update(self._clock_payload(definition, self._clock_start(moment)))
+            payload.update(self._clock_payload(definition, moment))
         elif effect is Effect.REQUEST_SUPPLEMENT:
             refusal = self._supplement_refusal(dossier, moment)
             if refusal is not None:
@@ -727,7 +768,9 @@ class Engine:
                 f"{article})"
             )
         window = policy.within_working_days
-        received = dossier.clock_started_at
+        # "không quá 03 ngày làm việc kể từ ngày tiếp nhận hồ sơ" (art. 19.5): from the receipt
+        # date, that day not counted (Civil Code 2015 art. 147.2), not from the clock start
+        received = dossier.received_at
         if not at_reception and window is not None and received is not None:
             last_day = self.calendar.add_working_days(received.date(), window)
             if moment.date() > last_day:
@@ -808,7 +851,7 @@ class Engine:
             # a new appointment from the complete dossier; an earlier apology's date is
             # superseded, its record (and its "late" mark) stays: docs/engine.md
             limit = self.policies.on_the_spot.limit if dossier.state == HANDLED_AT_DESK else None
-            return self._clock_payload(definition, self._clock_start(moment), limit)
+            return self._clock_payload(definition, moment, limit)
         cal = self.calendar
         paused_at = dossier.pauses[-1].start
         restart = cal.next_working_moment(moment)

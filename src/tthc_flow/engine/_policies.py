@@ -27,28 +27,57 @@ class SupplementMode(StrEnum):
     """The clock stops while waiting and resumes with the time that was left."""
 
 
+DAY_LIMIT_STARTS = ("receipt_date", "next_working_moment")
+
+
 @dataclass(frozen=True)
 class ClockStartPolicy:
     """When the time limit starts.
 
-    Source: Decree 118/2025/ND-CP art. 17.3: the limit runs from the receipt of a complete,
-    valid dossier as shown on the receipt and appointment slip. The decree does not say what
-    happens to a dossier (typically online) arriving outside working hours; like the national
-    portal, the default starts the clock at the next working moment. ``cutoff`` (e.g. 16:00)
-    moves dossiers arriving after it on a working day to the next working day (local rule).
+    Source: Decree 118/2025/ND-CP art. 17.3 ("Thời gian giải quyết thủ tục hành chính được
+    tính từ thời điểm hồ sơ đã được tiếp nhận đầy đủ, hợp lệ và được thể hiện trên Giấy tiếp
+    nhận hồ sơ và hẹn trả kết quả"). The decree has no counting rule of its own, so the Civil
+    Code 2015 applies (art. 145.1): a limit in hours starts at the moment set (art. 147.1), so
+    a working-hour limit runs in working time from the next working moment; a limit in days
+    does not count the day of the event and runs from the next day (art. 147.2, 147.3).
+
+    ``day_limits_from``: ``receipt_date`` (default, the law): a limit in days counts from the
+    day after the receipt date even when the dossier arrived after closing time or on a day
+    off. ``next_working_moment``: the reading of systems that first move such a receipt to
+    the next working moment and count from that day (one working day later; kept for
+    replaying such a system's figures, not the law's answer). ``cutoff`` (e.g. 16:00): a
+    local rule that treats a receipt after it on a working day as made at the start of the
+    next working day (not in the decree).
     """
 
     cutoff: time | None = None
+    day_limits_from: str = "receipt_date"
+
+    def __post_init__(self) -> None:
+        if self.day_limits_from not in DAY_LIMIT_STARTS:
+            raise ValueError(
+                f"ClockStartPolicy.day_limits_from must be one of {', '.join(DAY_LIMIT_STARTS)}"
+            )
 
 
 @dataclass(frozen=True)
 class DueDatePolicy:
     """How a limit in working days becomes an appointment moment.
 
-    ``same_clock_time`` (default): the n-th working day after receipt at the same time of
-    day, so a dossier received Monday 10:00 with 3 days is due Thursday 10:00 (as OpenCPS
-    computes it). ``end_of_day``: the close of the n-th working day. Calendar-day limits ending
-    on a non-working day move to the next working day (Civil Code 2015 art. 148.5).
+    The last day: the n-th working day after the receipt date, the receipt date not counted
+    (Civil Code 2015 art. 147.2; :class:`ClockStartPolicy`). ``same_clock_time`` (default,
+    the practice of OpenCPS and the appointment slips): a dossier received inside working
+    hours is due at the same time of day, so Monday 10:00 with 3 days is due Thursday 10:00;
+    one received outside working hours (after closing, in the lunch break, on a day off) has
+    no clock time of the working day to keep and is due at the end of the last day, the
+    Civil Code's rule (art. 148.1). ``end_of_day``: always the end of the last day (art.
+    148.1). A calendar-day limit whose last day is a weekend or holiday ends at the end of the
+    next working day (art. 148.5), in both modes.
+
+    The end of a day is the close of the desk's last working period (17:00 by default). Art.
+    148.6 puts the end of a day at 24:00; an appointment is a time the desk is open, so the
+    engine uses the close of business; the difference matters only for an act done between
+    closing and midnight of the last day (docs/legal-rules.md, "ambiguities").
     """
 
     mode: str = "same_clock_time"
@@ -103,6 +132,12 @@ class ReschedulePolicy:
 
 TIMELINESS_GRANULARITIES = ("date", "exact", "whole_day")
 
+RESCHEDULED_LATE_SOURCE = (
+    "practice, not law: the Bình Định DoIT 2023 seed report counts dossiers needing an apology "
+    "among the late ones; OpenCPS keeps the original due date beside the extension"
+)
+"""Where ``TimelinessPolicy(rescheduled_counts_late=True)`` comes from (a province's option)."""
+
 
 @dataclass(frozen=True)
 class TimelinessPolicy:
@@ -119,12 +154,16 @@ class TimelinessPolicy:
     * ``whole_day``: a local convention some desks use: the whole due date counts as on
       time, so 16:59 on a day due at 09:00 is on time.
 
-    ``rescheduled_counts_late``: a dossier that needed an apology counts as late in statistics
-    even if it met the new date (domain.md; OpenCPS compares against the original due date).
+    ``rescheduled_counts_late`` (default False, the law): a dossier is judged against its
+    original appointment whether or not an apology was sent; "quá hạn" means resolved after
+    the limit, and Decree 118/2025/ND-CP art. 19.6 is about dossiers *expected* to be late
+    ("hồ sơ dự kiến quá hạn"), so an apology alone does not make a dossier resolved by its
+    original date late. True: every rescheduled dossier counts as late, the reading of
+    systems that flag a dossier late when the apology is issued (RESCHEDULED_LATE_SOURCE).
     """
 
     granularity: str = "date"
-    rescheduled_counts_late: bool = True
+    rescheduled_counts_late: bool = False
 
     def __post_init__(self) -> None:
         if self.granularity not in TIMELINESS_GRANULARITIES:

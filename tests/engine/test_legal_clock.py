@@ -1,0 +1,190 @@
+"""The legal clock to the letter (issue 15): counting days, calendar days, apologies.
+
+Every expected moment below is computed by hand from the law, in the comments, on the 2026
+calendar: Mon 27/4 is the Hùng Kings compensatory day off, Thu 30/4 and Fri 1/5 holidays;
+working hours 07:30-11:30 and 13:00-17:00. Sources: Decree 118/2025/ND-CP art. 17.3, 19.5,
+19.6 (transcription in the public repository neornotl/rightly-beta); Civil Code 2015 art.
+145.1, 147, 148 (thuvienphapluat.vn, anslawfirm.com copies); docs/legal-rules.md.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.engine.conftest import DESK, LEADER, POLICE, PROCEDURE, SPECIALIST, at
+from tthc_flow import PolicyViolation
+from tthc_flow.engine import (
+    ClockStartPolicy,
+    DueDatePolicy,
+    Engine,
+    Policies,
+    Timeliness,
+    TimelinessPolicy,
+)
+from tthc_flow.procedure import Catalog, parse_procedure
+
+
+def _engine(catalog: Catalog, policies: Policies | None = None) -> Engine:
+    engine = Engine(catalog, policies=policies)
+    engine.register_hook("notify_leader", lambda d, e: None)
+    return engine
+
+
+def _catalog_with_limit(value: int, unit: str) -> Catalog:
+    text = PROCEDURE.replace(
+        "  statutory: {value: 5, unit: working_days}\n  shortened: {value: 3, unit: working_days}",
+        f"  statutory: {{value: {value}, unit: {unit}}}",
+    )
+    assert text != PROCEDURE
+    return Catalog([parse_procedure(text, "test.yaml")])
+
+
+def test_after_closing_time_the_days_run_from_the_receipt_date(catalog: Catalog) -> None:
+    """Decree 118 art. 17.3; Civil Code art. 147.2, 148.1 (issue 15, point 1).
+
+    Received Fri 24/4/2026 17:30 (after closing), 3 working days, the day of receipt not
+    counted: Sat 25, Sun 26, Mon 27 off; day 1 Tue 28/4, day 2 Wed 29/4; Thu 30/4, Fri 1/5,
+    Sat 2, Sun 3 off; day 3 Mon 4/5. After closing there is no clock time to keep: due at the
+    end of Mon 4/5, 17:00. The old rule (start Tue 28 07:30, count 3 from there) printed
+    Tue 5/5 07:30.
+    """
+    dossier = _engine(catalog).receive("2.000999", "A", "online", at=at(2026, 4, 24, 17, 30))
+    assert dossier.clock_started_at == at(2026, 4, 24, 17, 30)
+    assert dossier.due_at == at(2026, 5, 4, 17, 0)
+
+
+def test_end_of_day_gives_no_extra_working_day(catalog: Catalog) -> None:
+    """Civil Code art. 147.2, 148.1 with DueDatePolicy(mode="end_of_day") (issue 15, point 1).
+
+    Same receipt Fri 24/4 17:30: last day Mon 4/5 (as above), end of that day 17:00. The old
+    rule gave the end of Tue 5/5: a whole extra working day. A receipt inside working hours,
+    Tue 28/4 09:00: Wed 29/4, Mon 4/5, Tue 5/5 -> end of Tue 5/5, 17:00.
+    """
+    engine = _engine(catalog, Policies(due_date=DueDatePolicy(mode="end_of_day")))
+    late = engine.receive("2.000999", "A", "online", at=at(2026, 4, 24, 17, 30))
+    assert late.due_at == at(2026, 5, 4, 17, 0)
+    inside = engine.receive("2.000999", "B", "desk", at=at(2026, 4, 28, 9, 0))
+    assert inside.due_at == at(2026, 5, 5, 17, 0)
+
+
+def test_inside_working_hours_the_clock_time_is_kept(catalog: Catalog) -> None:
+    """Civil Code art. 147.2; DueDatePolicy same_clock_time (practice of the slips).
+
+    Received Fri 24/4 16:10 at the desk, 3 working days: Tue 28/4, Wed 29/4, Mon 4/5 -> due
+    Mon 4/5 16:10. Received in the lunch break Tue 28/4 12:00 (outside working hours): Wed
+    29/4, Mon 4/5, Tue 5/5 -> end of Tue 5/5, 17:00.
+    """
+    engine = _engine(catalog)
+    assert engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).due_at == at(
+        2026, 5, 4, 16, 10
+    )
+    assert engine.receive("2.000999", "B", "desk", at=at(2026, 4, 28, 12, 0)).due_at == at(
+        2026, 5, 5, 17, 0
+    )
+
+
+def test_working_hour_limits_start_at_the_next_working_moment(catalog: Catalog) -> None:
+    """Civil Code art. 147.1: a limit in hours starts at the moment set; in working hours, the
+    next working moment. "4 tại chỗ" (4 working hours) received Fri 24/4 17:30: the next
+    working moment is Tue 28/4 07:30 (25-27/4 off); + 4 working hours -> Tue 28/4 11:30."""
+    text = PROCEDURE.replace("result: Giấy phép", "result: Giấy phép\non_the_spot: true")
+    engine = _engine(Catalog([parse_procedure(text, "test.yaml")]))
+    dossier = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 17, 30), on_the_spot=True)
+    assert dossier.clock_started_at == at(2026, 4, 28, 7, 30)
+    assert dossier.due_at == at(2026, 4, 28, 11, 30)
+
+
+def test_the_old_reading_is_a_named_option(catalog: Catalog) -> None:
+    """ClockStartPolicy(day_limits_from="next_working_moment"): the pre-issue-15 reading, kept
+    to replay such a system's figures. Fri 24/4 17:30 -> clock Tue 28/4 07:30; 3 working days
+    after Tue 28: Wed 29/4, Mon 4/5, Tue 5/5 -> Tue 5/5 07:30."""
+    policy = ClockStartPolicy(day_limits_from="next_working_moment")
+    engine = _engine(catalog, Policies(clock_start=policy))
+    dossier = engine.receive("2.000999", "A", "online", at=at(2026, 4, 24, 17, 30))
+    assert dossier.clock_started_at == at(2026, 4, 28, 7, 30)
+    assert dossier.due_at == at(2026, 5, 5, 7, 30)
+    with pytest.raises(ValueError, match="day_limits_from"):
+        ClockStartPolicy(day_limits_from="whenever")
+
+
+def test_supplement_window_after_an_after_hours_receipt(catalog: Catalog) -> None:
+    """Decree 118 art. 19.5: "không quá 03 ngày làm việc kể từ ngày tiếp nhận hồ sơ".
+
+    Received Fri 24/4 17:30: the 3 working days after the receipt date are Tue 28/4, Wed
+    29/4, Mon 4/5; a request on Tue 5/5 is too late (the old rule, counting from the clock
+    start Tue 28/4, kept the window open through Tue 5/5).
+    """
+    engine = _engine(catalog)
+    code = engine.receive("2.000999", "A", "online", at=at(2026, 4, 24, 17, 30)).code
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    with pytest.raises(PolicyViolation, match="within 3 working day"):
+        engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 8))
+    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 4, 16, 59))
+
+
+@pytest.mark.parametrize(
+    ("received", "days", "mode", "due"),
+    [
+        # Mon 20/4 10:00 + 5 calendar days: 21, 22, 23, 24, 25 -> Sat 25/4 is a day off; the
+        # next working day is Tue 28/4 (26 Sunday, 27 Hùng Kings off) -> end of Tue 28/4 17:00
+        # (the old rule gave Tue 28/4 07:30, before the desk even opened that day)
+        (at(2026, 4, 20, 10, 0), 5, "same_clock_time", at(2026, 4, 28, 17, 0)),
+        (at(2026, 4, 20, 10, 0), 5, "end_of_day", at(2026, 4, 28, 17, 0)),
+        # Mon 20/4 10:00 + 3 calendar days: 21, 22, 23 -> Thu 23/4, a working day: same clock
+        # time 10:00, or the end of the day 17:00 with end_of_day (ignored before)
+        (at(2026, 4, 20, 10, 0), 3, "same_clock_time", at(2026, 4, 23, 10, 0)),
+        (at(2026, 4, 20, 10, 0), 3, "end_of_day", at(2026, 4, 23, 17, 0)),
+        # Fri 24/4 17:30 (after closing) + 4 calendar days: 25, 26, 27, 28 -> Tue 28/4, a
+        # working day; no clock time to keep: end of Tue 28/4
+        (at(2026, 4, 24, 17, 30), 4, "same_clock_time", at(2026, 4, 28, 17, 0)),
+    ],
+)
+def test_calendar_day_limits_end_at_the_end_of_their_last_day(
+    received: datetime, days: int, mode: str, due: datetime
+) -> None:
+    """Civil Code 2015 art. 147.2, 148.1, 148.5 (issue 15, point 2)."""
+    engine = _engine(
+        _catalog_with_limit(days, "calendar_days"), Policies(due_date=DueDatePolicy(mode=mode))
+    )
+    assert engine.receive("2.000999", "A", "desk", at=received).due_at == due
+
+
+def _resolve(engine: Engine, code: str, day: int, month: int = 5) -> Timeliness | None:
+    engine.fire(code, "appraise", SPECIALIST, at(2026, month, day, 9))
+    engine.fire(code, "verify", POLICE, at(2026, month, day, 10))
+    return engine.fire(code, "approve", LEADER, at(2026, month, day, 11)).timeliness
+
+
+@pytest.mark.parametrize(
+    ("counts_late", "resolved_day", "expected"),
+    [
+        # due Mon 4/5 16:10 (Fri 24/4 16:10 + 3 working days: 28/4, 29/4, 4/5); apology sent
+        # Wed 29/4 08:00 with a new date Fri 8/5 16:00; resolved at 11:00 on the given day
+        (False, (4, 5), Timeliness.ON_TIME),  # 4/5 11:00: due day, before 16:10
+        (False, (29, 4), Timeliness.EARLY),  # 29/4: a day before the due date
+        (False, (6, 5), Timeliness.LATE),  # 6/5: after the original limit (quá hạn)
+        (True, (4, 5), Timeliness.LATE),  # the province option: any apology counts late
+    ],
+)
+def test_an_apology_does_not_make_an_on_time_dossier_late(
+    catalog: Catalog, counts_late: bool, resolved_day: tuple[int, int], expected: Timeliness
+) -> None:
+    """Decree 118 art. 19.6 ("hồ sơ dự kiến quá hạn"): the apology is for dossiers expected
+    to be late; "quá hạn" is after the limit. TimelinessPolicy(rescheduled_counts_late=False)
+    is the default (issue 15, point 4); True is the named province option."""
+    policies = Policies(timeliness=TimelinessPolicy(rescheduled_counts_late=counts_late))
+    engine = _engine(catalog, policies)
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).code
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    engine.fire(
+        code,
+        "reschedule",
+        SPECIALIST,
+        at(2026, 4, 29, 8),
+        new_due_at=at(2026, 5, 8, 16),
+        reason="chờ ý kiến",
+    )
+    day, month = resolved_day
+    assert _resolve(engine, code, day, month) is expected
