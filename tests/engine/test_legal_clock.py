@@ -188,3 +188,46 @@ def test_an_apology_does_not_make_an_on_time_dossier_late(
     )
     day, month = resolved_day
     assert _resolve(engine, code, day, month) is expected
+
+
+def test_a_refusal_after_receipt_is_a_reasoned_result_with_its_timeliness(
+    catalog: Catalog,
+) -> None:
+    """Decree 118 art. 17.1.c (refusal to *receive* comes before the slip) and art. 19.3 (a
+    received dossier that does not qualify gets a reasoned "Phiếu từ chối giải quyết hồ sơ"
+    as its result, within the limit): RefusalPolicy(after_receipt="as_rejection") (issue 15,
+    point 5).
+
+    Received Fri 24/4 16:10, due Mon 4/5 16:10 (28/4, 29/4, 4/5); refused Tue 5/5 09:00,
+    after the due moment: a late rejection that stays in the resolved figures. Refused at
+    reception (before any slip), a dossier has no result and no timeliness.
+    """
+    from tthc_flow.reports import Period, statistics
+
+    engine = _engine(catalog)
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).code
+    refused = engine.fire(code, "refuse", DESK, at(2026, 5, 5, 9), reason="Hồ sơ giả mạo")
+    assert refused.state == "refused"
+    assert (refused.outcome, refused.resolved_at) == ("rejected", at(2026, 5, 5, 9))
+    assert refused.timeliness is Timeliness.LATE
+    may = statistics([refused], Period.month(2026, 5)).total
+    assert (may.resolved, may.resolved_late, may.refused) == (1, 1, 0)
+
+    at_reception = engine.submit("2.000999", "B", "online", at=at(2026, 5, 4, 8)).code
+    before = engine.fire(at_reception, "refuse", DESK, at(2026, 5, 4, 9), reason="Sai thẩm quyền")
+    assert (before.outcome, before.resolved_at, before.timeliness) == ("refused", None, None)
+
+
+def test_refusal_after_receipt_can_be_forbidden(catalog: Catalog) -> None:
+    """RefusalPolicy(after_receipt="forbid"): after the slip only a reasoned rejection
+    (art. 19.3) ends the dossier; nothing is stored and the trigger is not offered."""
+    from tthc_flow.engine import RefusalPolicy
+
+    engine = _engine(catalog, Policies(refusal=RefusalPolicy(after_receipt="forbid")))
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).code
+    assert "refuse" not in engine.available_triggers(code, DESK, at(2026, 4, 28, 8))
+    with pytest.raises(PolicyViolation, match=r"RefusalPolicy.after_receipt.*19\.3"):
+        engine.fire(code, "refuse", DESK, at(2026, 4, 28, 8), reason="x")
+    assert engine.get(code).state == "received"
+    with pytest.raises(ValueError, match="after_receipt"):
+        RefusalPolicy(after_receipt="never")

@@ -135,6 +135,12 @@ def expect(
         model.timeliness = judged(moment, model.original_due)
     elif trigger == "return_result":
         model.state, model.returned_at = "returned", moment
+    elif trigger == "refuse" and model.original_due is not None:
+        # after the receipt slip a refusal is a reasoned result: a rejection (art. 19.3)
+        model.state, model.outcome = "refused", "rejected"
+        model.resolved_at = moment
+        model.timeliness = judged(moment, model.original_due)
+        model.paused_from = model.paused_at = None
     elif trigger in ("refuse", "withdraw"):
         model.state = model.outcome = "refused" if trigger == "refuse" else "withdrawn"
         model.paused_from = model.paused_at = None

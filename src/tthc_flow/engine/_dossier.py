@@ -428,6 +428,12 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["step_rows"] = _close_step(d, event)
         common["closed_at"] = event.at
         common["outcome"] = "refused" if effect == "refuse" else "withdrawn"
+        if effect == "refuse" and "timeliness" in p:
+            # refused after the receipt slip: the authority's reasoned result, a rejection
+            # (Decree 118/2025/ND-CP art. 19.3; RefusalPolicy)
+            common["resolved_at"] = event.at
+            common["outcome"] = "rejected"
+            common["resolution_timeliness"] = p["timeliness"]
         if d.paused:
             common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
     elif effect == "custom":

@@ -379,6 +379,16 @@ class Engine:
         """Why a policy refuses ``effect`` on ``dossier`` at ``moment`` (None: it does not)."""
         if effect is Effect.REQUEST_SUPPLEMENT:
             return self._supplement_refusal(dossier, moment)
+        if (
+            effect is Effect.REFUSE
+            and dossier.received_at is not None
+            and self.policies.refusal.after_receipt == "forbid"
+        ):
+            return (
+                f"dossier {dossier.code} was received (receipt slip issued): it cannot be "
+                "refused any more; reject it with reasons instead (RefusalPolicy.after_receipt, "
+                "Decree 118/2025/ND-CP art. 17.1.c, 19.3)"
+            )
         if effect is Effect.RESCHEDULE:
             policy = self.policies.reschedule
             if dossier.due_at is None:
@@ -736,6 +746,19 @@ class Engine:
             payload["method"] = str(data.pop("method", dossier.channel))
         elif effect in (Effect.REFUSE, Effect.WITHDRAW):
             payload["reason"] = self._reason(data, effect.value)
+            if effect is Effect.REFUSE and dossier.received_at is not None:
+                refusal = self._refusal(dossier, effect, moment)
+                if refusal is not None:
+                    raise PolicyViolation(refusal)
+                # after the slip a refusal is the authority's reasoned result (art. 19.3):
+                # resolved, judged like a rejection (RefusalPolicy.after_receipt)
+                assert dossier.original_due_at is not None
+                payload["timeliness"] = classify_resolution(
+                    moment,
+                    dossier.original_due_at,
+                    bool(dossier.reschedules),
+                    self.policies.timeliness,
+                )
         elif effect is Effect.RESCHEDULE:
             payload.update(self._reschedule_payload(dossier, moment, data))
         if effect is Effect.PAY_FEE or (data and data.get("fee_paid") is True):

@@ -289,6 +289,32 @@ class AgencyPolicy:
     require_same_agency: bool = True
 
 
+REFUSAL_AFTER_RECEIPT = ("as_rejection", "forbid")
+
+
+@dataclass(frozen=True)
+class RefusalPolicy:
+    """A refusal after the receipt slip is the authority's reasoned result.
+
+    Source: Decree 118/2025/ND-CP art. 17.1.c: the desk refuses to *receive* a dossier before
+    the slip ("Trường hợp từ chối nhận hồ sơ ... nêu rõ lý do theo mẫu Phiếu từ chối giải quyết
+    hồ sơ"); once received, art. 19.3: a dossier found not to qualify is returned with a
+    written, reasoned notice ("Phiếu từ chối giải quyết hồ sơ") entered as the result, within
+    the time limit. ``after_receipt``: ``as_rejection`` (default): a ``refuse`` of a received
+    dossier gets a rejection's bookkeeping: resolved, outcome ``rejected``, timeliness against
+    the original appointment, so it stays in the resolved figures; ``forbid``: refused with
+    PolicyViolation (use the procedure's ``reject``).
+    """
+
+    after_receipt: str = "as_rejection"
+
+    def __post_init__(self) -> None:
+        if self.after_receipt not in REFUSAL_AFTER_RECEIPT:
+            raise ValueError(
+                f"RefusalPolicy.after_receipt must be one of {', '.join(REFUSAL_AFTER_RECEIPT)}"
+            )
+
+
 @dataclass(frozen=True)
 class Policies:
     """All rules the engine applies; pass your own to change one."""
@@ -302,6 +328,7 @@ class Policies:
     on_the_spot: OnTheSpotPolicy = field(default_factory=OnTheSpotPolicy)
     transfer: TransferPolicy = field(default_factory=TransferPolicy)
     agency: AgencyPolicy = field(default_factory=AgencyPolicy)
+    refusal: RefusalPolicy = field(default_factory=RefusalPolicy)
 
 
 def classify_resolution(
