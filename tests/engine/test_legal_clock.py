@@ -231,3 +231,26 @@ def test_refusal_after_receipt_can_be_forbidden(catalog: Catalog) -> None:
     assert engine.get(code).state == "received"
     with pytest.raises(ValueError, match="after_receipt"):
         RefusalPolicy(after_receipt="never")
+
+
+def test_the_closure_moves_past_a_holiday_and_skips_reception_requests(catalog: Catalog) -> None:
+    """Decree 118 art. 19.5 names dossiers sent back after appraisal; Civil Code art. 147.3,
+    148.5, 148.6 (issue 15, point 3).
+
+    Notice Wed 15/4/2026 09:00 during appraisal: day 15 is Thu 30/4, a holiday; Fri 1/5 is a
+    holiday and 2-3/5 the weekend, so the period ends at 24:00 of Mon 4/5: closed from Tue
+    5/5 00:00. A request at reception (art. 17.1.c, 17.2.a) sets no closure (SupplementPolicy
+    .close_at_reception=False) and is never closed by close_unsupplemented.
+    """
+    engine = _engine(catalog)
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 14, 9)).code
+    engine.fire(code, "handover", DESK, at(2026, 4, 14, 10))
+    assert engine.fire(code, "request_supplement", SPECIALIST, at(2026, 4, 15, 9)).closes_at == (
+        at(2026, 5, 5, 0, 0)
+    )
+    online = engine.submit("2.000999", "B", "online", at=at(2026, 4, 15, 9)).code
+    waiting = engine.fire(online, "request_supplement", DESK, at(2026, 4, 15, 10))
+    assert waiting.closes_at is None and "closes_at" not in engine.history(online)[-1].payload
+    assert [d.code for d in engine.close_unsupplemented(at(2026, 5, 4, 23, 59))] == []
+    assert [d.code for d in engine.close_unsupplemented(at(2026, 6, 30, 9))] == [code]
+    assert engine.get(online).state == "supplement_requested"

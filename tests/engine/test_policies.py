@@ -119,14 +119,31 @@ def test_reschedule_too_close_to_the_due_date(engine: Engine) -> None:
 
 
 def test_unsupplemented_dossiers_are_closed(engine: Engine) -> None:
+    """Decree 118/2025/ND-CP art. 19.5 ("Sau 15 ngày kể từ khi thông báo ... đóng hồ sơ");
+    Civil Code 2015 art. 147.3, 148.1, 148.6.
+
+    Notice Mon 27/4/2026 09:00 during appraisal; the day of the notice is not counted: day 1
+    Tue 28/4 ... day 15 Tue 12/5, a working day; the period ends at 24:00 of Tue 12/5, so
+    the dossier is closed from Wed 13/5 00:00 (the old rule closed it at 12/5 09:00, 15 x 24 h
+    after the notice). Closed, not withdrawn: reports keep the two apart.
+    """
+    from tthc_flow.reports import Period, statistics
+
     code = engine.receive("2.000999", "A", "desk").code
     engine.fire(code, "handover", DESK, at(2026, 4, 27, 8))
-    engine.fire(code, "request_supplement", SPECIALIST, at(2026, 4, 27, 9))
-    assert engine.close_unsupplemented(at(2026, 5, 11, 8)) == []  # 14 days
-    closed = engine.close_unsupplemented(at(2026, 5, 12, 9))
+    paused = engine.fire(code, "request_supplement", SPECIALIST, at(2026, 4, 27, 9))
+    assert paused.closes_at == at(2026, 5, 13, 0, 0)
+    assert engine.history(code)[-1].payload["closes_at"] == "2026-05-13T00:00:00+07:00"
+    assert engine.close_unsupplemented(at(2026, 5, 12, 9)) == []
+    assert engine.close_unsupplemented(at(2026, 5, 12, 23, 59)) == []
+    with pytest.raises(PolicyViolation, match="may be closed from 2026-05-13"):
+        engine.fire(code, "withdraw", DESK, at(2026, 5, 12, 16), reason="x", closure=True)
+    closed = engine.close_unsupplemented(at(2026, 5, 13, 0, 0))
     assert [d.code for d in closed] == [code]
-    assert closed[0].outcome == "withdrawn" and not closed[0].paused
+    assert closed[0].outcome == "closed" and not closed[0].paused
     assert engine.history(code)[-1].actor == "system"
+    may = statistics([closed[0]], Period.month(2026, 5)).total
+    assert (may.closed, may.withdrawn, may.resolved) == (1, 0, 0) and may.balanced
 
 
 def test_clock_start_cutoff_moves_late_afternoon_receipts(catalog: Catalog) -> None:

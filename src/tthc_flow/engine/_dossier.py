@@ -39,6 +39,9 @@ class Pause:
     origin: str
     end: datetime | None = None
     missing: tuple[str, ...] = ()
+    closes_at: datetime | None = None
+    """When the request lapses and the dossier is closed (SupplementPolicy, art. 19.5);
+    None when the closure does not apply (e.g. a request at reception)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,12 @@ class Dossier:
     def paused_from(self) -> str | None:
         """The state a paused dossier returns to when the supplement arrives."""
         return self.pauses[-1].origin if self.paused else None
+
+    @property
+    def closes_at(self) -> datetime | None:
+        """When an open supplement request lapses and the dossier is closed ("đóng hồ sơ",
+        Decree 118/2025/ND-CP art. 19.5), from the request event's ``closes_at``."""
+        return self.pauses[-1].closes_at if self.paused else None
 
     @property
     def fee_paid(self) -> bool:
@@ -397,7 +406,14 @@ def apply(d: Dossier, event: Event) -> Dossier:
     if effect == "accept":
         common.update(_accepted(event))
     elif effect == "request_supplement":
-        pause = Pause(event.at, event.from_state, None, tuple(p.get("missing", ())))
+        closes_at = p.get("closes_at")
+        pause = Pause(
+            event.at,
+            event.from_state,
+            None,
+            tuple(p.get("missing", ())),
+            _at(closes_at) if closes_at else None,
+        )
         common["pauses"] = (*d.pauses, pause)
     elif effect == "resume":
         common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
@@ -428,6 +444,8 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["step_rows"] = _close_step(d, event)
         common["closed_at"] = event.at
         common["outcome"] = "refused" if effect == "refuse" else "withdrawn"
+        if p.get("closure"):
+            common["outcome"] = "closed"  # "đóng hồ sơ" (art. 19.5), not the applicant's act
         if effect == "refuse" and "timeliness" in p:
             # refused after the receipt slip: the authority's reasoned result, a rejection
             # (Decree 118/2025/ND-CP art. 19.3; RefusalPolicy)

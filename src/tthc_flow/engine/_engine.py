@@ -333,7 +333,8 @@ class Engine:
         return sorted(result, key=lambda d: (d.due_at, d.code))
 
     def close_unsupplemented(self, now: datetime | None = None) -> list[Dossier]:
-        """Withdraw dossiers whose supplement did not arrive within the policy's days."""
+        """Close ("đóng hồ sơ") dossiers whose supplement did not arrive by their ``closes_at``
+        (SupplementPolicy, Decree 118/2025/ND-CP art. 19.5); outcome ``closed``."""
         days = self.policies.supplement.close_after_days
         if days is None:
             return []
@@ -341,10 +342,30 @@ class Engine:
         closed = []
         for code in self.store.find(DossierQuery(states=frozenset({SUPPLEMENT_REQUESTED}))):
             dossier = self._load(code)
-            if dossier.paused and dossier.pauses[-1].start + timedelta(days=days) <= moment:
-                reason = f"không bổ sung hồ sơ trong {days} ngày"
-                closed.append(self.fire(code, "withdraw", SYSTEM, moment, reason=reason))
+            closes_at = dossier.closes_at if dossier.paused else None
+            if closes_at is not None and closes_at <= moment:
+                reason = f"không hoàn thiện hồ sơ trong {days} ngày kể từ khi thông báo"
+                closed.append(
+                    self.fire(code, "withdraw", SYSTEM, moment, reason=reason, closure=True)
+                )
         return closed
+
+    def _closure_moment(self, dossier: Dossier, notice: datetime) -> datetime | None:
+        """SupplementPolicy: when a supplement requested at ``notice`` lapses (art. 19.5),
+        or None when the closure does not apply.
+
+        Civil Code 2015: the day of the notice is not counted (art. 147.3), the period ends
+        at 24:00 of its last day (148.1, 148.6), moved to the next working day when the last
+        day is a weekend or holiday (148.5). Written as ``closes_at`` on the request event.
+        """
+        policy = self.policies.supplement
+        days = policy.close_after_days
+        if days is None or (dossier.state == SUBMITTED and not policy.close_at_reception):
+            return None
+        last = notice.date() + timedelta(days=days)
+        if not self.calendar.is_working_day(last):
+            last = self.calendar.add_working_days(last, 1)
+        return datetime.combine(last + timedelta(days=1), time(0), VN_TZ)  # 24:00 of ``last``
 
     # -------------------------------------------------------------- internals
     def _moment(self, at: datetime | None) -> datetime:
@@ -720,6 +741,9 @@ class Engine:
             if isinstance(missing, str) or not isinstance(missing, list | tuple):
                 raise InvalidCommand("missing= must be a list of the documents to supplement")
             payload["missing"] = [str(item) for item in missing]
+            closes_at = self._closure_moment(dossier, moment)
+            if closes_at is not None:
+                payload["closes_at"] = iso(closes_at)
         elif effect is Effect.RESUME:
             payload.update(self._resume_payload(definition, dossier, moment))
         elif effect in (Effect.HANDOVER, Effect.ADVANCE) or (
@@ -746,6 +770,19 @@ class Engine:
             payload["method"] = str(data.pop("method", dossier.channel))
         elif effect in (Effect.REFUSE, Effect.WITHDRAW):
             payload["reason"] = self._reason(data, effect.value)
+            if effect is Effect.WITHDRAW and data.pop("closure", False) is True:
+                if not dossier.paused or dossier.closes_at is None:
+                    raise InvalidCommand(
+                        f"dossier {dossier.code} is not waiting for a supplement that the "
+                        "15-day closure applies to (Decree 118/2025/ND-CP art. 19.5)"
+                    )
+                if moment < dossier.closes_at:
+                    raise PolicyViolation(
+                        f"dossier {dossier.code} may be closed from {dossier.closes_at.isoformat()}"
+                        " (15 days after the notice, Decree 118/2025/ND-CP art. 19.5; "
+                        "SupplementPolicy.close_after_days)"
+                    )
+                payload["closure"] = True  # "đóng hồ sơ": outcome closed, not withdrawn
             if effect is Effect.REFUSE and dossier.received_at is not None:
                 refusal = self._refusal(dossier, effect, moment)
                 if refusal is not None:

@@ -96,10 +96,18 @@ class SupplementPolicy:
     appraisal is notified once, within ``within_working_days`` = 3 working days of receipt,
     and the limit is counted again from receipt of the complete dossier: ``RESTART``).
     ``max_during_handling`` (1): the article allows one notice during handling; None lifts
-    the limit. ``within_working_days`` None lifts the window. ``close_after_days``: an
-    unsupplemented dossier may be closed after this many days (domain.md; configurable,
-    None disables the timer). Wording per docs/legal-rules.md §1.3, not checked against the
-    primary text.
+    the limit. ``within_working_days`` None lifts the window.
+
+    Closure (art. 19.5: "Sau 15 ngày kể từ khi thông báo ... nếu tổ chức, cá nhân không hoàn
+    thành việc hoàn thiện hồ sơ, cán bộ ... Bộ phận Một cửa thực hiện đóng hồ sơ"): a dossier
+    sent back during handling whose supplement has not arrived ``close_after_days`` (15)
+    days after the notice is closed ("đóng hồ sơ", outcome ``closed``, not a withdrawal).
+    The days are counted as the Civil Code does (art. 145.1): the day of the notice is not
+    counted (147.3), the period ends at 24:00 of its last day (148.1, 148.6), or of the next
+    working day when the last day is a weekend or holiday (148.5). The moment is written as
+    ``closes_at`` on the request event. ``close_at_reception`` (False): the article names
+    dossiers returned after appraisal; a request at reception (art. 17.1.c, 17.2.a) sets no
+    closure unless an agency's rule says so. None for ``close_after_days`` disables closure.
     """
 
     mode: SupplementMode = SupplementMode.RESTART
@@ -107,6 +115,7 @@ class SupplementPolicy:
     max_during_handling: int | None = 1
     within_working_days: int | None = 3
     close_after_days: int | None = 15
+    close_at_reception: bool = False
 
 
 @dataclass(frozen=True)
