@@ -32,6 +32,17 @@ def _engine(catalog: Catalog, policies: Policies | None = None) -> Engine:
     return engine
 
 
+def _same_day(limit: str) -> str:
+    """The test procedure with a "trong ngày" limit; shares 1/4, 1/4, 1/2 of the day."""
+    text = PROCEDURE.replace(
+        "  statutory: {value: 5, unit: working_days}\n  shortened: {value: 3, unit: working_days}",
+        f"  statutory: {limit}",
+    )
+    for step, share in (("appraisal", 0.25), ("police_check", 0.25), ("approval", 0.5)):
+        text = text.replace(f"id: {step}, name:", f"id: {step}, share: {share}, name:")
+    return text.replace("share: 1, ", "")
+
+
 def _catalog_with_limit(value: int, unit: str) -> Catalog:
     text = PROCEDURE.replace(
         "  statutory: {value: 5, unit: working_days}\n  shortened: {value: 3, unit: working_days}",
@@ -254,3 +265,62 @@ def test_the_closure_moves_past_a_holiday_and_skips_reception_requests(catalog: 
     assert [d.code for d in engine.close_unsupplemented(at(2026, 5, 4, 23, 59))] == []
     assert [d.code for d in engine.close_unsupplemented(at(2026, 6, 30, 9))] == [code]
     assert engine.get(online).state == "supplement_requested"
+
+
+@pytest.mark.parametrize(
+    ("cutoff", "received", "due"),
+    [
+        # received Tue 28/4 14:59, before the 15:00 cut-off: the same day, end of Tue 28/4
+        (None, at(2026, 4, 28, 14, 59), at(2026, 4, 28, 17, 0)),
+        # received Tue 28/4 15:01, after it: the next working day, end of Wed 29/4
+        (None, at(2026, 4, 28, 15, 1), at(2026, 4, 29, 17, 0)),
+        # received Wed 29/4 15:30: the next working day is Mon 4/5 (30/4, 1/5 holidays)
+        (None, at(2026, 4, 29, 15, 30), at(2026, 5, 4, 17, 0)),
+        # received on a day off (Sat 25/4): the next working day, Tue 28/4 (26, 27/4 off)
+        (None, at(2026, 4, 25, 9, 0), at(2026, 4, 28, 17, 0)),
+        # a procedure publishing a 16:00 cut-off: 15:30 is still the same day
+        ("16:00", at(2026, 4, 28, 15, 30), at(2026, 4, 28, 17, 0)),
+    ],
+)
+def test_same_day_limits_with_their_cut_off(
+    cutoff: str | None, received: datetime, due: datetime
+) -> None:
+    """Decree 118 art. 8.1.c ("giải quyết ngay trong ngày"), 17.4; procedure data such as
+    certification procedures: "trong ngày ... hoặc trong ngày làm việc tiếp theo nếu tiếp nhận
+    sau 15 giờ" (issue 15, point 7): TimeUnit.SAME_DAY, the cut-off per procedure."""
+    limit = "{value: 1, unit: same_day" + (f', cutoff: "{cutoff}"' if cutoff else "") + "}"
+    engine = _engine(Catalog([parse_procedure(_same_day(limit), "test.yaml")]))
+    dossier = engine.receive("2.000999", "A", "desk", at=received)
+    assert dossier.due_at == due
+    assert dossier.step_deadlines["approval"] == due  # the last share ends with the limit
+
+
+def test_same_day_steps_share_the_working_time_left() -> None:
+    """The process control slip of a same-day dossier received Tue 28/4 09:00: the working
+    time left until 17:00 is 09:00-11:30 (2.5 h) + 13:00-17:00 (4 h) = 6.5 h; the appraisal's
+    quarter is 1 h 37.5 min -> 10:37:30; half of it, 3 h 15 min -> 11:30 + 0 h 45 -> 13:45."""
+    engine = _engine(Catalog([parse_procedure(_same_day("{value: 1, unit: same_day}"), "t")]))
+    dossier = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 28, 9, 0))
+    assert dossier.step_deadlines == {
+        "appraisal": at(2026, 4, 28, 10, 37, 30),
+        "police_check": at(2026, 4, 28, 13, 45),
+        "approval": at(2026, 4, 28, 17, 0),
+    }
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        ("{value: 2, unit: same_day}", "same_day"),
+        ('{value: 3, unit: working_days, cutoff: "15:00"}', "cutoff is only for unit same_day"),
+        ("{value: 1, unit: same_day, cutoff: 15:00}", "cutoff"),  # unquoted: YAML reads 900
+        ('{value: 1, unit: same_day, cutoff: "25:00"}', "cutoff"),
+    ],
+)
+def test_bad_same_day_limits_name_the_field(limit: str, message: str) -> None:
+    """Bad YAML gets an error with file, line and field (docs/procedures.md)."""
+    from tthc_flow import ProcedureDefinitionError
+
+    with pytest.raises(ProcedureDefinitionError, match=message) as caught:
+        parse_procedure(_same_day(limit), "test.yaml")
+    assert "test.yaml:" in str(caught.value) and "time_limit.statutory" in str(caught.value)

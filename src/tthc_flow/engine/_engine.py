@@ -631,6 +631,19 @@ class Engine:
             return cal.next_working_moment(moment)
         return moment
 
+    def _same_day_due(self, received: datetime, limit: Duration) -> datetime:
+        """A "trong ngày" limit (TimeUnit.SAME_DAY): the end of the day of receipt when it is
+        a working day and the dossier came by the cut-off, else the end of the next working
+        day after the receipt date (as procedures publish it: "trong ngày ... hoặc trong ngày
+        làm việc tiếp theo nếu tiếp nhận sau 15 giờ"; Decree 118/2025/ND-CP art. 8.1.c)."""
+        cal = self.calendar
+        day = received.date()
+        if cal.is_working_day(day) and received.time() <= limit.cutoff_time:
+            periods = cal.working_periods(day)
+            if received.time() < periods[-1][1]:  # the desk is still open that day
+                return self._day_end(day)
+        return self._day_end(cal.add_working_days(day, 1))
+
     def _day_end(self, day: date) -> datetime:
         """The end of a working day: the close of its last working period (DueDatePolicy)."""
         return datetime.combine(day, self.calendar.working_periods(day)[-1][1], VN_TZ)
@@ -685,7 +698,16 @@ class Engine:
         for step in steps:
             elapsed += step.share
             shares.append(elapsed)
-        if (
+        if limit.unit is TimeUnit.SAME_DAY:
+            due = self._same_day_due(start_at, limit)
+            # the steps share the working time from the first working moment to the end
+            opens = self.calendar.next_working_moment(start_at)
+            span = self.calendar.working_time_between(opens, due)
+            step_ats = [
+                self.calendar.add_working_time(opens, span * (share / limit.value))
+                for share in shares
+            ]
+        elif (
             limit.unit is TimeUnit.WORKING_DAYS
             and self.policies.due_date.mode == "same_clock_time"
             and self.calendar.next_working_moment(start_at) == start_at

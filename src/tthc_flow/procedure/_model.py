@@ -8,7 +8,7 @@ keys so that a misspelt key is an error, not a silently ignored line.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -56,6 +56,15 @@ class TimeUnit(StrEnum):
     WORKING_DAYS = "working_days"
     WORKING_HOURS = "working_hours"
     CALENDAR_DAYS = "calendar_days"
+    SAME_DAY = "same_day"
+    """"Trong ngày": resolved the working day of receipt, or the next working day when received
+    after the procedure's cut-off (``Duration.cutoff``, 15:00 unless published otherwise), as
+    procedures publish it ("trong ngày ... hoặc trong ngày làm việc tiếp theo nếu tiếp nhận sau
+    15 giờ"); Decree 118/2025/ND-CP art. 8.1.c ("giải quyết ngay trong ngày"), 17.4."""
+
+
+SAME_DAY_CUTOFF = time(15, 0)
+"""The cut-off of a "trong ngày" limit when the procedure names none (docs/legal-rules.md)."""
 
 
 ONLINE_ALIASES: dict[str | int, str] = {
@@ -101,10 +110,37 @@ class Duration(_Strict):
 
     value: Annotated[Number, Field(gt=0, description="Amount, > 0; fractions allowed (0.5 day).")]
     unit: TimeUnit = Field(
-        default=TimeUnit.WORKING_DAYS, description="working_days, working_hours or calendar_days."
+        default=TimeUnit.WORKING_DAYS,
+        description="working_days, working_hours, calendar_days or same_day (trong ngày).",
+    )
+    cutoff: str | None = Field(
+        default=None,
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description=(
+            'same_day only: a dossier received after this time ("HH:MM", quoted) is due the '
+            "next working day; default 15:00."
+        ),
     )
 
+    @model_validator(mode="after")
+    def _same_day_rules(self) -> Duration:
+        if self.unit is TimeUnit.SAME_DAY and self.value != 1:
+            raise ValueError("a same_day (trong ngày) limit has value 1")
+        if self.cutoff is not None and self.unit is not TimeUnit.SAME_DAY:
+            raise ValueError("cutoff is only for unit same_day (trong ngày)")
+        return self
+
+    @property
+    def cutoff_time(self) -> time:
+        """The cut-off of a same-day limit (SAME_DAY_CUTOFF unless the procedure names one)."""
+        if self.cutoff is None:
+            return SAME_DAY_CUTOFF
+        hours, minutes = self.cutoff.split(":")
+        return time(int(hours), int(minutes))
+
     def __str__(self) -> str:
+        if self.unit is TimeUnit.SAME_DAY:
+            return f"same day (next working day after {self.cutoff_time:%H:%M})"
         value = int(self.value) if self.value == int(self.value) else self.value
         return f"{value} {self.unit.value.replace('_', ' ')}"
 

@@ -66,7 +66,7 @@ def limit_days(limit: Duration | None, hours_per_day: float) -> float | None:
     """A time limit in working days (hours / hours a day); calendar-day limits give None."""
     if limit is None:
         return None
-    if limit.unit is TimeUnit.WORKING_DAYS:
+    if limit.unit in (TimeUnit.WORKING_DAYS, TimeUnit.SAME_DAY):  # trong ngày: 1 day at most
         return limit.value
     if limit.unit is TimeUnit.WORKING_HOURS:
         return limit.value / hours_per_day
