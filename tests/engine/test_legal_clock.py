@@ -324,3 +324,24 @@ def test_bad_same_day_limits_name_the_field(limit: str, message: str) -> None:
     with pytest.raises(ProcedureDefinitionError, match=message) as caught:
         parse_procedure(_same_day(limit), "test.yaml")
     assert "test.yaml:" in str(caught.value) and "time_limit.statutory" in str(caught.value)
+
+
+def test_withdrawal_is_allowed_until_the_decision(catalog: Catalog) -> None:
+    """Decree 118 art. 21 ("Dừng thực hiện thủ tục hành chính"): the applicant may ask to stop
+    from the receipt slip (online: from the system's receipt) until the authority issues its
+    decision; after the result no withdrawal is offered."""
+    from tthc_flow import TransitionNotAllowed
+    from tthc_flow.engine import Actor
+
+    applicant = Actor.of("citizen", "applicant")
+    engine = _engine(catalog)
+    online = engine.submit("2.000999", "A", "online", at=at(2026, 4, 28, 8)).code
+    assert "withdraw" in engine.available_triggers(online, applicant, at(2026, 4, 28, 9))
+    code = engine.receive("2.000999", "B", "desk", at=at(2026, 4, 28, 8)).code
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 9))
+    assert "withdraw" in engine.available_triggers(code, applicant, at(2026, 4, 28, 10))
+    _resolve(engine, code, 29, 4)
+    assert engine.get(code).state == "result_ready"
+    assert "withdraw" not in engine.available_triggers(code, applicant, at(2026, 4, 29, 12))
+    with pytest.raises(TransitionNotAllowed):
+        engine.fire(code, "withdraw", applicant, at(2026, 4, 29, 12), reason="x")

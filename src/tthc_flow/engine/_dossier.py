@@ -61,7 +61,8 @@ class StepRecord:
 
     ``timeliness`` (early / on_time / late, by the engine's TimelinessPolicy) is set when the
     step is left; ``transfer_due_at`` is the hand-over deadline of TransferPolicy (art. 18.2
-    from the desk, art. 20.1 across agencies), recorded, never enforced.
+    from the desk, art. 20.1.a across levels, art. 20.2.a across agencies), recorded, never
+    enforced.
     """
 
     step: str

@@ -45,6 +45,7 @@ from tthc_flow.procedure import (
     Channel,
     Duration,
     Effect,
+    Level,
     ProcedureDefinition,
     TimeUnit,
     TransitionDef,
@@ -540,6 +541,12 @@ class Engine:
                 f"procedure {code} is not offered by {channel_value.value}; channels: {offered}"
             )
         data = dict(data)
+        reception_level = data.get("reception_level")
+        if reception_level is not None and reception_level not in {lv.value for lv in Level}:
+            raise InvalidCommand(
+                f"reception_level={reception_level!r}: the level of the receiving centre, one "
+                f"of {', '.join(lv.value for lv in Level)} (TransferPolicy, art. 20.1)"
+            )
         on_the_spot = bool(data.pop("on_the_spot", False))
         if on_the_spot and not definition.on_the_spot:
             raise PolicyViolation(f"procedure {code} is not eligible for '4 tại chỗ'")
@@ -897,8 +904,9 @@ class Engine:
 
         From the desk (art. 18.2): paper dossiers reach the deciding unit the same working day,
         or at the start of the next one if received after the cut-off; online ones move at once
-        through the system (no deadline). Into another agency's step (art. 20.1): within the
-        policy's working days after the previous step's deadline.
+        through the system (no deadline). Received by a centre of another level (art. 20.1.a):
+        the paper within ``cross_level_working_days`` of the receipt date. Into another
+        agency's step (art. 20.2.a): by the previous step's deadline plus the policy's days.
         """
         policy = self.policies.transfer
         cal = self.calendar
@@ -906,6 +914,12 @@ class Engine:
             received = dossier.received_at
             if received is None or dossier.channel not in _PAPER_CHANNELS:
                 return None
+            reception_level = dossier.data_dict.get("reception_level")
+            if reception_level is not None:
+                level = self.compiled(dossier.procedure_code, dossier.procedure_version)
+                if reception_level != level.definition.level.value:
+                    day = cal.add_working_days(received.date(), policy.cross_level_working_days)
+                    return iso(self._day_end(day))
             key = (received.date(), received.time() > policy.paper_cutoff)
             found = self._paper_due.get(key)
             if found is None:  # one calendar look-up (and ISO text) per day and cut-off side
@@ -921,7 +935,10 @@ class Engine:
         previous = dossier.step_rows[-1] if dossier.step_rows else None
         if previous is None or previous[ROW_AGENCY] == agency or previous[ROW_DUE_AT] is None:
             return None
-        return iso(cal.add_working_days_at(previous[ROW_DUE_AT], policy.inter_agency_working_days))
+        days = policy.inter_agency_working_days
+        if not days:  # art. 20.2.a: passed on when the sending agency's part is due
+            return iso(previous[ROW_DUE_AT])
+        return iso(cal.add_working_days_at(previous[ROW_DUE_AT], days))
 
     def _resume_payload(
         self, definition: ProcedureDefinition, dossier: Dossier, moment: datetime

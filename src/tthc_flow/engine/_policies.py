@@ -274,15 +274,28 @@ class OnTheSpotPolicy:
 class TransferPolicy:
     """Hand-over deadlines, recorded on each step (never blocking a command).
 
-    Source: Decree 118/2025/ND-CP art. 18.2: a paper dossier received at the desk goes to the
-    deciding unit the same working day, or at the start of the next working day if received
-    after ``paper_cutoff`` (15:00); art. 20.1: a hand-over to another agency or level within
-    ``inter_agency_working_days`` (1) working day (docs/legal-rules.md §1.5, wording not
-    checked against the primary text).
+    Sources (Decree 118/2025/ND-CP, transcription read for issue 15):
+
+    * art. 18.2: a paper dossier received at the desk goes to the deciding unit the same
+      working day, or at the start of the next working day if received after
+      ``paper_cutoff`` (15:00); an online or digitised one moves at once (art. 18.1).
+    * art. 20.1 (cross-level reception): a provincial or commune centre receiving a dossier
+      for an authority of another level sends the electronic dossier at once and the paper
+      one "trong không quá 01 ngày làm việc kể từ khi tiếp nhận hồ sơ":
+      ``cross_level_working_days`` (1), counted from the day after the receipt date (Civil
+      Code 2015 art. 147.2), so due at the end of that working day; the result returns
+      through the receiving centre (art. 20.1.b). A dossier is cross-level when the receive
+      command names a ``reception_level`` other than the procedure's ``level``.
+    * art. 20.2.a (same level, several agencies): each agency has its own deadline on the
+      hand-over slip and passes the dossier on as soon as its part is done, so entering
+      another agency's step is due at the previous step's deadline
+      (``inter_agency_working_days`` = 0). The earlier project rule "previous step's deadline
+      + 1 working day" has no article; it is kept as a setting (1).
     """
 
     paper_cutoff: time = time(15, 0)
-    inter_agency_working_days: int = 1
+    inter_agency_working_days: int = 0
+    cross_level_working_days: int = 1
 
 
 @dataclass(frozen=True)
