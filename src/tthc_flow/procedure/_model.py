@@ -14,8 +14,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
-CODE_PATTERN = r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2})?$"
-"""National database procedure code, e.g. ``1.001234`` or ``2.000567`` (optionally the long local form)."""
+CODE_PATTERN = r"^\d\.\d{6}((\.\d{3}\.\d{2}\.\d{2})?\.[A-Za-z]\d{2})?$"
+"""National database procedure code (mã TTHC), e.g. ``1.001234`` or ``2.000567``, optionally with
+the province suffix provincial portals publish: ``1.013642.H38`` (short) or
+``2.000648.000.00.00.H50`` (long form)."""
 
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
