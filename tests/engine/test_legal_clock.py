@@ -345,3 +345,45 @@ def test_withdrawal_is_allowed_until_the_decision(catalog: Catalog) -> None:
     assert "withdraw" not in engine.available_triggers(code, applicant, at(2026, 4, 29, 12))
     with pytest.raises(TransitionNotAllowed):
         engine.fire(code, "withdraw", applicant, at(2026, 4, 29, 12), reason="x")
+
+
+def test_online_submissions_carry_their_alert_and_receipt_deadlines(catalog: Catalog) -> None:
+    """Decree 118 art. 17.2 (alert "trong vòng 02 giờ") and 17.2.c (receipt or supplement
+    request "không muộn hơn 08 (tám) giờ làm việc kể từ khi Hệ thống ... tiếp nhận hồ sơ")
+    (issue 15, point 6).
+
+    Submitted online Fri 24/4/2026 16:00. Alert: 2 hours -> Fri 18:00. Receipt: 8 working
+    hours: Fri 16:00-17:00 (1 h); 25-27/4 off; Tue 28/4 07:30-11:30 (4 h, 5 in all) and
+    13:00-16:00 (3 h, 8 in all) -> Tue 28/4 16:00. Accepted at 15:00: on time; a second one
+    accepted at 16:30: late. A desk submission gets neither deadline.
+    """
+    engine = _engine(catalog)
+    first = engine.submit("2.000999", "A", "online", at=at(2026, 4, 24, 16, 0))
+    assert (first.alert_due_at, first.accept_due_at) == (
+        at(2026, 4, 24, 18, 0),
+        at(2026, 4, 28, 16, 0),
+    )
+    payload = engine.history(first.code)[0].payload
+    assert (payload["alert_due_at"], payload["accept_due_at"]) == (
+        "2026-04-24T18:00:00+07:00",
+        "2026-04-28T16:00:00+07:00",
+    )
+    assert engine.fire(first.code, "accept", DESK, at(2026, 4, 28, 15)).accept_late is False
+    second = engine.submit("2.000999", "B", "online", at=at(2026, 4, 24, 16, 0)).code
+    late = engine.fire(second, "request_supplement", DESK, at(2026, 4, 28, 16, 30))
+    assert late.accept_late is True and late.accept_due_at == at(2026, 4, 28, 16, 0)
+    desk = engine.submit("2.000999", "C", "desk", at=at(2026, 4, 24, 16, 0))
+    assert (desk.alert_due_at, desk.accept_due_at, desk.accept_late) == (None, None, None)
+
+
+def test_the_alert_can_be_read_in_working_hours(catalog: Catalog) -> None:
+    """OnlineReceiptPolicy(alert_unit="working_hours"): the other reading of "02 giờ". Fri
+    24/4 16:00 + 2 working hours: 1 h on Friday, 1 h from Tue 28/4 07:30 -> Tue 08:30."""
+    from tthc_flow.engine import OnlineReceiptPolicy
+
+    policy = OnlineReceiptPolicy(alert_unit="working_hours")
+    engine = _engine(catalog, Policies(online_receipt=policy))
+    dossier = engine.submit("2.000999", "A", "online", at=at(2026, 4, 24, 16, 0))
+    assert dossier.alert_due_at == at(2026, 4, 28, 8, 30)
+    with pytest.raises(ValueError, match="alert_unit"):
+        OnlineReceiptPolicy(alert_unit="days")

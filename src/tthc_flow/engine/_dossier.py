@@ -147,6 +147,12 @@ class Dossier:
     resolved_at: datetime | None = None
     returned_at: datetime | None = None
     closed_at: datetime | None = None
+    alert_due_at: datetime | None = None
+    """Online submission: when staff must have been alerted (art. 17.2, OnlineReceiptPolicy)."""
+    accept_due_at: datetime | None = None
+    """Online submission: when the desk must receive it or ask for a supplement (art. 17.2.c)."""
+    accept_late: bool | None = None
+    """Whether that receipt (or supplement request) came after ``accept_due_at``."""
     outcome: str | None = None
     resolution_timeliness: str | None = None
     on_the_spot: bool = False
@@ -320,6 +326,8 @@ def start(event: Event) -> Dossier:
             FeeRecord(name, int(amount), kind) for name, amount, kind in p.get("fees", ())
         ),
         "data": _merge_data((), p.get("data")),
+        "alert_due_at": _dt(p.get("alert_due_at")),
+        "accept_due_at": _dt(p.get("accept_due_at")),
     }
     if event.effect == "accept":
         fields_of_new.update(_accepted(event))
@@ -404,6 +412,8 @@ def apply(d: Dossier, event: Event) -> Dossier:
     if new_data:
         common["data"] = _merge_data(d.data, new_data)
     effect = event.effect
+    if "accept_late" in p:
+        common["accept_late"] = p["accept_late"]
     if effect == "accept":
         common.update(_accepted(event))
     elif effect == "request_supplement":

@@ -580,6 +580,8 @@ class Engine:
         if accept:
             limit = self.policies.on_the_spot.limit if at_desk else None
             payload.update(self._clock_payload(definition, moment, limit))
+        elif channel_value is Channel.ONLINE:
+            payload.update(self._online_receipt_payload(moment))
         if digest is not None:
             payload["command_digest"] = digest
         seq = self.store.next_sequence(definition.agency_code, moment.date())
@@ -637,6 +639,23 @@ class Engine:
         if unit is TimeUnit.WORKING_HOURS or policy.day_limits_from == "next_working_moment":
             return cal.next_working_moment(moment)
         return moment
+
+    def _online_receipt_payload(self, submitted: datetime) -> dict[str, Any]:
+        """OnlineReceiptPolicy (art. 17.2): when staff must be alerted of an online submission
+        and when the desk must receive it or ask for a supplement, from the submission."""
+        policy = self.policies.online_receipt
+        cal = self.calendar
+        payload: dict[str, Any] = {}
+        if policy.alert_hours is not None:
+            alert = timedelta(hours=policy.alert_hours)
+            if policy.alert_unit == "working_hours":
+                payload["alert_due_at"] = iso(cal.add_working_time(submitted, alert))
+            else:
+                payload["alert_due_at"] = iso(submitted + alert)
+        if policy.accept_working_hours is not None:
+            hours = timedelta(hours=policy.accept_working_hours)
+            payload["accept_due_at"] = iso(cal.add_working_time(submitted, hours))
+        return payload
 
     def _same_day_due(self, received: datetime, limit: Duration) -> datetime:
         """A "trong ngày" limit (TimeUnit.SAME_DAY): the end of the day of receipt when it is
@@ -760,6 +779,13 @@ class Engine:
                     payload["step_timeliness"] = classify(
                         moment, step_due, self.policies.timeliness
                     )
+        if (
+            dossier.state == SUBMITTED
+            and dossier.accept_due_at is not None
+            and effect in (Effect.ACCEPT, Effect.REQUEST_SUPPLEMENT, Effect.REFUSE)
+        ):
+            # art. 17.2.c: receipt or supplement request within 8 working hours
+            payload["accept_late"] = moment > dossier.accept_due_at
         if effect is Effect.ACCEPT:
             payload.update(self._clock_payload(definition, moment))
         elif effect is Effect.REQUEST_SUPPLEMENT:

@@ -311,6 +311,39 @@ class AgencyPolicy:
     require_same_agency: bool = True
 
 
+ALERT_UNITS = ("hours", "working_hours")
+
+
+@dataclass(frozen=True)
+class OnlineReceiptPolicy:
+    """Deadlines of an online submission before its receipt (art. 17.2).
+
+    Source: Decree 118/2025/ND-CP art. 17.2: "Trong vòng 02 giờ kể từ khi Cổng Dịch vụ công
+    quốc gia phản hồi ..., Hệ thống thông tin ... có thông báo với cán bộ ... tiếp nhận hồ sơ"
+    (``alert_hours`` = 2) and 17.2.c: the desk notifies the official receipt or a request to
+    complete the dossier "không muộn hơn 08 (tám) giờ làm việc kể từ khi Hệ thống thông tin
+    giải quyết thủ tục hành chính tiếp nhận hồ sơ" (``accept_working_hours`` = 8), unless a
+    sector law sets another limit. Both run from the submission (Civil Code 2015 art. 147.1);
+    the engine writes them as ``alert_due_at`` and ``accept_due_at`` on the ``submit`` event of
+    an online dossier, and marks ``accept_late`` on the receipt or the supplement request
+    made after ``accept_due_at``.
+
+    The article says "02 giờ" for the alert and "08 giờ làm việc" for the receipt: the
+    default reads the alert as clock hours (``alert_unit="hours"``); ``"working_hours"`` is
+    the other reading (docs/legal-rules.md, ambiguities). None disables a deadline.
+    """
+
+    alert_hours: float | None = 2
+    alert_unit: str = "hours"
+    accept_working_hours: float | None = 8
+
+    def __post_init__(self) -> None:
+        if self.alert_unit not in ALERT_UNITS:
+            raise ValueError(
+                f"OnlineReceiptPolicy.alert_unit must be one of {', '.join(ALERT_UNITS)}"
+            )
+
+
 REFUSAL_AFTER_RECEIPT = ("as_rejection", "forbid")
 
 
@@ -351,6 +384,7 @@ class Policies:
     transfer: TransferPolicy = field(default_factory=TransferPolicy)
     agency: AgencyPolicy = field(default_factory=AgencyPolicy)
     refusal: RefusalPolicy = field(default_factory=RefusalPolicy)
+    online_receipt: OnlineReceiptPolicy = field(default_factory=OnlineReceiptPolicy)
 
 
 def classify_resolution(
