@@ -387,3 +387,78 @@ def test_the_alert_can_be_read_in_working_hours(catalog: Catalog) -> None:
     assert dossier.alert_due_at == at(2026, 4, 28, 8, 30)
     with pytest.raises(ValueError, match="alert_unit"):
         OnlineReceiptPolicy(alert_unit="days")
+
+
+_BY_CHANNEL_AND_CASE = """  shortened: {value: 3, unit: working_days}
+  by_channel:
+    online: {value: 2, unit: working_days}
+cases:
+  - id: thanh_pho
+    name: Khu vực thành phố, thị xã
+    fees: [{name: Phí thẩm định, amount: 1200000}]
+  - id: khu_vuc_khac
+    name: Các khu vực khác
+    fees: [{name: Phí thẩm định, amount: 600000}]
+  - id: ho_kinh_doanh
+    name: Hộ kinh doanh
+    time_limit: {value: 5, unit: working_days}"""
+
+
+def _cased(extra: str = _BY_CHANNEL_AND_CASE) -> str:
+    text = PROCEDURE.replace("  shortened: {value: 3, unit: working_days}", extra)
+    assert text != PROCEDURE
+    return text
+
+
+def test_a_limit_per_channel_and_fees_and_limits_per_case() -> None:
+    """Provinces publish per-channel limits and per-case fees (e.g. Thông tư 168/2016/TT-BTC:
+    1,200,000 VND in cities and towns, 600,000 elsewhere, as the Quảng Trị and Điện Biên pages
+    show) (issue 15, point 8). The engine picks the case's, else the channel's, else the
+    shortened limit.
+
+    Received Tue 28/4/2026 09:00 (inside working hours). Desk, 3 working days: Wed 29/4, Mon
+    4/5 (30/4, 1/5 holidays), Tue 5/5 -> Tue 5/5 09:00. Online, 2: Wed 29/4, Mon 4/5 -> Mon
+    4/5 09:00, also when submitted first and accepted at 09:00. Case ho_kinh_doanh, 5: 29/4,
+    4/5, 5/5, 6/5, 7/5 -> Thu 7/5 09:00.
+    """
+    engine = _engine(Catalog([parse_procedure(_cased(), "test.yaml")]))
+    moment = at(2026, 4, 28, 9, 0)
+    assert engine.receive("2.000999", "A", "desk", at=moment).due_at == at(2026, 5, 5, 9, 0)
+    assert engine.receive("2.000999", "B", "online", at=moment).due_at == at(2026, 5, 4, 9, 0)
+    submitted = engine.submit("2.000999", "C", "online", at=at(2026, 4, 28, 8, 0)).code
+    accepted = engine.fire(submitted, "accept", DESK, moment)
+    assert accepted.due_at == at(2026, 5, 4, 9, 0)
+    household = engine.receive("2.000999", "D", "desk", at=moment, case="ho_kinh_doanh")
+    assert household.due_at == at(2026, 5, 7, 9, 0)
+    other = engine.receive("2.000999", "E", "desk", at=moment, case="khu_vuc_khac")
+    assert (other.fees_due, [f.amount for f in other.fees]) == (600000, [600000])
+    assert engine.history(other.code)[0].payload["case"] == "khu_vuc_khac"
+    city = engine.receive("2.000999", "F", "desk", at=moment, case="thanh_pho")
+    assert city.fees_due == 1200000
+    from tthc_flow import InvalidCommand
+
+    with pytest.raises(InvalidCommand, match="no case 'nong_thon'; cases: thanh_pho"):
+        engine.receive("2.000999", "G", "desk", at=moment, case="nong_thon")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            "  shortened: {value: 3, unit: working_days}\n  by_channel:\n"
+            "    fax: {value: 2, unit: working_days}",
+            "by_channel",
+        ),
+        (
+            "  shortened: {value: 3, unit: working_days}\ncases:\n  - {id: a, name: A}\n"
+            "  - {id: a, name: B}",
+            "case id is listed twice",
+        ),
+    ],
+)
+def test_bad_channel_limits_and_cases_are_located(extra: str, message: str) -> None:
+    from tthc_flow import ProcedureDefinitionError
+
+    with pytest.raises(ProcedureDefinitionError, match=message) as caught:
+        parse_procedure(_cased(extra), "test.yaml")
+    assert "test.yaml:" in str(caught.value)

@@ -541,6 +541,15 @@ class Engine:
                 f"procedure {code} is not offered by {channel_value.value}; channels: {offered}"
             )
         data = dict(data)
+        case_id = data.get("case")
+        try:
+            case = definition.case(case_id if case_id is None else str(case_id))
+        except KeyError:
+            raise InvalidCommand(
+                f"procedure {code} has no case {case_id!r}; cases: "
+                f"{', '.join(c.id for c in definition.cases) or 'none'}"
+            ) from None
+        fees = case.fees if case is not None and case.fees is not None else definition.fees
         reception_level = data.get("reception_level")
         if reception_level is not None and reception_level not in {lv.value for lv in Level}:
             raise InvalidCommand(
@@ -567,19 +576,24 @@ class Engine:
             "applicant": applicant,
             "channel": channel_value.value,
             "on_the_spot": on_the_spot,
-            "fees_due": sum(fee.amount for fee in definition.fees),
+            "fees_due": sum(fee.amount for fee in fees),
             "data": data,
         }
-        if definition.fees:
-            payload["fees"] = [[fee.name, fee.amount, fee.kind] for fee in definition.fees]
+        if case is not None:
+            payload["case"] = case.id  # the case whose limit and fees apply (TimeLimit, Case)
+        if fees:
+            payload["fees"] = [[fee.name, fee.amount, fee.kind] for fee in fees]
         at_desk = (
             on_the_spot
             and definition.workflow.base != "on_the_spot"
             and self.policies.on_the_spot.trimmed
         )
         if accept:
-            limit = self.policies.on_the_spot.limit if at_desk else None
-            payload.update(self._clock_payload(definition, moment, limit))
+            if at_desk:
+                limit = self.policies.on_the_spot.limit
+            else:
+                limit = definition.limit_for(channel_value, None if case is None else case.id)
+            payload.update(self._clock_payload(definition, moment, limit, at_desk))
         elif channel_value is Channel.ONLINE:
             payload.update(self._online_receipt_payload(moment))
         if digest is not None:
@@ -710,20 +724,33 @@ class Engine:
             due = self._day_end(due.date())
         return due
 
+    @staticmethod
+    def _limit_of(definition: ProcedureDefinition, dossier: Dossier) -> Duration:
+        """The limit of a dossier: its case's, its channel's, else the procedure's effective
+        one (ProcedureDefinition.limit_for)."""
+        case_id = dossier.data_dict.get("case")
+        return definition.limit_for(dossier.channel, None if case_id is None else str(case_id))
+
     def _clock_payload(
-        self, definition: ProcedureDefinition, received: datetime, limit: Duration | None = None
+        self,
+        definition: ProcedureDefinition,
+        received: datetime,
+        limit: Duration,
+        at_desk: bool = False,
     ) -> dict[str, Any]:
         """The clock start, the appointment and the step deadlines of a receipt at ``received``
-        (a first receipt, or the complete dossier after a supplement: art. 19.5)."""
-        at_desk = limit is not None
-        limit = limit or definition.time_limit.effective
+        (a first receipt, or the complete dossier after a supplement: art. 19.5) under
+        ``limit``; ``at_desk``: "4 tại chỗ", no steps."""
         start_at = self._clock_start(received, limit.unit)
         steps = () if at_desk else definition.workflow.steps
         shares = []
         elapsed = 0.0
+        effective = definition.time_limit.effective
+        # shares are written in the effective limit; a channel's or case's limit scales them
+        scale = None if limit == effective else limit.value / effective.value
         for step in steps:
             elapsed += step.share
-            shares.append(elapsed)
+            shares.append(elapsed if scale is None else elapsed * scale)
         if limit.unit is TimeUnit.SAME_DAY:
             due = self._same_day_due(start_at, limit)
             # the steps share the working time from the first working moment to the end
@@ -787,7 +814,8 @@ class Engine:
             # art. 17.2.c: receipt or supplement request within 8 working hours
             payload["accept_late"] = moment > dossier.accept_due_at
         if effect is Effect.ACCEPT:
-            payload.update(self._clock_payload(definition, moment))
+            limit = self._limit_of(definition, dossier)
+            payload.update(self._clock_payload(definition, moment, limit))
         elif effect is Effect.REQUEST_SUPPLEMENT:
             refusal = self._supplement_refusal(dossier, moment)
             if refusal is not None:
@@ -975,8 +1003,11 @@ class Engine:
         if self.policies.supplement.mode is SupplementMode.RESTART:
             # a new appointment from the complete dossier; an earlier apology's date is
             # superseded, its record (and its "late" mark) stays: docs/engine.md
-            limit = self.policies.on_the_spot.limit if dossier.state == HANDLED_AT_DESK else None
-            return self._clock_payload(definition, moment, limit)
+            if dossier.state == HANDLED_AT_DESK:
+                return self._clock_payload(
+                    definition, moment, self.policies.on_the_spot.limit, True
+                )
+            return self._clock_payload(definition, moment, self._limit_of(definition, dossier))
         cal = self.calendar
         paused_at = dossier.pauses[-1].start
         restart = cal.next_working_moment(moment)

@@ -154,6 +154,11 @@ class TimeLimit(_Strict):
     shortened: Duration | None = Field(
         default=None, description="The agency's shortened limit; the engine uses it when set."
     )
+    by_channel: dict[Channel, Duration] = Field(
+        default_factory=dict,
+        description="The limit the agency publishes per channel (e.g. shorter online); for "
+        "dossiers of that channel it replaces the shortened or statutory one.",
+    )
 
     @model_validator(mode="after")
     def _shortened_not_longer(self) -> TimeLimit:
@@ -171,6 +176,25 @@ class TimeLimit(_Strict):
     def effective(self) -> Duration:
         """The limit the agency commits to: the shortened one if published, else the statutory."""
         return self.shortened or self.statutory
+
+    def for_channel(self, channel: Channel | str) -> Duration:
+        """The limit of a dossier filed by ``channel``: its published one, else ``effective``."""
+        return self.by_channel.get(Channel(channel)) or self.effective
+
+
+class Case(_Strict):
+    """Trường hợp: a case of the procedure with its own limit or fees, as provinces publish them
+    (fees by area, "thành phố, thị xã" / "khu vực khác"; limits by applicant type). A receive or
+    submit command names it with ``case="..."``; what it leaves out comes from the procedure."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)] = Field(description="Case name, snake_case.")
+    name: str = Field(description="The case as published, in Vietnamese.")
+    time_limit: Duration | None = Field(
+        default=None, description="This case's limit; replaces every other limit of the procedure."
+    )
+    fees: list[Fee] | None = Field(
+        default=None, description="This case's fees; replace the procedure's fees."
+    )
 
 
 class Fee(_Strict):
@@ -332,6 +356,11 @@ class ProcedureDefinition(_Strict):
     )
     on_the_spot: Boolean = Field(default=False, description="Eligible for '4 tại chỗ'.")
     fees: list[Fee] = Field(default_factory=list, description="Phí, lệ phí.")
+    cases: list[Case] = Field(
+        default_factory=list,
+        description="Cases with their own limit or fees (by area, applicant type); a command "
+        "names one with case=...",
+    )
     components: list[Component] = Field(
         default_factory=list, description="Thành phần hồ sơ: the documents of a dossier."
     )
@@ -353,12 +382,42 @@ class ProcedureDefinition(_Strict):
             raise ValueError("a channel is listed twice")
         return value
 
+    @field_validator("cases")
+    @classmethod
+    def _unique_cases(cls, value: list[Case]) -> list[Case]:
+        ids = [case.id for case in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a case id is listed twice")
+        return value
+
+    def case(self, case_id: str | None) -> Case | None:
+        """The case named ``case_id`` (None when not given); KeyError if there is no such case."""
+        if case_id is None:
+            return None
+        for case in self.cases:
+            if case.id == case_id:
+                return case
+        raise KeyError(case_id)
+
+    def limit_for(self, channel: Channel | str, case_id: str | None = None) -> Duration:
+        """The limit that applies to a dossier: its case's, else its channel's, else the
+        shortened, else the statutory one."""
+        case = self.case(case_id)
+        if case is not None and case.time_limit is not None:
+            return case.time_limit
+        return self.time_limit.for_channel(channel)
+
     @model_validator(mode="after")
     def _consistent(self) -> ProcedureDefinition:
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise ValueError("effective_to is before effective_from")
         if self.online is not OnlineLevel.NONE and Channel.ONLINE not in self.channels:
             raise ValueError(f"online service '{self.online}' needs 'online' in channels")
+        unoffered = [c.value for c in self.time_limit.by_channel if c not in self.channels]
+        if unoffered:
+            raise ValueError(
+                f"time_limit.by_channel names {', '.join(unoffered)}, not among the channels"
+            )
         return self
 
     @property
