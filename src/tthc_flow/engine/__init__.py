@@ -33,8 +33,11 @@ from tthc_flow.engine._policies import (
     classify,
     classify_resolution,
 )
+from tthc_flow.engine._rulebook import DECREE_61_2018, DECREE_118_2025, RuleBook, RuleSet
 
 __all__ = [
+    "DECREE_61_2018",
+    "DECREE_118_2025",
     "DESK",
     "GENESIS_HASH",
     "SYSTEM",
@@ -59,6 +62,8 @@ __all__ = [
     "RefusalPolicy",
     "Reschedule",
     "ReschedulePolicy",
+    "RuleBook",
+    "RuleSet",
     "StepRecord",
     "SupplementMode",
     "SupplementPolicy",

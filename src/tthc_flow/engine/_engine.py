@@ -28,6 +28,7 @@ from tthc_flow.engine._dossier import (
 )
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
+from tthc_flow.engine._rulebook import RuleBook
 from tthc_flow.errors import (
     ConcurrencyConflict,
     DossierNotFound,
@@ -120,12 +121,16 @@ class Engine:
         clock: Clock | None = None,
         policies: Policies | None = None,
         hooks: dict[str, Hook] | None = None,
+        rules: RuleBook | None = None,
     ) -> None:
         self.catalog = catalog
         self.calendar = calendar or WorkCalendar.vietnam()
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock or SystemClock()
         self.policies = policies or Policies()
+        # RuleBook: the legal rules by effective date, per procedure or sector; without one,
+        # ``policies`` judge every dossier (docs/engine.md, "Rules by effective date")
+        self.rules = rules
         self._hooks: dict[str, Hook] = dict(hooks or {})
         self._hook_lists: dict[int, list[Hook]] = {}  # by id(transition), see _hooks_for
         self._compiled: dict[tuple[str, int], CompiledProcedure] = {}
@@ -336,8 +341,7 @@ class Engine:
     def close_unsupplemented(self, now: datetime | None = None) -> list[Dossier]:
         """Close ("đóng hồ sơ") dossiers whose supplement did not arrive by their ``closes_at``
         (SupplementPolicy, Decree 118/2025/ND-CP art. 19.5); outcome ``closed``."""
-        days = self.policies.supplement.close_after_days
-        if days is None:
+        if self.rules is None and self.policies.supplement.close_after_days is None:
             return []
         moment = self._moment(now)
         closed = []
@@ -345,6 +349,7 @@ class Engine:
             dossier = self._load(code)
             closes_at = dossier.closes_at if dossier.paused else None
             if closes_at is not None and closes_at <= moment:
+                days = self._policies_of(dossier).supplement.close_after_days
                 reason = f"không hoàn thiện hồ sơ trong {days} ngày kể từ khi thông báo"
                 closed.append(
                     self.fire(code, "withdraw", SYSTEM, moment, reason=reason, closure=True)
@@ -359,7 +364,7 @@ class Engine:
         at 24:00 of its last day (148.1, 148.6), moved to the next working day when the last
         day is a weekend or holiday (148.5). Written as ``closes_at`` on the request event.
         """
-        policy = self.policies.supplement
+        policy = self._policies_of(dossier).supplement
         days = policy.close_after_days
         if days is None or (dossier.state == SUBMITTED and not policy.close_at_reception):
             return None
@@ -404,7 +409,7 @@ class Engine:
         if (
             effect is Effect.REFUSE
             and dossier.received_at is not None
-            and self.policies.refusal.after_receipt == "forbid"
+            and self._policies_of(dossier).refusal.after_receipt == "forbid"
         ):
             return (
                 f"dossier {dossier.code} was received (receipt slip issued): it cannot be "
@@ -412,7 +417,7 @@ class Engine:
                 "Decree 118/2025/ND-CP art. 17.1.c, 19.3)"
             )
         if effect is Effect.RESCHEDULE:
-            policy = self.policies.reschedule
+            policy = self._policies_of(dossier).reschedule
             if dossier.due_at is None:
                 return f"dossier {dossier.code} has no appointment to move yet"
             if len(dossier.reschedules) >= policy.max_times:
@@ -588,14 +593,15 @@ class Engine:
             and definition.workflow.base != "on_the_spot"
             and self.policies.on_the_spot.trimmed
         )
+        rules = self._policies_on(moment.date(), definition)
         if accept:
             if at_desk:
                 limit = self.policies.on_the_spot.limit
             else:
                 limit = definition.limit_for(channel_value, None if case is None else case.id)
-            payload.update(self._clock_payload(definition, moment, limit, at_desk))
+            payload.update(self._clock_payload(definition, moment, limit, at_desk, rules))
         elif channel_value is Channel.ONLINE:
-            payload.update(self._online_receipt_payload(moment))
+            payload.update(self._online_receipt_payload(moment, rules))
         if digest is not None:
             payload["command_digest"] = digest
         seq = self.store.next_sequence(definition.agency_code, moment.date())
@@ -634,7 +640,24 @@ class Engine:
             ) from None
 
     # ------------------------------------------------------------- deadlines
-    def _clock_start(self, moment: datetime, unit: TimeUnit) -> datetime:
+    def _policies_on(self, day: date, definition: ProcedureDefinition) -> Policies:
+        """RuleBook: the policies in force on ``day`` for ``definition`` (the engine's own
+        ``policies`` when it has no RuleBook)."""
+        if self.rules is None:
+            return self.policies
+        return self.rules.rules_on(day, definition.code, definition.field).policies
+
+    def _policies_of(self, dossier: Dossier) -> Policies:
+        """The policies that judge ``dossier``: those in force on the day it reached the agency
+        (its first event), for its procedure and sector (RuleBook)."""
+        if self.rules is None:
+            return self.policies
+        definition = self.compiled(dossier.procedure_code, dossier.procedure_version).definition
+        return self._policies_on(dossier.submitted_at.date(), definition)
+
+    def _clock_start(
+        self, moment: datetime, unit: TimeUnit, policies: Policies | None = None
+    ) -> datetime:
         """ClockStartPolicy: the moment a limit in ``unit`` starts from a receipt at ``moment``.
 
         A working-hour limit runs in working time from the receipt (Civil Code 2015 art.
@@ -645,7 +668,7 @@ class Engine:
         the start of the next working day, for every unit.
         """
         cal = self.calendar
-        policy = self.policies.clock_start
+        policy = (policies or self.policies).clock_start
         cutoff = policy.cutoff
         if cutoff is not None and cal.is_working_day(moment.date()) and moment.time() > cutoff:
             next_day = datetime.combine(moment.date() + timedelta(days=1), time(0), VN_TZ)
@@ -654,10 +677,10 @@ class Engine:
             return cal.next_working_moment(moment)
         return moment
 
-    def _online_receipt_payload(self, submitted: datetime) -> dict[str, Any]:
+    def _online_receipt_payload(self, submitted: datetime, policies: Policies) -> dict[str, Any]:
         """OnlineReceiptPolicy (art. 17.2): when staff must be alerted of an online submission
         and when the desk must receive it or ask for a supplement, from the submission."""
-        policy = self.policies.online_receipt
+        policy = policies.online_receipt
         cal = self.calendar
         payload: dict[str, Any] = {}
         if policy.alert_hours is not None:
@@ -688,7 +711,9 @@ class Engine:
         """The end of a working day: the close of its last working period (DueDatePolicy)."""
         return datetime.combine(day, self.calendar.working_periods(day)[-1][1], VN_TZ)
 
-    def _due_after(self, start_at: datetime, value: float, unit: TimeUnit) -> datetime:
+    def _due_after(
+        self, start_at: datetime, value: float, unit: TimeUnit, policies: Policies | None = None
+    ) -> datetime:
         """DueDatePolicy: the appointment moment ``value`` ``unit`` after ``start_at``.
 
         ``start_at`` comes from :meth:`_clock_start`: a working moment for working hours, the
@@ -700,7 +725,7 @@ class Engine:
         cal = self.calendar
         if unit is TimeUnit.WORKING_HOURS:
             return cal.add_working_time(start_at, timedelta(hours=value))
-        end_of_day = self.policies.due_date.mode == "end_of_day"
+        end_of_day = (policies or self.policies).due_date.mode == "end_of_day"
         in_hours = cal.next_working_moment(start_at) == start_at
         if unit is TimeUnit.CALENDAR_DAYS:
             candidate = start_at + timedelta(days=value)
@@ -737,11 +762,13 @@ class Engine:
         received: datetime,
         limit: Duration,
         at_desk: bool = False,
+        policies: Policies | None = None,
     ) -> dict[str, Any]:
         """The clock start, the appointment and the step deadlines of a receipt at ``received``
         (a first receipt, or the complete dossier after a supplement: art. 19.5) under
         ``limit``; ``at_desk``: "4 tại chỗ", no steps."""
-        start_at = self._clock_start(received, limit.unit)
+        policies = policies or self.policies
+        start_at = self._clock_start(received, limit.unit, policies)
         steps = () if at_desk else definition.workflow.steps
         shares = []
         elapsed = 0.0
@@ -762,15 +789,15 @@ class Engine:
             ]
         elif (
             limit.unit is TimeUnit.WORKING_DAYS
-            and self.policies.due_date.mode == "same_clock_time"
+            and policies.due_date.mode == "same_clock_time"
             and self.calendar.next_working_moment(start_at) == start_at
         ):
             # the due date and every step deadline in one pass over the calendar (the same
             # rule as _due_after for a receipt inside working hours)
             due, *step_ats = self.calendar.deadlines_at(start_at, [limit.value, *shares])
         else:
-            due = self._due_after(start_at, limit.value, limit.unit)
-            step_ats = [self._due_after(start_at, v, limit.unit) for v in shares]
+            due = self._due_after(start_at, limit.value, limit.unit, policies)
+            step_ats = [self._due_after(start_at, v, limit.unit, policies) for v in shares]
         step_due = [
             [step.id, iso(min(step_at, due))] for step, step_at in zip(steps, step_ats, strict=True)
         ]
@@ -815,7 +842,8 @@ class Engine:
             payload["accept_late"] = moment > dossier.accept_due_at
         if effect is Effect.ACCEPT:
             limit = self._limit_of(definition, dossier)
-            payload.update(self._clock_payload(definition, moment, limit))
+            rules = self._policies_of(dossier)
+            payload.update(self._clock_payload(definition, moment, limit, False, rules))
         elif effect is Effect.REQUEST_SUPPLEMENT:
             refusal = self._supplement_refusal(dossier, moment)
             if refusal is not None:
@@ -845,7 +873,10 @@ class Engine:
         elif effect in (Effect.APPROVE, Effect.REJECT):
             assert dossier.original_due_at is not None
             payload["timeliness"] = classify_resolution(
-                moment, dossier.original_due_at, bool(dossier.reschedules), self.policies.timeliness
+                moment,
+                dossier.original_due_at,
+                bool(dossier.reschedules),
+                self._policies_of(dossier).timeliness,
             )
             if effect is Effect.REJECT:
                 payload["reason"] = self._reason(data, "reject")
@@ -877,7 +908,7 @@ class Engine:
                     moment,
                     dossier.original_due_at,
                     bool(dossier.reschedules),
-                    self.policies.timeliness,
+                    self._policies_of(dossier).timeliness,
                 )
         elif effect is Effect.RESCHEDULE:
             payload.update(self._reschedule_payload(dossier, moment, data))
@@ -897,7 +928,7 @@ class Engine:
         return reason
 
     def _supplement_refusal(self, dossier: Dossier, moment: datetime) -> str | None:
-        policy = self.policies.supplement
+        policy = self._policies_of(dossier).supplement
         at_reception = dossier.state == SUBMITTED
         previous = sum(1 for p in dossier.pauses if (p.origin == SUBMITTED) == at_reception)
         limit = policy.max_at_reception if at_reception else policy.max_during_handling
@@ -962,7 +993,7 @@ class Engine:
         the paper within ``cross_level_working_days`` of the receipt date. Into another
         agency's step (art. 20.2.a): by the previous step's deadline plus the policy's days.
         """
-        policy = self.policies.transfer
+        policy = self._policies_of(dossier).transfer
         cal = self.calendar
         if effect is Effect.HANDOVER:
             received = dossier.received_at
@@ -1000,14 +1031,16 @@ class Engine:
         origin = dossier.paused_from
         if origin == SUBMITTED or dossier.due_at is None:
             return {}
-        if self.policies.supplement.mode is SupplementMode.RESTART:
+        rules = self._policies_of(dossier)
+        if rules.supplement.mode is SupplementMode.RESTART:
             # a new appointment from the complete dossier; an earlier apology's date is
             # superseded, its record (and its "late" mark) stays: docs/engine.md
             if dossier.state == HANDLED_AT_DESK:
                 return self._clock_payload(
-                    definition, moment, self.policies.on_the_spot.limit, True
+                    definition, moment, self.policies.on_the_spot.limit, True, rules
                 )
-            return self._clock_payload(definition, moment, self._limit_of(definition, dossier))
+            limit = self._limit_of(definition, dossier)
+            return self._clock_payload(definition, moment, limit, False, rules)
         cal = self.calendar
         paused_at = dossier.pauses[-1].start
         restart = cal.next_working_moment(moment)
@@ -1028,7 +1061,7 @@ class Engine:
     def _reschedule_payload(
         self, dossier: Dossier, moment: datetime, data: dict[str, Any]
     ) -> dict[str, Any]:
-        policy = self.policies.reschedule
+        policy = self._policies_of(dossier).reschedule
         raw = data.pop("new_due_at", None)
         if isinstance(raw, str):
             try:
