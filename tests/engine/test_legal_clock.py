@@ -462,3 +462,46 @@ def test_bad_channel_limits_and_cases_are_located(extra: str, message: str) -> N
     with pytest.raises(ProcedureDefinitionError, match=message) as caught:
         parse_procedure(_cased(extra), "test.yaml")
     assert "test.yaml:" in str(caught.value)
+
+
+def test_an_early_return_records_whether_the_applicant_was_told(catalog: Catalog) -> None:
+    """Decree 118 art. 22.5: returning before the appointment "phải được Bộ phận Một cửa thông
+    báo cho tổ chức, cá nhân biết trước" (issue 15, point 9). Due Mon 4/5 16:10 (Fri 24/4
+    16:10 + 3 working days: 28/4, 29/4, 4/5); returned Wed 29/4 14:00: early."""
+    from tthc_flow.engine import ResultPolicy
+
+    engine = _engine(catalog)
+    told, untold = (
+        engine.receive("2.000999", name, "desk", at=at(2026, 4, 24, 16, 10)).code
+        for name in ("A", "B")
+    )
+    for code in (told, untold):
+        engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+        _resolve(engine, code, 29, 4)
+    done = engine.fire(told, "return_result", DESK, at(2026, 4, 29, 14), notified=True)
+    assert (done.early_return, done.early_notice) == (True, True)
+    done = engine.fire(untold, "return_result", DESK, at(2026, 4, 29, 14))
+    assert (done.early_return, done.early_notice) == (True, False)
+
+    strict = _engine(catalog, Policies(result=ResultPolicy(require_early_notice=True)))
+    code = strict.receive("2.000999", "C", "desk", at=at(2026, 4, 24, 16, 10)).code
+    strict.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    _resolve(strict, code, 29, 4)
+    with pytest.raises(PolicyViolation, match=r"art\. 22\.5"):
+        strict.fire(code, "return_result", DESK, at(2026, 4, 29, 14))
+    on_time = strict.fire(code, "return_result", DESK, at(2026, 5, 4, 16, 30))  # after due
+    assert (on_time.early_return, on_time.early_notice) == (None, None)
+
+
+def test_an_online_payment_carries_its_remittance_deadline(catalog: Catalog) -> None:
+    """Decree 118 art. 24.3: a charge paid online reaches the budget "trong 08 (tám) giờ làm
+    việc tính từ thời điểm thanh toán" unless a sector law says otherwise (issue 15, point
+    9). Paid Fri 24/4 16:30: 16:30-17:00 (0.5 h); 25-27/4 off; Tue 28/4 07:30-11:30 (4 h,
+    4.5 in all), 13:00-16:30 (3.5 h, 8 in all) -> Tue 28/4 16:30."""
+    engine = _engine(catalog)
+    code = engine.receive("2.000999", "A", "online", at=at(2026, 4, 24, 16, 10)).code
+    paid = engine.fire(code, "pay_fee", DESK, at(2026, 4, 24, 16, 30), fee_paid=True)
+    (fee,) = paid.fees
+    assert (fee.paid_online, fee.remit_due_at) == (True, at(2026, 4, 28, 16, 30))
+    payload = engine.history(code)[-1].payload
+    assert payload["fees_paid"]["remit_due_at"] == "2026-04-28T16:30:00+07:00"

@@ -123,6 +123,8 @@ class FeeRecord:
     kind: str
     paid_at: datetime | None = None
     paid_online: bool = False
+    remit_due_at: datetime | None = None
+    """Paid online: when the money must reach the budget (art. 24.3, ResultPolicy)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,10 @@ class Dossier:
     resolved_at: datetime | None = None
     returned_at: datetime | None = None
     closed_at: datetime | None = None
+    early_return: bool | None = None
+    """The result was returned before the appointment; ``early_notice`` whether the applicant
+    was told first (art. 22.5, ResultPolicy)."""
+    early_notice: bool | None = None
     alert_due_at: datetime | None = None
     """Online submission: when staff must have been alerted (art. 17.2, OnlineReceiptPolicy)."""
     accept_due_at: datetime | None = None
@@ -388,8 +394,9 @@ def _open_step(d: Dossier, rows: tuple[StepRow, ...], event: Event) -> tuple[Ste
 def _pay(d: Dossier, event: Event) -> tuple[FeeRecord, ...]:
     paid = event.payload["fees_paid"]
     names, online = set(paid["names"]), bool(paid["online"])
+    remit = _dt(paid.get("remit_due_at"))
     return tuple(
-        replace(fee, paid_at=event.at, paid_online=online)
+        replace(fee, paid_at=event.at, paid_online=online, remit_due_at=remit)
         if fee.name in names and fee.paid_at is None
         else fee
         for fee in d.fees
@@ -451,6 +458,9 @@ def apply(d: Dossier, event: Event) -> Dossier:
     elif effect == "return":
         common["returned_at"] = event.at
         common["closed_at"] = event.at
+        if "early_return" in p:
+            common["early_return"] = p["early_return"]
+            common["early_notice"] = p["early_notice"]
     elif effect in ("refuse", "withdraw"):
         common["step_rows"] = _close_step(d, event)
         common["closed_at"] = event.at

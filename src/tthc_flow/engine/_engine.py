@@ -882,6 +882,7 @@ class Engine:
                 payload["reason"] = self._reason(data, "reject")
         elif effect is Effect.RETURN:
             payload["method"] = str(data.pop("method", dossier.channel))
+            payload.update(self._early_return(dossier, moment, data))
         elif effect in (Effect.REFUSE, Effect.WITHDRAW):
             payload["reason"] = self._reason(data, effect.value)
             if effect is Effect.WITHDRAW and data.pop("closure", False) is True:
@@ -914,6 +915,12 @@ class Engine:
             payload.update(self._reschedule_payload(dossier, moment, data))
         if effect is Effect.PAY_FEE or (data and data.get("fee_paid") is True):
             payload.update(self._payment(dossier, data, effect is Effect.PAY_FEE))
+            paid = payload.get("fees_paid")
+            hours = self._policies_of(dossier).result.remit_working_hours
+            if paid is not None and paid["online"] and hours is not None:
+                # art. 24.3: a charge paid online reaches the budget within 8 working hours
+                remit = self.calendar.add_working_time(moment, timedelta(hours=hours))
+                paid["remit_due_at"] = iso(remit)
         for name, value in data.items():
             data[name] = _as_json(name, value)
         if data:
@@ -982,6 +989,24 @@ class Engine:
         if not names:
             return {}
         return {"fees_paid": {"names": list(names), "online": online}}
+
+    def _early_return(
+        self, dossier: Dossier, moment: datetime, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """ResultPolicy (art. 22.5): a result returned before the appointment needs the
+        applicant told beforehand (``notified=True``)."""
+        notified = data.pop("notified", False)
+        if not isinstance(notified, bool):
+            raise InvalidCommand("notified= must be true or false")
+        if dossier.due_at is None or moment >= dossier.due_at:
+            return {}
+        if not notified and self._policies_of(dossier).result.require_early_notice:
+            raise PolicyViolation(
+                f"dossier {dossier.code} is returned before its appointment "
+                f"{dossier.due_at.isoformat()}: tell the applicant first and pass notified=True "
+                "(ResultPolicy.require_early_notice, Decree 118/2025/ND-CP art. 22.5)"
+            )
+        return {"early_return": True, "early_notice": notified}
 
     def _transfer_due(self, dossier: Dossier, effect: Effect, agency: str | None) -> str | None:
         """TransferPolicy: the hand-over deadline of the step being entered, if a rule sets one

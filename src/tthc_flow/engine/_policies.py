@@ -311,6 +311,24 @@ class AgencyPolicy:
     require_same_agency: bool = True
 
 
+@dataclass(frozen=True)
+class ResultPolicy:
+    """Returning the result and paying online (Decree 118/2025/ND-CP art. 22.5, 24.3).
+
+    * art. 22.5: returning a result before the appointment is encouraged, but "phải được Bộ
+      phận Một cửa thông báo cho tổ chức, cá nhân biết trước": a ``return_result`` before
+      ``due_at`` is recorded with ``early_return: true`` and ``early_notice`` (the command's
+      ``notified=True``); ``require_early_notice`` (False: recorded, not enforced) refuses an
+      early return without notice.
+    * art. 24.3: a charge paid online is remitted to the budget within ``remit_working_hours``
+      (8) working hours of the payment unless a sector law sets another time: the payment
+      event carries ``remit_due_at``; None disables it.
+    """
+
+    require_early_notice: bool = False
+    remit_working_hours: float | None = 8
+
+
 ALERT_UNITS = ("hours", "working_hours")
 
 
@@ -385,6 +403,7 @@ class Policies:
     agency: AgencyPolicy = field(default_factory=AgencyPolicy)
     refusal: RefusalPolicy = field(default_factory=RefusalPolicy)
     online_receipt: OnlineReceiptPolicy = field(default_factory=OnlineReceiptPolicy)
+    result: ResultPolicy = field(default_factory=ResultPolicy)
 
 
 def classify_resolution(
