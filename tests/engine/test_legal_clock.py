@@ -505,3 +505,31 @@ def test_an_online_payment_carries_its_remittance_deadline(catalog: Catalog) -> 
     assert (fee.paid_online, fee.remit_due_at) == (True, at(2026, 4, 28, 16, 30))
     payload = engine.history(code)[-1].payload
     assert payload["fees_paid"]["remit_due_at"] == "2026-04-28T16:30:00+07:00"
+
+
+def test_waiting_for_the_financial_obligation_is_a_state_of_its_own(catalog: Catalog) -> None:
+    """The national portal's status 6 "Yêu cầu thực hiện nghĩa vụ tài chính" (domain notes;
+    Decree 118 art. 24 on paying fees and other financial obligations) (issue 15, point 11).
+
+    Received Fri 24/4 16:10, due Mon 4/5 16:10. At approval on Wed 29/4 the leader asks for
+    the obligation; Decree 118 has no rule stopping the clock meanwhile, so on Tue 5/5 the
+    dossier is overdue. Paid on Wed 6/5, it is back at approval with its fee paid; signed
+    that day it is late (after Mon 4/5 16:10)."""
+    engine = _engine(catalog)
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).code
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    engine.fire(code, "appraise", SPECIALIST, at(2026, 4, 28, 9))
+    engine.fire(code, "verify", POLICE, at(2026, 4, 28, 10))
+    waiting = engine.fire(
+        code, "request_payment", LEADER, at(2026, 4, 29, 9), obligations=["Lệ phí cấp giấy phép"]
+    )
+    assert waiting.state == "awaiting_payment"
+    assert waiting.awaiting_payment_since == at(2026, 4, 29, 9)
+    assert engine.history(code)[-1].payload["obligations"] == ["Lệ phí cấp giấy phép"]
+    assert waiting.timeliness_at(at(2026, 5, 5, 9)) is Timeliness.OVERDUE
+    assert "withdraw" in engine.available_triggers(code, DESK, at(2026, 5, 5, 9))
+    from tthc_flow.engine import Actor
+
+    paid = engine.fire(code, "payment_done", Actor.of("citizen", "applicant"), at(2026, 5, 6, 8))
+    assert (paid.state, paid.awaiting_payment_since, paid.fee_paid) == ("approval", None, True)
+    assert engine.fire(code, "approve", LEADER, at(2026, 5, 6, 9)).timeliness is Timeliness.LATE

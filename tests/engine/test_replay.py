@@ -43,7 +43,13 @@ LIMIT_DAYS = 3  # the test procedure's shortened limit
 
 APPLICANT = Actor.of("citizen", "applicant")
 ACTORS = [DESK, SPECIALIST, POLICE, LEADER, APPLICANT]
-RARE = {"withdraw": 0.02, "refuse": 0.02, "reschedule": 0.15, "pay_fee": 0.3}
+RARE = {
+    "withdraw": 0.02,
+    "refuse": 0.02,
+    "reschedule": 0.15,
+    "pay_fee": 0.3,
+    "request_payment": 0.1,
+}
 STEPS = {"appraise": ("appraisal", "police_check"), "verify": ("police_check", "approval")}
 
 
@@ -144,6 +150,10 @@ def expect(
     elif trigger in ("refuse", "withdraw"):
         model.state = model.outcome = "refused" if trigger == "refuse" else "withdrawn"
         model.paused_from = model.paused_at = None
+    elif trigger == "request_payment":
+        model.state = "awaiting_payment"  # the clock runs on; back to approval once paid
+    elif trigger == "payment_done":
+        model.state = "approval"
     elif trigger == "reschedule":
         model.due = data["new_due_at"]  # type: ignore[assignment]
         model.reschedules += 1

@@ -149,6 +149,8 @@ class Dossier:
     resolved_at: datetime | None = None
     returned_at: datetime | None = None
     closed_at: datetime | None = None
+    awaiting_payment_since: datetime | None = None
+    """Waiting for the applicant's financial obligation since (state ``awaiting_payment``)."""
     early_return: bool | None = None
     """The result was returned before the appointment; ``early_notice`` whether the applicant
     was told first (art. 22.5, ResultPolicy)."""
@@ -480,6 +482,10 @@ def apply(d: Dossier, event: Event) -> Dossier:
             # a procedure's own move (e.g. send back to appraisal) still keeps the slip right
             steps = _close_step(d, event)
             common["step_rows"] = _open_step(d, steps, event) if "role" in p else steps
+    elif effect == "request_payment":
+        common["awaiting_payment_since"] = event.at
+    elif effect == "payment_done":
+        common["awaiting_payment_since"] = None
     elif effect == "reschedule":
         new_due = _at(p["new_due_at"])
         assert d.due_at is not None

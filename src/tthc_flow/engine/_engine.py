@@ -913,7 +913,14 @@ class Engine:
                 )
         elif effect is Effect.RESCHEDULE:
             payload.update(self._reschedule_payload(dossier, moment, data))
-        if effect is Effect.PAY_FEE or (data and data.get("fee_paid") is True):
+        if effect is Effect.REQUEST_PAYMENT:
+            # the national portal's "Yêu cầu thực hiện nghĩa vụ tài chính": what is owed
+            owed = data.pop("obligations", [])
+            if isinstance(owed, str) or not isinstance(owed, list | tuple):
+                raise InvalidCommand("obligations= must be a list of what the applicant owes")
+            payload["obligations"] = [str(item) for item in owed]
+        unpaid = effect is Effect.PAYMENT_DONE and any(f.paid_at is None for f in dossier.fees)
+        if effect is Effect.PAY_FEE or unpaid or (data and data.get("fee_paid") is True):
             payload.update(self._payment(dossier, data, effect is Effect.PAY_FEE))
             paid = payload.get("fees_paid")
             hours = self._policies_of(dossier).result.remit_working_hours

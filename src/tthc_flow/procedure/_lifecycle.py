@@ -27,6 +27,9 @@ REFUSED = "refused"
 WITHDRAWN = "withdrawn"
 HANDLED_AT_DESK = "handled_at_desk"
 """Where a dossier received "4 tại chỗ" waits for the desk's decision (eligible procedures)."""
+AWAITING_PAYMENT = "awaiting_payment"
+"""Waiting for the applicant's financial obligation before the result is signed (the national
+portal's status 6, "Yêu cầu thực hiện nghĩa vụ tài chính")."""
 RESOLVE_AT_DESK = "resolve_at_desk"
 """The trigger that approves a "4 tại chỗ" dossier at the desk."""
 
@@ -40,6 +43,7 @@ STANDARD_STATES = frozenset(
         REFUSED,
         WITHDRAWN,
         HANDLED_AT_DESK,
+        AWAITING_PAYMENT,
     }
 )
 
@@ -72,6 +76,8 @@ class Effect(StrEnum):
     WITHDRAW = "withdraw"  # applicant withdraws: leaves the resolved counts
     RESCHEDULE = "reschedule"  # apology and a new appointment date
     PAY_FEE = "pay_fee"  # fees paid (data online=True for online payment)
+    REQUEST_PAYMENT = "request_payment"  # wait for the applicant's financial obligation
+    PAYMENT_DONE = "payment_done"  # the obligation is met: back to the step, fees paid
     CUSTOM = "custom"  # a procedure's own transition; only hooks act
 
 
@@ -137,6 +143,7 @@ STANDARD_LABELS = {
     REFUSED: "Từ chối tiếp nhận",
     WITHDRAWN: "Đã rút hồ sơ",
     HANDLED_AT_DESK: "Giải quyết tại chỗ",
+    AWAITING_PAYMENT: "Chờ thực hiện nghĩa vụ tài chính",
 }
 
 EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
@@ -147,6 +154,8 @@ EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
     Effect.RETURN: frozenset({RETURNED}),
     Effect.REFUSE: frozenset({REFUSED}),
     Effect.WITHDRAW: frozenset({WITHDRAWN}),
+    Effect.REQUEST_PAYMENT: frozenset({AWAITING_PAYMENT}),
+    Effect.PAYMENT_DONE: None,
 }
 """Standard states a transition may enter only with the effect that does their bookkeeping
 (a custom transition into ``result_ready`` without ``approve``/``reject`` would leave the
@@ -251,7 +260,36 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
                 guard={PAUSED_FROM: origin},
             )
         )
+    # the financial obligation is asked for before the result is signed: from the last step,
+    # and back to it once met (one origin, so no guard is needed); "4 tại chỗ" pays in the visit
+    signing = steps[-1]
+    if not on_the_spot_base:
+        # the clock runs while the applicant pays (Decree 118 has no rule stopping it)
+        paying = StateDef(
+            AWAITING_PAYMENT, STANDARD_LABELS[AWAITING_PAYMENT], StateKind.ACTIVE, "one_stop"
+        )
+        states.insert(states.index(next(s for s in states if s.name == RESULT_READY)), paying)
+        t.append(
+            TransitionDef(
+                "request_payment",
+                signing.id,
+                AWAITING_PAYMENT,
+                frozenset({signing.role}) | desk,
+                Effect.REQUEST_PAYMENT,
+            )
+        )
+        t.append(
+            TransitionDef(
+                "payment_done",
+                AWAITING_PAYMENT,
+                signing.id,
+                desk_or_applicant | {"system"},
+                Effect.PAYMENT_DONE,
+            )
+        )
     open_states = [SUBMITTED, RECEIVED, *(s.id for s in steps), SUPPLEMENT_REQUESTED]
+    if not on_the_spot_base:
+        open_states.append(AWAITING_PAYMENT)
     if at_desk:
         # "4 tại chỗ" dossiers of an eligible procedure: decided at the desk in one visit,
         # no hand-over, supplement or apology (OnTheSpotPolicy in the engine)
@@ -272,9 +310,11 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
         withdrawers = desk_or_applicant | {"system"}
         t.append(TransitionDef("withdraw", source, WITHDRAWN, withdrawers, Effect.WITHDRAW))
     # The apology is issued by the unit at fault (the one holding the dossier), the desk or a leader.
-    holder = {RECEIVED: "one_stop", SUPPLEMENT_REQUESTED: "one_stop"} | {
-        s.id: s.role for s in steps
-    }
+    holder = {
+        RECEIVED: "one_stop",
+        SUPPLEMENT_REQUESTED: "one_stop",
+        AWAITING_PAYMENT: "one_stop",
+    } | {s.id: s.role for s in steps}
     for source, role in holder.items():
         if on_the_spot_base:
             break  # decided in the visit: no apology
