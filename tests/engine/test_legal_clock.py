@@ -533,3 +533,30 @@ def test_waiting_for_the_financial_obligation_is_a_state_of_its_own(catalog: Cat
     paid = engine.fire(code, "payment_done", Actor.of("citizen", "applicant"), at(2026, 5, 6, 8))
     assert (paid.state, paid.awaiting_payment_since, paid.fee_paid) == ("approval", None, True)
     assert engine.fire(code, "approve", LEADER, at(2026, 5, 6, 9)).timeliness is Timeliness.LATE
+
+
+def test_a_wrong_result_is_corrected_within_three_working_days(catalog: Catalog) -> None:
+    """Decree 118 art. 23.1: a wrong result found at return goes back to the authority and
+    the corrected one is back "chậm nhất trong vòng 03 ngày làm việc" (issue 15, point 9),
+    counted like every limit in days (Civil Code art. 147.2).
+
+    Reported Tue 5/5/2026 09:00 (inside working hours): Wed 6/5, Thu 7/5, Fri 8/5 -> due Fri
+    8/5 09:00; corrected Fri 8/5 08:00: on time. Reported again Fri 8/5 17:30 (after
+    closing): Mon 11/5, Tue 12/5, Wed 13/5 -> end of Wed 13/5, 17:00; corrected Thu 14/5: late.
+    """
+    engine = _engine(catalog)
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).code
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    _resolve(engine, code, 29, 4)
+    engine.fire(code, "return_result", DESK, at(2026, 5, 4, 16, 30))
+    assert "correct_result" not in engine.available_triggers(code, DESK, at(2026, 5, 5, 8))
+    with pytest.raises(PolicyViolation, match="no reported error"):
+        engine.fire(code, "correct_result", DESK, at(2026, 5, 5, 8))
+    reported = engine.fire(code, "report_error", DESK, at(2026, 5, 5, 9), reason="Sai tên")
+    assert (reported.state, reported.correction_due_at) == ("returned", at(2026, 5, 8, 9))
+    assert "report_error" not in engine.available_triggers(code, DESK, at(2026, 5, 6, 8))
+    fixed = engine.fire(code, "correct_result", DESK, at(2026, 5, 8, 8))
+    assert (fixed.corrected_at, fixed.correction_late) == (at(2026, 5, 8, 8), False)
+    again = engine.fire(code, "report_error", DESK, at(2026, 5, 8, 17, 30), reason="Sai địa chỉ")
+    assert again.correction_due_at == at(2026, 5, 13, 17, 0)
+    assert engine.fire(code, "correct_result", DESK, at(2026, 5, 14, 9)).correction_late is True

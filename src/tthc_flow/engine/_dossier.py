@@ -149,6 +149,10 @@ class Dossier:
     resolved_at: datetime | None = None
     returned_at: datetime | None = None
     closed_at: datetime | None = None
+    correction_due_at: datetime | None = None
+    """A wrong result reported: when the corrected one must be back (art. 23.1)."""
+    corrected_at: datetime | None = None
+    correction_late: bool | None = None
     awaiting_payment_since: datetime | None = None
     """Waiting for the applicant's financial obligation since (state ``awaiting_payment``)."""
     early_return: bool | None = None
@@ -482,6 +486,12 @@ def apply(d: Dossier, event: Event) -> Dossier:
             # a procedure's own move (e.g. send back to appraisal) still keeps the slip right
             steps = _close_step(d, event)
             common["step_rows"] = _open_step(d, steps, event) if "role" in p else steps
+    elif effect == "report_error":
+        common["correction_due_at"] = _at(p["correction_due_at"])
+        common["corrected_at"] = common["correction_late"] = None
+    elif effect == "correct":
+        common["corrected_at"] = event.at
+        common["correction_late"] = p["correction_late"]
     elif effect == "request_payment":
         common["awaiting_payment_since"] = event.at
     elif effect == "payment_done":

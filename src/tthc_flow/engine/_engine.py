@@ -406,6 +406,12 @@ class Engine:
         """Why a policy refuses ``effect`` on ``dossier`` at ``moment`` (None: it does not)."""
         if effect is Effect.REQUEST_SUPPLEMENT:
             return self._supplement_refusal(dossier, moment)
+        if effect in (Effect.REPORT_ERROR, Effect.CORRECT):
+            pending = dossier.correction_due_at is not None and dossier.corrected_at is None
+            if effect is Effect.REPORT_ERROR and pending:
+                return f"dossier {dossier.code} is already being corrected (art. 23.1)"
+            if effect is Effect.CORRECT and not pending:
+                return f"dossier {dossier.code} has no reported error to correct (art. 23.1)"
         if (
             effect is Effect.REFUSE
             and dossier.received_at is not None
@@ -913,6 +919,22 @@ class Engine:
                 )
         elif effect is Effect.RESCHEDULE:
             payload.update(self._reschedule_payload(dossier, moment, data))
+        elif effect is Effect.REPORT_ERROR:
+            refusal = self._refusal(dossier, effect, moment)
+            if refusal is not None:
+                raise PolicyViolation(refusal)
+            payload["reason"] = self._reason(data, "report_error")
+            rules = self._policies_of(dossier)
+            days = rules.result.correction_working_days
+            start_at = self._clock_start(moment, TimeUnit.WORKING_DAYS, rules)
+            due = self._due_after(start_at, days, TimeUnit.WORKING_DAYS, rules)
+            payload["correction_due_at"] = iso(due)  # art. 23.1
+        elif effect is Effect.CORRECT:
+            refusal = self._refusal(dossier, effect, moment)
+            if refusal is not None:
+                raise PolicyViolation(refusal)
+            assert dossier.correction_due_at is not None  # _refusal: an error is pending
+            payload["correction_late"] = moment > dossier.correction_due_at
         if effect is Effect.REQUEST_PAYMENT:
             # the national portal's "Yêu cầu thực hiện nghĩa vụ tài chính": what is owed
             owed = data.pop("obligations", [])

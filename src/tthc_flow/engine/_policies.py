@@ -327,6 +327,9 @@ class ResultPolicy:
 
     require_early_notice: bool = False
     remit_working_hours: float | None = 8
+    correction_working_days: int = 3
+    """art. 23.1: a wrong result found at return is corrected and back at the desk "chậm nhất
+    trong vòng 03 ngày làm việc" (counted like any limit in days: from the day after)."""
 
 
 ALERT_UNITS = ("hours", "working_hours")

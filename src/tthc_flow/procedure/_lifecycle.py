@@ -78,6 +78,8 @@ class Effect(StrEnum):
     PAY_FEE = "pay_fee"  # fees paid (data online=True for online payment)
     REQUEST_PAYMENT = "request_payment"  # wait for the applicant's financial obligation
     PAYMENT_DONE = "payment_done"  # the obligation is met: back to the step, fees paid
+    REPORT_ERROR = "report_error"  # a returned result is wrong: sent back to be corrected
+    CORRECT = "correct"  # the corrected result is back at the desk
     CUSTOM = "custom"  # a procedure's own transition; only hooks act
 
 
@@ -156,6 +158,8 @@ EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
     Effect.WITHDRAW: frozenset({WITHDRAWN}),
     Effect.REQUEST_PAYMENT: frozenset({AWAITING_PAYMENT}),
     Effect.PAYMENT_DONE: None,
+    Effect.REPORT_ERROR: None,
+    Effect.CORRECT: None,
 }
 """Standard states a transition may enter only with the effect that does their bookkeeping
 (a custom transition into ``result_ready`` without ``approve``/``reject`` would leave the
@@ -225,6 +229,9 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
         TransitionDef("refuse", SUPPLEMENT_REQUESTED, REFUSED, desk, Effect.REFUSE),
         TransitionDef("handover", RECEIVED, steps[0].id, desk, Effect.HANDOVER),
         TransitionDef("return_result", RESULT_READY, RETURNED, desk, Effect.RETURN),
+        # art. 23.1: a wrong result goes back for correction (recorded on the returned dossier)
+        TransitionDef("report_error", RETURNED, None, desk_or_applicant, Effect.REPORT_ERROR),
+        TransitionDef("correct_result", RETURNED, None, desk, Effect.CORRECT),
     ]
     resume_from = [SUBMITTED]
     for index, step in enumerate(steps):
