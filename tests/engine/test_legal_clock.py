@@ -560,3 +560,42 @@ def test_a_wrong_result_is_corrected_within_three_working_days(catalog: Catalog)
     again = engine.fire(code, "report_error", DESK, at(2026, 5, 8, 17, 30), reason="Sai địa chỉ")
     assert again.correction_due_at == at(2026, 5, 13, 17, 0)
     assert engine.fire(code, "correct_result", DESK, at(2026, 5, 14, 9)).correction_late is True
+
+
+def test_consultations_carry_their_own_deadline(catalog: Catalog) -> None:
+    """Decree 118 art. 19.4.b ("nêu rõ nội dung, thời hạn lấy ý kiến") and 19.4.c (the
+    consulted body answers by that deadline; a late answer is reported to the desk) (issue 15,
+    point 9).
+
+    Asked Tue 28/4/2026 09:00 during appraisal, 2 working days: Wed 29/4, Mon 4/5 (30/4, 1/5
+    holidays) -> due Mon 4/5 09:00; answered Mon 4/5 10:00: late. A second body asked to
+    answer by Wed 29/4 17:00 answers Wed 29/4 15:00: on time.
+    """
+    from tthc_flow import InvalidCommand
+
+    engine = _engine(catalog)
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).code
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    asked = engine.fire(
+        code, "consult", SPECIALIST, at(2026, 4, 28, 9), body="Sở Xây dựng", within_working_days=2
+    )
+    assert asked.state == "appraisal"
+    assert asked.consultations[0].due_at == at(2026, 5, 4, 9, 0)
+    engine.fire(
+        code,
+        "consult",
+        SPECIALIST,
+        at(2026, 4, 28, 9, 5),
+        body="UBND xã",
+        due_at=at(2026, 4, 29, 17),
+    )
+    with pytest.raises(InvalidCommand, match="waiting for: Sở Xây dựng, UBND xã"):
+        engine.fire(code, "record_answer", SPECIALIST, at(2026, 4, 29, 9), body="Công an")
+    engine.fire(code, "record_answer", SPECIALIST, at(2026, 4, 29, 15), body="UBND xã")
+    done = engine.fire(code, "record_answer", SPECIALIST, at(2026, 5, 4, 10), body="Sở Xây dựng")
+    assert [(c.body, c.late) for c in done.consultations] == [
+        ("Sở Xây dựng", True),
+        ("UBND xã", False),
+    ]
+    with pytest.raises(InvalidCommand, match="one of within_working_days"):
+        engine.fire(code, "consult", SPECIALIST, at(2026, 5, 4, 11), body="Sở Tài chính")

@@ -5,6 +5,7 @@ from tthc_flow.engine._agencies import AgencyShare, agency_summary
 from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.engine._dossier import (
+    Consultation,
     Dossier,
     FeeRecord,
     Pause,
@@ -48,6 +49,7 @@ __all__ = [
     "Clock",
     "ClockStartPolicy",
     "CompiledProcedure",
+    "Consultation",
     "Dossier",
     "DossierCodeFormat",
     "DueDatePolicy",

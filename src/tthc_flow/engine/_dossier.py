@@ -45,6 +45,17 @@ class Pause:
 
 
 @dataclass(frozen=True, slots=True)
+class Consultation:
+    """An opinion asked of another body during a step (Decree 118/2025/ND-CP art. 19.4)."""
+
+    body: str
+    asked_at: datetime
+    due_at: datetime
+    answered_at: datetime | None = None
+    late: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Reschedule:
     """An apology with a new appointment (phiếu xin lỗi và hẹn lại ngày trả kết quả)."""
 
@@ -174,6 +185,7 @@ class Dossier:
     step_rows: tuple[StepRow, ...] = ()
     pauses: tuple[Pause, ...] = ()
     reschedules: tuple[Reschedule, ...] = ()
+    consultations: tuple[Consultation, ...] = ()
     data: tuple[tuple[str, Any], ...] = ()
     as_of: datetime | None = None
 
@@ -486,6 +498,18 @@ def apply(d: Dossier, event: Event) -> Dossier:
             # a procedure's own move (e.g. send back to appraisal) still keeps the slip right
             steps = _close_step(d, event)
             common["step_rows"] = _open_step(d, steps, event) if "role" in p else steps
+    elif effect == "consult":
+        asked = Consultation(p["body"], event.at, _at(p["answer_due_at"]))
+        common["consultations"] = (*d.consultations, asked)
+    elif effect == "answer":
+        done = False
+        updated = []
+        for c in d.consultations:
+            if not done and c.body == p["body"] and c.answered_at is None:
+                c = replace(c, answered_at=event.at, late=p["answer_late"])
+                done = True
+            updated.append(c)
+        common["consultations"] = tuple(updated)
     elif effect == "report_error":
         common["correction_due_at"] = _at(p["correction_due_at"])
         common["corrected_at"] = common["correction_late"] = None

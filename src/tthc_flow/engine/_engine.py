@@ -929,6 +929,19 @@ class Engine:
             start_at = self._clock_start(moment, TimeUnit.WORKING_DAYS, rules)
             due = self._due_after(start_at, days, TimeUnit.WORKING_DAYS, rules)
             payload["correction_due_at"] = iso(due)  # art. 23.1
+        elif effect is Effect.CONSULT:
+            payload.update(self._consultation(dossier, moment, data))
+        elif effect is Effect.ANSWER:
+            body = data.pop("body", None)
+            asked = [c for c in dossier.consultations if c.body == body and c.answered_at is None]
+            if not asked:
+                pending = [c.body for c in dossier.consultations if c.answered_at is None]
+                raise InvalidCommand(
+                    f"body={body!r} was not consulted on dossier {dossier.code} or has answered; "
+                    f"waiting for: {', '.join(pending) or 'none'}"
+                )
+            payload["body"] = asked[0].body
+            payload["answer_late"] = moment > asked[0].due_at  # art. 19.4.c
         elif effect is Effect.CORRECT:
             refusal = self._refusal(dossier, effect, moment)
             if refusal is not None:
@@ -1018,6 +1031,38 @@ class Engine:
         if not names:
             return {}
         return {"fees_paid": {"names": list(names), "online": online}}
+
+    def _consultation(
+        self, dossier: Dossier, moment: datetime, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Decree 118/2025/ND-CP art. 19.4.b: a consultation states its deadline
+        (``within_working_days=n``, counted from the day after the request like every limit
+        in days, or ``due_at=``); the consulted ``body`` answers by then (19.4.c)."""
+        body = data.pop("body", None)
+        if not isinstance(body, str) or not body.strip():
+            raise InvalidCommand("consult needs body='...' (the agency or unit consulted)")
+        days = data.pop("within_working_days", None)
+        raw = data.pop("due_at", None)
+        if (days is None) == (raw is None):
+            raise InvalidCommand("consult needs one of within_working_days=n or due_at=...")
+        if days is not None:
+            if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+                raise InvalidCommand("within_working_days= must be a whole number >= 1")
+            rules = self._policies_of(dossier)
+            start_at = self._clock_start(moment, TimeUnit.WORKING_DAYS, rules)
+            due = self._due_after(start_at, days, TimeUnit.WORKING_DAYS, rules)
+        else:
+            if isinstance(raw, str):
+                try:
+                    raw = datetime.fromisoformat(raw)
+                except ValueError:
+                    raise InvalidCommand(f"due_at={raw!r} is not an ISO datetime") from None
+            if not isinstance(raw, datetime):
+                raise InvalidCommand("due_at= must be an aware datetime")
+            due = to_vn(raw, "due_at")
+            if due <= moment:
+                raise InvalidCommand("a consultation's due_at must be after the request")
+        return {"body": body.strip(), "answer_due_at": iso(due)}
 
     def _early_return(
         self, dossier: Dossier, moment: datetime, data: dict[str, Any]

@@ -80,6 +80,8 @@ class Effect(StrEnum):
     PAYMENT_DONE = "payment_done"  # the obligation is met: back to the step, fees paid
     REPORT_ERROR = "report_error"  # a returned result is wrong: sent back to be corrected
     CORRECT = "correct"  # the corrected result is back at the desk
+    CONSULT = "consult"  # another body is asked for its opinion, with a deadline
+    ANSWER = "answer"  # the consulted body answered
     CUSTOM = "custom"  # a procedure's own transition; only hooks act
 
 
@@ -160,6 +162,8 @@ EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
     Effect.PAYMENT_DONE: None,
     Effect.REPORT_ERROR: None,
     Effect.CORRECT: None,
+    Effect.CONSULT: None,
+    Effect.ANSWER: None,
 }
 """Standard states a transition may enter only with the effect that does their bookkeeping
 (a custom transition into ``result_ready`` without ``approve``/``reject`` would leave the
@@ -244,6 +248,11 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
             )
         )
         t.append(TransitionDef("reject", step.id, RESULT_READY, actors, Effect.REJECT))
+        if on_the_spot_base:
+            continue  # "4 tại chỗ": decided in one visit, no consultation or supplement
+        # art. 19.4: consulting other bodies during a step, each with its own deadline
+        t.append(TransitionDef("consult", step.id, None, actors | desk, Effect.CONSULT))
+        t.append(TransitionDef("record_answer", step.id, None, actors | desk, Effect.ANSWER))
         if on_the_spot_base:
             continue  # "4 tại chỗ": decided in one visit, no supplement during handling
         t.append(
