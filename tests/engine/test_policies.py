@@ -137,10 +137,11 @@ def test_unsupplemented_dossiers_are_closed(engine: Engine) -> None:
     assert engine.close_unsupplemented(at(2026, 5, 12, 9)) == []
     assert engine.close_unsupplemented(at(2026, 5, 12, 23, 59)) == []
     with pytest.raises(PolicyViolation, match="may be closed from 2026-05-13"):
-        engine.fire(code, "withdraw", DESK, at(2026, 5, 12, 16), reason="x", closure=True)
+        engine.fire(code, "stop", DESK, at(2026, 5, 12, 16), reason="x")
     closed = engine.close_unsupplemented(at(2026, 5, 13, 0, 0))
     assert [d.code for d in closed] == [code]
     assert closed[0].outcome == "closed" and not closed[0].paused
+    assert closed[0].state == "stopped" and not closed[0].is_open  # "Dừng xử lý"
     assert engine.history(code)[-1].actor == "system"
     may = statistics([closed[0]], Period.month(2026, 5)).total
     assert (may.closed, may.withdrawn, may.resolved) == (1, 0, 0) and may.balanced

@@ -150,6 +150,9 @@ def expect(
     elif trigger in ("refuse", "withdraw"):
         model.state = model.outcome = "refused" if trigger == "refuse" else "withdrawn"
         model.paused_from = model.paused_at = None
+    elif trigger == "stop":  # art. 19.5: closed, the supplement never came
+        model.state, model.outcome = "stopped", "closed"
+        model.paused_from = model.paused_at = None
     elif trigger in ("report_error", "correct_result"):
         pass  # art. 23.1 bookkeeping on the returned dossier: no field the model follows
     elif trigger == "request_payment":
@@ -219,7 +222,7 @@ def random_walk(engine: Engine, rng: random.Random, steps: int) -> str:
         if rng.random() > RARE.get(trigger, 1.0):
             continue
         data: dict[str, object] = {}
-        if trigger in {"withdraw", "refuse", "reject", "reschedule", "report_error"}:
+        if trigger in {"withdraw", "refuse", "reject", "reschedule", "report_error", "stop"}:
             data["reason"] = "lý do"
         if trigger == "reschedule":
             assert model.due is not None

@@ -18,7 +18,7 @@ from typing import Any, Final
 from tthc_flow._time import VN_TZ, isoformat
 from tthc_flow.engine._events import GENESIS_HASH, Event
 
-OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn"})
+OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn", "stopped"})
 
 
 class Timeliness(StrEnum):
@@ -479,12 +479,10 @@ def apply(d: Dossier, event: Event) -> Dossier:
         if "early_return" in p:
             common["early_return"] = p["early_return"]
             common["early_notice"] = p["early_notice"]
-    elif effect in ("refuse", "withdraw"):
+    elif effect in ("refuse", "withdraw", "stop"):
         common["step_rows"] = _close_step(d, event)
         common["closed_at"] = event.at
-        common["outcome"] = "refused" if effect == "refuse" else "withdrawn"
-        if p.get("closure"):
-            common["outcome"] = "closed"  # "đóng hồ sơ" (art. 19.5), not the applicant's act
+        common["outcome"] = {"refuse": "refused", "withdraw": "withdrawn"}.get(effect, "closed")
         if effect == "refuse" and "timeliness" in p:
             # refused after the receipt slip: the authority's reasoned result, a rejection
             # (Decree 118/2025/ND-CP art. 19.3; RefusalPolicy)

@@ -351,9 +351,7 @@ class Engine:
             if closes_at is not None and closes_at <= moment:
                 days = self._policies_of(dossier).supplement.close_after_days
                 reason = f"không hoàn thiện hồ sơ trong {days} ngày kể từ khi thông báo"
-                closed.append(
-                    self.fire(code, "withdraw", SYSTEM, moment, reason=reason, closure=True)
-                )
+                closed.append(self.fire(code, "stop", SYSTEM, moment, reason=reason))
         return closed
 
     def _closure_moment(self, dossier: Dossier, notice: datetime) -> datetime | None:
@@ -889,9 +887,9 @@ class Engine:
         elif effect is Effect.RETURN:
             payload["method"] = str(data.pop("method", dossier.channel))
             payload.update(self._early_return(dossier, moment, data))
-        elif effect in (Effect.REFUSE, Effect.WITHDRAW):
+        elif effect in (Effect.REFUSE, Effect.WITHDRAW, Effect.STOP):
             payload["reason"] = self._reason(data, effect.value)
-            if effect is Effect.WITHDRAW and data.pop("closure", False) is True:
+            if effect is Effect.STOP:
                 if not dossier.paused or dossier.closes_at is None:
                     raise InvalidCommand(
                         f"dossier {dossier.code} is not waiting for a supplement that the "
@@ -903,7 +901,6 @@ class Engine:
                         " (15 days after the notice, Decree 118/2025/ND-CP art. 19.5; "
                         "SupplementPolicy.close_after_days)"
                     )
-                payload["closure"] = True  # "đóng hồ sơ": outcome closed, not withdrawn
             if effect is Effect.REFUSE and dossier.received_at is not None:
                 refusal = self._refusal(dossier, effect, moment)
                 if refusal is not None:

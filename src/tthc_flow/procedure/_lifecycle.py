@@ -25,6 +25,9 @@ RESULT_READY = "result_ready"
 RETURNED = "returned"
 REFUSED = "refused"
 WITHDRAWN = "withdrawn"
+STOPPED = "stopped"
+"""Processing stopped by the desk ("Dừng xử lý", the portal's status 8): the closure of a
+dossier whose supplement never came (Decree 118/2025/ND-CP art. 19.5, "đóng hồ sơ")."""
 HANDLED_AT_DESK = "handled_at_desk"
 """Where a dossier received "4 tại chỗ" waits for the desk's decision (eligible procedures)."""
 AWAITING_PAYMENT = "awaiting_payment"
@@ -42,6 +45,7 @@ STANDARD_STATES = frozenset(
         RETURNED,
         REFUSED,
         WITHDRAWN,
+        STOPPED,
         HANDLED_AT_DESK,
         AWAITING_PAYMENT,
     }
@@ -80,6 +84,7 @@ class Effect(StrEnum):
     PAYMENT_DONE = "payment_done"  # the obligation is met: back to the step, fees paid
     REPORT_ERROR = "report_error"  # a returned result is wrong: sent back to be corrected
     CORRECT = "correct"  # the corrected result is back at the desk
+    STOP = "stop"  # processing stopped: the unsupplemented dossier is closed (art. 19.5)
     CONSULT = "consult"  # another body is asked for its opinion, with a deadline
     ANSWER = "answer"  # the consulted body answered
     CUSTOM = "custom"  # a procedure's own transition; only hooks act
@@ -146,6 +151,7 @@ STANDARD_LABELS = {
     RETURNED: "Đã trả kết quả",
     REFUSED: "Từ chối tiếp nhận",
     WITHDRAWN: "Đã rút hồ sơ",
+    STOPPED: "Dừng xử lý",
     HANDLED_AT_DESK: "Giải quyết tại chỗ",
     AWAITING_PAYMENT: "Chờ thực hiện nghĩa vụ tài chính",
 }
@@ -158,6 +164,7 @@ EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
     Effect.RETURN: frozenset({RETURNED}),
     Effect.REFUSE: frozenset({REFUSED}),
     Effect.WITHDRAW: frozenset({WITHDRAWN}),
+    Effect.STOP: frozenset({STOPPED}),
     Effect.REQUEST_PAYMENT: frozenset({AWAITING_PAYMENT}),
     Effect.PAYMENT_DONE: None,
     Effect.REPORT_ERROR: None,
@@ -219,6 +226,7 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
         StateDef(RETURNED, STANDARD_LABELS[RETURNED], StateKind.FINAL, "one_stop"),
         StateDef(REFUSED, STANDARD_LABELS[REFUSED], StateKind.FINAL, "one_stop"),
         StateDef(WITHDRAWN, STANDARD_LABELS[WITHDRAWN], StateKind.FINAL, "one_stop"),
+        StateDef(STOPPED, STANDARD_LABELS[STOPPED], StateKind.FINAL, "one_stop"),
     ]
     at_desk = (
         trim_on_the_spot and definition.on_the_spot and definition.workflow.base != "on_the_spot"
@@ -231,6 +239,8 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
         TransitionDef("refuse", SUBMITTED, REFUSED, desk, Effect.REFUSE),
         TransitionDef("refuse", RECEIVED, REFUSED, desk, Effect.REFUSE),
         TransitionDef("refuse", SUPPLEMENT_REQUESTED, REFUSED, desk, Effect.REFUSE),
+        # art. 19.5: closed ("đóng hồ sơ") when the supplement has not come by closes_at
+        TransitionDef("stop", SUPPLEMENT_REQUESTED, STOPPED, desk | {"system"}, Effect.STOP),
         TransitionDef("handover", RECEIVED, steps[0].id, desk, Effect.HANDOVER),
         TransitionDef("return_result", RESULT_READY, RETURNED, desk, Effect.RETURN),
         # art. 23.1: a wrong result goes back for correction (recorded on the returned dossier)

@@ -800,7 +800,7 @@ class Replication:
     def _close(self, ts: float, d: _D) -> None:
         # "đóng hồ sơ" at the engine's closes_at (outcome closed); the KPI bucket stays
         # "withdrawn" (the dossier left without a result)
-        self._fire(d, "withdraw", SYSTEM, ts, reason="Không hoàn thiện hồ sơ", closure=True)
+        self._fire(d, "stop", SYSTEM, ts, reason="Không hoàn thiện hồ sơ")
         self._closed(d, "withdrawn")
 
     # ------------------------------------------------------------------ apologies
