@@ -244,7 +244,7 @@ def due(received: str, days: float | None, hours: float | None, lang: str) -> No
     amount = days if days is not None else hours or 0
     limit = Duration(value=amount, unit=unit)
     with _errors():
-        start = engine._clock_start(moment)  # the same policies the engine applies
+        start = engine._clock_start(moment, unit)  # the same policies the engine applies
         due_at = engine._due_after(start, limit.value, limit.unit)
     shown = int(amount) if amount == int(amount) else amount
     click.echo(f"{say('received_at', lang)}: {moment:%Y-%m-%d %H:%M}")

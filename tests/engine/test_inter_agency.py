@@ -7,8 +7,16 @@ from datetime import timedelta
 import pytest
 
 from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
-from tthc_flow import PermissionDenied
-from tthc_flow.engine import Actor, AgencyPolicy, Engine, FixedClock, Policies, agency_summary
+from tthc_flow import InvalidCommand, PermissionDenied
+from tthc_flow.engine import (
+    Actor,
+    AgencyPolicy,
+    Engine,
+    FixedClock,
+    Policies,
+    TransferPolicy,
+    agency_summary,
+)
 from tthc_flow.procedure import Catalog
 
 
@@ -60,23 +68,58 @@ def test_steps_are_classified_and_summarised_per_agency(engine: Engine) -> None:
 
 
 def test_hand_over_deadlines_are_recorded_not_enforced(engine: Engine) -> None:
-    """Decree 118 art. 18.2 (paper: same working day, next if after 15:00) and art. 20.1
-    (another agency: within 1 working day)."""
+    """Decree 118/2025/ND-CP art. 18.2 (paper: "chuyển ngay ... trong ngày làm việc hoặc
+    chuyển vào đầu giờ ngày làm việc tiếp theo đối với trường hợp tiếp nhận sau 15 giờ") and
+    art. 20.2.a (each agency its own deadline; the dossier passes on when a part is done).
+
+    Received Fri 24/4 16:10, after 15:00: the next working day is Tue 28/4 (25-27/4 off), so
+    the hand-over is due at its start, 07:30; made at 09:00: late. The appraisal is due Tue
+    28/4 16:10 (1 of 3 working days); the police step (another agency) must be entered by
+    then: entered 10:00, on time. Online dossiers move at once: no deadline.
+    """
     code = engine.receive("2.000999", "A", "desk").code  # Fri 24/4 16:10: after 15:00
     first = engine.fire(code, "handover", DESK, at(2026, 4, 28, 9))
     appraisal = first.steps[0]
-    # Mon 27/4 is a holiday: the next working day starts Tue 28/4 at 07:30
-    assert appraisal.transfer_due_at == engine.calendar.next_working_moment(at(2026, 4, 25, 0))
+    assert appraisal.transfer_due_at == at(2026, 4, 28, 7, 30)
     assert appraisal.transfer_late is True
     moved = engine.fire(code, "appraise", SPECIALIST, at(2026, 4, 28, 10))
     police = moved.steps[1]
-    assert appraisal.due_at is not None
-    assert police.transfer_due_at == engine.calendar.add_working_days_at(appraisal.due_at, 1)
+    assert appraisal.due_at == at(2026, 4, 28, 16, 10)
+    assert police.transfer_due_at == at(2026, 4, 28, 16, 10)
     assert police.transfer_late is False
     online = engine.receive("2.000999", "B", "online", at=at(2026, 4, 28, 8)).code
     assert (
         engine.fire(online, "handover", DESK, at(2026, 4, 29, 8)).steps[0].transfer_due_at is None
     )
+
+
+def test_the_old_one_day_grace_between_agencies_is_a_setting(catalog: Catalog) -> None:
+    """TransferPolicy(inter_agency_working_days=1): the project's earlier rule (no article):
+    the appraisal's deadline Tue 28/4 16:10 + 1 working day -> Wed 29/4 16:10."""
+    policies = Policies(transfer=TransferPolicy(inter_agency_working_days=1))
+    engine = Engine(catalog, policies=policies, clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    engine.register_hook("notify_leader", lambda d, e: None)
+    code = to_police(engine)
+    assert engine.get(code).steps[1].transfer_due_at == at(2026, 4, 29, 16, 10)
+
+
+def test_cross_level_reception_forwards_paper_within_one_working_day(engine: Engine) -> None:
+    """Decree 118/2025/ND-CP art. 20.1.a: a centre receiving a dossier for an authority of
+    another level forwards the paper "trong không quá 01 ngày làm việc kể từ khi tiếp nhận hồ
+    sơ" (day of receipt not counted, Civil Code 2015 art. 147.2).
+
+    A provincial procedure received at a commune centre on Fri 24/4 16:10: 25-27/4 off, the
+    first working day after is Tue 28/4: due by its end, 17:00 (art. 18.2 alone would say
+    07:30). Handed over Tue 28/4 16:00: on time. Received at a provincial centre: art. 18.2.
+    """
+    code = engine.receive("2.000999", "A", "desk", reception_level="commune").code
+    step = engine.fire(code, "handover", DESK, at(2026, 4, 28, 16)).steps[0]
+    assert (step.transfer_due_at, step.transfer_late) == (at(2026, 4, 28, 17, 0), False)
+    same = engine.receive("2.000999", "B", "desk", reception_level="province").code
+    step = engine.fire(same, "handover", DESK, at(2026, 4, 28, 16)).steps[0]
+    assert step.transfer_due_at == at(2026, 4, 28, 7, 30)
+    with pytest.raises(InvalidCommand, match="reception_level"):
+        engine.receive("2.000999", "C", "desk", reception_level="huyện")
 
 
 def test_a_morning_paper_dossier_goes_the_same_day(engine: Engine) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -54,14 +54,26 @@ def test_step_deadlines_follow_the_shares(engine: Engine) -> None:
     }
 
 
-def test_after_hours_receipt_starts_the_clock_next_working_moment(engine: Engine) -> None:
+def test_after_hours_receipt_counts_its_days_from_the_receipt_date(engine: Engine) -> None:
+    """Decree 118/2025/ND-CP art. 17.3; Civil Code 2015 art. 147.2, 148.1: the day of receipt
+    is not counted and a limit in days runs from the receipt, also on a day off.
+
+    Received online Sat 25/4/2026 09:00, 3 working days (the shortened limit). Sun 26/4 and
+    Mon 27/4 (Hùng Kings, compensatory day) are off: day 1 Tue 28/4, day 2 Wed 29/4; 30/4 and
+    1/5 are holidays, 2-3/5 the weekend: day 3 Mon 4/5. A receipt on a day off has no clock
+    time of the working day to keep: due at the end of Mon 4/5 (17:00). The old rule (start
+    Tue 28/4 07:30, then 3 days) gave Tue 5/5 07:30, one working day late.
+    """
     dossier = engine.receive("2.000999", "A", "online", at=at(2026, 4, 25, 9, 0))  # Saturday
     assert dossier.received_at == at(2026, 4, 25, 9, 0)
-    # Monday 27/4 is a holiday: the clock starts Tuesday 28/4 at 07:30
-    start = engine.calendar.next_working_moment(at(2026, 4, 25, 9, 0))
-    assert start.date() == date(2026, 4, 28)
-    assert dossier.clock_started_at == start
-    assert dossier.due_at == engine.calendar.add_working_days_at(start, 3)
+    assert dossier.clock_started_at == at(2026, 4, 25, 9, 0)  # the slip's moment
+    assert dossier.due_at == at(2026, 5, 4, 17, 0)
+    # shares 1/1/1 of 3 days: appraisal ends with day 1, the police check with day 2
+    assert dossier.step_deadlines == {
+        "appraisal": at(2026, 4, 28, 17, 0),
+        "police_check": at(2026, 4, 29, 17, 0),
+        "approval": at(2026, 5, 4, 17, 0),
+    }
 
 
 def test_happy_path_resolves_early_and_returns(engine: Engine) -> None:

@@ -43,7 +43,13 @@ LIMIT_DAYS = 3  # the test procedure's shortened limit
 
 APPLICANT = Actor.of("citizen", "applicant")
 ACTORS = [DESK, SPECIALIST, POLICE, LEADER, APPLICANT]
-RARE = {"withdraw": 0.02, "refuse": 0.02, "reschedule": 0.15, "pay_fee": 0.3}
+RARE = {
+    "withdraw": 0.02,
+    "refuse": 0.02,
+    "reschedule": 0.15,
+    "pay_fee": 0.3,
+    "request_payment": 0.1,
+}
 STEPS = {"appraise": ("appraisal", "police_check"), "verify": ("police_check", "approval")}
 
 
@@ -65,18 +71,30 @@ class Expected:
 
 
 def clock_start(moment: datetime, cutoff: time | None) -> datetime:
+    """Days are counted from the receipt itself (Civil Code 2015 art. 147.2); the local
+    cut-off moves a late receipt to the next working day's opening."""
     if cutoff is not None and CAL.is_working_day(moment.date()) and moment.time() > cutoff:
-        moment = datetime.combine(moment.date() + timedelta(days=1), time(0), VN_TZ)
-    return CAL.next_working_moment(moment)
+        return CAL.next_working_moment(
+            datetime.combine(moment.date() + timedelta(days=1), time(0), VN_TZ)
+        )
+    return moment
 
 
 def due_from(moment: datetime, cutoff: time | None) -> datetime:
-    return CAL.add_working_days_at(clock_start(moment, cutoff), LIMIT_DAYS)
+    """The LIMIT_DAYS-th working day after the receipt date (that day not counted, art.
+    147.2): at the receipt's clock time if it was inside working hours, else at the end of
+    that day (art. 148.1), the close of its last working period."""
+    start = clock_start(moment, cutoff)
+    if CAL.next_working_moment(start) == start:
+        return CAL.add_working_days_at(start, LIMIT_DAYS)
+    day = CAL.add_working_days(start.date(), LIMIT_DAYS)
+    return datetime.combine(day, CAL.working_periods(day)[-1][1], VN_TZ)
 
 
-def judged(done: datetime, due: datetime, rescheduled: bool) -> str:
-    """TimelinessPolicy defaults: an apology makes it late; else by day and due moment."""
-    if rescheduled or done > due:
+def judged(done: datetime, due: datetime) -> str:
+    """TimelinessPolicy defaults: by day and due moment against the original appointment; an
+    apology alone makes nothing late (Decree 118/2025/ND-CP art. 19.6)."""
+    if done > due:
         return "late"
     return "on_time" if done.date() == due.date() else "early"
 
@@ -120,12 +138,27 @@ def expect(
         model.state = "result_ready"
         model.outcome = "approved" if trigger == "approve" else "rejected"
         model.resolved_at = moment
-        model.timeliness = judged(moment, model.original_due, model.reschedules > 0)
+        model.timeliness = judged(moment, model.original_due)
     elif trigger == "return_result":
         model.state, model.returned_at = "returned", moment
+    elif trigger == "refuse" and model.original_due is not None:
+        # after the receipt slip a refusal is a reasoned result: a rejection (art. 19.3)
+        model.state, model.outcome = "refused", "rejected"
+        model.resolved_at = moment
+        model.timeliness = judged(moment, model.original_due)
+        model.paused_from = model.paused_at = None
     elif trigger in ("refuse", "withdraw"):
         model.state = model.outcome = "refused" if trigger == "refuse" else "withdrawn"
         model.paused_from = model.paused_at = None
+    elif trigger == "stop":  # art. 19.5: closed, the supplement never came
+        model.state, model.outcome = "stopped", "closed"
+        model.paused_from = model.paused_at = None
+    elif trigger in ("report_error", "correct_result"):
+        pass  # art. 23.1 bookkeeping on the returned dossier: no field the model follows
+    elif trigger == "request_payment":
+        model.state = "awaiting_payment"  # the clock runs on; back to approval once paid
+    elif trigger == "payment_done":
+        model.state = "approval"
     elif trigger == "reschedule":
         model.due = data["new_due_at"]  # type: ignore[assignment]
         model.reschedules += 1
@@ -189,7 +222,7 @@ def random_walk(engine: Engine, rng: random.Random, steps: int) -> str:
         if rng.random() > RARE.get(trigger, 1.0):
             continue
         data: dict[str, object] = {}
-        if trigger in {"withdraw", "refuse", "reject", "reschedule"}:
+        if trigger in {"withdraw", "refuse", "reject", "reschedule", "report_error", "stop"}:
             data["reason"] = "lý do"
         if trigger == "reschedule":
             assert model.due is not None

@@ -201,3 +201,23 @@ def test_calendar_day_limits_load_and_shares_use_their_unit(tmp_path: Path) -> N
     assert str(definition.time_limit.effective) == "7 calendar days"
     problems = problems_of(tmp_path, text.replace("share: 5", "share: 5.5"))
     assert "more than the effective time limit of 7 calendar days" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "1.013642.H38",  # the short provincial form (issue 15)
+        "1.000948.H38",  # Lào Cai portal, "Cấp lại Giấy phép chế biến nguyên liệu thuốc lá"
+        "2.000648.000.00.00.H50",  # Quảng Trị portal, new retail-petrol certificate
+        "2.000645",
+    ],
+)
+def test_real_procedure_code_forms_load(code: str) -> None:
+    """Provincial portals publish the national code with a province suffix, short or long."""
+    assert parse_procedure(VALID.replace('code: "2.000128"', f'code: "{code}"')).code == code
+
+
+@pytest.mark.parametrize("code", ["1.013642.H3", "2.000648.000.00.00", "2.00064", "1.013642-H38"])
+def test_malformed_procedure_codes_are_rejected_at_the_code(tmp_path: Path, code: str) -> None:
+    (problem,) = problems_of(tmp_path, VALID.replace('code: "2.000128"', f'code: "{code}"'))
+    assert problem.field == "code" and problem.line == position(VALID, '"2.000128"')[0]

@@ -126,4 +126,4 @@ def test_annotated_example_in_procedures_doc_loads() -> None:
     text = (ROOT / "docs" / "procedures.md").read_text(encoding="utf-8")
     block = text.split("## A complete example, annotated")[1].split("```yaml\n")[1].split("```")[0]
     definition = parse_procedure(block, source="docs/procedures.md")
-    assert definition.code == "2.000647" and check_definition(definition) == []
+    assert definition.code == "2.000648" and check_definition(definition) == []

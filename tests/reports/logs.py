@@ -204,7 +204,9 @@ def build_mixed(b: LogBuilder) -> None:
     December 2025: A resolved in December; B carried over and resolved early in January;
     C carried over and still open on 31 March (overdue).
     Q1 2026 (14 received): 3 early, 1 on time, 1 late, 1 rejected (early), 1 withdrawn, 1 refused before
-    receipt, 1 refused after receipt, 1 supplement then resolved early, 1 waiting for a
+    receipt, 1 refused after receipt (Wed 14/1 09:00 -> 11:00: a reasoned result, resolved
+    early as a rejection: Decree 118/2025/ND-CP art. 19.3, RefusalPolicy), 1 supplement then
+    resolved early, 1 waiting for a
     supplement across the period end (judged within), 1 rescheduled and resolved (late),
     1 in progress within the deadline, 1 online, 2 postal, 1 "4 tại chỗ". April: 1 (outside).
     """

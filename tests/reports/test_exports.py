@@ -36,7 +36,8 @@ def test_statistics_workbook(mixed: LogBuilder, tmp_path: Path) -> None:
     total_row = ws.max_row
     assert ws.cell(total_row, 1).value == "Tổng cộng"
     assert ws.cell(total_row, headers.index("Số mới tiếp nhận") + 1).value == 14
-    assert ws.cell(total_row, headers.index("Số hồ sơ đã giải quyết") + 1).value == 10
+    # 10 approvals and rejections + the refusal after receipt, a reasoned result (art. 19.3)
+    assert ws.cell(total_row, headers.index("Số hồ sơ đã giải quyết") + 1).value == 11
     assert ws.cell(5, 1).value == "SCT"
 
 

@@ -46,7 +46,7 @@ def test_sql_without_catalog_and_through_a_connection(stored: LogBuilder, by: st
     with store.engine.connect() as conn:  # type: ignore[attr-defined]
         got = statistics_sql(conn, p, by=by, as_of=AS_OF)
     assert got.rows() == statistics(stored.dossiers(), p, by=by, as_of=AS_OF).rows()
-    assert got.total.resolved == 10 and got.total.received_online_full is None
+    assert got.total.resolved == 11 and got.total.received_online_full is None
     assert got.total.processing_days_p90 is not None
     with pytest.raises(TypeError):
         statistics_sql(object(), p)

@@ -46,12 +46,14 @@ def test_every_bucket_of_the_mixed_log(mixed: LogBuilder) -> None:
     assert (t.received_online, t.received_postal, t.received_desk) == (2, 2, 10)
     assert (t.received_online_partial, t.received_online_full) == (2, 0)
     assert t.on_the_spot == 1
-    assert t.resolved == 10 and t.rejected == 1
+    # the refusal after receipt (14/1) is a reasoned result, counted as a rejection resolved
+    # early (Decree 118/2025/ND-CP art. 19.3; RefusalPolicy): 10 + 1 resolved, 1 + 1 rejected
+    assert t.resolved == 11 and t.rejected == 2
     # the '4 tại chỗ' dossier is due 4 working hours after receipt (engine OnTheSpotPolicy):
     # resolved the same day, it is on time, not early
-    assert (t.resolved_early, t.resolved_on_time, t.resolved_late) == (6, 2, 2)
+    assert (t.resolved_early, t.resolved_on_time, t.resolved_late) == (7, 2, 2)
     assert (t.in_progress, t.in_progress_within, t.in_progress_overdue) == (3, 2, 1)
-    assert (t.withdrawn, t.refused) == (1, 2)
+    assert (t.withdrawn, t.refused) == (1, 1)  # only the refusal before receipt is left
     assert t.supplement_requested == 2 and t.rescheduled == 1
     assert t.balanced and t.total_to_handle == 16
 
@@ -59,29 +61,34 @@ def test_every_bucket_of_the_mixed_log(mixed: LogBuilder) -> None:
 def test_processing_times_match_a_hand_computation(mixed: LogBuilder) -> None:
     """Working days from clock start to result (8 h days, 07:30-11:30 and 13:00-17:00).
 
-    1.000001 (6 resolved): 2.8125 (29/12 09:00 -> 02/01, a holiday: 6.5 + 8 + 8 h), four of
-    0.0625 (30 min) and 0.5625 (supplement restarts the clock: 05/02 10:00 -> 16:00, 4.5 h):
-    avg 3.625 / 6 = 0.60; p90 at rank 4.5: 0.5625 + 0.5 x 2.25 = 1.6875 -> 1.69.
+    1.000001 (7 resolved): 2.8125 (29/12 09:00 -> 02/01, a holiday: 6.5 + 8 + 8 h), four of
+    0.0625 (30 min), 0.5625 (supplement restarts the clock: 05/02 10:00 -> 16:00, 4.5 h) and
+    0.25 (the refusal after receipt, a rejection: 14/01 09:00 -> 11:00, 2 h): avg 3.875 / 7
+    = 0.5536 -> 0.55; sorted 0.0625 x 4, 0.25, 0.5625, 2.8125, p90 at rank 5.4: 0.5625 + 0.4
+    x 2.25 = 1.4625 -> 1.46.
     1.000003 (3): 9.9979 (80 h - 1 min), 11.0 (88 h), 13.125 (105 h): avg 11.37; p90 at rank
     1.8: 11 + 0.8 x 2.125 = 12.70. 1.000002 (1): 0.0625.
-    Total: 37.8104 / 10 = 3.78; p90 at rank 8.1: 11 + 0.1 x 2.125 = 11.2125 -> 11.21;
-    statutory (6 x 5 + 5 + 3 x 10) / 10 = 6.5; shortened (6 x 3 + 2 + 3 x 10) / 10 = 5.0
-    (no shortened limit: the statutory one); saved 6.5 - 3.78 = 2.72 = 41.8 % of 6.5.
+    Total: 38.0604 / 11 = 3.46; p90 at rank 9 of 11: 11.0;
+    statutory (7 x 5 + 5 + 3 x 10) / 11 = 6.3636 -> 6.36; shortened (7 x 3 + 2 + 3 x 10) / 11
+    = 4.8182 -> 4.82 (no shortened limit: the statutory one); saved 6.36 - 3.46 = 2.90 (the
+    rounded figures, as before: 2.72 / 6.5 gave 41.85) = 45.5975 % of 6.36 -> 45.6 (45.60
+    with two places).
     """
     report = statistics(mixed.dossiers(), Q1, by="procedure", catalog=seed_catalog())
     figures = {
         g.key: (g.resolved, g.processing_days_avg, g.processing_days_p90) for g in report.groups
     }
     assert figures == {
-        "1.000001": (6, 0.6, 1.69),
+        "1.000001": (7, 0.55, 1.46),
         "1.000002": (1, 0.06, 0.06),
         "1.000003": (3, 11.37, 12.7),
-        "*": (10, 3.78, 11.21),
+        "*": (11, 3.46, 11.0),
     }
     t = report.total
-    assert (t.statutory_days_avg, t.shortened_days_avg) == (6.5, 5.0)
-    assert (t.saved_days_avg, t.saved_pct) == (2.72, 41.8)
-    assert (t.postal_pct, t.online_pct, t.late_pct, t.on_time_pct) == (14.3, 14.3, 20.0, 80.0)
+    assert (t.statutory_days_avg, t.shortened_days_avg) == (6.36, 4.82)
+    assert (t.saved_days_avg, t.saved_pct) == (2.9, 45.6)
+    # late 2 of 11 resolved = 18.18 -> 18.2 %; early or on time 9 of 11 = 81.8 %
+    assert (t.postal_pct, t.online_pct, t.late_pct, t.on_time_pct) == (14.3, 14.3, 18.2, 81.8)
     late = report.group("1.000003")
     assert (late.saved_days_avg, late.saved_pct) == (-1.37, -13.7)  # slower than the limit
 
@@ -115,7 +122,7 @@ def test_rejected_counts_as_resolved_and_the_identity_holds_per_group(mixed: Log
         groups = [g for g in report.groups if not g.is_total]
         assert len(groups) >= 2 or by == "online"
         assert all(g.balanced for g in report.groups), by
-        assert sum(g.resolved for g in groups) == report.total.resolved == 10
+        assert sum(g.resolved for g in groups) == report.total.resolved == 11
         assert sum(g.received for g in groups) == report.total.received
     by_agency = statistics(mixed.dossiers(), Q1, by="agency")
     assert by_agency.group("SCT-QLTM").carried_over == 1
@@ -146,7 +153,7 @@ def test_renderings_vietnamese_and_english(mixed: LogBuilder) -> None:
     assert parsed[-1][0] == "Tổng cộng"
     assert parsed[-1][parsed[0].index("Số mới tiếp nhận")] == "14"
     data = json.loads(report.to_json())
-    assert data["period"]["first"] == "2026-01-01" and data["rows"][-1]["resolved"] == 10
+    assert data["period"]["first"] == "2026-01-01" and data["rows"][-1]["resolved"] == 11
 
 
 def test_group_stats_percentages() -> None:
@@ -161,13 +168,13 @@ def test_text_numbers_follow_the_language_and_tasks_reach_csv(mixed: LogBuilder)
     task = Task("NV-1", "Báo cáo quý", mixed.at(date(2026, 1, 5)), mixed.at(date(2026, 1, 20)))
     report = statistics(mixed.dossiers(), Q1, catalog=seed_catalog(), tasks=[task])
     vi, en = report.to_text(), report.to_text(lang="en")
-    assert "14,3" in vi and "41,8" in vi and "3,78" in vi  # Vietnamese decimal comma
-    assert "14.3" in en and "41.8" in en
+    assert "14,3" in vi and "45,6" in vi and "3,46" in vi  # Vietnamese decimal comma
+    assert "14.3" in en and "45.6" in en
     lines = list(csv.reader(io.StringIO(report.to_csv())))
     assert lines[-7] == [] and lines[-6] == ["Nhiệm vụ được giao", "1"]
     assert ["Đang thực hiện, quá hạn", "1"] in lines
     two = statistics(mixed.dossiers(), Q1, catalog=seed_catalog(), percent_places=2).total
-    assert (two.postal_pct, two.saved_pct) == (14.29, 41.85)
+    assert (two.postal_pct, two.saved_pct) == (14.29, 45.6)
 
 
 def test_thousands_use_a_dot_in_vietnamese_and_a_comma_in_english() -> None:

@@ -127,9 +127,9 @@ def test_variant_staff_names_real_roles(tmp_path: Path, extra: str, field: str) 
         ("  roles: {clerk: {dist: fixed, value: 1}}", "service.roles.clerk", "no role"),
         ("  steps: {appraisal: {dist: fixed, value: 1}}", "service.steps.appraisal", "no step"),
         (
-            "  steps: {2.000003/inspect: {dist: fixed, value: 1}}",
-            "service.steps.2.000003/inspect",
-            "no step 'inspect' in procedure 2.000003",
+            "  steps: {2.000004/inspect: {dist: fixed, value: 1}}",
+            "service.steps.2.000004/inspect",
+            "no step 'inspect' in procedure 2.000004",
         ),
         (
             "  steps: {9.9/appraise: {dist: fixed, value: 1}}",

@@ -158,13 +158,17 @@ def test_an_unsupplemented_dossier_is_closed_by_the_scheduler_once(
     asked = MONDAY + timedelta(hours=2)
     engine.fire(code, "request_supplement", EVERYONE, asked, missing=["Bản vẽ"])
     closes = store.timers(code)["close_unsupplemented"]
-    assert closes > asked and set(store.timers(code)) == {"close_unsupplemented"}
+    # asked Mon 2/3/2026 10:00; the notice day is not counted: 15 days end Tue 17/3 at 24:00
+    # (a working day), so the timer is Wed 18/3 00:00 (Civil Code art. 147, 148.1, 148.6)
+    assert closes == datetime(2026, 3, 18, 0, 0, tzinfo=VN_TZ)
+    assert set(store.timers(code)) == {"close_unsupplemented"}
     assert engine.run_due(closes - timedelta(minutes=1)) == []
     first = engine.run_due(closes + timedelta(minutes=1))
     second = other.run_due(closes + timedelta(minutes=2))
     assert [t.kind for t in first] == ["close_unsupplemented"] and second == []
-    assert engine.get(code).state == "withdrawn" and store.timers(code) == {}
-    assert [e.trigger for e in store.load_events(code)].count("withdraw") == 1
+    # closed ("đóng hồ sơ", art. 19.5), not withdrawn by the applicant
+    assert engine.get(code).state == "stopped" and store.timers(code) == {}
+    assert [e.trigger for e in store.load_events(code)].count("stop") == 1
 
 
 def test_reminder_queries_read_the_summary(open_store: StoreFactory) -> None:

@@ -311,8 +311,8 @@ def test_racing_schedulers_fire_each_timer_once(
     keys, _ = _outbox(url)
     reminders = sum(n for kind, n in kinds.items() if kind != "close_unsupplemented")
     assert sum(1 for k in keys if "/timer." in k) == reminders  # one message per reminder
-    closed = [d for d in engine.store.dossiers() if d.state == "withdrawn"]
+    closed = [d for d in engine.store.dossiers() if d.state == "stopped"]
     assert len(closed) == 40
     assert all(
-        [e.trigger for e in engine.store.load_events(d.code)].count("withdraw") == 1 for d in closed
+        [e.trigger for e in engine.store.load_events(d.code)].count("stop") == 1 for d in closed
     )

@@ -5,6 +5,7 @@ from tthc_flow.engine._agencies import AgencyShare, agency_summary
 from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.engine._dossier import (
+    Consultation,
     Dossier,
     FeeRecord,
     Pause,
@@ -21,9 +22,12 @@ from tthc_flow.engine._policies import (
     ClockStartPolicy,
     DossierCodeFormat,
     DueDatePolicy,
+    OnlineReceiptPolicy,
     OnTheSpotPolicy,
     Policies,
+    RefusalPolicy,
     ReschedulePolicy,
+    ResultPolicy,
     SupplementMode,
     SupplementPolicy,
     TimelinessPolicy,
@@ -31,8 +35,11 @@ from tthc_flow.engine._policies import (
     classify,
     classify_resolution,
 )
+from tthc_flow.engine._rulebook import DECREE_61_2018, DECREE_118_2025, RuleBook, RuleSet
 
 __all__ = [
+    "DECREE_61_2018",
+    "DECREE_118_2025",
     "DESK",
     "GENESIS_HASH",
     "SYSTEM",
@@ -42,6 +49,7 @@ __all__ = [
     "Clock",
     "ClockStartPolicy",
     "CompiledProcedure",
+    "Consultation",
     "Dossier",
     "DossierCodeFormat",
     "DueDatePolicy",
@@ -51,10 +59,15 @@ __all__ = [
     "FixedClock",
     "Hook",
     "OnTheSpotPolicy",
+    "OnlineReceiptPolicy",
     "Pause",
     "Policies",
+    "RefusalPolicy",
     "Reschedule",
     "ReschedulePolicy",
+    "ResultPolicy",
+    "RuleBook",
+    "RuleSet",
     "StepRecord",
     "SupplementMode",
     "SupplementPolicy",

@@ -18,7 +18,7 @@ from typing import Any, Final
 from tthc_flow._time import VN_TZ, isoformat
 from tthc_flow.engine._events import GENESIS_HASH, Event
 
-OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn"})
+OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn", "stopped"})
 
 
 class Timeliness(StrEnum):
@@ -39,6 +39,20 @@ class Pause:
     origin: str
     end: datetime | None = None
     missing: tuple[str, ...] = ()
+    closes_at: datetime | None = None
+    """When the request lapses and the dossier is closed (SupplementPolicy, art. 19.5);
+    None when the closure does not apply (e.g. a request at reception)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Consultation:
+    """An opinion asked of another body during a step (Decree 118/2025/ND-CP art. 19.4)."""
+
+    body: str
+    asked_at: datetime
+    due_at: datetime
+    answered_at: datetime | None = None
+    late: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +72,8 @@ class StepRecord:
 
     ``timeliness`` (early / on_time / late, by the engine's TimelinessPolicy) is set when the
     step is left; ``transfer_due_at`` is the hand-over deadline of TransferPolicy (art. 18.2
-    from the desk, art. 20.1 across agencies), recorded, never enforced.
+    from the desk, art. 20.1.a across levels, art. 20.2.a across agencies), recorded, never
+    enforced.
     """
 
     step: str
@@ -119,6 +134,8 @@ class FeeRecord:
     kind: str
     paid_at: datetime | None = None
     paid_online: bool = False
+    remit_due_at: datetime | None = None
+    """Paid online: when the money must reach the budget (art. 24.3, ResultPolicy)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +160,22 @@ class Dossier:
     resolved_at: datetime | None = None
     returned_at: datetime | None = None
     closed_at: datetime | None = None
+    correction_due_at: datetime | None = None
+    """A wrong result reported: when the corrected one must be back (art. 23.1)."""
+    corrected_at: datetime | None = None
+    correction_late: bool | None = None
+    awaiting_payment_since: datetime | None = None
+    """Waiting for the applicant's financial obligation since (state ``awaiting_payment``)."""
+    early_return: bool | None = None
+    """The result was returned before the appointment; ``early_notice`` whether the applicant
+    was told first (art. 22.5, ResultPolicy)."""
+    early_notice: bool | None = None
+    alert_due_at: datetime | None = None
+    """Online submission: when staff must have been alerted (art. 17.2, OnlineReceiptPolicy)."""
+    accept_due_at: datetime | None = None
+    """Online submission: when the desk must receive it or ask for a supplement (art. 17.2.c)."""
+    accept_late: bool | None = None
+    """Whether that receipt (or supplement request) came after ``accept_due_at``."""
     outcome: str | None = None
     resolution_timeliness: str | None = None
     on_the_spot: bool = False
@@ -152,6 +185,7 @@ class Dossier:
     step_rows: tuple[StepRow, ...] = ()
     pauses: tuple[Pause, ...] = ()
     reschedules: tuple[Reschedule, ...] = ()
+    consultations: tuple[Consultation, ...] = ()
     data: tuple[tuple[str, Any], ...] = ()
     as_of: datetime | None = None
 
@@ -174,6 +208,12 @@ class Dossier:
     def paused_from(self) -> str | None:
         """The state a paused dossier returns to when the supplement arrives."""
         return self.pauses[-1].origin if self.paused else None
+
+    @property
+    def closes_at(self) -> datetime | None:
+        """When an open supplement request lapses and the dossier is closed ("đóng hồ sơ",
+        Decree 118/2025/ND-CP art. 19.5), from the request event's ``closes_at``."""
+        return self.pauses[-1].closes_at if self.paused else None
 
     @property
     def fee_paid(self) -> bool:
@@ -310,6 +350,8 @@ def start(event: Event) -> Dossier:
             FeeRecord(name, int(amount), kind) for name, amount, kind in p.get("fees", ())
         ),
         "data": _merge_data((), p.get("data")),
+        "alert_due_at": _dt(p.get("alert_due_at")),
+        "accept_due_at": _dt(p.get("accept_due_at")),
     }
     if event.effect == "accept":
         fields_of_new.update(_accepted(event))
@@ -370,8 +412,9 @@ def _open_step(d: Dossier, rows: tuple[StepRow, ...], event: Event) -> tuple[Ste
 def _pay(d: Dossier, event: Event) -> tuple[FeeRecord, ...]:
     paid = event.payload["fees_paid"]
     names, online = set(paid["names"]), bool(paid["online"])
+    remit = _dt(paid.get("remit_due_at"))
     return tuple(
-        replace(fee, paid_at=event.at, paid_online=online)
+        replace(fee, paid_at=event.at, paid_online=online, remit_due_at=remit)
         if fee.name in names and fee.paid_at is None
         else fee
         for fee in d.fees
@@ -394,10 +437,19 @@ def apply(d: Dossier, event: Event) -> Dossier:
     if new_data:
         common["data"] = _merge_data(d.data, new_data)
     effect = event.effect
+    if "accept_late" in p:
+        common["accept_late"] = p["accept_late"]
     if effect == "accept":
         common.update(_accepted(event))
     elif effect == "request_supplement":
-        pause = Pause(event.at, event.from_state, None, tuple(p.get("missing", ())))
+        closes_at = p.get("closes_at")
+        pause = Pause(
+            event.at,
+            event.from_state,
+            None,
+            tuple(p.get("missing", ())),
+            _at(closes_at) if closes_at else None,
+        )
         common["pauses"] = (*d.pauses, pause)
     elif effect == "resume":
         common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
@@ -424,10 +476,19 @@ def apply(d: Dossier, event: Event) -> Dossier:
     elif effect == "return":
         common["returned_at"] = event.at
         common["closed_at"] = event.at
-    elif effect in ("refuse", "withdraw"):
+        if "early_return" in p:
+            common["early_return"] = p["early_return"]
+            common["early_notice"] = p["early_notice"]
+    elif effect in ("refuse", "withdraw", "stop"):
         common["step_rows"] = _close_step(d, event)
         common["closed_at"] = event.at
-        common["outcome"] = "refused" if effect == "refuse" else "withdrawn"
+        common["outcome"] = {"refuse": "refused", "withdraw": "withdrawn"}.get(effect, "closed")
+        if effect == "refuse" and "timeliness" in p:
+            # refused after the receipt slip: the authority's reasoned result, a rejection
+            # (Decree 118/2025/ND-CP art. 19.3; RefusalPolicy)
+            common["resolved_at"] = event.at
+            common["outcome"] = "rejected"
+            common["resolution_timeliness"] = p["timeliness"]
         if d.paused:
             common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
     elif effect == "custom":
@@ -435,6 +496,28 @@ def apply(d: Dossier, event: Event) -> Dossier:
             # a procedure's own move (e.g. send back to appraisal) still keeps the slip right
             steps = _close_step(d, event)
             common["step_rows"] = _open_step(d, steps, event) if "role" in p else steps
+    elif effect == "consult":
+        asked = Consultation(p["body"], event.at, _at(p["answer_due_at"]))
+        common["consultations"] = (*d.consultations, asked)
+    elif effect == "answer":
+        done = False
+        updated = []
+        for c in d.consultations:
+            if not done and c.body == p["body"] and c.answered_at is None:
+                c = replace(c, answered_at=event.at, late=p["answer_late"])
+                done = True
+            updated.append(c)
+        common["consultations"] = tuple(updated)
+    elif effect == "report_error":
+        common["correction_due_at"] = _at(p["correction_due_at"])
+        common["corrected_at"] = common["correction_late"] = None
+    elif effect == "correct":
+        common["corrected_at"] = event.at
+        common["correction_late"] = p["correction_late"]
+    elif effect == "request_payment":
+        common["awaiting_payment_since"] = event.at
+    elif effect == "payment_done":
+        common["awaiting_payment_since"] = None
     elif effect == "reschedule":
         new_due = _at(p["new_due_at"])
         assert d.due_at is not None

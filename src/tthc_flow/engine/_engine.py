@@ -29,6 +29,7 @@ from tthc_flow.engine._dossier import (
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._messages import OutboxMessage
 from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
+from tthc_flow.engine._rulebook import RuleBook
 from tthc_flow.engine._timers import (
     CLOSE_UNSUPPLEMENTED,
     MESSAGE_TIMERS,
@@ -55,6 +56,7 @@ from tthc_flow.procedure import (
     Channel,
     Duration,
     Effect,
+    Level,
     ProcedureDefinition,
     TimeUnit,
     TransitionDef,
@@ -135,12 +137,16 @@ class Engine:
         clock: Clock | None = None,
         policies: Policies | None = None,
         hooks: dict[str, Hook] | None = None,
+        rules: RuleBook | None = None,
     ) -> None:
         self.catalog = catalog
         self.calendar = calendar or WorkCalendar.vietnam()
         self.store: Store = store if store is not None else MemoryStore()
         self.clock: Clock = clock or SystemClock()
         self.policies = policies or Policies()
+        # RuleBook: the legal rules by effective date, per procedure or sector; without one,
+        # ``policies`` judge every dossier (docs/engine.md, "Rules by effective date")
+        self.rules = rules
         self._hooks: dict[str, Hook] = dict(hooks or {})
         self._hook_lists: dict[int, list[Hook]] = {}  # by id(transition), see _hooks_for
         self._compiled: dict[tuple[str, int], CompiledProcedure] = {}
@@ -378,17 +384,16 @@ class Engine:
         return self.store.summaries(query, by_due=True)
 
     def close_unsupplemented(self, now: datetime | None = None) -> list[Dossier]:
-        """Withdraw dossiers whose supplement did not arrive within the policy's days."""
-        days = self.policies.supplement.close_after_days
-        if days is None:
+        """Close ("đóng hồ sơ") dossiers whose supplement did not arrive by their ``closes_at``
+        (SupplementPolicy, Decree 118/2025/ND-CP art. 19.5); outcome ``closed``."""
+        if self.rules is None and self.policies.supplement.close_after_days is None:
             return []
         moment = self._moment(now)
         closed = []
         for code in self.store.find(DossierQuery(states=frozenset({SUPPLEMENT_REQUESTED}))):
-            dossier = self._fresh(code)
-            if dossier.paused and dossier.pauses[-1].start + timedelta(days=days) <= moment:
-                reason = f"không bổ sung hồ sơ trong {days} ngày"
-                closed.append(self.fire(code, "withdraw", SYSTEM, moment, reason=reason))
+            done = self._close_unsupplemented(code, moment)
+            if done is not None:
+                closed.append(done)
         return closed
 
     def run_due(self, now: datetime | None = None, *, limit: int = 500) -> list[DueTimer]:
@@ -418,32 +423,45 @@ class Engine:
                 if store.fire_timer(timer, now=moment, message=message):
                     fired.append(timer)
             elif timer.kind == CLOSE_UNSUPPLEMENTED:
-                if self._close_unsupplemented(timer.dossier_code, moment):
+                if self._close_unsupplemented(timer.dossier_code, moment) is not None:
                     fired.append(timer)
             else:  # a kind this code does not know (written by newer code): leave it pending
                 logger.warning("timer %s of %s: unknown kind", timer.kind, timer.dossier_code)
         return fired
 
-    def _close_unsupplemented(self, code: str, moment: datetime) -> bool:
-        """Close one dossier whose supplement did not arrive (False: it is no longer due, or
-        another scheduler or process closed it first)."""
-        days = self.policies.supplement.close_after_days
+    def _close_unsupplemented(self, code: str, moment: datetime) -> Dossier | None:
+        """Close one dossier whose supplement did not arrive by its ``closes_at`` (None: it
+        is not due, or another scheduler or process closed it first)."""
         try:
             dossier = self._fresh(code)
         except DossierNotFound:
-            return False
-        if (
-            days is None
-            or not dossier.paused
-            or dossier.pauses[-1].start + timedelta(days=days) > moment
-        ):
-            return False
-        reason = f"không bổ sung hồ sơ trong {days} ngày"
+            return None
+        closes_at = dossier.closes_at if dossier.paused else None
+        if closes_at is None or closes_at > moment:
+            return None
+        days = self._policies_of(dossier).supplement.close_after_days
+        reason = f"không hoàn thiện hồ sơ trong {days} ngày kể từ khi thông báo"
         try:
-            self.fire(code, "withdraw", SYSTEM, moment, reason=reason)
+            return self.fire(code, "stop", SYSTEM, moment, reason=reason)
         except (ConcurrencyConflict, TransitionNotAllowed):
-            return False  # another scheduler's command won the race
-        return True
+            return None  # another scheduler's command won the race
+
+    def _closure_moment(self, dossier: Dossier, notice: datetime) -> datetime | None:
+        """SupplementPolicy: when a supplement requested at ``notice`` lapses (art. 19.5),
+        or None when the closure does not apply.
+
+        Civil Code 2015: the day of the notice is not counted (art. 147.3), the period ends
+        at 24:00 of its last day (148.1, 148.6), moved to the next working day when the last
+        day is a weekend or holiday (148.5). Written as ``closes_at`` on the request event.
+        """
+        policy = self._policies_of(dossier).supplement
+        days = policy.close_after_days
+        if days is None or (dossier.state == SUBMITTED and not policy.close_at_reception):
+            return None
+        last = notice.date() + timedelta(days=days)
+        if not self.calendar.is_working_day(last):
+            last = self.calendar.add_working_days(last, 1)
+        return datetime.combine(last + timedelta(days=1), time(0), VN_TZ)  # 24:00 of ``last``
 
     # -------------------------------------------------------------- internals
     def _moment(self, at: datetime | None) -> datetime:
@@ -478,8 +496,24 @@ class Engine:
         """Why a policy refuses ``effect`` on ``dossier`` at ``moment`` (None: it does not)."""
         if effect is Effect.REQUEST_SUPPLEMENT:
             return self._supplement_refusal(dossier, moment)
+        if effect in (Effect.REPORT_ERROR, Effect.CORRECT):
+            pending = dossier.correction_due_at is not None and dossier.corrected_at is None
+            if effect is Effect.REPORT_ERROR and pending:
+                return f"dossier {dossier.code} is already being corrected (art. 23.1)"
+            if effect is Effect.CORRECT and not pending:
+                return f"dossier {dossier.code} has no reported error to correct (art. 23.1)"
+        if (
+            effect is Effect.REFUSE
+            and dossier.received_at is not None
+            and self._policies_of(dossier).refusal.after_receipt == "forbid"
+        ):
+            return (
+                f"dossier {dossier.code} was received (receipt slip issued): it cannot be "
+                "refused any more; reject it with reasons instead (RefusalPolicy.after_receipt, "
+                "Decree 118/2025/ND-CP art. 17.1.c, 19.3)"
+            )
         if effect is Effect.RESCHEDULE:
-            policy = self.policies.reschedule
+            policy = self._policies_of(dossier).reschedule
             if dossier.due_at is None:
                 return f"dossier {dossier.code} has no appointment to move yet"
             if len(dossier.reschedules) >= policy.max_times:
@@ -594,12 +628,7 @@ class Engine:
         return dossier
 
     def _timers_of(self, dossier: Dossier) -> dict[str, datetime]:
-        return timers_of(
-            dossier,
-            self._due_soon,
-            self.policies.reminders,
-            self.policies.supplement.close_after_days,
-        )
+        return timers_of(dossier, self._due_soon, self.policies.reminders)
 
     def _due_soon(self, due: datetime) -> datetime | None:
         """ReminderPolicy's due_soon moment, one calendar look-up per appointment."""
@@ -667,6 +696,21 @@ class Engine:
                 f"procedure {code} is not offered by {channel_value.value}; channels: {offered}"
             )
         data = dict(data)
+        case_id = data.get("case")
+        try:
+            case = definition.case(case_id if case_id is None else str(case_id))
+        except KeyError:
+            raise InvalidCommand(
+                f"procedure {code} has no case {case_id!r}; cases: "
+                f"{', '.join(c.id for c in definition.cases) or 'none'}"
+            ) from None
+        fees = case.fees if case is not None and case.fees is not None else definition.fees
+        reception_level = data.get("reception_level")
+        if reception_level is not None and reception_level not in {lv.value for lv in Level}:
+            raise InvalidCommand(
+                f"reception_level={reception_level!r}: the level of the receiving centre, one "
+                f"of {', '.join(lv.value for lv in Level)} (TransferPolicy, art. 20.1)"
+            )
         on_the_spot = bool(data.pop("on_the_spot", False))
         if on_the_spot and not definition.on_the_spot:
             raise PolicyViolation(f"procedure {code} is not eligible for '4 tại chỗ'")
@@ -687,19 +731,27 @@ class Engine:
             "applicant": applicant,
             "channel": channel_value.value,
             "on_the_spot": on_the_spot,
-            "fees_due": sum(fee.amount for fee in definition.fees),
+            "fees_due": sum(fee.amount for fee in fees),
             "data": data,
         }
-        if definition.fees:
-            payload["fees"] = [[fee.name, fee.amount, fee.kind] for fee in definition.fees]
+        if case is not None:
+            payload["case"] = case.id  # the case whose limit and fees apply (TimeLimit, Case)
+        if fees:
+            payload["fees"] = [[fee.name, fee.amount, fee.kind] for fee in fees]
         at_desk = (
             on_the_spot
             and definition.workflow.base != "on_the_spot"
             and self.policies.on_the_spot.trimmed
         )
+        rules = self._policies_on(moment.date(), definition)
         if accept:
-            limit = self.policies.on_the_spot.limit if at_desk else None
-            payload.update(self._clock_payload(definition, self._clock_start(moment), limit))
+            if at_desk:
+                limit = self.policies.on_the_spot.limit
+            else:
+                limit = definition.limit_for(channel_value, None if case is None else case.id)
+            payload.update(self._clock_payload(definition, moment, limit, at_desk, rules))
+        elif channel_value is Channel.ONLINE:
+            payload.update(self._online_receipt_payload(moment, rules))
         if digest is not None:
             payload["command_digest"] = digest
         del compiled  # compiled above so a broken definition fails before anything is stored
@@ -744,50 +796,164 @@ class Engine:
             ) from None
 
     # ------------------------------------------------------------- deadlines
-    def _clock_start(self, moment: datetime) -> datetime:
-        """ClockStartPolicy: the next working moment, or the next working day after the cutoff."""
+    def _policies_on(self, day: date, definition: ProcedureDefinition) -> Policies:
+        """RuleBook: the policies in force on ``day`` for ``definition`` (the engine's own
+        ``policies`` when it has no RuleBook)."""
+        if self.rules is None:
+            return self.policies
+        return self.rules.rules_on(day, definition.code, definition.field).policies
+
+    def _policies_of(self, dossier: Dossier) -> Policies:
+        """The policies that judge ``dossier``: those in force on the day it reached the agency
+        (its first event), for its procedure and sector (RuleBook)."""
+        if self.rules is None:
+            return self.policies
+        definition = self.compiled(dossier.procedure_code, dossier.procedure_version).definition
+        return self._policies_on(dossier.submitted_at.date(), definition)
+
+    def _clock_start(
+        self, moment: datetime, unit: TimeUnit, policies: Policies | None = None
+    ) -> datetime:
+        """ClockStartPolicy: the moment a limit in ``unit`` starts from a receipt at ``moment``.
+
+        A working-hour limit runs in working time from the receipt (Civil Code 2015 art.
+        147.1), so it starts at the next working moment. A limit in days keeps the receipt
+        moment itself: its days are counted from the day after the receipt date (art. 147.2,
+        147.3), which :meth:`_due_after` does, however late in the day or on whatever day the
+        dossier arrived. The optional ``cutoff`` (a local rule) moves a receipt after it to
+        the start of the next working day, for every unit.
+        """
         cal = self.calendar
-        cutoff = self.policies.clock_start.cutoff
+        policy = (policies or self.policies).clock_start
+        cutoff = policy.cutoff
         if cutoff is not None and cal.is_working_day(moment.date()) and moment.time() > cutoff:
             next_day = datetime.combine(moment.date() + timedelta(days=1), time(0), VN_TZ)
             return cal.next_working_moment(next_day)
-        return cal.next_working_moment(moment)
+        if unit is TimeUnit.WORKING_HOURS or policy.day_limits_from == "next_working_moment":
+            return cal.next_working_moment(moment)
+        return moment
 
-    def _due_after(self, start_at: datetime, value: float, unit: TimeUnit) -> datetime:
-        """DueDatePolicy: the appointment moment ``value`` ``unit`` after a working moment."""
+    def _online_receipt_payload(self, submitted: datetime, policies: Policies) -> dict[str, Any]:
+        """OnlineReceiptPolicy (art. 17.2): when staff must be alerted of an online submission
+        and when the desk must receive it or ask for a supplement, from the submission."""
+        policy = policies.online_receipt
+        cal = self.calendar
+        payload: dict[str, Any] = {}
+        if policy.alert_hours is not None:
+            alert = timedelta(hours=policy.alert_hours)
+            if policy.alert_unit == "working_hours":
+                payload["alert_due_at"] = iso(cal.add_working_time(submitted, alert))
+            else:
+                payload["alert_due_at"] = iso(submitted + alert)
+        if policy.accept_working_hours is not None:
+            hours = timedelta(hours=policy.accept_working_hours)
+            payload["accept_due_at"] = iso(cal.add_working_time(submitted, hours))
+        return payload
+
+    def _same_day_due(self, received: datetime, limit: Duration) -> datetime:
+        """A "trong ngày" limit (TimeUnit.SAME_DAY): the end of the day of receipt when it is
+        a working day and the dossier came by the cut-off, else the end of the next working
+        day after the receipt date (as procedures publish it: "trong ngày ... hoặc trong ngày
+        làm việc tiếp theo nếu tiếp nhận sau 15 giờ"; Decree 118/2025/ND-CP art. 8.1.c)."""
+        cal = self.calendar
+        day = received.date()
+        if cal.is_working_day(day) and received.time() <= limit.cutoff_time:
+            periods = cal.working_periods(day)
+            if received.time() < periods[-1][1]:  # the desk is still open that day
+                return self._day_end(day)
+        return self._day_end(cal.add_working_days(day, 1))
+
+    def _day_end(self, day: date) -> datetime:
+        """The end of a working day: the close of its last working period (DueDatePolicy)."""
+        return datetime.combine(day, self.calendar.working_periods(day)[-1][1], VN_TZ)
+
+    def _due_after(
+        self, start_at: datetime, value: float, unit: TimeUnit, policies: Policies | None = None
+    ) -> datetime:
+        """DueDatePolicy: the appointment moment ``value`` ``unit`` after ``start_at``.
+
+        ``start_at`` comes from :meth:`_clock_start`: a working moment for working hours, the
+        receipt moment itself for days. Days: the receipt date is not counted (Civil Code 2015
+        art. 147.2); a receipt inside working hours keeps its clock time on the last day
+        (``same_clock_time``), any other ends at the end of the last day (art. 148.1); a
+        calendar-day limit ending on a day off ends at the end of the next working day (148.5).
+        """
         cal = self.calendar
         if unit is TimeUnit.WORKING_HOURS:
             return cal.add_working_time(start_at, timedelta(hours=value))
+        end_of_day = (policies or self.policies).due_date.mode == "end_of_day"
+        in_hours = cal.next_working_moment(start_at) == start_at
         if unit is TimeUnit.CALENDAR_DAYS:
-            return cal.add_working_days_at(start_at + timedelta(days=value), 0)
+            candidate = start_at + timedelta(days=value)
+            last = candidate.date()
+            if not cal.is_working_day(last):
+                return self._day_end(cal.add_working_days(last, 1))  # art. 148.5
+            if end_of_day or not in_hours or cal.next_working_moment(candidate) != candidate:
+                return self._day_end(last)  # art. 148.1
+            return candidate
         whole = int(value)
-        due = cal.add_working_days_at(start_at, whole) if whole else start_at
+        if in_hours:
+            due = cal.add_working_days_at(start_at, whole) if whole else start_at
+        elif whole:
+            due = self._day_end(cal.add_working_days(start_at.date(), whole))
+        else:  # less than a day from outside working hours: working time from the next opening
+            due = cal.next_working_moment(start_at)
         fraction = value - whole
         if fraction:
             due = cal.add_working_time(due, cal.hours_per_day * fraction)
-        if self.policies.due_date.mode == "end_of_day":
-            periods = cal.working_periods(due.date())
-            due = datetime.combine(due.date(), periods[-1][1], VN_TZ)
+        if end_of_day:
+            due = self._day_end(due.date())
         return due
 
+    @staticmethod
+    def _limit_of(definition: ProcedureDefinition, dossier: Dossier) -> Duration:
+        """The limit of a dossier: its case's, its channel's, else the procedure's effective
+        one (ProcedureDefinition.limit_for)."""
+        case_id = dossier.data_dict.get("case")
+        return definition.limit_for(dossier.channel, None if case_id is None else str(case_id))
+
     def _clock_payload(
-        self, definition: ProcedureDefinition, start_at: datetime, limit: Duration | None = None
+        self,
+        definition: ProcedureDefinition,
+        received: datetime,
+        limit: Duration,
+        at_desk: bool = False,
+        policies: Policies | None = None,
     ) -> dict[str, Any]:
-        at_desk = limit is not None
-        limit = limit or definition.time_limit.effective
+        """The clock start, the appointment and the step deadlines of a receipt at ``received``
+        (a first receipt, or the complete dossier after a supplement: art. 19.5) under
+        ``limit``; ``at_desk``: "4 tại chỗ", no steps."""
+        policies = policies or self.policies
+        start_at = self._clock_start(received, limit.unit, policies)
         steps = () if at_desk else definition.workflow.steps
         shares = []
         elapsed = 0.0
+        effective = definition.time_limit.effective
+        # shares are written in the effective limit; a channel's or case's limit scales them
+        scale = None if limit == effective else limit.value / effective.value
         for step in steps:
             elapsed += step.share
-            shares.append(elapsed)
-        if limit.unit is TimeUnit.WORKING_DAYS and self.policies.due_date.mode == "same_clock_time":
+            shares.append(elapsed if scale is None else elapsed * scale)
+        if limit.unit is TimeUnit.SAME_DAY:
+            due = self._same_day_due(start_at, limit)
+            # the steps share the working time from the first working moment to the end
+            opens = self.calendar.next_working_moment(start_at)
+            span = self.calendar.working_time_between(opens, due)
+            step_ats = [
+                self.calendar.add_working_time(opens, span * (share / limit.value))
+                for share in shares
+            ]
+        elif (
+            limit.unit is TimeUnit.WORKING_DAYS
+            and policies.due_date.mode == "same_clock_time"
+            and self.calendar.next_working_moment(start_at) == start_at
+        ):
             # the due date and every step deadline in one pass over the calendar (the same
-            # rule as _due_after: start_at is a working moment, from _clock_start)
+            # rule as _due_after for a receipt inside working hours)
             due, *step_ats = self.calendar.deadlines_at(start_at, [limit.value, *shares])
         else:
-            due = self._due_after(start_at, limit.value, limit.unit)
-            step_ats = [self._due_after(start_at, v, limit.unit) for v in shares]
+            due = self._due_after(start_at, limit.value, limit.unit, policies)
+            step_ats = [self._due_after(start_at, v, limit.unit, policies) for v in shares]
         step_due = [
             [step.id, iso(min(step_at, due))] for step, step_at in zip(steps, step_ats, strict=True)
         ]
@@ -823,8 +989,17 @@ class Engine:
                     payload["step_timeliness"] = classify(
                         moment, step_due, self.policies.timeliness
                     )
+        if (
+            dossier.state == SUBMITTED
+            and dossier.accept_due_at is not None
+            and effect in (Effect.ACCEPT, Effect.REQUEST_SUPPLEMENT, Effect.REFUSE)
+        ):
+            # art. 17.2.c: receipt or supplement request within 8 working hours
+            payload["accept_late"] = moment > dossier.accept_due_at
         if effect is Effect.ACCEPT:
-            payload.update(self._clock_payload(definition, self._clock_start(moment)))
+            limit = self._limit_of(definition, dossier)
+            rules = self._policies_of(dossier)
+            payload.update(self._clock_payload(definition, moment, limit, False, rules))
         elif effect is Effect.REQUEST_SUPPLEMENT:
             refusal = self._supplement_refusal(dossier, moment)
             if refusal is not None:
@@ -833,6 +1008,9 @@ class Engine:
             if isinstance(missing, str) or not isinstance(missing, list | tuple):
                 raise InvalidCommand("missing= must be a list of the documents to supplement")
             payload["missing"] = [str(item) for item in missing]
+            closes_at = self._closure_moment(dossier, moment)
+            if closes_at is not None:
+                payload["closes_at"] = iso(closes_at)
         elif effect is Effect.RESUME:
             payload.update(self._resume_payload(definition, dossier, moment))
         elif effect in (Effect.HANDOVER, Effect.ADVANCE) or (
@@ -851,18 +1029,89 @@ class Engine:
         elif effect in (Effect.APPROVE, Effect.REJECT):
             assert dossier.original_due_at is not None
             payload["timeliness"] = classify_resolution(
-                moment, dossier.original_due_at, bool(dossier.reschedules), self.policies.timeliness
+                moment,
+                dossier.original_due_at,
+                bool(dossier.reschedules),
+                self._policies_of(dossier).timeliness,
             )
             if effect is Effect.REJECT:
                 payload["reason"] = self._reason(data, "reject")
         elif effect is Effect.RETURN:
             payload["method"] = str(data.pop("method", dossier.channel))
-        elif effect in (Effect.REFUSE, Effect.WITHDRAW):
+            payload.update(self._early_return(dossier, moment, data))
+        elif effect in (Effect.REFUSE, Effect.WITHDRAW, Effect.STOP):
             payload["reason"] = self._reason(data, effect.value)
+            if effect is Effect.STOP:
+                if not dossier.paused or dossier.closes_at is None:
+                    raise InvalidCommand(
+                        f"dossier {dossier.code} is not waiting for a supplement that the "
+                        "15-day closure applies to (Decree 118/2025/ND-CP art. 19.5)"
+                    )
+                if moment < dossier.closes_at:
+                    raise PolicyViolation(
+                        f"dossier {dossier.code} may be closed from {dossier.closes_at.isoformat()}"
+                        " (15 days after the notice, Decree 118/2025/ND-CP art. 19.5; "
+                        "SupplementPolicy.close_after_days)"
+                    )
+            if effect is Effect.REFUSE and dossier.received_at is not None:
+                refusal = self._refusal(dossier, effect, moment)
+                if refusal is not None:
+                    raise PolicyViolation(refusal)
+                # after the slip a refusal is the authority's reasoned result (art. 19.3):
+                # resolved, judged like a rejection (RefusalPolicy.after_receipt)
+                assert dossier.original_due_at is not None
+                payload["timeliness"] = classify_resolution(
+                    moment,
+                    dossier.original_due_at,
+                    bool(dossier.reschedules),
+                    self._policies_of(dossier).timeliness,
+                )
         elif effect is Effect.RESCHEDULE:
             payload.update(self._reschedule_payload(dossier, moment, data))
-        if effect is Effect.PAY_FEE or (data and data.get("fee_paid") is True):
+        elif effect is Effect.REPORT_ERROR:
+            refusal = self._refusal(dossier, effect, moment)
+            if refusal is not None:
+                raise PolicyViolation(refusal)
+            payload["reason"] = self._reason(data, "report_error")
+            rules = self._policies_of(dossier)
+            days = rules.result.correction_working_days
+            start_at = self._clock_start(moment, TimeUnit.WORKING_DAYS, rules)
+            due = self._due_after(start_at, days, TimeUnit.WORKING_DAYS, rules)
+            payload["correction_due_at"] = iso(due)  # art. 23.1
+        elif effect is Effect.CONSULT:
+            payload.update(self._consultation(dossier, moment, data))
+        elif effect is Effect.ANSWER:
+            body = data.pop("body", None)
+            asked = [c for c in dossier.consultations if c.body == body and c.answered_at is None]
+            if not asked:
+                pending = [c.body for c in dossier.consultations if c.answered_at is None]
+                raise InvalidCommand(
+                    f"body={body!r} was not consulted on dossier {dossier.code} or has answered; "
+                    f"waiting for: {', '.join(pending) or 'none'}"
+                )
+            payload["body"] = asked[0].body
+            payload["answer_late"] = moment > asked[0].due_at  # art. 19.4.c
+        elif effect is Effect.CORRECT:
+            refusal = self._refusal(dossier, effect, moment)
+            if refusal is not None:
+                raise PolicyViolation(refusal)
+            assert dossier.correction_due_at is not None  # _refusal: an error is pending
+            payload["correction_late"] = moment > dossier.correction_due_at
+        if effect is Effect.REQUEST_PAYMENT:
+            # the national portal's "Yêu cầu thực hiện nghĩa vụ tài chính": what is owed
+            owed = data.pop("obligations", [])
+            if isinstance(owed, str) or not isinstance(owed, list | tuple):
+                raise InvalidCommand("obligations= must be a list of what the applicant owes")
+            payload["obligations"] = [str(item) for item in owed]
+        unpaid = effect is Effect.PAYMENT_DONE and any(f.paid_at is None for f in dossier.fees)
+        if effect is Effect.PAY_FEE or unpaid or (data and data.get("fee_paid") is True):
             payload.update(self._payment(dossier, data, effect is Effect.PAY_FEE))
+            paid = payload.get("fees_paid")
+            hours = self._policies_of(dossier).result.remit_working_hours
+            if paid is not None and paid["online"] and hours is not None:
+                # art. 24.3: a charge paid online reaches the budget within 8 working hours
+                remit = self.calendar.add_working_time(moment, timedelta(hours=hours))
+                paid["remit_due_at"] = iso(remit)
         for name, value in data.items():
             data[name] = _as_json(name, value)
         if data:
@@ -877,7 +1126,7 @@ class Engine:
         return reason
 
     def _supplement_refusal(self, dossier: Dossier, moment: datetime) -> str | None:
-        policy = self.policies.supplement
+        policy = self._policies_of(dossier).supplement
         at_reception = dossier.state == SUBMITTED
         previous = sum(1 for p in dossier.pauses if (p.origin == SUBMITTED) == at_reception)
         limit = policy.max_at_reception if at_reception else policy.max_during_handling
@@ -891,7 +1140,9 @@ class Engine:
                 f"{article})"
             )
         window = policy.within_working_days
-        received = dossier.clock_started_at
+        # "không quá 03 ngày làm việc kể từ ngày tiếp nhận hồ sơ" (art. 19.5): from the receipt
+        # date, that day not counted (Civil Code 2015 art. 147.2), not from the clock start
+        received = dossier.received_at
         if not at_reception and window is not None and received is not None:
             last_day = self.calendar.add_working_days(received.date(), window)
             if moment.date() > last_day:
@@ -930,21 +1181,78 @@ class Engine:
             return {}
         return {"fees_paid": {"names": list(names), "online": online}}
 
+    def _consultation(
+        self, dossier: Dossier, moment: datetime, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Decree 118/2025/ND-CP art. 19.4.b: a consultation states its deadline
+        (``within_working_days=n``, counted from the day after the request like every limit
+        in days, or ``due_at=``); the consulted ``body`` answers by then (19.4.c)."""
+        body = data.pop("body", None)
+        if not isinstance(body, str) or not body.strip():
+            raise InvalidCommand("consult needs body='...' (the agency or unit consulted)")
+        days = data.pop("within_working_days", None)
+        raw = data.pop("due_at", None)
+        if (days is None) == (raw is None):
+            raise InvalidCommand("consult needs one of within_working_days=n or due_at=...")
+        if days is not None:
+            if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+                raise InvalidCommand("within_working_days= must be a whole number >= 1")
+            rules = self._policies_of(dossier)
+            start_at = self._clock_start(moment, TimeUnit.WORKING_DAYS, rules)
+            due = self._due_after(start_at, days, TimeUnit.WORKING_DAYS, rules)
+        else:
+            if isinstance(raw, str):
+                try:
+                    raw = datetime.fromisoformat(raw)
+                except ValueError:
+                    raise InvalidCommand(f"due_at={raw!r} is not an ISO datetime") from None
+            if not isinstance(raw, datetime):
+                raise InvalidCommand("due_at= must be an aware datetime")
+            due = to_vn(raw, "due_at")
+            if due <= moment:
+                raise InvalidCommand("a consultation's due_at must be after the request")
+        return {"body": body.strip(), "answer_due_at": iso(due)}
+
+    def _early_return(
+        self, dossier: Dossier, moment: datetime, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """ResultPolicy (art. 22.5): a result returned before the appointment needs the
+        applicant told beforehand (``notified=True``)."""
+        notified = data.pop("notified", False)
+        if not isinstance(notified, bool):
+            raise InvalidCommand("notified= must be true or false")
+        if dossier.due_at is None or moment >= dossier.due_at:
+            return {}
+        if not notified and self._policies_of(dossier).result.require_early_notice:
+            raise PolicyViolation(
+                f"dossier {dossier.code} is returned before its appointment "
+                f"{dossier.due_at.isoformat()}: tell the applicant first and pass notified=True "
+                "(ResultPolicy.require_early_notice, Decree 118/2025/ND-CP art. 22.5)"
+            )
+        return {"early_return": True, "early_notice": notified}
+
     def _transfer_due(self, dossier: Dossier, effect: Effect, agency: str | None) -> str | None:
         """TransferPolicy: the hand-over deadline of the step being entered, if a rule sets one
         (ISO text, as the payload keeps it).
 
         From the desk (art. 18.2): paper dossiers reach the deciding unit the same working day,
         or at the start of the next one if received after the cut-off; online ones move at once
-        through the system (no deadline). Into another agency's step (art. 20.1): within the
-        policy's working days after the previous step's deadline.
+        through the system (no deadline). Received by a centre of another level (art. 20.1.a):
+        the paper within ``cross_level_working_days`` of the receipt date. Into another
+        agency's step (art. 20.2.a): by the previous step's deadline plus the policy's days.
         """
-        policy = self.policies.transfer
+        policy = self._policies_of(dossier).transfer
         cal = self.calendar
         if effect is Effect.HANDOVER:
             received = dossier.received_at
             if received is None or dossier.channel not in _PAPER_CHANNELS:
                 return None
+            reception_level = dossier.data_dict.get("reception_level")
+            if reception_level is not None:
+                level = self.compiled(dossier.procedure_code, dossier.procedure_version)
+                if reception_level != level.definition.level.value:
+                    day = cal.add_working_days(received.date(), policy.cross_level_working_days)
+                    return iso(self._day_end(day))
             key = (received.date(), received.time() > policy.paper_cutoff)
             found = self._paper_due.get(key)
             if found is None:  # one calendar look-up (and ISO text) per day and cut-off side
@@ -960,7 +1268,10 @@ class Engine:
         previous = dossier.step_rows[-1] if dossier.step_rows else None
         if previous is None or previous[ROW_AGENCY] == agency or previous[ROW_DUE_AT] is None:
             return None
-        return iso(cal.add_working_days_at(previous[ROW_DUE_AT], policy.inter_agency_working_days))
+        days = policy.inter_agency_working_days
+        if not days:  # art. 20.2.a: passed on when the sending agency's part is due
+            return iso(previous[ROW_DUE_AT])
+        return iso(cal.add_working_days_at(previous[ROW_DUE_AT], days))
 
     def _resume_payload(
         self, definition: ProcedureDefinition, dossier: Dossier, moment: datetime
@@ -968,11 +1279,16 @@ class Engine:
         origin = dossier.paused_from
         if origin == SUBMITTED or dossier.due_at is None:
             return {}
-        if self.policies.supplement.mode is SupplementMode.RESTART:
+        rules = self._policies_of(dossier)
+        if rules.supplement.mode is SupplementMode.RESTART:
             # a new appointment from the complete dossier; an earlier apology's date is
             # superseded, its record (and its "late" mark) stays: docs/engine.md
-            limit = self.policies.on_the_spot.limit if dossier.state == HANDLED_AT_DESK else None
-            return self._clock_payload(definition, self._clock_start(moment), limit)
+            if dossier.state == HANDLED_AT_DESK:
+                return self._clock_payload(
+                    definition, moment, self.policies.on_the_spot.limit, True, rules
+                )
+            limit = self._limit_of(definition, dossier)
+            return self._clock_payload(definition, moment, limit, False, rules)
         cal = self.calendar
         paused_at = dossier.pauses[-1].start
         restart = cal.next_working_moment(moment)
@@ -993,7 +1309,7 @@ class Engine:
     def _reschedule_payload(
         self, dossier: Dossier, moment: datetime, data: dict[str, Any]
     ) -> dict[str, Any]:
-        policy = self.policies.reschedule
+        policy = self._policies_of(dossier).reschedule
         raw = data.pop("new_due_at", None)
         if isinstance(raw, str):
             try:

@@ -44,7 +44,9 @@ _PORTAL_CODES = {
     "received": 2,  # Được tiếp nhận
     "refused": 3,  # Không được tiếp nhận
     "supplement_requested": 5,  # Yêu cầu bổ sung
+    "awaiting_payment": 6,  # Yêu cầu thực hiện nghĩa vụ tài chính
     "withdrawn": 7,  # Công dân yêu cầu rút hồ sơ
+    "stopped": 8,  # Dừng xử lý
     "result_ready": 9,  # Đã xử lý xong
     "returned": 10,  # Đã trả kết quả
 }

@@ -29,28 +29,57 @@ class SupplementMode(StrEnum):
     """The clock stops while waiting and resumes with the time that was left."""
 
 
+DAY_LIMIT_STARTS = ("receipt_date", "next_working_moment")
+
+
 @dataclass(frozen=True)
 class ClockStartPolicy:
     """When the time limit starts.
 
-    Source: Decree 118/2025/ND-CP art. 17.3: the limit runs from the receipt of a complete,
-    valid dossier as shown on the receipt and appointment slip. The decree does not say what
-    happens to a dossier (typically online) arriving outside working hours; like the national
-    portal, the default starts the clock at the next working moment. ``cutoff`` (e.g. 16:00)
-    moves dossiers arriving after it on a working day to the next working day (local rule).
+    Source: Decree 118/2025/ND-CP art. 17.3 ("Thời gian giải quyết thủ tục hành chính được
+    tính từ thời điểm hồ sơ đã được tiếp nhận đầy đủ, hợp lệ và được thể hiện trên Giấy tiếp
+    nhận hồ sơ và hẹn trả kết quả"). The decree has no counting rule of its own, so the Civil
+    Code 2015 applies (art. 145.1): a limit in hours starts at the moment set (art. 147.1), so
+    a working-hour limit runs in working time from the next working moment; a limit in days
+    does not count the day of the event and runs from the next day (art. 147.2, 147.3).
+
+    ``day_limits_from``: ``receipt_date`` (default, the law): a limit in days counts from the
+    day after the receipt date even when the dossier arrived after closing time or on a day
+    off. ``next_working_moment``: the reading of systems that first move such a receipt to
+    the next working moment and count from that day (one working day later; kept for
+    replaying such a system's figures, not the law's answer). ``cutoff`` (e.g. 16:00): a
+    local rule that treats a receipt after it on a working day as made at the start of the
+    next working day (not in the decree).
     """
 
     cutoff: time | None = None
+    day_limits_from: str = "receipt_date"
+
+    def __post_init__(self) -> None:
+        if self.day_limits_from not in DAY_LIMIT_STARTS:
+            raise ValueError(
+                f"ClockStartPolicy.day_limits_from must be one of {', '.join(DAY_LIMIT_STARTS)}"
+            )
 
 
 @dataclass(frozen=True)
 class DueDatePolicy:
     """How a limit in working days becomes an appointment moment.
 
-    ``same_clock_time`` (default): the n-th working day after receipt at the same time of
-    day, so a dossier received Monday 10:00 with 3 days is due Thursday 10:00 (as OpenCPS
-    computes it). ``end_of_day``: the close of the n-th working day. Calendar-day limits ending
-    on a non-working day move to the next working day (Civil Code 2015 art. 148.5).
+    The last day: the n-th working day after the receipt date, the receipt date not counted
+    (Civil Code 2015 art. 147.2; :class:`ClockStartPolicy`). ``same_clock_time`` (default,
+    the practice of OpenCPS and the appointment slips): a dossier received inside working
+    hours is due at the same time of day, so Monday 10:00 with 3 days is due Thursday 10:00;
+    one received outside working hours (after closing, in the lunch break, on a day off) has
+    no clock time of the working day to keep and is due at the end of the last day, the
+    Civil Code's rule (art. 148.1). ``end_of_day``: always the end of the last day (art.
+    148.1). A calendar-day limit whose last day is a weekend or holiday ends at the end of the
+    next working day (art. 148.5), in both modes.
+
+    The end of a day is the close of the desk's last working period (17:00 by default). Art.
+    148.6 puts the end of a day at 24:00; an appointment is a time the desk is open, so the
+    engine uses the close of business; the difference matters only for an act done between
+    closing and midnight of the last day (docs/legal-rules.md, "ambiguities").
     """
 
     mode: str = "same_clock_time"
@@ -69,10 +98,18 @@ class SupplementPolicy:
     appraisal is notified once, within ``within_working_days`` = 3 working days of receipt,
     and the limit is counted again from receipt of the complete dossier: ``RESTART``).
     ``max_during_handling`` (1): the article allows one notice during handling; None lifts
-    the limit. ``within_working_days`` None lifts the window. ``close_after_days``: an
-    unsupplemented dossier may be closed after this many days (domain.md; configurable,
-    None disables the timer). Wording per docs/legal-rules.md §1.3, not checked against the
-    primary text.
+    the limit. ``within_working_days`` None lifts the window.
+
+    Closure (art. 19.5: "Sau 15 ngày kể từ khi thông báo ... nếu tổ chức, cá nhân không hoàn
+    thành việc hoàn thiện hồ sơ, cán bộ ... Bộ phận Một cửa thực hiện đóng hồ sơ"): a dossier
+    sent back during handling whose supplement has not arrived ``close_after_days`` (15)
+    days after the notice is closed ("đóng hồ sơ", outcome ``closed``, not a withdrawal).
+    The days are counted as the Civil Code does (art. 145.1): the day of the notice is not
+    counted (147.3), the period ends at 24:00 of its last day (148.1, 148.6), or of the next
+    working day when the last day is a weekend or holiday (148.5). The moment is written as
+    ``closes_at`` on the request event. ``close_at_reception`` (False): the article names
+    dossiers returned after appraisal; a request at reception (art. 17.1.c, 17.2.a) sets no
+    closure unless an agency's rule says so. None for ``close_after_days`` disables closure.
     """
 
     mode: SupplementMode = SupplementMode.RESTART
@@ -80,6 +117,7 @@ class SupplementPolicy:
     max_during_handling: int | None = 1
     within_working_days: int | None = 3
     close_after_days: int | None = 15
+    close_at_reception: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +143,12 @@ class ReschedulePolicy:
 
 TIMELINESS_GRANULARITIES = ("date", "exact", "whole_day")
 
+RESCHEDULED_LATE_SOURCE = (
+    "practice, not law: the Bình Định DoIT 2023 seed report counts dossiers needing an apology "
+    "among the late ones; OpenCPS keeps the original due date beside the extension"
+)
+"""Where ``TimelinessPolicy(rescheduled_counts_late=True)`` comes from (a province's option)."""
+
 
 @dataclass(frozen=True)
 class TimelinessPolicy:
@@ -121,12 +165,16 @@ class TimelinessPolicy:
     * ``whole_day``: a local convention some desks use: the whole due date counts as on
       time, so 16:59 on a day due at 09:00 is on time.
 
-    ``rescheduled_counts_late``: a dossier that needed an apology counts as late in statistics
-    even if it met the new date (domain.md; OpenCPS compares against the original due date).
+    ``rescheduled_counts_late`` (default False, the law): a dossier is judged against its
+    original appointment whether or not an apology was sent; "quá hạn" means resolved after
+    the limit, and Decree 118/2025/ND-CP art. 19.6 is about dossiers *expected* to be late
+    ("hồ sơ dự kiến quá hạn"), so an apology alone does not make a dossier resolved by its
+    original date late. True: every rescheduled dossier counts as late, the reading of
+    systems that flag a dossier late when the apology is issued (RESCHEDULED_LATE_SOURCE).
     """
 
     granularity: str = "date"
-    rescheduled_counts_late: bool = True
+    rescheduled_counts_late: bool = False
 
     def __post_init__(self) -> None:
         if self.granularity not in TIMELINESS_GRANULARITIES:
@@ -228,15 +276,28 @@ class OnTheSpotPolicy:
 class TransferPolicy:
     """Hand-over deadlines, recorded on each step (never blocking a command).
 
-    Source: Decree 118/2025/ND-CP art. 18.2: a paper dossier received at the desk goes to the
-    deciding unit the same working day, or at the start of the next working day if received
-    after ``paper_cutoff`` (15:00); art. 20.1: a hand-over to another agency or level within
-    ``inter_agency_working_days`` (1) working day (docs/legal-rules.md §1.5, wording not
-    checked against the primary text).
+    Sources (Decree 118/2025/ND-CP, transcription read for issue 15):
+
+    * art. 18.2: a paper dossier received at the desk goes to the deciding unit the same
+      working day, or at the start of the next working day if received after
+      ``paper_cutoff`` (15:00); an online or digitised one moves at once (art. 18.1).
+    * art. 20.1 (cross-level reception): a provincial or commune centre receiving a dossier
+      for an authority of another level sends the electronic dossier at once and the paper
+      one "trong không quá 01 ngày làm việc kể từ khi tiếp nhận hồ sơ":
+      ``cross_level_working_days`` (1), counted from the day after the receipt date (Civil
+      Code 2015 art. 147.2), so due at the end of that working day; the result returns
+      through the receiving centre (art. 20.1.b). A dossier is cross-level when the receive
+      command names a ``reception_level`` other than the procedure's ``level``.
+    * art. 20.2.a (same level, several agencies): each agency has its own deadline on the
+      hand-over slip and passes the dossier on as soon as its part is done, so entering
+      another agency's step is due at the previous step's deadline
+      (``inter_agency_working_days`` = 0). The earlier project rule "previous step's deadline
+      + 1 working day" has no article; it is kept as a setting (1).
     """
 
     paper_cutoff: time = time(15, 0)
-    inter_agency_working_days: int = 1
+    inter_agency_working_days: int = 0
+    cross_level_working_days: int = 1
 
 
 @dataclass(frozen=True)
@@ -253,6 +314,86 @@ class AgencyPolicy:
 
 
 @dataclass(frozen=True)
+class ResultPolicy:
+    """Returning the result and paying online (Decree 118/2025/ND-CP art. 22.5, 24.3).
+
+    * art. 22.5: returning a result before the appointment is encouraged, but "phải được Bộ
+      phận Một cửa thông báo cho tổ chức, cá nhân biết trước": a ``return_result`` before
+      ``due_at`` is recorded with ``early_return: true`` and ``early_notice`` (the command's
+      ``notified=True``); ``require_early_notice`` (False: recorded, not enforced) refuses an
+      early return without notice.
+    * art. 24.3: a charge paid online is remitted to the budget within ``remit_working_hours``
+      (8) working hours of the payment unless a sector law sets another time: the payment
+      event carries ``remit_due_at``; None disables it.
+    """
+
+    require_early_notice: bool = False
+    remit_working_hours: float | None = 8
+    correction_working_days: int = 3
+    """art. 23.1: a wrong result found at return is corrected and back at the desk "chậm nhất
+    trong vòng 03 ngày làm việc" (counted like any limit in days: from the day after)."""
+
+
+ALERT_UNITS = ("hours", "working_hours")
+
+
+@dataclass(frozen=True)
+class OnlineReceiptPolicy:
+    """Deadlines of an online submission before its receipt (art. 17.2).
+
+    Source: Decree 118/2025/ND-CP art. 17.2: "Trong vòng 02 giờ kể từ khi Cổng Dịch vụ công
+    quốc gia phản hồi ..., Hệ thống thông tin ... có thông báo với cán bộ ... tiếp nhận hồ sơ"
+    (``alert_hours`` = 2) and 17.2.c: the desk notifies the official receipt or a request to
+    complete the dossier "không muộn hơn 08 (tám) giờ làm việc kể từ khi Hệ thống thông tin
+    giải quyết thủ tục hành chính tiếp nhận hồ sơ" (``accept_working_hours`` = 8), unless a
+    sector law sets another limit. Both run from the submission (Civil Code 2015 art. 147.1);
+    the engine writes them as ``alert_due_at`` and ``accept_due_at`` on the ``submit`` event of
+    an online dossier, and marks ``accept_late`` on the receipt or the supplement request
+    made after ``accept_due_at``.
+
+    The article says "02 giờ" for the alert and "08 giờ làm việc" for the receipt: the
+    default reads the alert as clock hours (``alert_unit="hours"``); ``"working_hours"`` is
+    the other reading (docs/legal-rules.md, ambiguities). None disables a deadline.
+    """
+
+    alert_hours: float | None = 2
+    alert_unit: str = "hours"
+    accept_working_hours: float | None = 8
+
+    def __post_init__(self) -> None:
+        if self.alert_unit not in ALERT_UNITS:
+            raise ValueError(
+                f"OnlineReceiptPolicy.alert_unit must be one of {', '.join(ALERT_UNITS)}"
+            )
+
+
+REFUSAL_AFTER_RECEIPT = ("as_rejection", "forbid")
+
+
+@dataclass(frozen=True)
+class RefusalPolicy:
+    """A refusal after the receipt slip is the authority's reasoned result.
+
+    Source: Decree 118/2025/ND-CP art. 17.1.c: the desk refuses to *receive* a dossier before
+    the slip ("Trường hợp từ chối nhận hồ sơ ... nêu rõ lý do theo mẫu Phiếu từ chối giải quyết
+    hồ sơ"); once received, art. 19.3: a dossier found not to qualify is returned with a
+    written, reasoned notice ("Phiếu từ chối giải quyết hồ sơ") entered as the result, within
+    the time limit. ``after_receipt``: ``as_rejection`` (default): a ``refuse`` of a received
+    dossier gets a rejection's bookkeeping: resolved, outcome ``rejected``, timeliness against
+    the original appointment, so it stays in the resolved figures; ``forbid``: refused with
+    PolicyViolation (use the procedure's ``reject``).
+    """
+
+    after_receipt: str = "as_rejection"
+
+    def __post_init__(self) -> None:
+        if self.after_receipt not in REFUSAL_AFTER_RECEIPT:
+            raise ValueError(
+                f"RefusalPolicy.after_receipt must be one of {', '.join(REFUSAL_AFTER_RECEIPT)}"
+            )
+
+
+@dataclass(frozen=True)
 class Policies:
     """All rules the engine applies; pass your own to change one."""
 
@@ -265,6 +406,9 @@ class Policies:
     on_the_spot: OnTheSpotPolicy = field(default_factory=OnTheSpotPolicy)
     transfer: TransferPolicy = field(default_factory=TransferPolicy)
     agency: AgencyPolicy = field(default_factory=AgencyPolicy)
+    refusal: RefusalPolicy = field(default_factory=RefusalPolicy)
+    online_receipt: OnlineReceiptPolicy = field(default_factory=OnlineReceiptPolicy)
+    result: ResultPolicy = field(default_factory=ResultPolicy)
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     outbox: OutboxPolicy = field(default_factory=OutboxPolicy)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import ROW_DUE_AT, ROW_LEFT_AT, Dossier
@@ -84,7 +84,6 @@ def timers_of(
     dossier: Dossier,
     due_soon: Callable[[datetime], datetime | None],
     reminders: ReminderPolicy,
-    close_after_days: int | None,
 ) -> dict[str, datetime]:
     """The pending timers of ``dossier`` by kind (empty for a closed dossier).
 
@@ -94,9 +93,9 @@ def timers_of(
         return {}
     found: dict[str, datetime] = {}
     if dossier.paused:
-        pause = dossier.pauses[-1]
-        if close_after_days is not None:
-            found[CLOSE_UNSUPPLEMENTED] = pause.start + timedelta(days=close_after_days)
+        closes_at = dossier.closes_at  # decided with the request (SupplementPolicy, art. 19.5)
+        if closes_at is not None:
+            found[CLOSE_UNSUPPLEMENTED] = closes_at
         return found
     due = pending_due_at(dossier)
     if due is not None:

@@ -32,6 +32,7 @@ from tthc_flow.procedure._loader import load_catalog, load_procedure, parse_proc
 from tthc_flow.procedure._model import (
     BUILTIN_ROLES,
     Agency,
+    Case,
     Channel,
     Comparison,
     Component,
@@ -70,6 +71,7 @@ __all__ = [
     "SUPPLEMENT_REQUESTED",
     "WITHDRAWN",
     "Agency",
+    "Case",
     "Catalog",
     "Channel",
     "Comparison",

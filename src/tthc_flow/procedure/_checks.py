@@ -68,7 +68,7 @@ def _is_identifier(name: str) -> bool:
 
 def _in_days(duration: Duration) -> float | None:
     """Working days of ``duration``; None for calendar days, which cannot be compared."""
-    if duration.unit is TimeUnit.WORKING_DAYS:
+    if duration.unit in (TimeUnit.WORKING_DAYS, TimeUnit.SAME_DAY):  # trong ngày: at most 1
         return duration.value
     if duration.unit is TimeUnit.WORKING_HOURS:
         return duration.value / HOURS_PER_WORKING_DAY

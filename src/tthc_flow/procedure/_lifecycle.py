@@ -25,8 +25,14 @@ RESULT_READY = "result_ready"
 RETURNED = "returned"
 REFUSED = "refused"
 WITHDRAWN = "withdrawn"
+STOPPED = "stopped"
+"""Processing stopped by the desk ("Dừng xử lý", the portal's status 8): the closure of a
+dossier whose supplement never came (Decree 118/2025/ND-CP art. 19.5, "đóng hồ sơ")."""
 HANDLED_AT_DESK = "handled_at_desk"
 """Where a dossier received "4 tại chỗ" waits for the desk's decision (eligible procedures)."""
+AWAITING_PAYMENT = "awaiting_payment"
+"""Waiting for the applicant's financial obligation before the result is signed (the national
+portal's status 6, "Yêu cầu thực hiện nghĩa vụ tài chính")."""
 RESOLVE_AT_DESK = "resolve_at_desk"
 """The trigger that approves a "4 tại chỗ" dossier at the desk."""
 
@@ -39,7 +45,9 @@ STANDARD_STATES = frozenset(
         RETURNED,
         REFUSED,
         WITHDRAWN,
+        STOPPED,
         HANDLED_AT_DESK,
+        AWAITING_PAYMENT,
     }
 )
 
@@ -72,6 +80,13 @@ class Effect(StrEnum):
     WITHDRAW = "withdraw"  # applicant withdraws: leaves the resolved counts
     RESCHEDULE = "reschedule"  # apology and a new appointment date
     PAY_FEE = "pay_fee"  # fees paid (data online=True for online payment)
+    REQUEST_PAYMENT = "request_payment"  # wait for the applicant's financial obligation
+    PAYMENT_DONE = "payment_done"  # the obligation is met: back to the step, fees paid
+    REPORT_ERROR = "report_error"  # a returned result is wrong: sent back to be corrected
+    CORRECT = "correct"  # the corrected result is back at the desk
+    STOP = "stop"  # processing stopped: the unsupplemented dossier is closed (art. 19.5)
+    CONSULT = "consult"  # another body is asked for its opinion, with a deadline
+    ANSWER = "answer"  # the consulted body answered
     CUSTOM = "custom"  # a procedure's own transition; only hooks act
 
 
@@ -136,7 +151,9 @@ STANDARD_LABELS = {
     RETURNED: "Đã trả kết quả",
     REFUSED: "Từ chối tiếp nhận",
     WITHDRAWN: "Đã rút hồ sơ",
+    STOPPED: "Dừng xử lý",
     HANDLED_AT_DESK: "Giải quyết tại chỗ",
+    AWAITING_PAYMENT: "Chờ thực hiện nghĩa vụ tài chính",
 }
 
 EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
@@ -147,6 +164,13 @@ EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
     Effect.RETURN: frozenset({RETURNED}),
     Effect.REFUSE: frozenset({REFUSED}),
     Effect.WITHDRAW: frozenset({WITHDRAWN}),
+    Effect.STOP: frozenset({STOPPED}),
+    Effect.REQUEST_PAYMENT: frozenset({AWAITING_PAYMENT}),
+    Effect.PAYMENT_DONE: None,
+    Effect.REPORT_ERROR: None,
+    Effect.CORRECT: None,
+    Effect.CONSULT: None,
+    Effect.ANSWER: None,
 }
 """Standard states a transition may enter only with the effect that does their bookkeeping
 (a custom transition into ``result_ready`` without ``approve``/``reject`` would leave the
@@ -202,6 +226,7 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
         StateDef(RETURNED, STANDARD_LABELS[RETURNED], StateKind.FINAL, "one_stop"),
         StateDef(REFUSED, STANDARD_LABELS[REFUSED], StateKind.FINAL, "one_stop"),
         StateDef(WITHDRAWN, STANDARD_LABELS[WITHDRAWN], StateKind.FINAL, "one_stop"),
+        StateDef(STOPPED, STANDARD_LABELS[STOPPED], StateKind.FINAL, "one_stop"),
     ]
     at_desk = (
         trim_on_the_spot and definition.on_the_spot and definition.workflow.base != "on_the_spot"
@@ -214,8 +239,13 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
         TransitionDef("refuse", SUBMITTED, REFUSED, desk, Effect.REFUSE),
         TransitionDef("refuse", RECEIVED, REFUSED, desk, Effect.REFUSE),
         TransitionDef("refuse", SUPPLEMENT_REQUESTED, REFUSED, desk, Effect.REFUSE),
+        # art. 19.5: closed ("đóng hồ sơ") when the supplement has not come by closes_at
+        TransitionDef("stop", SUPPLEMENT_REQUESTED, STOPPED, desk | {"system"}, Effect.STOP),
         TransitionDef("handover", RECEIVED, steps[0].id, desk, Effect.HANDOVER),
         TransitionDef("return_result", RESULT_READY, RETURNED, desk, Effect.RETURN),
+        # art. 23.1: a wrong result goes back for correction (recorded on the returned dossier)
+        TransitionDef("report_error", RETURNED, None, desk_or_applicant, Effect.REPORT_ERROR),
+        TransitionDef("correct_result", RETURNED, None, desk, Effect.CORRECT),
     ]
     resume_from = [SUBMITTED]
     for index, step in enumerate(steps):
@@ -228,6 +258,11 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
             )
         )
         t.append(TransitionDef("reject", step.id, RESULT_READY, actors, Effect.REJECT))
+        if on_the_spot_base:
+            continue  # "4 tại chỗ": decided in one visit, no consultation or supplement
+        # art. 19.4: consulting other bodies during a step, each with its own deadline
+        t.append(TransitionDef("consult", step.id, None, actors | desk, Effect.CONSULT))
+        t.append(TransitionDef("record_answer", step.id, None, actors | desk, Effect.ANSWER))
         if on_the_spot_base:
             continue  # "4 tại chỗ": decided in one visit, no supplement during handling
         t.append(
@@ -251,7 +286,36 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
                 guard={PAUSED_FROM: origin},
             )
         )
+    # the financial obligation is asked for before the result is signed: from the last step,
+    # and back to it once met (one origin, so no guard is needed); "4 tại chỗ" pays in the visit
+    signing = steps[-1]
+    if not on_the_spot_base:
+        # the clock runs while the applicant pays (Decree 118 has no rule stopping it)
+        paying = StateDef(
+            AWAITING_PAYMENT, STANDARD_LABELS[AWAITING_PAYMENT], StateKind.ACTIVE, "one_stop"
+        )
+        states.insert(states.index(next(s for s in states if s.name == RESULT_READY)), paying)
+        t.append(
+            TransitionDef(
+                "request_payment",
+                signing.id,
+                AWAITING_PAYMENT,
+                frozenset({signing.role}) | desk,
+                Effect.REQUEST_PAYMENT,
+            )
+        )
+        t.append(
+            TransitionDef(
+                "payment_done",
+                AWAITING_PAYMENT,
+                signing.id,
+                desk_or_applicant | {"system"},
+                Effect.PAYMENT_DONE,
+            )
+        )
     open_states = [SUBMITTED, RECEIVED, *(s.id for s in steps), SUPPLEMENT_REQUESTED]
+    if not on_the_spot_base:
+        open_states.append(AWAITING_PAYMENT)
     if at_desk:
         # "4 tại chỗ" dossiers of an eligible procedure: decided at the desk in one visit,
         # no hand-over, supplement or apology (OnTheSpotPolicy in the engine)
@@ -272,9 +336,11 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
         withdrawers = desk_or_applicant | {"system"}
         t.append(TransitionDef("withdraw", source, WITHDRAWN, withdrawers, Effect.WITHDRAW))
     # The apology is issued by the unit at fault (the one holding the dossier), the desk or a leader.
-    holder = {RECEIVED: "one_stop", SUPPLEMENT_REQUESTED: "one_stop"} | {
-        s.id: s.role for s in steps
-    }
+    holder = {
+        RECEIVED: "one_stop",
+        SUPPLEMENT_REQUESTED: "one_stop",
+        AWAITING_PAYMENT: "one_stop",
+    } | {s.id: s.role for s in steps}
     for source, role in holder.items():
         if on_the_spot_base:
             break  # decided in the visit: no apology

@@ -8,14 +8,16 @@ keys so that a misspelt key is an error, not a silently ignored line.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
-CODE_PATTERN = r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Za-z]\d{2})?$"
-"""National database procedure code, e.g. ``1.001234`` or ``2.000567`` (optionally the long local form)."""
+CODE_PATTERN = r"^\d\.\d{6}((\.\d{3}\.\d{2}\.\d{2})?\.[A-Za-z]\d{2})?$"
+"""National database procedure code (mã TTHC), e.g. ``1.001234`` or ``2.000567``, optionally with
+the province suffix provincial portals publish: ``1.013642.H38`` (short) or
+``2.000648.000.00.00.H50`` (long form)."""
 
 IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 
@@ -56,6 +58,15 @@ class TimeUnit(StrEnum):
     WORKING_DAYS = "working_days"
     WORKING_HOURS = "working_hours"
     CALENDAR_DAYS = "calendar_days"
+    SAME_DAY = "same_day"
+    """"Trong ngày": resolved the working day of receipt, or the next working day when received
+    after the procedure's cut-off (``Duration.cutoff``, 15:00 unless published otherwise), as
+    procedures publish it ("trong ngày ... hoặc trong ngày làm việc tiếp theo nếu tiếp nhận sau
+    15 giờ"); Decree 118/2025/ND-CP art. 8.1.c ("giải quyết ngay trong ngày"), 17.4."""
+
+
+SAME_DAY_CUTOFF = time(15, 0)
+"""The cut-off of a "trong ngày" limit when the procedure names none (docs/legal-rules.md)."""
 
 
 ONLINE_ALIASES: dict[str | int, str] = {
@@ -101,10 +112,37 @@ class Duration(_Strict):
 
     value: Annotated[Number, Field(gt=0, description="Amount, > 0; fractions allowed (0.5 day).")]
     unit: TimeUnit = Field(
-        default=TimeUnit.WORKING_DAYS, description="working_days, working_hours or calendar_days."
+        default=TimeUnit.WORKING_DAYS,
+        description="working_days, working_hours, calendar_days or same_day (trong ngày).",
+    )
+    cutoff: str | None = Field(
+        default=None,
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description=(
+            'same_day only: a dossier received after this time ("HH:MM", quoted) is due the '
+            "next working day; default 15:00."
+        ),
     )
 
+    @model_validator(mode="after")
+    def _same_day_rules(self) -> Duration:
+        if self.unit is TimeUnit.SAME_DAY and self.value != 1:
+            raise ValueError("a same_day (trong ngày) limit has value 1")
+        if self.cutoff is not None and self.unit is not TimeUnit.SAME_DAY:
+            raise ValueError("cutoff is only for unit same_day (trong ngày)")
+        return self
+
+    @property
+    def cutoff_time(self) -> time:
+        """The cut-off of a same-day limit (SAME_DAY_CUTOFF unless the procedure names one)."""
+        if self.cutoff is None:
+            return SAME_DAY_CUTOFF
+        hours, minutes = self.cutoff.split(":")
+        return time(int(hours), int(minutes))
+
     def __str__(self) -> str:
+        if self.unit is TimeUnit.SAME_DAY:
+            return f"same day (next working day after {self.cutoff_time:%H:%M})"
         value = int(self.value) if self.value == int(self.value) else self.value
         return f"{value} {self.unit.value.replace('_', ' ')}"
 
@@ -115,6 +153,11 @@ class TimeLimit(_Strict):
     statutory: Duration = Field(description="The limit set by law (thời hạn theo quy định).")
     shortened: Duration | None = Field(
         default=None, description="The agency's shortened limit; the engine uses it when set."
+    )
+    by_channel: dict[Channel, Duration] = Field(
+        default_factory=dict,
+        description="The limit the agency publishes per channel (e.g. shorter online); for "
+        "dossiers of that channel it replaces the shortened or statutory one.",
     )
 
     @model_validator(mode="after")
@@ -133,6 +176,25 @@ class TimeLimit(_Strict):
     def effective(self) -> Duration:
         """The limit the agency commits to: the shortened one if published, else the statutory."""
         return self.shortened or self.statutory
+
+    def for_channel(self, channel: Channel | str) -> Duration:
+        """The limit of a dossier filed by ``channel``: its published one, else ``effective``."""
+        return self.by_channel.get(Channel(channel)) or self.effective
+
+
+class Case(_Strict):
+    """Trường hợp: a case of the procedure with its own limit or fees, as provinces publish them
+    (fees by area, "thành phố, thị xã" / "khu vực khác"; limits by applicant type). A receive or
+    submit command names it with ``case="..."``; what it leaves out comes from the procedure."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)] = Field(description="Case name, snake_case.")
+    name: str = Field(description="The case as published, in Vietnamese.")
+    time_limit: Duration | None = Field(
+        default=None, description="This case's limit; replaces every other limit of the procedure."
+    )
+    fees: list[Fee] | None = Field(
+        default=None, description="This case's fees; replace the procedure's fees."
+    )
 
 
 class Fee(_Strict):
@@ -294,6 +356,11 @@ class ProcedureDefinition(_Strict):
     )
     on_the_spot: Boolean = Field(default=False, description="Eligible for '4 tại chỗ'.")
     fees: list[Fee] = Field(default_factory=list, description="Phí, lệ phí.")
+    cases: list[Case] = Field(
+        default_factory=list,
+        description="Cases with their own limit or fees (by area, applicant type); a command "
+        "names one with case=...",
+    )
     components: list[Component] = Field(
         default_factory=list, description="Thành phần hồ sơ: the documents of a dossier."
     )
@@ -315,12 +382,42 @@ class ProcedureDefinition(_Strict):
             raise ValueError("a channel is listed twice")
         return value
 
+    @field_validator("cases")
+    @classmethod
+    def _unique_cases(cls, value: list[Case]) -> list[Case]:
+        ids = [case.id for case in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a case id is listed twice")
+        return value
+
+    def case(self, case_id: str | None) -> Case | None:
+        """The case named ``case_id`` (None when not given); KeyError if there is no such case."""
+        if case_id is None:
+            return None
+        for case in self.cases:
+            if case.id == case_id:
+                return case
+        raise KeyError(case_id)
+
+    def limit_for(self, channel: Channel | str, case_id: str | None = None) -> Duration:
+        """The limit that applies to a dossier: its case's, else its channel's, else the
+        shortened, else the statutory one."""
+        case = self.case(case_id)
+        if case is not None and case.time_limit is not None:
+            return case.time_limit
+        return self.time_limit.for_channel(channel)
+
     @model_validator(mode="after")
     def _consistent(self) -> ProcedureDefinition:
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise ValueError("effective_to is before effective_from")
         if self.online is not OnlineLevel.NONE and Channel.ONLINE not in self.channels:
             raise ValueError(f"online service '{self.online}' needs 'online' in channels")
+        unoffered = [c.value for c in self.time_limit.by_channel if c not in self.channels]
+        if unoffered:
+            raise ValueError(
+                f"time_limit.by_channel names {', '.join(unoffered)}, not among the channels"
+            )
         return self
 
     @property

@@ -23,6 +23,7 @@ from pydantic_core import PydanticUndefined
 from tthc_flow.procedure._model import (
     ONLINE_ALIASES,
     Agency,
+    Case,
     Comparison,
     Component,
     Duration,
@@ -64,6 +65,7 @@ _REFERENCE_MODELS: tuple[type[BaseModel], ...] = (
     TimeLimit,
     Duration,
     Fee,
+    Case,
     Component,
     Agency,
     Workflow,

@@ -542,7 +542,12 @@ def dossier_log(
     for line, (d, events) in enumerate(chosen, start=1):
         definition = catalog.get(d.procedure_code, d.procedure_version)
         transferred = next((e.at for e in events if e.effect == "handover"), None)
-        note = {"refused": "Từ chối", "withdrawn": "Rút hồ sơ", "rejected": "Không giải quyết"}
+        note = {
+            "refused": "Từ chối",
+            "withdrawn": "Rút hồ sơ",
+            "closed": "Đóng hồ sơ",
+            "rejected": "Không giải quyết",
+        }
         extra = " ; xin lỗi, hẹn lại" if d.reschedules else ""
         entries.append(
             LogEntry(

@@ -134,7 +134,7 @@ def _count(d: Dossier, period: Period, judge_at: datetime) -> Counts | None:
             c.paid_online = int(_flag(data, "paid_online"))
         c.digitised = int(_flag(data, "digitised") and result_ok)
         c.complained = int(_flag(data, "complained"))
-    if how in ("refused", "withdrawn") and left is not None and left < end:
+    if how in ("refused", "withdrawn", "closed") and left is not None and left < end:
         return c
     c.handled = 1
     if left is not None and left < end:

@@ -26,6 +26,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "in_progress_within": ("Trong hạn", "Within the deadline"),
     "in_progress_overdue": ("Quá hạn (đang giải quyết)", "Overdue (in progress)"),
     "withdrawn": ("Rút hồ sơ", "Withdrawn"),
+    "closed": ("Đóng hồ sơ (không bổ sung)", "Closed (not supplemented)"),
     "refused": ("Từ chối tiếp nhận", "Refused"),
     "supplement_requested": ("Hồ sơ yêu cầu bổ sung", "Supplement requested"),
     "rescheduled": ("Hồ sơ xin lỗi, hẹn lại", "Apologies (rescheduled)"),

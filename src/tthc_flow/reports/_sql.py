@@ -92,7 +92,7 @@ def entry_exit() -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]]:
     )
     leave = sa.case(
         (c.resolved_at.is_not(None), c.resolved_at),
-        (c.outcome.in_(("refused", "withdrawn")), c.closed_at),
+        (c.outcome.in_(("refused", "withdrawn", "closed")), c.closed_at),
     )
     return entry, leave
 
@@ -147,6 +147,7 @@ def _count_columns(period: Period, judge_at: datetime) -> dict[str, sa.ColumnEle
         "in_progress": flag(open_at_end),
         "in_progress_overdue": flag(sa.and_(open_at_end, judged_overdue(judge_at))),
         "withdrawn": flag(sa.and_(closed, c.outcome == "withdrawn")),
+        "closed": flag(sa.and_(closed, c.outcome == "closed")),
         "refused": flag(sa.and_(closed, c.outcome == "refused")),
         "processing_seconds": sa.func.coalesce(sa.func.sum(c.processing_seconds).filter(timed), 0),
         "processing_count": flag(timed),

@@ -66,7 +66,7 @@ def limit_days(limit: Duration | None, hours_per_day: float) -> float | None:
     """A time limit in working days (hours / hours a day); calendar-day limits give None."""
     if limit is None:
         return None
-    if limit.unit is TimeUnit.WORKING_DAYS:
+    if limit.unit in (TimeUnit.WORKING_DAYS, TimeUnit.SAME_DAY):  # trong ngày: 1 day at most
         return limit.value
     if limit.unit is TimeUnit.WORKING_HOURS:
         return limit.value / hours_per_day
@@ -149,6 +149,7 @@ COUNT_FIELDS = (
     "in_progress_within",
     "in_progress_overdue",
     "withdrawn",
+    "closed",
     "refused",
     "supplement_requested",
     "rescheduled",
@@ -192,6 +193,7 @@ class Tally:
     in_progress_within: int = 0
     in_progress_overdue: int = 0
     withdrawn: int = 0
+    closed: int = 0
     refused: int = 0
     supplement_requested: int = 0
     rescheduled: int = 0
@@ -217,7 +219,8 @@ class GroupStats:
 
     Counts follow the national reporting form (Số kỳ trước chuyển qua, Số mới tiếp nhận,
     Đã giải quyết trước hạn / đúng hạn / quá hạn, Đang giải quyết trong hạn / quá hạn) plus
-    withdrawn, refused, supplement requests, apologies, channels and "4 tại chỗ".
+    withdrawn, closed (đóng hồ sơ: no supplement within 15 days, Decree 118/2025/ND-CP art.
+    19.5), refused, supplement requests, apologies, channels and "4 tại chỗ".
     Processing times are in working days from the clock start to the result.
     """
 
@@ -239,6 +242,7 @@ class GroupStats:
     in_progress_within: int
     in_progress_overdue: int
     withdrawn: int
+    closed: int
     refused: int
     supplement_requested: int
     rescheduled: int
@@ -261,8 +265,8 @@ class GroupStats:
 
     @property
     def balanced(self) -> bool:
-        """``received + carried = resolved + in progress + withdrawn + refused``."""
-        ends = self.resolved + self.in_progress + self.withdrawn + self.refused
+        """``received + carried = resolved + in progress + withdrawn + closed + refused``."""
+        ends = self.resolved + self.in_progress + self.withdrawn + self.closed + self.refused
         return self.total_to_handle == ends
 
     @property
@@ -364,6 +368,7 @@ ROW_COLUMNS = (
     "in_progress_within",
     "in_progress_overdue",
     "withdrawn",
+    "closed",
     "refused",
     "supplement_requested",
     "rescheduled",
@@ -393,7 +398,7 @@ def exit_moment(d: Dossier) -> tuple[datetime | None, str | None]:
     """When and how the dossier leaves the in-progress books: resolved, refused or withdrawn."""
     if d.resolved_at is not None:
         return d.resolved_at, "resolved"
-    if d.outcome in ("refused", "withdrawn"):
+    if d.outcome in ("refused", "withdrawn", "closed"):
         return d.closed_at, d.outcome
     return None, None
 
@@ -481,6 +486,8 @@ def tally_dossier(
             add_processing(t, seconds, definition, calendar)
     elif how == "refused":
         t.refused = 1
+    elif how == "closed":
+        t.closed = 1
     else:
         t.withdrawn = 1
     return t

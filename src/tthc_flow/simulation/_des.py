@@ -652,11 +652,11 @@ class Replication:
             )
             d.code = dossier.code
             self.open_count += 1
-            self._fire(d, "request_supplement", clerk, ts, missing=d.proc.components)
+            paused = self._fire(d, "request_supplement", clerk, ts, missing=d.proc.components)
             d.supp_rec = True
             if d.counted:
                 self.counts["supplements_reception"] += 1
-            self._ask_supplement(ts, d)
+            self._ask_supplement(ts, d, paused)
             return None
         if d.code:
             dossier = self._fire(d, "accept", clerk, ts)
@@ -696,11 +696,17 @@ class Replication:
         self._enqueue(self.pool(role), task, ts)
         return None
 
-    def _ask_supplement(self, ts: float, d: _D) -> None:
+    def _ask_supplement(self, ts: float, d: _D, paused: Dossier) -> None:
         d.cf += 1
         d.due_ver += 1  # the clock stops: a pending apology check no longer applies
         if d.ua[A_ABANDON] < self.branching.abandon_supplement:
-            self.push(ts + self.close_after, self._abandon, d)
+            # the engine decided when the request lapses (closes_at, art. 19.5); a request at
+            # reception has none: the simulated applicant gives up after close_after instead
+            closes_at = paused.closes_at
+            if closes_at is not None:
+                self.push(closes_at.timestamp(), self._close, d)
+            else:
+                self.push(ts + self.close_after, self._abandon, d)
         else:
             self.push(ts + self.supp_delay(d.ua[A_SUPP_DELAY]) * DAY_S, self._supplement_back, d)
 
@@ -709,11 +715,11 @@ class Replication:
         trigger, _, _ = d.proc.steps[d.step]
         last = d.step == len(d.proc.steps) - 1
         if d.step == 0 and not d.supp_app and d.ua[A_SUPP_APP] < b.supplement_during_appraisal:
-            self._fire(d, "request_supplement", actor, ts, missing=d.proc.components)
+            paused = self._fire(d, "request_supplement", actor, ts, missing=d.proc.components)
             d.supp_app = True
             if d.counted:
                 self.counts["supplements_appraisal"] += 1
-            self._ask_supplement(ts, d)
+            self._ask_supplement(ts, d, paused)
             return None
         if d.step == 0 and d.ua[A_WITHDRAW] < b.withdraw:
             self._fire(d, "withdraw", APPLICANT, ts, reason="Người nộp rút hồ sơ")
@@ -789,6 +795,12 @@ class Replication:
 
     def _abandon(self, ts: float, d: _D) -> None:
         self._fire(d, "withdraw", SYSTEM, ts, reason="Không bổ sung hồ sơ trong thời hạn")
+        self._closed(d, "withdrawn")
+
+    def _close(self, ts: float, d: _D) -> None:
+        # "đóng hồ sơ" at the engine's closes_at (outcome closed); the KPI bucket stays
+        # "withdrawn" (the dossier left without a result)
+        self._fire(d, "stop", SYSTEM, ts, reason="Không hoàn thiện hồ sơ")
         self._closed(d, "withdrawn")
 
     # ------------------------------------------------------------------ apologies

@@ -157,7 +157,6 @@ def _backfill_v3(conn: Connection) -> None:
                 dossier,
                 lambda due: due_soon_at(due, calendar, policies.reminders),
                 policies.reminders,
-                policies.supplement.close_after_days,
             )
             for kind, due in found.items():
                 conn.execute(t.insert().values(dossier_code=code, kind=kind, due_at=due))
