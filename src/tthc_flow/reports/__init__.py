@@ -29,6 +29,14 @@ from tthc_flow.reports._forms import (
     supplement_requests,
 )
 from tthc_flow.reports._html import MOTTO, to_html
+from tthc_flow.reports._indicator_inputs import IndicatorInputs, Ratio, dossiers_with
+from tthc_flow.reports._indicator_set import (
+    INDICATOR_SETS,
+    IndicatorGroup,
+    IndicatorSet,
+    IndicatorSpec,
+    indicator_set,
+)
 from tthc_flow.reports._indicators import (
     Indicator,
     average_days_by_procedure,
@@ -38,6 +46,9 @@ from tthc_flow.reports._indicators import (
 )
 from tthc_flow.reports._ocel import to_ocel, write_ocel
 from tthc_flow.reports._period import Period
+from tthc_flow.reports._portal_csv import PortalRow, read_portal_csv
+from tthc_flow.reports._portal_rule import PortalJudgement, portal_judgement
+from tthc_flow.reports._reconcile import Difference, FieldDifference, reconcile
 from tthc_flow.reports._report import Report
 from tthc_flow.reports._rounding import percent, round_half_up
 from tthc_flow.reports._sql import statistics_sql
@@ -48,21 +59,31 @@ from tthc_flow.reports._xes import to_xes, write_xes
 __all__ = [
     "CIRCULAR",
     "GROUPINGS",
+    "INDICATOR_SETS",
     "MOTTO",
     "ROW_COLUMNS",
     "ApologyLetter",
     "Applicant",
     "ComponentLine",
     "ControlSlip",
+    "Difference",
     "DossierLog",
+    "FieldDifference",
     "Form",
     "FormHeader",
     "GroupStats",
     "Handover",
     "Indicator",
+    "IndicatorGroup",
+    "IndicatorInputs",
+    "IndicatorSet",
+    "IndicatorSpec",
     "Letterhead",
     "LogEntry",
     "Period",
+    "PortalJudgement",
+    "PortalRow",
+    "Ratio",
     "ReceiptSlip",
     "RefusalSlip",
     "Report",
@@ -73,10 +94,15 @@ __all__ = [
     "average_days_by_procedure",
     "control_slip",
     "dossier_log",
+    "dossiers_with",
+    "indicator_set",
     "indicators",
     "indicators_sql",
     "percent",
+    "portal_judgement",
+    "read_portal_csv",
     "receipt_slip",
+    "reconcile",
     "refusal_slip",
     "round_half_up",
     "score",
