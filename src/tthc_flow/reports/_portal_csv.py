@@ -143,9 +143,9 @@ def read_portal_csv(path: str | Path) -> list[PortalRow]:
     seen: dict[str, int] = {}
     for row in rows:
         if row.code in seen:
-            raise InputError(
-                Problem(file, row.line, 1, "MaHoSo", f"{row.code} repeats line {seen[row.code]}")
-            )
+            where = header.index("MaHoSo") + 1
+            message = f"{row.code} repeats line {seen[row.code]}"
+            raise InputError(Problem(file, row.line, where, "MaHoSo", message))
         seen[row.code] = row.line
     return rows
 
