@@ -7,7 +7,7 @@ from the national portal's description and where that text was read. The score r
 description's own: ``rate × points / threshold``, capped at ``points``.
 
 >>> s = indicator_set("2026")
->>> [g.points for g in s.groups], s.get("3.6").group
+>>> [int(g.points) for g in s.groups], s.get("3.6").group
 ([18, 20, 12, 22, 18, 10], '6')
 >>> indicator_set("2022").get("3.3").score(0.4)
 9.6

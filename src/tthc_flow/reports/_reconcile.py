@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tthc_flow.engine import Dossier
-from tthc_flow.reports._indicators import has_e_result, paid_online
+from tthc_flow.reports._indicator_counts import has_e_result, paid_online
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._portal_csv import PortalRow, read_portal_csv
 from tthc_flow.reports._portal_rule import PortalJudgement, portal_judgement
