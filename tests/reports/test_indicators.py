@@ -22,9 +22,11 @@ from tthc_flow.reports import (
     Period,
     Ratio,
     average_days_by_procedure,
+    group_scores,
     indicator_set,
     indicators,
     indicators_sql,
+    portal_judgement,
     score,
     statistics,
 )
@@ -137,6 +139,30 @@ def test_satisfaction_and_inputs(feb: dict[str, Indicator]) -> None:
     for missing in ("1.2", "1.3", "5.1", "5.3"):
         assert feb[missing].status.startswith("not computed (input missing: ")
         assert feb[missing].points is None and feb[missing].numerator is None
+
+
+def test_group_scores_count_only_what_was_computed(feb: dict[str, Indicator]) -> None:
+    groups = {g.id: g for g in group_scores(feb.values(), "2022")}
+    # group 1: 1.1 5.4 of 6 and 1.4 5.4 of 6 computed; 1.2 and 1.3 missing
+    assert (groups["1"].points, groups["1"].computed_max, groups["1"].missing) == (
+        10.8,
+        12,
+        ("1.2", "1.3"),
+    )
+    # group 3 (2022): 3.3 8.64 + 3.5 2 + 3.5b 1 + 3.6 3 = 14.64 of 22
+    assert (groups["3"].points, groups["3"].computed_max, groups["3"].max_points) == (14.64, 22, 22)
+
+
+def test_the_result_time_comes_before_the_return(
+    february: tuple[LogBuilder, dict[int, str]],
+) -> None:
+    b, code = february
+    # dossier 1: approved 2 Feb 09:30, returned 27 Feb (after its 5 Feb appointment):
+    # "Đã xử lý xong" is taken before "Đã trả kết quả" -> ended 2 Feb, on time
+    d = next(d for d in b.dossiers() if d.code == code[1])
+    j = portal_judgement(d, FEB.end_at)
+    assert j is not None and (j.end_kind, j.on_time) == ("processed", True)
+    assert d.returned_at is not None and d.due_at is not None and d.returned_at > d.due_at
 
 
 def test_catalog_indicators(feb: dict[str, Indicator]) -> None:

@@ -38,8 +38,10 @@ from tthc_flow.reports._indicator_set import (
     indicator_set,
 )
 from tthc_flow.reports._indicators import (
+    GroupScore,
     Indicator,
     average_days_by_procedure,
+    group_scores,
     indicators,
     indicators_sql,
     score,
@@ -71,6 +73,7 @@ __all__ = [
     "FieldDifference",
     "Form",
     "FormHeader",
+    "GroupScore",
     "GroupStats",
     "Handover",
     "Indicator",
@@ -95,6 +98,7 @@ __all__ = [
     "control_slip",
     "dossier_log",
     "dossiers_with",
+    "group_scores",
     "indicator_set",
     "indicators",
     "indicators_sql",

@@ -179,6 +179,45 @@ def indicators_sql(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class GroupScore:
+    """The points of one group: earned, out of the scored indicators that were computed,
+    out of the group's weight; ``missing``: scored indicators that could not be computed."""
+
+    id: str
+    name: str
+    max_points: float
+    points: float
+    computed_max: float
+    missing: tuple[str, ...]
+
+
+def group_scores(
+    found: Iterable[Indicator], chosen: IndicatorSet | str = "2022"
+) -> list[GroupScore]:
+    """Per group of ``chosen``, the sum of the points of ``found`` (from :func:`indicators`).
+
+    Indicators not computed add nothing to ``points`` nor to ``computed_max``: a total over
+    ``computed_max`` compares what was measured, never counts a missing input as 0 or full.
+    """
+    listed = list(found)
+    out = []
+    for group in _set(chosen).groups:
+        scored = [i for i in listed if i.group == group.id and i.max_points]
+        done = [i for i in scored if i.points is not None]
+        out.append(
+            GroupScore(
+                id=group.id,
+                name=group.name,
+                max_points=group.points,
+                points=round_half_up(sum(i.points or 0 for i in done), 2),
+                computed_max=sum(i.max_points or 0 for i in done),
+                missing=tuple(i.id for i in scored if i.points is None),
+            )
+        )
+    return out
+
+
 def average_days_by_procedure(report: Any) -> dict[str, float | None]:
     """Indicator 2.2 (monitoring): average processing time per procedure, working days.
 
