@@ -22,6 +22,7 @@ from tthc_flow.reports import (
     Period,
     Ratio,
     average_days_by_procedure,
+    dossiers_with,
     group_scores,
     indicator_set,
     indicators,
@@ -163,6 +164,11 @@ def test_the_result_time_comes_before_the_return(
     j = portal_judgement(d, FEB.end_at)
     assert j is not None and (j.end_kind, j.on_time) == ("processed", True)
     assert d.returned_at is not None and d.due_at is not None and d.returned_at > d.due_at
+
+
+def test_code_sets_from_dossier_data(february: tuple[LogBuilder, dict[int, str]]) -> None:
+    b, code = february
+    assert dossiers_with(b.dossiers(), "digitised") == {code[n] for n in (1, 2, 5, 6, 9)}
 
 
 def test_catalog_indicators(feb: dict[str, Indicator]) -> None:
