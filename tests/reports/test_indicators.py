@@ -8,6 +8,7 @@ library does not hold are given explicitly; the expected values are computed in 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -169,6 +170,29 @@ def test_the_result_time_comes_before_the_return(
 def test_code_sets_from_dossier_data(february: tuple[LogBuilder, dict[int, str]]) -> None:
     b, code = february
     assert dossiers_with(b.dossiers(), "digitised") == {code[n] for n in (1, 2, 5, 6, 9)}
+
+
+def test_every_input_given(february: tuple[LogBuilder, dict[int, str]]) -> None:
+    b, code = february
+    inputs = replace(
+        _inputs(code),
+        publication_updated=Ratio(3, 4),
+        publication_complete=Ratio(10, 10),
+        portal_received=12,
+        portal_store=frozenset({code[1], code[5], code[10]}),
+        petitions_classified=Ratio(5, 8),
+        petitions_satisfied=Ratio(7, 8),
+    )
+    found = _by_id(indicators(b.dossiers(), FEB, fee_catalog(), as_of=AS_OF, inputs=inputs))
+    # 1.2: 4 × 0.75 = 3; 1.3: 10/10 -> 2; 1.4: 9 / max(10, 12) = 75 % -> 6 × 0.75 = 4.5
+    assert (found["1.2"].points, found["1.3"].points, found["1.4"].points) == (3.0, 2, 4.5)
+    # 3.3 with the lower sync rate: 4/10 × 0.75 = 30 %; 12 × 0.3 / 0.5 = 7.2
+    assert (found["3.3"].rate, found["3.3"].points) == (30.0, 7.2)
+    # 4.4: 1, 5, 10 of 10 received -> 4 × 0.3 = 1.2
+    assert found["4.4"].points == 1.2
+    # 5.1 monitoring: 62.5 %, no points; 5.3: 6 × 0.875 = 5.25
+    assert (found["5.1"].rate, found["5.1"].points, found["5.3"].points) == (62.5, None, 5.25)
+    assert not [i.id for i in found.values() if i.status.startswith("not computed")]
 
 
 def test_catalog_indicators(feb: dict[str, Indicator]) -> None:
