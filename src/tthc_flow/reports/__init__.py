@@ -29,15 +29,28 @@ from tthc_flow.reports._forms import (
     supplement_requests,
 )
 from tthc_flow.reports._html import MOTTO, to_html
+from tthc_flow.reports._indicator_inputs import IndicatorInputs, Ratio, dossiers_with
+from tthc_flow.reports._indicator_set import (
+    INDICATOR_SETS,
+    IndicatorGroup,
+    IndicatorSet,
+    IndicatorSpec,
+    indicator_set,
+)
 from tthc_flow.reports._indicators import (
+    GroupScore,
     Indicator,
     average_days_by_procedure,
+    group_scores,
     indicators,
     indicators_sql,
     score,
 )
 from tthc_flow.reports._ocel import to_ocel, write_ocel
 from tthc_flow.reports._period import Period
+from tthc_flow.reports._portal_csv import PortalRow, read_portal_csv
+from tthc_flow.reports._portal_rule import PortalJudgement, portal_judgement
+from tthc_flow.reports._reconcile import Difference, FieldDifference, reconcile
 from tthc_flow.reports._report import Report
 from tthc_flow.reports._rounding import percent, round_half_up
 from tthc_flow.reports._sql import statistics_sql
@@ -48,21 +61,32 @@ from tthc_flow.reports._xes import to_xes, write_xes
 __all__ = [
     "CIRCULAR",
     "GROUPINGS",
+    "INDICATOR_SETS",
     "MOTTO",
     "ROW_COLUMNS",
     "ApologyLetter",
     "Applicant",
     "ComponentLine",
     "ControlSlip",
+    "Difference",
     "DossierLog",
+    "FieldDifference",
     "Form",
     "FormHeader",
+    "GroupScore",
     "GroupStats",
     "Handover",
     "Indicator",
+    "IndicatorGroup",
+    "IndicatorInputs",
+    "IndicatorSet",
+    "IndicatorSpec",
     "Letterhead",
     "LogEntry",
     "Period",
+    "PortalJudgement",
+    "PortalRow",
+    "Ratio",
     "ReceiptSlip",
     "RefusalSlip",
     "Report",
@@ -73,10 +97,16 @@ __all__ = [
     "average_days_by_procedure",
     "control_slip",
     "dossier_log",
+    "dossiers_with",
+    "group_scores",
+    "indicator_set",
     "indicators",
     "indicators_sql",
     "percent",
+    "portal_judgement",
+    "read_portal_csv",
     "receipt_slip",
+    "reconcile",
     "refusal_slip",
     "round_half_up",
     "score",

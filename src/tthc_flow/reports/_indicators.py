@@ -1,317 +1,221 @@
-"""Decision 766/QĐ-TTg service-quality indicators computable from tthc_flow's own data.
+"""Decision 766/QĐ-TTg service-quality indicators, by the national portal's formulas.
 
-Formulas, points and thresholds: docs/indicators.md (the national portal's description of
-how DVCQG computes them). Scoring: full points at or above the threshold, else
-``rate × max_points / threshold``.
+The formulas are those of the portal's description ("Mô tả công thức tính chỉ số 766",
+reproduced in ChippedTopaz/qd766 web/dist/formula-document.js); points and thresholds come
+from a versioned :class:`~tthc_flow.reports.IndicatorSet` (``2022`` or the ``2026`` layout).
+docs/indicators.md quotes each formula and says what is read from the log, from the catalog
+or taken as an :class:`~tthc_flow.reports.IndicatorInputs` input.
 
-Dossier data keys read (given with any command, e.g. ``return_result(e_result=True)``; the
-SQL store keeps them as summary columns of the same names):
-
-* ``paid_online`` — the fee was paid through DVCQG or the local payment gateway (3.6);
-* ``e_result`` — an electronic result with its result code was returned (3.3, 4.1, 4.2);
-* ``digitised`` — the dossier's components were digitised at reception (4.2);
-* ``complained`` — a petition or "dislike" rating concerns the dossier (5.4).
-
-Both paths count per procedure version (:class:`Counts`) and share :func:`build`;
-:func:`indicators_sql` counts with one GROUP BY in the database.
+Read from each :class:`~tthc_flow.engine.Dossier` (what the engine recorded): receipt,
+appointment, result, return, refusal and withdrawal moments, supplement waits, channel, fee
+list and online payments (``FeeRecord.paid_online``), and the data keys ``e_result`` (an
+electronic result with its result code and file; or both ``e_result_code`` and
+``e_result_file``), ``digitised`` (components digitised) and ``paid_online``. Indicator 2.1
+(and 5.4, on its basis) uses the portal's own judgement (:mod:`._portal_rule`), not the
+engine's timeliness.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tthc_flow.engine import Dossier
-from tthc_flow.errors import UnknownProcedure
+from tthc_flow.reports._indicator_counts import Value, Values, count, offered_procedures
+from tthc_flow.reports._indicator_inputs import IndicatorInputs
+from tthc_flow.reports._indicator_set import IndicatorSet, IndicatorSpec, indicator_set
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._rounding import percent, round_half_up
-from tthc_flow.reports._statistics import (
-    CatalogLookup,
-    entry_moment,
-    exit_moment,
-    judged_moment,
-    judgement_moment,
-)
+from tthc_flow.reports._statistics import judgement_moment
+
+COMPUTED = "computed"
+MONITORING = "monitoring"
+NO_DATA = "no data"
 
 
 @dataclass(frozen=True, slots=True)
 class Indicator:
-    """One indicator: its rate, points out of ``max_points`` and the formula used."""
+    """One indicator of a period: its rate, points and how it was obtained.
+
+    ``status``: ``computed``; ``monitoring`` (no points, or points not determined by the
+    sources); ``no data`` (nothing to rate: denominator 0); or ``not computed (input
+    missing: ...)``. ``factor`` multiplies the ratio (3.3: the sync rate of 1.4).
+    """
 
     id: str
     name: str
-    numerator: int
-    denominator: int
-    max_points: float
+    group: str
+    numerator: int | None
+    denominator: int | None
+    max_points: float | None
     threshold: float
     formula: str
+    source: str
+    basis: str
+    status: str
+    factor: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        """numerator ÷ denominator × factor (0..1), None when not computed or nothing to rate."""
+        if self.numerator is None or not self.denominator:
+            return None
+        return self.numerator / self.denominator * (1.0 if self.factor is None else self.factor)
 
     @property
     def rate(self) -> float | None:
-        """Numerator ÷ denominator in per cent (half up, one decimal); None when nothing to rate."""
-        return percent(self.numerator, self.denominator)
+        """:attr:`ratio` in per cent, two decimals half up (the description's rounding)."""
+        ratio = self.ratio
+        return None if ratio is None else percent(ratio, 1, 2)
 
     @property
     def points(self) -> float | None:
-        """``score(rate)``: full at or above the threshold, else proportional (two decimals);
-        None for monitoring indicators (no points) or when there is nothing to rate."""
-        if not self.denominator or not self.max_points:
+        """``ratio × max / threshold`` capped at max (two decimals); None without points."""
+        ratio = self.ratio
+        if ratio is None or not self.max_points:
             return None
-        return score(self.numerator / self.denominator, self.max_points, self.threshold)
+        return min(self.max_points, round_half_up(ratio * self.max_points / self.threshold, 2))
+
+    @property
+    def computed(self) -> bool:
+        """Whether a rate was computed (status computed or monitoring, with data)."""
+        return self.ratio is not None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "rate": self.rate,
-            "points": self.points,
-            "max_points": self.max_points,
-            "threshold": self.threshold,
-            "formula": self.formula,
-        }
+        keys = ("id", "name", "group", "numerator", "denominator", "factor", "rate", "points")
+        more = ("max_points", "threshold", "status", "basis", "formula", "source")
+        return {k: getattr(self, k) for k in (*keys, *more)}
 
 
 def score(rate: float, max_points: float, threshold: float = 1.0) -> float:
-    """Points of a rate (0..1): ``max_points`` at ``threshold`` or above, else proportional.
+    """Points of a rate (0..1): ``rate × max_points / threshold``, capped at ``max_points``.
 
-    >>> score(0.4, 12, 0.5)
-    9.6
+    >>> score(0.4, 12, 0.5), score(0.7, 12, 0.5)
+    (9.6, 12)
     """
     if rate >= threshold:
         return max_points
     return round_half_up(rate * max_points / threshold, 2)
 
 
-@dataclass
-class Counts:
-    """Dossier counts of one procedure version in a period (both paths fill these)."""
-
-    handled: int = 0
-    on_time: int = 0
-    received: int = 0
-    received_online: int = 0
-    online_with_result: int = 0
-    with_fee: int = 0
-    paid_online: int = 0
-    resolved: int = 0
-    late: int = 0
-    approved: int = 0
-    with_e_result: int = 0
-    digitised: int = 0
-    complained: int = 0
-
-    def add(self, other: Counts) -> None:
-        """Add ``other`` into this one."""
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
-
-
-def _flag(data: dict[str, Any], key: str) -> bool:
-    return bool(data.get(key, False))
-
-
-def _count(d: Dossier, period: Period, judge_at: datetime) -> Counts | None:
-    entered = entry_moment(d)
-    left, how = exit_moment(d)
-    start, end = period.start_at, period.end_at
-    if entered is None or entered >= end or (left is not None and left < start):
-        return None
-    c = Counts()
-    data = d.data_dict
-    result_ok = d.outcome != "approved" or _flag(data, "e_result")
-    if start <= entered and d.received_at is not None:
-        c.received = 1
-        if d.channel == "online":
-            c.received_online = 1
-            c.online_with_result = int(result_ok)
-        if d.fees_due > 0:
-            c.with_fee = 1
-            c.paid_online = int(_flag(data, "paid_online"))
-        c.digitised = int(_flag(data, "digitised") and result_ok)
-        c.complained = int(_flag(data, "complained"))
-    if how in ("refused", "withdrawn", "closed") and left is not None and left < end:
-        return c
-    c.handled = 1
-    if left is not None and left < end:
-        c.resolved = 1
-        good = d.resolution_timeliness in ("early", "on_time")
-        c.late = int(not good)
-        if d.outcome == "approved":
-            c.approved = 1
-            c.with_e_result = int(_flag(data, "e_result"))
-    else:
-        due = d.original_due_at
-        good = due is None or judged_moment(d, judge_at) <= due
-    c.on_time = int(good and len(d.pauses) <= 1)
-    return c
-
-
 def indicators(
-    dossiers: Iterable[Dossier], period: Period, catalog: Any, *, as_of: datetime | None = None
+    dossiers: Iterable[Dossier],
+    period: Period,
+    catalog: Any,
+    *,
+    as_of: datetime | None = None,
+    inputs: IndicatorInputs | None = None,
+    indicator_set: IndicatorSet | str = "2022",
 ) -> list[Indicator]:
-    """Indicators 2.1, 3.1, 3.2, 3.3, 3.3a, 3.6, 4.1, 4.2 and 5.4 for ``period``.
+    """Every indicator of ``indicator_set`` for ``period``, in the set's order.
 
     Open dossiers are judged at the period end, or at ``as_of`` (default now) if earlier.
+    ``inputs`` gives what the log does not hold; an indicator whose input is missing is
+    reported ``not computed (input missing: ...)``.
     """
-    judge_at = judgement_moment(period, as_of)
-    per_procedure: dict[tuple[str, int], Counts] = {}
-    for d in dossiers:
-        c = _count(d, period, judge_at)
-        if c is not None:
-            per_procedure.setdefault((d.procedure_code, d.procedure_version), Counts()).add(c)
-    return build(per_procedure, period, catalog)
+    chosen = _set(indicator_set)
+    given = inputs or IndicatorInputs()
+    counts = count(dossiers, period, catalog, judgement_moment(period, as_of), given)
+    values = Values(counts, offered_procedures(catalog, period), given)
+    return [_indicator(spec, values.of(spec)) for spec in chosen.indicators]
+
+
+def _set(chosen: IndicatorSet | str) -> IndicatorSet:
+    return chosen if isinstance(chosen, IndicatorSet) else indicator_set(chosen)
+
+
+def _indicator(spec: IndicatorSpec, value: Value | None) -> Indicator:
+    if value is None:
+        numerator = denominator = factor = None
+        status = "not computed (no input defined)" if spec.id != "2.2" else MONITORING
+    else:
+        numerator, denominator, factor, missing = value
+        if missing:
+            status = f"not computed (input missing: {', '.join(missing)})"
+        elif not denominator:
+            status = NO_DATA
+        else:
+            status = COMPUTED if spec.scored else MONITORING
+    return Indicator(
+        id=spec.id,
+        name=spec.name,
+        group=spec.group,
+        numerator=numerator,
+        denominator=denominator,
+        max_points=spec.points,
+        threshold=spec.threshold,
+        formula=spec.formula or "",
+        source=spec.source,
+        basis=spec.basis,
+        status=status,
+        factor=factor,
+    )
 
 
 def indicators_sql(
-    store: Any, period: Period, catalog: Any, *, as_of: datetime | None = None
+    store: Any,
+    period: Period,
+    catalog: Any,
+    *,
+    as_of: datetime | None = None,
+    inputs: IndicatorInputs | None = None,
+    indicator_set: IndicatorSet | str = "2022",
 ) -> list[Indicator]:
-    """:func:`indicators` computed by the database (one GROUP BY per procedure version).
+    """:func:`indicators` over the dossiers a store holds (``store.dossiers()``: a
+    :class:`~tthc_flow.store.SqlStore` replays them from its events).
 
-    ``store``: a :class:`~tthc_flow.store.SqlStore`, or an SQLAlchemy Engine / Connection.
-    Same approximation as :func:`statistics_sql` for open dossiers waiting for a supplement.
+    Not a GROUP BY: the portal's 2.1 rule needs every supplement wait, which the summary
+    table does not keep, so the one computation of :func:`indicators` runs on the replayed
+    dossiers (correctness over speed).
     """
-    from tthc_flow.reports._sql import connect, indicator_counts_query
-
-    query = indicator_counts_query(period, judgement_moment(period, as_of))
-    per_procedure: dict[tuple[str, int], Counts] = {}
-    with connect(store) as conn:
-        for row in conn.execute(query).mappings():
-            counts = Counts(**{f.name: int(row[f.name]) for f in fields(Counts)})
-            per_procedure[(row["procedure_code"], int(row["procedure_version"]))] = counts
-    return build(per_procedure, period, catalog)
+    read = getattr(store, "dossiers", None)
+    if not callable(read):
+        raise TypeError(f"expected a store with dossiers() (a SqlStore), not {type(store)}")
+    return indicators(
+        read(), period, catalog, as_of=as_of, inputs=inputs, indicator_set=indicator_set
+    )
 
 
-def _offered(catalog: Any, period: Period) -> list[Any]:
-    """Definitions in force on the period's last day (all procedures under the authority)."""
-    found = []
-    for code in catalog.codes():
-        try:
-            found.append(catalog.effective(code, period.last))
-        except UnknownProcedure:
-            continue
-    return found
+@dataclass(frozen=True, slots=True)
+class GroupScore:
+    """The points of one group: earned, out of the scored indicators that were computed,
+    out of the group's weight; ``missing``: scored indicators that could not be computed."""
+
+    id: str
+    name: str
+    max_points: float
+    points: float
+    computed_max: float
+    missing: tuple[str, ...]
 
 
-def build(
-    per_procedure: dict[tuple[str, int], Counts], period: Period, catalog: Any
-) -> list[Indicator]:
-    """The indicators from per-procedure counts and the catalog."""
-    lookup = CatalogLookup(catalog)
-    total = Counts()
-    eligible_full = online_full = 0
-    used_online: set[str] = set()
-    for (code, version), c in per_procedure.items():
-        total.add(c)
-        definition = lookup.get(code, version)
-        if definition is not None and definition.online.value == "full":
-            eligible_full += c.received
-            online_full += c.received_online
-        if c.received_online:
-            used_online.add(code)
-    offered = _offered(catalog, period)
-    online_codes = {p.code for p in offered if p.online.value != "none"}
-    late_pct = percent(total.late, total.resolved) or 0.0
-    satisfied = max(total.received - total.complained, 0)
-    return [
-        Indicator(
-            "2.1",
-            "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn",
-            total.on_time,
-            total.handled,
-            20,
-            1.0,
-            "(đã giải quyết trước hạn, đúng hạn + đang giải quyết trong hạn, tối đa 01 lần bổ "
-            "sung) ÷ (đã giải quyết + đang giải quyết); rút, từ chối không tính",
-        ),
-        Indicator(
-            "3.1",
-            "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến",
-            len(online_codes),
-            len(offered),
-            0,
-            0.8,
-            "TTHC có DVCTT (toàn trình hoặc một phần) ÷ TTHC đang có hiệu lực trong danh mục "
-            "(theo dõi; điểm nằm trong 12 điểm của nhóm 3, đủ khi ≥ 80 %)",
-        ),
-        Indicator(
-            "3.2",
-            "Tỷ lệ DVCTT có phát sinh hồ sơ",
-            len(online_codes & used_online),
-            len(online_codes),
-            0,
-            1.0,
-            "DVCTT có ít nhất 01 hồ sơ nộp trực tuyến tiếp nhận trong kỳ ÷ DVCTT (theo dõi)",
-        ),
-        Indicator(
-            "3.3",
-            "Tỷ lệ hồ sơ trực tuyến",
-            total.online_with_result,
-            total.received,
-            12,
-            0.5,
-            "hồ sơ tiếp nhận trực tuyến (nếu đã phê duyệt: có kết quả điện tử, e_result) ÷ hồ sơ "
-            "tiếp nhận; đủ điểm khi ≥ 50 %",
-        ),
-        Indicator(
-            "3.3a",
-            "Tỷ lệ hồ sơ trực tuyến toàn trình",
-            online_full,
-            eligible_full,
-            0,
-            0.5,
-            "hồ sơ nộp trực tuyến của TTHC toàn trình ÷ hồ sơ tiếp nhận của TTHC đủ điều kiện "
-            "toàn trình (theo dõi)",
-        ),
-        Indicator(
-            "3.6",
-            "Tỷ lệ hồ sơ thanh toán trực tuyến",
-            total.paid_online,
-            total.with_fee,
-            6,
-            1.0,
-            "hồ sơ có paid_online ÷ hồ sơ tiếp nhận có phí, lệ phí > 0",
-        ),
-        Indicator(
-            "4.1",
-            "Tỷ lệ hồ sơ có cấp kết quả điện tử",
-            total.with_e_result,
-            total.approved,
-            6,
-            1.0,
-            "hồ sơ có e_result ÷ hồ sơ giải quyết (phê duyệt) trong kỳ",
-        ),
-        Indicator(
-            "4.2",
-            "Tỷ lệ hồ sơ thực hiện số hóa hồ sơ",
-            total.digitised,
-            total.received,
-            4,
-            0.8,
-            "hồ sơ có digitised (và e_result nếu đã phê duyệt) ÷ hồ sơ tiếp nhận; đủ điểm khi ≥ 80 %",
-        ),
-        Indicator(
-            "5.4",
-            "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC (ước tính)",
-            _satisfaction_numerator(total.received, satisfied, late_pct),
-            total.received,
-            6,
-            0.9,
-            "100 % − (tỷ lệ hồ sơ quá hạn + tỷ lệ hồ sơ có phản ánh, complained); đủ điểm khi ≥ 90 %",
-        ),
-    ]
+def group_scores(
+    found: Iterable[Indicator], chosen: IndicatorSet | str = "2022"
+) -> list[GroupScore]:
+    """Per group of ``chosen``, the sum of the points of ``found`` (from :func:`indicators`).
 
-
-def _satisfaction_numerator(received: int, satisfied: int, late_pct: float) -> int:
-    # 100 % − late rate − complaint rate, expressed as a count of received dossiers
-    if not received:
-        return 0
-    share = satisfied / received - late_pct / 100
-    return max(round(share * received), 0)
+    Indicators not computed add nothing to ``points`` nor to ``computed_max``: a total over
+    ``computed_max`` compares what was measured, never counts a missing input as 0 or full.
+    """
+    listed = list(found)
+    out = []
+    for group in _set(chosen).groups:
+        scored = [i for i in listed if i.group == group.id and i.max_points]
+        done = [i for i in scored if i.points is not None]
+        out.append(
+            GroupScore(
+                id=group.id,
+                name=group.name,
+                max_points=group.points,
+                points=round_half_up(sum(i.points or 0 for i in done), 2),
+                computed_max=sum(i.max_points or 0 for i in done),
+                missing=tuple(i.id for i in scored if i.points is None),
+            )
+        )
+    return out
 
 
 def average_days_by_procedure(report: Any) -> dict[str, float | None]:
