@@ -25,7 +25,7 @@ from pydantic import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from tthc_flow._time import VN_TZ
-from tthc_flow._yaml import LocatedDocument, load_located, validation_problems
+from tthc_flow._yaml import LocatedDocument, load_located, read_text, validation_problems
 from tthc_flow.calendar import (
     CalendarOverrides,
     DatedReason,
@@ -657,12 +657,9 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises :class:`~tthc_flow.errors.ScenarioDefinitionError` naming file, line, column and
     field of every mistake.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioDefinitionError(
-            [Problem(str(path), None, None, "", f"cannot read: {exc}")]
-        ) from exc
+    text, problems = read_text(path)
+    if text is None:
+        raise ScenarioDefinitionError(problems)
     return parse_scenario(text, str(path), Path(path).resolve().parent)
 
 
