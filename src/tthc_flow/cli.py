@@ -25,6 +25,7 @@ from rich.table import Table
 
 from tthc_flow._cli_text import say, weekday
 from tthc_flow._numbers import number
+from tthc_flow._safe_text import csv_text
 from tthc_flow._time import VN_TZ
 from tthc_flow.errors import InputError, TthcError
 
@@ -340,7 +341,8 @@ def _write_csv_log(store: Any, handle: IO[str]) -> None:
     writer.writerow(["case", "activity", "timestamp", "resource", "role", "from", "to"])
     for e in store.events():
         row = [e.dossier_code, e.trigger, e.at.isoformat(), e.actor, e.role]
-        writer.writerow([*row, e.from_state, e.to_state])
+        # stored text is never a live formula once the file is opened in a spreadsheet
+        writer.writerow([csv_text(cell) for cell in (*row, e.from_state, e.to_state)])
 
 
 @main.command()
