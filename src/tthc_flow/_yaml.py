@@ -88,6 +88,11 @@ defaults stay far below it, a "billion laughs" document (aliases of aliases, eac
 the size) goes beyond it after a few levels instead of expanding to 10^9 values."""
 
 
+MAX_FILE_BYTES = 4 * 2**20
+"""Largest YAML file read: the largest procedure, override or scenario file is tens of kB,
+and PyYAML, pure Python, would spend minutes on hundreds of MB (or /dev/zero, endless)."""
+
+
 class _Abort(Exception):
     """Stops the conversion of a document that is too deep or expands too much."""
 
@@ -214,9 +219,13 @@ def read_text(source: str | Path) -> tuple[str | None, list[Problem]]:
     """
     name = str(source)
     try:
-        data = Path(source).read_bytes()
+        with Path(source).open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, [Problem(name, None, None, "", f"cannot read: {exc.strerror or exc}")]
+    if len(data) > MAX_FILE_BYTES:
+        message = f"larger than {MAX_FILE_BYTES // 2**20} MiB: not a file written by a person"
+        return None, [Problem(name, None, None, "", message)]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:

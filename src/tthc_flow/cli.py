@@ -185,6 +185,14 @@ def _out(help: str, *names: str, **extra: Any) -> Callable[[Any], Any]:
     return click.option(*(names or ("--out",)), type=kind, help=help, **extra)
 
 
+root_option = click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder a scenario's catalog, calendar and replay files may lie in (default: the "
+    "scenario's own folder; give it only for a scenario you trust).",
+)
+
+
 def _load_catalog(path: Path | None) -> Any:
     from tthc_flow.procedure import load_catalog
 
@@ -199,15 +207,16 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
+@root_option
 @lang_option
-def validate(path: Path, lang: str) -> None:
+def validate(path: Path, root: Path | None, lang: str) -> None:
     """Validate a procedure catalog (folder or file) or a scenario file."""
     from tthc_flow.procedure import load_catalog
     from tthc_flow.simulation import load_scenario
 
     with _errors():
         if path.is_file() and is_scenario(path):
-            scenario = load_scenario(path)
+            scenario = load_scenario(path, root=root)
             count = len(scenario.catalog)
             click.echo(
                 f"ok: {say('scenario', lang)} {scenario.name} ({count} {say('procedures', lang)})"
@@ -335,6 +344,7 @@ def due(received: str, days: float | None, hours: float | None, lang: str) -> No
 @_out("PNG of backlog and times.", "--plot")
 @_out("Results as JSON.", "--json", "json_path")
 @_out("Results as CSV.", "--csv", "csv_path")
+@root_option
 @lang_option
 def simulate(
     scenario_path: Path,
@@ -343,6 +353,7 @@ def simulate(
     plot: Path | None,
     json_path: Path | None,
     csv_path: Path | None,
+    root: Path | None,
     lang: str,
 ) -> None:
     """Simulate a scenario (and its variants) through the real engine."""
@@ -351,7 +362,7 @@ def simulate(
     from tthc_flow.simulation import simulate as run
 
     with _errors():
-        scenario = load_scenario(scenario_path)
+        scenario = load_scenario(scenario_path, root=root)
     base = run(scenario, replications=replications, progress=True, keep_events=False)
     title = f"{scenario.name}: {replications} {say('replications', lang)}"
     results, comparisons = [base], []
@@ -498,12 +509,14 @@ def forms(
     help="Variant to compare (repeatable; default: those that move procedures to 4 tại chỗ).",
 )
 @click.option("--replications", type=click.IntRange(min=1), default=5, show_default=True)
+@root_option
 @lang_option
 def demo(
     out: Path,
     scenario_path: Path | None,
     variant_names: tuple[str, ...],
     replications: int,
+    root: Path | None,
     lang: str,
 ) -> None:
     """The main job: a department's year on the example catalog, on SQLite.
@@ -520,7 +533,7 @@ def demo(
 
     started = time.perf_counter()
     with _errors():
-        scenario = load_scenario(_default(scenario_path, DEMO_SCENARIO, "--scenario"))
+        scenario = load_scenario(_default(scenario_path, DEMO_SCENARIO, "--scenario"), root=root)
     try:
         chosen = [scenario.variant(name) for name in variant_names]
     except KeyError as error:

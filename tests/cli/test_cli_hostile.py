@@ -134,3 +134,18 @@ def test_a_read_only_archived_copy_can_be_read() -> None:
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder)
+
+
+def test_a_scenario_reads_only_inside_its_folder_unless_root_is_given(tmp_path: Path) -> None:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    text = (CATALOG.parent / "scenarios" / "hai-phong-2020.yaml").read_text(encoding="utf-8")
+    scenario = folder / "s.yaml"
+    for catalog in ("/", "../so-cong-thuong"):
+        scenario.write_text(text.replace("catalog: so-cong-thuong", f"catalog: {catalog}"))
+        code, err = _run("validate", str(scenario))
+        assert code == 1 and err.startswith(f"{scenario}:17:10: catalog: "), err
+        assert "inside the scenario's folder" in err and err.count("\n") == 1
+    (tmp_path / "so-cong-thuong").symlink_to(CATALOG)
+    code, err = _run("validate", str(scenario), "--root", str(tmp_path))
+    assert code == 0, err
