@@ -27,6 +27,7 @@ from tthc_flow.engine._dossier import (
     start,
 )
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
+from tthc_flow.engine._inputs import check_create, check_fire
 from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
 from tthc_flow.errors import (
     ConcurrencyConflict,
@@ -206,6 +207,7 @@ class Engine:
         In every such case nothing is stored. With an ``idempotency_key`` already used for
         this dossier, nothing happens and the current state is returned.
         """
+        check_fire(dossier_code, trigger, actor, at, idempotency_key, data)  # before anything
         # the look-ups below are inlined (_moment, _load, _role, _hooks_for): the hot path
         moment = at if at is not None and at.tzinfo is VN_TZ else self._moment(at)
         dossier = self._open.get(dossier_code) or self._load(dossier_code)
@@ -478,6 +480,8 @@ class Engine:
         data: dict[str, Any],
         accept: bool,
     ) -> Dossier:
+        # before anything: a refused command draws no dossier number and stores nothing
+        check_create(code, applicant, channel, actor, at, idempotency_key, data)
         moment = self._moment(at)
         if not isinstance(applicant, str) or not applicant.strip():
             raise InvalidCommand(f"applicant={applicant!r}: give the applicant's name")
