@@ -193,6 +193,18 @@ root_option = click.option(
 )
 
 
+PLOT_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
+"""Image formats ``--plot`` writes (matplotlib chooses the format by the suffix)."""
+
+
+def _image(path: Path | None) -> Path | None:
+    if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
+        raise click.BadParameter(
+            f"{path.name!r}: name a {', '.join(PLOT_SUFFIXES)} file", param_hint="--plot"
+        )
+    return path
+
+
 def _load_catalog(path: Path | None) -> Any:
     from tthc_flow.procedure import load_catalog
 
@@ -341,7 +353,7 @@ def due(received: str, days: float | None, hours: float | None, lang: str) -> No
 @click.argument("scenario_path", type=click.Path(exists=True, path_type=Path))
 @click.option("--variants", is_flag=True, help="Also run every variant and compare.")
 @click.option("--replications", type=click.IntRange(min=1), default=5, show_default=True)
-@_out("PNG of backlog and times.", "--plot")
+@_out("PNG of backlog and times (or .svg, .pdf).", "--plot", callback=lambda _c, _p, v: _image(v))
 @_out("Results as JSON.", "--json", "json_path")
 @_out("Results as CSV.", "--csv", "csv_path")
 @root_option

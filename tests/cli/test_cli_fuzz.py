@@ -88,7 +88,7 @@ def _commands(files: dict[str, str]) -> st.SearchStrategy[list[str]]:
         join(fixed("forms"), code.map(lambda c: [c]), fixed("--db"), path.map(lambda p: [p]),
              opt("--out", out), opt("--catalog", path)),
         join(fixed("simulate"), path.map(lambda p: [p]), opt("--replications", number),
-             opt("--json", out)),
+             opt("--json", out), opt("--plot", st.sampled_from(["p.txt", "p", "p.png"]))),
         join(fixed("demo", "--scenario"), path.map(lambda p: [p]),
              opt("--replications", number), opt("--out", out)),
     )  # fmt: skip

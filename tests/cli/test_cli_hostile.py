@@ -149,3 +149,10 @@ def test_a_scenario_reads_only_inside_its_folder_unless_root_is_given(tmp_path: 
     (tmp_path / "so-cong-thuong").symlink_to(CATALOG)
     code, err = _run("validate", str(scenario), "--root", str(tmp_path))
     assert code == 0, err
+
+
+def test_plot_needs_an_image_suffix(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("name: x\n", encoding="utf-8")
+    code, err = _run("simulate", str(scenario), "--plot", str(tmp_path / "plot.txt"))
+    assert code == 2 and "--plot" in err and ".png" in err
