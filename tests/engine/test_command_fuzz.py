@@ -29,7 +29,8 @@ from tthc_flow.store import MemoryStore, SqlStore
 
 CATALOG = load_catalog(Path(__file__).resolve().parents[2] / "examples" / "so-cong-thuong")
 CODE = "2.000128"  # desk, postal and online; handover -> appraise -> approve
-START = datetime(2026, 1, 5, 8, tzinfo=VN_TZ)
+START = datetime(2025, 7, 7, 8, tzinfo=VN_TZ)  # the catalog in force; a day per example
+FAR = datetime(9999, 1, 4, 8, tzinfo=VN_TZ)  # beyond every calendar
 
 
 def _deep(levels: int) -> list[Any]:
@@ -64,8 +65,14 @@ ACTORS = st.one_of(
     NOT_TEXT,
 )
 KEYS = st.one_of(st.none(), TEXT, NOT_TEXT)
+PARAMETERS = {"actor", "at", "idempotency_key", "trigger", "dossier_code", "procedure_code"}
+PARAMETERS |= {"applicant", "channel"}
 DATA = st.dictionaries(
-    st.one_of(st.sampled_from(["reason", "note", "missing"]), TEXT), VALUES, max_size=3
+    st.one_of(st.sampled_from(["reason", "note", "missing"]), TEXT).filter(
+        lambda k: k not in PARAMETERS  # a keyword argument, not data
+    ),
+    VALUES,
+    max_size=3,
 )
 MOMENTS = st.sampled_from(["now", "naive", "text", "none", "far"])
 
@@ -117,12 +124,13 @@ class World:
 
     engines: dict[str, Engine]
     dossier: str
-    days: Iterator[int] = field(default_factory=lambda: iter(range(1, 10_000)))
+    # one day per example, up to 2031 (the default calendar's end)
+    days: Iterator[int] = field(default_factory=lambda: iter(range(1, 2_300)))
 
     def run(self, command: Command) -> None:
         day = START + timedelta(days=next(self.days))
         at: Any = {"now": day, "naive": day.replace(tzinfo=None), "text": day.isoformat()}.get(
-            command.moment, day.replace(year=9999) if command.moment == "far" else None
+            command.moment, FAR if command.moment == "far" else None
         )
         for engine in self.engines.values():
             engine.clock = FixedClock(day)
