@@ -105,11 +105,12 @@ def check_actor(actor: object, field: str = "actor") -> None:
     if type(actor.roles) is frozenset:  # a set could change after the check
         if len(_clean_actors) >= 4_096:  # a service sees a few hundred officers: stay bounded
             _clean_actors.clear()
-        _clean_actors.add(actor)
+        _clean_actors[id(actor)] = actor
 
 
-_clean_actors: set[Actor] = set()
-"""Actors already checked: an :class:`Actor` is frozen, so one check holds for good."""
+_clean_actors: dict[int, Actor] = {}
+"""Actors already checked, by identity: an :class:`Actor` is frozen, so one check holds for
+good. The dict keeps each one alive, so its ``id`` cannot be reused by another object."""
 
 
 def check_idempotency_key(key: object) -> None:
@@ -170,22 +171,19 @@ def check_fire(
     data: Mapping[str, Any],
 ) -> None:
     """Every argument of :meth:`Engine.fire <tthc_flow.engine.Engine.fire>`."""
-    try:
-        if (  # the hot path (every simulated step): plain values, checked without a call
-            type(dossier_code) is str
-            and type(trigger) is str
-            and len(dossier_code) <= MAX_ID
-            and len(trigger) <= MAX_ID
-            and dossier_code.isprintable()
-            and trigger.isprintable()
-            and (at is None or isinstance(at, datetime))
-            and idempotency_key is None
-            and not data
-            and actor in _clean_actors
-        ):
-            return
-    except TypeError:  # an actor that cannot be hashed: the checks below say what is wrong
-        pass
+    if (  # the hot path (every simulated step): plain values, checked without a call
+        type(dossier_code) is str
+        and type(trigger) is str
+        and len(dossier_code) <= MAX_ID
+        and len(trigger) <= MAX_ID
+        and dossier_code.isprintable()
+        and trigger.isprintable()
+        and (at is None or isinstance(at, datetime))
+        and idempotency_key is None
+        and not data
+        and _clean_actors.get(id(actor)) is actor
+    ):
+        return
     check_text("dossier_code", dossier_code, MAX_ID)
     check_text("trigger", trigger, MAX_ID)
     check_actor(actor)
@@ -206,6 +204,22 @@ def check_create(
 ) -> None:
     """Every argument of :meth:`Engine.receive <tthc_flow.engine.Engine.receive>` and
     ``submit`` (``actor`` may be None: the desk)."""
+    if (  # the common case, checked without a call
+        type(procedure_code) is str
+        and type(applicant) is str
+        and type(channel) is str
+        and len(procedure_code) <= MAX_ID
+        and len(applicant) <= MAX_NAME
+        and len(channel) <= MAX_ID
+        and procedure_code.isprintable()
+        and applicant.isprintable()
+        and channel.isprintable()
+        and (actor is None or _clean_actors.get(id(actor)) is actor)
+        and (at is None or isinstance(at, datetime))
+        and idempotency_key is None
+        and not data
+    ):
+        return
     check_text("procedure_code", procedure_code, MAX_ID)
     check_text("applicant", applicant, MAX_NAME)
     check_text("channel", channel, MAX_ID)
