@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tthc_flow._cli_text import say, weekday
 from tthc_flow._numbers import number
@@ -52,7 +53,10 @@ EXAMPLES = _find_examples()
 DEFAULT_CATALOG = EXAMPLES / "so-cong-thuong" if EXAMPLES else None
 DEMO_SCENARIO = EXAMPLES / "scenarios" / "hai-phong-2020.yaml" if EXAMPLES else None
 
-console = Console()
+console = Console(markup=False, emoji=False)
+"""Names and labels come from catalog, scenario and database files: printed as written, never
+read as rich markup (a procedure named ``[/x]`` was a MarkupError traceback, ``[link=...]`` a
+hidden terminal hyperlink) or ``:emoji:`` codes."""
 
 
 def _fail(error: Exception) -> NoReturn:
@@ -567,7 +571,7 @@ def demo(
         for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
             stale.unlink(missing_ok=True)
         store = SqlStore.sqlite(db)
-    console.rule(f"[bold]{scenario.name}")
+    console.rule(Text(scenario.name, style="bold"))
     with store.batch():
         base = simulate(scenario, replications=replications, store=store, progress=True)
     horizon = scenario.model.horizon

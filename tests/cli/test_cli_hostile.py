@@ -156,3 +156,19 @@ def test_plot_needs_an_image_suffix(tmp_path: Path) -> None:
     scenario.write_text("name: x\n", encoding="utf-8")
     code, err = _run("simulate", str(scenario), "--plot", str(tmp_path / "plot.txt"))
     assert code == 2 and "--plot" in err and ".png" in err
+
+
+def test_names_are_printed_as_written_not_as_terminal_markup(tmp_path: Path) -> None:
+    """A procedure named ``[/x]`` was a rich MarkupError traceback; ``[link=...]`` a hidden
+    hyperlink in the terminal."""
+    name = "[/x] [bold]đậm[/bold] [link=http://example.invalid]Bấm[/link] :smile:"
+    text = (CATALOG / "khi-cua-hang-lpg-chai.yaml").read_text(encoding="utf-8")
+    code_line = next(line for line in text.splitlines() if line.startswith("code:"))
+    name_line = next(line for line in text.splitlines() if line.startswith("name:"))
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "p.yaml").write_text(text.replace(name_line, f"name: {name!r}"), "utf-8")
+    code = code_line.partition(":")[2].strip().strip("'\"")
+    result = CliRunner().invoke(main, ["show", code, "--catalog", str(catalog)])
+    assert result.exit_code == 0, result.output
+    assert name in result.output.replace("\n", " ") or "[/x] [bold]đậm[/bold]" in result.output

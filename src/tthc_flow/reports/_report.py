@@ -136,7 +136,10 @@ class Report:
         if rich:
             from rich.console import Console
 
-            console = Console(record=True, width=width, file=io.StringIO())
+            # group names come from catalog files: text as written, never rich markup
+            console = Console(
+                record=True, width=width, file=io.StringIO(), markup=False, emoji=False
+            )
             console.print(self.to_table(lang, width))
             return console.export_text()
         names = [self.group_name(g, lang) for g in self.groups]
