@@ -3,7 +3,8 @@ fails, a message on stderr, never a traceback.
 
 Arguments are drawn from pools of hostile values (NaN, infinities, 5,000-digit numbers,
 impossible dates, lone surrogates, NUL, folders where files are expected, files that are not
-databases, YAML nested thousands deep, bytes that are not UTF-8, missing folders); about 400
+databases, YAML nested thousands deep, bytes that are not UTF-8, missing folders, a catalog
+whose names are terminal markup); about 400
 invocations per run. No pool value makes a command run long (no valid scenario, so nothing
 is simulated).
 """
@@ -47,6 +48,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (root / "scenario.yaml").write_text("horizon: {start: 2026-01-01, end: 2026-02-01}\n")
     (root / "folder").mkdir()
     shutil.copy(CATALOG / "khi-cua-hang-lpg-chai.yaml", root / "one.yaml")
+    procedure = (CATALOG / "khi-cua-hang-lpg-chai.yaml").read_text(encoding="utf-8")
+    (root / "markup.yaml").write_text(  # rich markup in every name the CLI prints
+        procedure.replace("name: ", "name: '[/x][link=http://example.invalid]:smile:' #", 1)
+    )
     return {
         **{p.name: str(p) for p in root.iterdir()},
         "catalog": str(CATALOG),
