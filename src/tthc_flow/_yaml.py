@@ -88,6 +88,11 @@ defaults stay far below it, a "billion laughs" document (aliases of aliases, eac
 the size) goes beyond it after a few levels instead of expanding to 10^9 values."""
 
 
+MAX_FILE_BYTES = 4 * 2**20
+"""Largest YAML file read: the largest procedure, override or scenario file is tens of kB,
+and PyYAML, pure Python, would spend minutes on hundreds of MB (or /dev/zero, endless)."""
+
+
 class _Abort(Exception):
     """Stops the conversion of a document that is too deep or expands too much."""
 
@@ -107,6 +112,33 @@ class _Walk:
         self.problems.append(Problem(self.doc.file, line, column, dotted(path), message, hint))
 
 
+_CONSTRUCT_ERRORS = (
+    ValueError,  # !!int abc, the date 2026-02-30
+    TypeError,
+    OverflowError,
+    KeyError,  # !!bool maybe: PyYAML looks the word up in its table of booleans
+    AttributeError,  # !!timestamp x: PyYAML uses the regex match without checking it
+    yaml.YAMLError,  # !!binary with bad base64, unknown tags
+)
+"""What PyYAML's scalar constructors raise on a value they resolve (or are told by an explicit
+tag) to construct but cannot: each is a mistake in the value, located at the value."""
+
+
+def _scalar(node: yaml.Node, walk: _Walk, path: PathKey) -> Any:
+    try:
+        return walk.loader.construct_object(node, deep=True)
+    except _CONSTRUCT_ERRORS as exc:
+        walk.problem(node, path, f"invalid value: {exc}", None)
+        return _INVALID
+
+
+class _Invalid:
+    """Stands for a scalar that could not be constructed (its problem is recorded)."""
+
+
+_INVALID: Any = _Invalid()
+
+
 def _convert(node: yaml.Node, walk: _Walk, path: PathKey) -> Any:
     walk.doc.locations.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if walk.aliased:
@@ -120,12 +152,8 @@ def _convert(node: yaml.Node, walk: _Walk, path: PathKey) -> Any:
             )
             raise _Abort
     if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-        try:
-            return walk.loader.construct_object(node, deep=True)
-        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
-            # A scalar PyYAML resolves but cannot construct, e.g. the date 2026-02-30.
-            walk.problem(node, path, f"invalid value: {exc}", None)
-            return None
+        value = _scalar(node, walk, path)
+        return None if value is _INVALID else value
     if id(node) in walk.active:
         walk.problem(
             node, path, "recursive alias: the value contains itself", "remove the alias loop"
@@ -150,14 +178,16 @@ def _convert(node: yaml.Node, walk: _Walk, path: PathKey) -> Any:
 
 
 def _convert_mapping(node: yaml.MappingNode, walk: _Walk, path: PathKey) -> dict[str, Any]:
-    walk.loader.flatten_mapping(node)  # resolves YAML merge keys (<<) safely
+    try:
+        walk.loader.flatten_mapping(node)  # resolves YAML merge keys (<<) safely
+    except RecursionError:  # merge keys of merge keys, thousands deep
+        walk.problem(node, path, "merge keys (<<) nested too deeply", "flatten the structure")
+        raise _Abort from None
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        key = (
-            walk.loader.construct_object(key_node, deep=True)
-            if isinstance(key_node, yaml.ScalarNode)
-            else None
-        )
+        key = _scalar(key_node, walk, path) if isinstance(key_node, yaml.ScalarNode) else None
+        if key is _INVALID:
+            continue
         if not isinstance(key, str | int | float | bool):
             walk.problem(key_node, path, "mapping keys must be plain scalars", None)
             continue
@@ -174,52 +204,87 @@ def _convert_mapping(node: yaml.MappingNode, walk: _Walk, path: PathKey) -> dict
     return result
 
 
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of the character at ``position`` (lines end at ``\\n``)."""
+    position = max(0, min(position, len(text)))
+    line_start = text.rfind("\n", 0, position) + 1
+    return text.count("\n", 0, position) + 1, position - line_start + 1
+
+
+def read_text(source: str | Path) -> tuple[str | None, list[Problem]]:
+    """The UTF-8 text of the file ``source``, or the problem that prevents reading it.
+
+    Bytes that are not UTF-8 are located at the line and column of the first bad byte (the
+    column counts the characters before it on that line), so the user can find it in an editor.
+    """
+    name = str(source)
+    try:
+        with Path(source).open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, [Problem(name, None, None, "", f"cannot read: {exc.strerror or exc}")]
+    if len(data) > MAX_FILE_BYTES:
+        message = f"larger than {MAX_FILE_BYTES // 2**20} MiB: not a file written by a person"
+        return None, [Problem(name, None, None, "", message)]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", errors="replace")
+        line, column = _line_column(before, len(before))
+        message = f"not UTF-8: byte 0x{data[exc.start]:02x} cannot start or continue a character"
+        hint = "save the file as UTF-8"
+        return None, [Problem(name, line, column, "", message, hint)]
+
+
 def load_located(
     source: str | Path, text: str | None = None
 ) -> tuple[LocatedDocument, list[Problem]]:
     """Parse one YAML document from ``source`` (a path) or from ``text`` named ``source``.
 
-    Returns the document and the problems found while parsing (syntax errors, duplicate keys).
-    A document with problems should not be used further; report all of them at once.
+    Returns the document and the problems found while parsing (syntax errors, duplicate keys,
+    values that cannot be constructed, characters YAML forbids); every problem with the text
+    names its line and column. A document with problems should not be used further; report
+    all of them at once.
 
     >>> doc, problems = load_located("inline.yaml", "a:\\n  b: 1\\n")
     >>> doc.data, doc.where(["a", "b"]), problems
     ({'a': {'b': 1}}, (2, 6), [])
     """
     name = str(source)
-    if text is None:
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return LocatedDocument(None, name), [
-                Problem(name, None, None, "", f"cannot read: {exc}")
-            ]
     doc = LocatedDocument(None, name)
+    if text is None:
+        text, unreadable = read_text(source)
+        if text is None:
+            return doc, unreadable
     problems: list[Problem] = []
     try:
         loader = _Loader(text)  # the reader rejects control characters already here
-    except yaml.YAMLError as exc:
-        return doc, [Problem(name, None, None, "", f"YAML error: {exc}")]
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"character U+{code:04X} is not allowed in YAML"
+        hint = "remove it, or write it as an escape (\\uXXXX) inside a double-quoted string"
+        return doc, [Problem(name, line, column, "", message, hint)]
     try:
         node = loader.get_single_node()
         if node is not None:
             doc.data = _convert(node, _Walk(loader, doc, problems), ())
     except _Abort:
         doc.data = None  # the problem is recorded; the partial data must not be used
-    except RecursionError:  # PyYAML's composer and merge-key resolution are recursive
-        problems.append(
-            Problem(name, None, None, "", "nested too deeply or recursive merge keys (<<)")
-        )
+    except RecursionError:  # a last resort: the composer's depth is bounded (MAX_DEPTH)
+        problems.append(Problem(name, 1, 1, "", "nested too deeply or recursive merge keys (<<)"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         problems.append(Problem(name, line, column, "", f"YAML syntax error: {message}"))
-    except yaml.YAMLError as exc:
-        problems.append(Problem(name, None, None, "", f"YAML error: {exc}"))
+    except yaml.YAMLError as exc:  # PyYAML marks every error it raises while parsing text
+        problems.append(Problem(name, 1, 1, "", f"YAML error: {exc}"))
     finally:
         loader.dispose()
+    # an empty document, or one that failed, is located at its start: every problem of a
+    # text gets a line
+    doc.locations.setdefault((), (1, 1))
     return doc, problems
 
 

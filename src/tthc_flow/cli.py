@@ -2,8 +2,12 @@
 
 Vietnamese labels by default, English with ``--lang en`` (labels in :mod:`tthc_flow._cli_text`;
 KPI labels, value formats and the JSON/CSV export of simulation results are the simulation
-library's, laid out as terminal tables by :mod:`tthc_flow._cli_results`). Bad input exits with code 1 and
-``file:line:column`` messages; nothing is written.
+library's, laid out as terminal tables by :mod:`tthc_flow._cli_results`).
+
+Exit codes (docs/cli.md): 0 done; 1 bad input or a library error (``file:line:column``
+messages, a store that cannot be opened, a file that cannot be read or written), nothing
+written; 2 a bad command line (unknown option, a value out of range), click's usage error.
+Every failure is one line per problem on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tthc_flow._cli_text import say, weekday
 from tthc_flow._numbers import number
+from tthc_flow._safe_text import csv_text
 from tthc_flow._time import VN_TZ
 from tthc_flow.errors import InputError, TthcError
 
@@ -47,7 +53,10 @@ EXAMPLES = _find_examples()
 DEFAULT_CATALOG = EXAMPLES / "so-cong-thuong" if EXAMPLES else None
 DEMO_SCENARIO = EXAMPLES / "scenarios" / "hai-phong-2020.yaml" if EXAMPLES else None
 
-console = Console()
+console = Console(markup=False, emoji=False)
+"""Names and labels come from catalog, scenario and database files: printed as written, never
+read as rich markup (a procedure named ``[/x]`` was a MarkupError traceback, ``[link=...]`` a
+hidden terminal hyperlink) or ``:emoji:`` codes."""
 
 
 def _fail(error: Exception) -> NoReturn:
@@ -72,7 +81,8 @@ def _missing(error: ImportError) -> str:
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Library errors and missing optional packages become a message and exit code 1."""
+    """Library errors, files that cannot be read or written and missing optional packages
+    become one line on stderr and exit code 1."""
     try:
         yield
     except TthcError as error:
@@ -80,6 +90,67 @@ def _errors() -> Iterator[None]:
     except ImportError as error:  # an optional extra (matplotlib, openpyxl) is not installed
         click.echo(f"error: {_missing(error)}", err=True)
         sys.exit(1)
+    except OSError as error:  # --out in a missing folder, a full disk, no permission
+        where = f"{error.filename}: " if error.filename else ""
+        click.echo(f"error: {where}{error.strerror or error}", err=True)
+        sys.exit(1)
+
+
+if TYPE_CHECKING:  # generic in click 8.2+, a plain class in 8.1
+    _TextType = click.ParamType[str]
+    _NumberType = click.ParamType[float]
+else:
+    _TextType = _NumberType = click.ParamType
+
+
+class _Text(_TextType):
+    """A text argument (a code, a period) without the characters no code or name contains:
+    control characters, and the lone surrogates Python makes of bytes that are not UTF-8."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        bad = next((c for c in text if ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF), None)
+        if bad is not None:
+            self.fail(f"contains the character U+{ord(bad):04X}", param, ctx)
+        if len(text) > MAX_ARGUMENT:
+            self.fail(f"longer than {MAX_ARGUMENT} characters", param, ctx)
+        return text
+
+
+MAX_ARGUMENT = 200
+"""Longest code or period accepted: dossier codes are 15-30 characters."""
+
+TEXT = _Text()
+
+
+class _Limit(_NumberType):
+    """A positive, finite time limit no larger than ``most`` (NaN, infinity, 0 and 1e20
+    would hang or overflow the calendar arithmetic)."""
+
+    name = "number"
+
+    def __init__(self, most: float) -> None:
+        self.most = most
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r:.40} is not a number", param, ctx)
+        if not 0 < number <= self.most:  # False for NaN too
+            self.fail(
+                f"{value!r:.40} is not a number above 0 and at most {self.most:g}", param, ctx
+            )
+        return number
+
+
+MAX_DAYS = 3650.0
+"""Longest limit ``tthc due`` computes, in working days (about 14 years); the longest
+statutory limit of a procedure is a few months."""
 
 
 def _default(path: Path | None, fallback: Path | None, option: str) -> Path:
@@ -96,7 +167,7 @@ def _default(path: Path | None, fallback: Path | None, option: str) -> Path:
 def _parse_moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+    except (ValueError, UnicodeEncodeError):
         raise click.BadParameter(f"{text!r} is not a date/time like '2026-04-24 16:10'") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=VN_TZ)
 
@@ -110,6 +181,32 @@ catalog_option = click.option(
     type=click.Path(exists=True, path_type=Path),
     help="Folder or file of procedure YAML (default: the example catalog of a checkout).",
 )
+
+
+def _out(help: str, *names: str, **extra: Any) -> Callable[[Any], Any]:
+    """An option naming a file to write: a folder is refused before anything runs."""
+    kind = click.Path(dir_okay=False, writable=False, path_type=Path)
+    return click.option(*(names or ("--out",)), type=kind, help=help, **extra)
+
+
+root_option = click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder a scenario's catalog, calendar and replay files may lie in (default: the "
+    "scenario's own folder; give it only for a scenario you trust).",
+)
+
+
+PLOT_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
+"""Image formats ``--plot`` writes (matplotlib chooses the format by the suffix)."""
+
+
+def _image(path: Path | None) -> Path | None:
+    if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
+        raise click.BadParameter(
+            f"{path.name!r}: name a {', '.join(PLOT_SUFFIXES)} file", param_hint="--plot"
+        )
+    return path
 
 
 def _load_catalog(path: Path | None) -> Any:
@@ -126,15 +223,16 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
+@root_option
 @lang_option
-def validate(path: Path, lang: str) -> None:
+def validate(path: Path, root: Path | None, lang: str) -> None:
     """Validate a procedure catalog (folder or file) or a scenario file."""
     from tthc_flow.procedure import load_catalog
     from tthc_flow.simulation import load_scenario
 
     with _errors():
         if path.is_file() and is_scenario(path):
-            scenario = load_scenario(path)
+            scenario = load_scenario(path, root=root)
             count = len(scenario.catalog)
             click.echo(
                 f"ok: {say('scenario', lang)} {scenario.name} ({count} {say('procedures', lang)})"
@@ -147,17 +245,17 @@ def validate(path: Path, lang: str) -> None:
 def is_scenario(path: Path) -> bool:
     """Whether the YAML file ``path`` is a scenario: a mapping with a top-level key only a
     scenario has (``horizon``, ``arrivals``, ``staff``, ``variants``...) and no procedure
-    ``code``. Unreadable YAML is not a scenario (the catalog loader then reports where)."""
-    import yaml
+    ``code``. Unreadable YAML is not a scenario (the catalog loader then reports where).
 
+    Read with the library's bounded loader: a hostile file (nested thousands deep, an alias
+    bomb, bytes that are not UTF-8) is refused with its location, never a crash."""
+    from tthc_flow._yaml import load_located
     from tthc_flow.procedure import ProcedureDefinition
     from tthc_flow.simulation import ScenarioModel
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return False
-    if not isinstance(data, dict):
+    doc, problems = load_located(path)
+    data = doc.data
+    if problems or not isinstance(data, dict):
         return False
     only_scenario = set(ScenarioModel.model_fields) - set(ProcedureDefinition.model_fields)
     return "code" not in data and bool(only_scenario & set(data))
@@ -192,7 +290,7 @@ def _show_rows(d: ProcedureDefinition, lang: str) -> list[tuple[str, str]]:
 
 
 @main.command()
-@click.argument("code")
+@click.argument("code", type=TEXT)
 @catalog_option
 @lang_option
 def show(code: str, catalog_path: Path | None, lang: str) -> None:
@@ -206,10 +304,10 @@ def show(code: str, catalog_path: Path | None, lang: str) -> None:
 
 
 @main.command()
-@click.argument("code")
+@click.argument("code", type=TEXT)
 @catalog_option
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "svg", "png"]), default="mermaid")
-@click.option("--out", type=click.Path(path_type=Path), help="File for svg/png.")
+@_out("File for svg/png.")
 def diagram(code: str, catalog_path: Path | None, fmt: str, out: Path | None) -> None:
     """Draw a procedure's lifecycle (Mermaid text, or SVG/PNG with Graphviz)."""
     from tthc_flow.procedure import render_diagram, to_mermaid
@@ -226,8 +324,8 @@ def diagram(code: str, catalog_path: Path | None, fmt: str, out: Path | None) ->
 
 @main.command()
 @click.option("--received", required=True, help="Receipt moment, e.g. '2026-04-24 16:10'.")
-@click.option("--days", type=float, help="Limit in working days.")
-@click.option("--hours", type=float, help="Limit in working hours.")
+@click.option("--days", type=_Limit(MAX_DAYS), help="Limit in working days.")
+@click.option("--hours", type=_Limit(MAX_DAYS * 8), help="Limit in working hours.")
 @lang_option
 def due(received: str, days: float | None, hours: float | None, lang: str) -> None:
     """Compute a due moment and list every non-working day skipped, with its reason."""
@@ -259,9 +357,10 @@ def due(received: str, days: float | None, hours: float | None, lang: str) -> No
 @click.argument("scenario_path", type=click.Path(exists=True, path_type=Path))
 @click.option("--variants", is_flag=True, help="Also run every variant and compare.")
 @click.option("--replications", type=click.IntRange(min=1), default=5, show_default=True)
-@click.option("--plot", type=click.Path(path_type=Path), help="PNG of backlog and times.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Results as JSON.")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Results as CSV.")
+@_out("PNG of backlog and times (or .svg, .pdf).", "--plot", callback=lambda _c, _p, v: _image(v))
+@_out("Results as JSON.", "--json", "json_path")
+@_out("Results as CSV.", "--csv", "csv_path")
+@root_option
 @lang_option
 def simulate(
     scenario_path: Path,
@@ -270,6 +369,7 @@ def simulate(
     plot: Path | None,
     json_path: Path | None,
     csv_path: Path | None,
+    root: Path | None,
     lang: str,
 ) -> None:
     """Simulate a scenario (and its variants) through the real engine."""
@@ -278,7 +378,7 @@ def simulate(
     from tthc_flow.simulation import simulate as run
 
     with _errors():
-        scenario = load_scenario(scenario_path)
+        scenario = load_scenario(scenario_path, root=root)
     base = run(scenario, replications=replications, progress=True, keep_events=False)
     title = f"{scenario.name}: {replications} {say('replications', lang)}"
     results, comparisons = [base], []
@@ -293,7 +393,8 @@ def simulate(
         console.print(kpi_table(base, comparison, lang, f"{title}, {comparison.variant}"))
     for fmt, path in (("json", json_path), ("csv", csv_path)):
         if path:
-            write_results(results, path, lang, comparisons, format=fmt)
+            with _errors():
+                write_results(results, path, lang, comparisons, format=fmt)
             click.echo(f"{say('written', lang)}: {path}")
     if plot:
         with _errors():
@@ -301,16 +402,30 @@ def simulate(
 
 
 def _open_store(db: Path) -> Any:
-    from tthc_flow.store import SqlStore
+    """The store of a SQLite file, opened for reading only: the commands that read a file
+    they are given never write to it (a wrong file, e.g. an empty one, stays as it was), and
+    a read-only archived copy can be audited."""
+    from sqlalchemy import make_url
 
-    return SqlStore.sqlite(db, create=False)
+    from tthc_flow.errors import StoreError
+    from tthc_flow.store import SqlStore
+    from tthc_flow.store._engine import read_only_url
+
+    url = read_only_url(db)
+    try:
+        return SqlStore(url, create=False)
+    except StoreError as error:  # name the file as the user gave it, not the read-only URI
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise type(error)(str(error).replace(shown, f"sqlite:///{db}")) from None
 
 
 @main.command()
 @click.option("--db", type=click.Path(exists=True, path_type=Path), required=True)
-@click.option("--period", required=True, help="2026-Q3, 2026-03, 2026, or 2026-01-01..2026-09-10")
+@click.option(
+    "--period", type=TEXT, required=True, help="2026-Q3, 2026-03, 2026, or 2026-01-01..2026-09-10"
+)
 @click.option("--by", type=click.Choice(["agency", "field", "procedure", "channel", "online"]))
-@click.option("--xlsx", type=click.Path(path_type=Path), help="Also write an Excel file.")
+@_out("Also write an Excel file.", "--xlsx")
 @catalog_option
 @lang_option
 def report(
@@ -340,19 +455,20 @@ def _write_csv_log(store: Any, handle: IO[str]) -> None:
     writer.writerow(["case", "activity", "timestamp", "resource", "role", "from", "to"])
     for e in store.events():
         row = [e.dossier_code, e.trigger, e.at.isoformat(), e.actor, e.role]
-        writer.writerow([*row, e.from_state, e.to_state])
+        # stored text is never a live formula once the file is opened in a spreadsheet
+        writer.writerow([csv_text(cell) for cell in (*row, e.from_state, e.to_state)])
 
 
 @main.command()
 @click.option("--db", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--format", "fmt", type=click.Choice(["xes", "ocel", "csv"]), required=True)
-@click.option("--out", type=click.Path(path_type=Path), help="File to write (default: stdout).")
+@_out("File to write (default: stdout).")
 def export(db: Path, fmt: str, out: Path | None) -> None:
     """Export the event log: XES (IEEE 1849), OCEL 2.0 JSON or CSV."""
     from tthc_flow.reports import to_ocel, to_xes
 
-    store = _open_store(db)
     with _errors():
+        store = _open_store(db)
         if fmt == "csv":
             buffer = io.StringIO()
             _write_csv_log(store, buffer)
@@ -365,15 +481,16 @@ def export(db: Path, fmt: str, out: Path | None) -> None:
     if out is None:
         click.echo(data, nl=False)  # bytes go to the binary stream unchanged
         return
-    out.write_bytes(data)
+    with _errors():
+        out.write_bytes(data)
     click.echo(str(out))
 
 
 @main.command()
-@click.argument("dossier_code")
+@click.argument("dossier_code", type=TEXT)
 @click.option("--db", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--form", type=click.Choice(["receipt", "control"]), default="receipt")
-@click.option("--out", type=click.Path(path_type=Path), help="HTML file (default: stdout).")
+@_out("HTML file (default: stdout).")
 @catalog_option
 def forms(
     dossier_code: str, db: Path, form: str, out: Path | None, catalog_path: Path | None
@@ -381,18 +498,19 @@ def forms(
     """Print an official slip of a dossier as HTML (receipt slip, process control slip)."""
     from tthc_flow.reports import control_slip, receipt_slip, to_html
 
-    store = _open_store(db)
-    dossier = store.load(dossier_code)
-    if dossier is None:
-        _fail(TthcError(f"no dossier {dossier_code!r} in {db}"))
-    events = store.load_events(dossier_code)
     with _errors():
+        store = _open_store(db)
+        dossier = store.load(dossier_code)
+        if dossier is None:
+            _fail(TthcError(f"no dossier {dossier_code!r} in {db}"))
+        events = store.load_events(dossier_code)
         catalog = _load_catalog(catalog_path)
         definition = catalog.get(dossier.procedure_code, dossier.procedure_version)
     build = receipt_slip if form == "receipt" else control_slip
     page = to_html(build(dossier, events, definition))
     if out:
-        out.write_text(page, encoding="utf-8")
+        with _errors():
+            out.write_text(page, encoding="utf-8")
         click.echo(str(out))
     else:
         click.echo(page)
@@ -415,12 +533,14 @@ def forms(
     help="Variant to compare (repeatable; default: those that move procedures to 4 tại chỗ).",
 )
 @click.option("--replications", type=click.IntRange(min=1), default=5, show_default=True)
+@root_option
 @lang_option
 def demo(
     out: Path,
     scenario_path: Path | None,
     variant_names: tuple[str, ...],
     replications: int,
+    root: Path | None,
     lang: str,
 ) -> None:
     """The main job: a department's year on the example catalog, on SQLite.
@@ -437,7 +557,7 @@ def demo(
 
     started = time.perf_counter()
     with _errors():
-        scenario = load_scenario(_default(scenario_path, DEMO_SCENARIO, "--scenario"))
+        scenario = load_scenario(_default(scenario_path, DEMO_SCENARIO, "--scenario"), root=root)
     try:
         chosen = [scenario.variant(name) for name in variant_names]
     except KeyError as error:
@@ -445,12 +565,13 @@ def demo(
     variants = [v for v in chosen if v is not None] or [
         v for v in scenario.model.variants if v.on_the_spot
     ]
-    out.mkdir(parents=True, exist_ok=True)
     db = out / "so-cong-thuong.sqlite" if scenario_path is None else out / "demo.sqlite"
-    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-        stale.unlink(missing_ok=True)
-    store = SqlStore.sqlite(db)
-    console.rule(f"[bold]{scenario.name}")
+    with _errors():  # --out names a file, or a folder we may not write
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            stale.unlink(missing_ok=True)
+        store = SqlStore.sqlite(db)
+    console.rule(Text(scenario.name, style="bold"))
     with store.batch():
         base = simulate(scenario, replications=replications, store=store, progress=True)
     horizon = scenario.model.horizon

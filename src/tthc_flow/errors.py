@@ -100,7 +100,13 @@ class PermissionDenied(TthcError):
 
 
 class InvalidCommand(TthcError, ValueError):
-    """A command's arguments are wrong (unknown channel, bad data value, missing new date)."""
+    """A command's arguments are wrong (unknown channel, bad data value, missing new date).
+
+    ``field`` names the argument when one is to blame (``actor.id``, ``data.reason``)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class PolicyViolation(TthcError):

@@ -16,22 +16,22 @@ from tthc_flow.simulation import HEADLINE_KPIS, kpi_label
 
 CATALOG = Path(__file__).resolve().parents[2] / "examples" / "so-cong-thuong"
 
-SCENARIO = f"""\
+SCENARIO = """\
 name: small office
-horizon: {{start: 2026-03-02, end: 2026-03-20}}
-catalog: {CATALOG.as_posix()}
+horizon: {start: 2026-03-02, end: 2026-03-20}
+catalog: so-cong-thuong
 seed: 3
 arrivals:
-  total: {{per_working_day: 6}}
-channels: {{desk: 0.6, postal: 0.1, online: 0.3}}
-staff: {{one_stop: 1, specialist: 2, leader: 1, inspection_team: unlimited,
-        ministry_officer: unlimited}}
+  total: {per_working_day: 6}
+channels: {desk: 0.6, postal: 0.1, online: 0.3}
+staff: {one_stop: 1, specialist: 2, leader: 1, inspection_team: unlimited,
+        ministry_officer: unlimited}
 service:
-  roles: {{specialist: {{dist: lognormal, mean: 1.5, sd: 1.0}}}}
-  default: {{dist: triangular, low: 0.1, mode: 0.5, high: 2}}
+  roles: {specialist: {dist: lognormal, mean: 1.5, sd: 1.0}}
+  default: {dist: triangular, low: 0.1, mode: 0.5, high: 2}
 variants:
   - name: more staff
-    extra_staff: {{specialist: 1}}
+    extra_staff: {specialist: 1}
   - name: desk decides
     on_the_spot: ["2.000745"]
 """
@@ -46,6 +46,7 @@ def run(*args: str) -> tuple[int, str]:
 def scenario(tmp_path: Path) -> Path:
     path = tmp_path / "small.yaml"
     path.write_text(SCENARIO, encoding="utf-8")
+    (tmp_path / "so-cong-thuong").symlink_to(CATALOG)  # a scenario reads inside its folder
     return path
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,17 @@ def test_printing_a_comparison_gives_the_shared_table_of_every_kpi(
     assert text == format_comparison(comparison, kpis=[row.kpi for row in comparison.rows])
     assert kpi_label("on_time_rate", "vi")[:20] in text
     assert len(text.splitlines()) == len(comparison.rows) + 2  # heading, rule, one per KPI
+
+
+def test_csv_exports_neutralise_formula_names(
+    pair: tuple[SimulationResult, SimulationResult], tmp_path: Path
+) -> None:
+    """A variant named ``=HYPERLINK(...)`` in a scenario file is text in the CSV files."""
+    base, more = pair
+    hostile = replace(more, variant='=HYPERLINK("http://x","a")')
+    write_results([base, hostile], tmp_path / "r.csv")
+    hostile.to_csv(tmp_path / "one.csv")
+    for name in ("r.csv", "one.csv"):
+        rows = list(csv.reader((tmp_path / name).open(encoding="utf-8")))
+        assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
+        assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)

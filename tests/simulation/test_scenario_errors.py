@@ -162,3 +162,52 @@ def test_staff_hours_accept_pairs_and_reject_overlaps(tmp_path: Path) -> None:
         load_scenario(write(tmp_path, GOOD.replace("one_stop: 1", bad)))
     assert caught.value.first.field == "staff.one_stop.hours"
     assert "overlap" in caught.value.first.message
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("catalog", "/"),
+        ("catalog", "../so-cong-thuong"),
+        ("catalog", "so-cong-thuong/../.."),
+        ("calendar", "{overrides: /etc/passwd}"),
+        ("calendar", "{overrides: ../overrides.yaml}"),
+    ],
+)
+def test_paths_outside_the_scenario_folder_are_refused(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    """``catalog: /`` parsed every YAML file on the machine: refused before anything is read."""
+    text = (
+        GOOD.replace("catalog: so-cong-thuong", f"catalog: {value}")
+        if key == "catalog"
+        else f"{GOOD}{key}: {value}\n"
+    )
+    with pytest.raises(ScenarioDefinitionError) as caught:
+        load_scenario(write(tmp_path, text))
+    problem = caught.value.first
+    assert problem.line is not None and problem.field.startswith(key), str(caught.value)
+    assert "inside the scenario's folder" in problem.message
+
+
+def test_a_replay_database_outside_the_folder_is_refused(tmp_path: Path) -> None:
+    text = GOOD.replace("  total: {per_working_day: 5}", "  replay: {db: 'sqlite:////etc/passwd'}")
+    with pytest.raises(ScenarioDefinitionError) as caught:
+        load_scenario(write(tmp_path, text))
+    assert caught.value.first.field == "arrivals.replay.db", str(caught.value)
+
+
+def test_root_widens_the_boundary_explicitly(tmp_path: Path) -> None:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (tmp_path / "so-cong-thuong").symlink_to(
+        Path(__file__).resolve().parents[2] / "examples" / "so-cong-thuong"
+    )
+    path = folder / "s.yaml"
+    path.write_text(GOOD.replace("catalog: so-cong-thuong", "catalog: ../so-cong-thuong"))
+    with pytest.raises(ScenarioDefinitionError):
+        load_scenario(path)
+    assert load_scenario(path, root=tmp_path).name == "t"
+    with pytest.raises(ScenarioDefinitionError) as caught:
+        load_scenario(path, root=folder)
+    assert "outside" in caught.value.first.message

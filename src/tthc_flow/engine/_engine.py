@@ -27,6 +27,7 @@ from tthc_flow.engine._dossier import (
     start,
 )
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
+from tthc_flow.engine._inputs import check_create, check_fire
 from tthc_flow.engine._messages import OutboxMessage
 from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
 from tthc_flow.engine._rulebook import RuleBook
@@ -236,6 +237,7 @@ class Engine:
         In every such case nothing is stored. With an ``idempotency_key`` already used for
         this dossier, nothing happens and the current state is returned.
         """
+        check_fire(dossier_code, trigger, actor, at, idempotency_key, data)  # before anything
         cached = self._open.get(dossier_code)
         dossier = cached if cached is not None else self._fresh(dossier_code)
         try:
@@ -665,6 +667,8 @@ class Engine:
         data: dict[str, Any],
         accept: bool,
     ) -> Dossier:
+        # before anything: a refused command draws no dossier number and stores nothing
+        check_create(code, applicant, channel, actor, at, idempotency_key, data)
         moment = self._moment(at)
         if not isinstance(applicant, str) or not applicant.strip():
             raise InvalidCommand(f"applicant={applicant!r}: give the applicant's name")

@@ -27,11 +27,8 @@ YAML_SUFFIXES = (".yaml", ".yml")
 def _definition_from(doc: LocatedDocument) -> tuple[ProcedureDefinition | None, list[Problem]]:
     if doc.data is None:
         return None, [
-            Problem(
-                doc.file,
-                None,
-                None,
-                "",
+            doc.problem(
+                (),
                 "the file is empty",
                 "a procedure file is one YAML mapping with code, name, workflow, ...",
             )

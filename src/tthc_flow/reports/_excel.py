@@ -1,4 +1,9 @@
-"""Excel workbooks (openpyxl) of the statistics and of the dossier log book, Vietnamese headers."""
+"""Excel workbooks (openpyxl) of the statistics and of the dossier log book, Vietnamese headers.
+
+Every text is written as a string cell, never a formula: an applicant named
+``=HYPERLINK("http://...","Bấm")`` stays that text. Characters the sheet's XML cannot hold are
+written as U+FFFD, so one stored value never makes the whole workbook fail.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tthc_flow._safe_text import xml_text
 from tthc_flow.reports._forms import DossierLog
 from tthc_flow.reports._report import Report
 from tthc_flow.reports._statistics import ROW_COLUMNS
@@ -28,6 +34,17 @@ LOG_HEADERS = (
 )
 
 
+def _put(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Write ``value`` into a cell; text as a string cell (openpyxl would make ``=...`` a
+    formula)."""
+    if not isinstance(value, str):
+        return ws.cell(row=row, column=column, value=value)
+    cell = ws.cell(row=row, column=column, value=None)
+    cell.value = xml_text(value)
+    cell.data_type = "s"  # set after the value: assigning "=..." makes openpyxl guess "f"
+    return cell
+
+
 def _naive(moment: datetime | None) -> datetime | None:
     # Excel has no time zones: write the Vietnam wall-clock time
     return None if moment is None else moment.replace(tzinfo=None)
@@ -42,22 +59,21 @@ def write_statistics_xlsx(report: Report, path: str | Path, lang: str = "vi") ->
     wb = Workbook()
     ws: Any = wb.active
     ws.title = "Thống kê" if lang != "en" else "Statistics"
-    ws["A1"] = report.title(lang)
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = report.period.label(lang)
+    _put(ws, 1, 1, report.title(lang)).font = Font(bold=True, size=13)
+    _put(ws, 2, 1, report.period.label(lang))
     for col, header in enumerate(report.headers(lang), start=1):
-        cell = ws.cell(row=4, column=col, value=header)
+        cell = _put(ws, 4, col, header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r, g in enumerate(report.groups, start=5):
-        ws.cell(row=r, column=1, value=report.group_name(g, lang))
+        _put(ws, r, 1, report.group_name(g, lang))
         values = g.as_dict()
         for col, name in enumerate(ROW_COLUMNS, start=2):
-            ws.cell(row=r, column=col, value=values[name])
+            _put(ws, r, col, values[name])
     last = 5 + len(report.groups)
     for r, (name, value) in enumerate(report.task_lines(lang), start=last + 1):
-        ws.cell(row=r, column=1, value=name).font = Font(bold=r == last + 1)
-        ws.cell(row=r, column=2, value=value)
+        _put(ws, r, 1, name).font = Font(bold=r == last + 1)
+        _put(ws, r, 2, value)
     ws.freeze_panes = "B5"
     target = Path(path)
     wb.save(target)
@@ -72,11 +88,10 @@ def write_log_xlsx(log: DossierLog, path: str | Path) -> Path:
     wb = Workbook()
     ws: Any = wb.active
     ws.title = "Sổ theo dõi hồ sơ"
-    ws["A1"] = f"{log.header.title} ({log.header.form_no})"
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = log.period.label_vi
+    _put(ws, 1, 1, f"{log.header.title} ({log.header.form_no})").font = Font(bold=True, size=13)
+    _put(ws, 2, 1, log.period.label_vi)
     for col, header in enumerate(LOG_HEADERS, start=1):
-        ws.cell(row=4, column=col, value=header).font = Font(bold=True)
+        _put(ws, 4, col, header).font = Font(bold=True)
     for r, x in enumerate(log.entries, start=5):
         contact = " ".join(v for v in (x.applicant.address, x.applicant.phone) if v)
         row = (
@@ -96,7 +111,7 @@ def write_log_xlsx(log: DossierLog, path: str | Path) -> Path:
             x.note,
         )
         for col, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = _put(ws, r, col, value)
             if isinstance(value, datetime):
                 cell.number_format = "DD/MM/YYYY HH:MM"
     target = Path(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from tthc_flow._safe_text import utf8_text
 from tthc_flow.reports._forms import (
     ApologyLetter,
     Applicant,
@@ -29,7 +30,7 @@ _STYLE = (
 
 
 def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    return escape(utf8_text("" if value is None else str(value)), quote=True)
 
 
 def when(moment: datetime | None) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tthc_flow._safe_text import utf8_text
 from tthc_flow.engine import Dossier, Event
 
 
@@ -68,7 +69,7 @@ def to_ocel(dossiers: Iterable[Dossier], events: Iterable[Event]) -> dict[str, A
             }
         )
     event_attrs = [{"name": n, "type": "string"} for n in ("actor", "role", "state")]
-    return {
+    ocel = {
         "objectTypes": [
             {
                 "name": "dossier",
@@ -91,6 +92,19 @@ def to_ocel(dossiers: Iterable[Dossier], events: Iterable[Event]) -> dict[str, A
         "objects": objects,
         "events": events_out,
     }
+    encodable: dict[str, Any] = _encodable(ocel)
+    return encodable
+
+
+def _encodable(value: Any) -> Any:
+    """``value`` with lone surrogates in its text replaced: the JSON is written as UTF-8."""
+    if isinstance(value, str):
+        return utf8_text(value)
+    if isinstance(value, dict):
+        return {utf8_text(k): _encodable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    return value
 
 
 def write_ocel(dossiers: Iterable[Dossier], events: Iterable[Event], path: str | Path) -> Path:

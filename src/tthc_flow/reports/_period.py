@@ -15,6 +15,7 @@ _HALF = re.compile(r"^(\d{4})-H([12])$", re.IGNORECASE)
 _NINE = re.compile(r"^(\d{4})-9M$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
+_FIRST_DAY = date(1, 1, 2)
 
 
 def _month_end(year: int, month: int) -> date:
@@ -41,6 +42,9 @@ class Period:
     def __post_init__(self) -> None:
         if self.last < self.first:
             raise ValueError(f"period ends ({self.last}) before it starts ({self.first})")
+        if not (self.first >= _FIRST_DAY and self.last < date.max):
+            # the moments of the first and the last day must exist in UTC too
+            raise ValueError(f"a period lies within {_FIRST_DAY}..{date.max - timedelta(1)}")
 
     # ---------------------------------------------------------------- builders
     @classmethod

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tthc_flow._numbers import number
+from tthc_flow._safe_text import csv_text
 from tthc_flow.reports._labels import TOTAL_LABEL, label
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._statistics import ROW_COLUMNS, GroupStats
@@ -135,7 +136,10 @@ class Report:
         if rich:
             from rich.console import Console
 
-            console = Console(record=True, width=width, file=io.StringIO())
+            # group names come from catalog files: text as written, never rich markup
+            console = Console(
+                record=True, width=width, file=io.StringIO(), markup=False, emoji=False
+            )
             console.print(self.to_table(lang, width))
             return console.export_text()
         names = [self.group_name(g, lang) for g in self.groups]
@@ -167,10 +171,10 @@ class Report:
         empty line and one ``label,value`` line per task figure."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(self.headers(lang))
+        rows: list[list[Any]] = [self.headers(lang)]
         for g in self.groups:
             values = g.as_dict()
-            writer.writerow(
+            rows.append(
                 [
                     self.group_name(g, lang),
                     *("" if values[c] is None else values[c] for c in ROW_COLUMNS),
@@ -178,8 +182,10 @@ class Report:
             )
         lines = self.task_lines(lang)
         if lines:
-            writer.writerow([])
-            writer.writerows([name, "" if value is None else value] for name, value in lines)
+            rows.append([])
+            rows += ([name, "" if value is None else value] for name, value in lines)
+        # group names come from catalog files: never a live formula in a spreadsheet
+        writer.writerows([csv_text(cell) for cell in row] for row in rows)
         return buffer.getvalue()
 
     def to_dict(self) -> dict[str, Any]:

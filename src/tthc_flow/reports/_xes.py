@@ -3,7 +3,8 @@
 Trace ``concept:name`` = dossier code; each event has ``concept:name`` = trigger,
 ``time:timestamp`` (ISO 8601 with offset), ``org:resource`` = actor, ``org:role`` = role and
 ``lifecycle:transition`` = complete, plus ``tthc:state`` (the state entered). The log uses no
-XML namespace, as the standard's XSD declares none.
+XML namespace, as the standard's XSD declares none. Characters XML 1.0 cannot hold are
+written as U+FFFD (:func:`tthc_flow._safe_text.xml_text`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from tthc_flow._safe_text import xml_text
 from tthc_flow.engine import Event
 
 EXTENSIONS = (
@@ -25,7 +27,9 @@ EXTENSIONS = (
 
 
 def _attr(parent: etree._Element, kind: str, key: str, value: str) -> None:
-    etree.SubElement(parent, kind, key=key, value=value)
+    # stored text may hold characters XML cannot (a control character in an actor id):
+    # replaced, so that one bad value never makes the export of the whole log fail
+    etree.SubElement(parent, kind, key=key, value=xml_text(value))
 
 
 def to_xes(events: Iterable[Event], name: str = "tthc_flow") -> bytes:

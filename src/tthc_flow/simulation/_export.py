@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tthc_flow._safe_text import csv_text
 from tthc_flow.errors import InvalidCommand
 from tthc_flow.simulation._compare import Comparison
 from tthc_flow.simulation._kpis import SimulationResult
@@ -157,7 +158,8 @@ def _write(rows: list[dict[str, Any]], path: Path, format: str | None = None) ->
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["kpi"])
             writer.writeheader()
-            writer.writerows(_clean(rows))
+            # labels and variant names come from the scenario file: never a live formula
+            writer.writerows({k: csv_text(v) for k, v in row.items()} for row in _clean(rows))
     else:
         raise InvalidCommand(
             f"cannot tell the format of {path.name}: use .json or .csv (or format='json')"

@@ -15,6 +15,7 @@ from pathlib import Path
 from statistics import fmean, quantiles, stdev
 from typing import Any
 
+from tthc_flow._safe_text import csv_text
 from tthc_flow.simulation._des import ReplicationData
 
 _T975 = {
@@ -203,7 +204,7 @@ class SimulationResult:
             writer = csv.writer(handle)
             writer.writerow(["variant", "kpi", "mean", "low", "high", "n"])
             for name, e in self.kpis.items():
-                writer.writerow([self.variant, name, e.mean, e.low, e.high, e.n])
+                writer.writerow([csv_text(self.variant), name, e.mean, e.low, e.high, e.n])
 
     def summary(self) -> str:
         """A short text table of the main KPIs."""

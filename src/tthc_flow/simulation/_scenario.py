@@ -25,7 +25,7 @@ from pydantic import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from tthc_flow._time import VN_TZ
-from tthc_flow._yaml import LocatedDocument, load_located, validation_problems
+from tthc_flow._yaml import LocatedDocument, load_located, read_text, validation_problems
 from tthc_flow.calendar import (
     CalendarOverrides,
     DatedReason,
@@ -46,6 +46,7 @@ from tthc_flow.procedure import (
     with_time_limit,
 )
 from tthc_flow.simulation._distributions import Distribution, Fixed
+from tthc_flow.simulation._paths import OutsideRoot, confined
 from tthc_flow.simulation._replay import ReplayedArrival, read_arrivals, store_url
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -464,8 +465,11 @@ def _all_days_overrides(start: int, end: int) -> CalendarOverrides:
     return CalendarOverrides(years=years)
 
 
-def build_calendar(spec: CalendarSpec, base: Path, horizon: Horizon) -> WorkCalendar:
-    """The calendar a scenario asks for (years from the horizon to two years after it)."""
+def build_calendar(
+    spec: CalendarSpec, base: Path, horizon: Horizon, root: Path | None = None
+) -> WorkCalendar:
+    """The calendar a scenario asks for (years from the horizon to two years after it); the
+    overrides file must lie inside the scenario's folder, or ``root`` (:mod:`._paths`)."""
     years = range(horizon.start.year, horizon.end.year + 3)
     hours = WorkingHours(periods=tuple(spec.working_hours)) if spec.working_hours else None
     if spec.all_days:
@@ -473,7 +477,7 @@ def build_calendar(spec: CalendarSpec, base: Path, horizon: Horizon) -> WorkCale
             hours = WorkingHours(periods=(Period(start=time(0), end=time.max),))
         overrides = _all_days_overrides(years[0], years[-1])
         return WorkCalendar.vietnam(years=years, overrides=overrides, working_hours=hours)
-    overrides_obj = load_overrides(base / spec.overrides) if spec.overrides else None
+    overrides_obj = load_overrides(confined(spec.overrides, base, root)) if spec.overrides else None
     return WorkCalendar.vietnam(years=years, overrides=overrides_obj, working_hours=hours)
 
 
@@ -643,39 +647,50 @@ def _staff_problems(
     return problems
 
 
-def parse_scenario(text: str, source: str = "<scenario>", base: Path | None = None) -> Scenario:
-    """Parse scenario YAML ``text``; relative paths resolve against ``base``."""
+def parse_scenario(
+    text: str,
+    source: str = "<scenario>",
+    base: Path | None = None,
+    *,
+    root: str | Path | None = None,
+) -> Scenario:
+    """Parse scenario YAML ``text``; relative paths resolve against ``base``.
+
+    The catalog, calendar overrides and replay database must lie inside ``base`` (relative,
+    no ``..``) unless ``root`` widens the boundary to that folder (:mod:`._paths`).
+    """
     doc, problems = load_located(source, text)
     if problems:
         raise ScenarioDefinitionError(problems)
-    return _build(doc, base or Path.cwd(), text)
+    return _build(doc, base or Path.cwd(), text, None if root is None else Path(root))
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, *, root: str | Path | None = None) -> Scenario:
     """Load and validate a scenario file; its catalog path is relative to the file.
 
-    Raises :class:`~tthc_flow.errors.ScenarioDefinitionError` naming file, line, column and
-    field of every mistake.
+    The files the scenario names (catalog, calendar overrides, replay database) must lie in
+    the scenario's folder, unless ``root`` names a wider folder they may lie in (for a file
+    you trust: ``root="/"`` allows any path). Raises
+    :class:`~tthc_flow.errors.ScenarioDefinitionError` naming file, line, column and field of
+    every mistake.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioDefinitionError(
-            [Problem(str(path), None, None, "", f"cannot read: {exc}")]
-        ) from exc
-    return parse_scenario(text, str(path), Path(path).resolve().parent)
+    text, problems = read_text(path)
+    if text is None:
+        raise ScenarioDefinitionError(problems)
+    return parse_scenario(text, str(path), Path(path).resolve().parent, root=root)
 
 
-def _build(doc: LocatedDocument, base: Path, text: str) -> Scenario:
+def _build(doc: LocatedDocument, base: Path, text: str, root: Path | None) -> Scenario:
     if not isinstance(doc.data, dict):
         raise ScenarioDefinitionError([doc.problem((), "a scenario must be a mapping")])
     try:
         model = ScenarioModel.model_validate(doc.data)
     except ValidationError as exc:
         raise ScenarioDefinitionError(validation_problems(exc, doc)) from exc
+    _confine(doc, model, base, root)
     try:
-        catalog = load_catalog(base / model.catalog)
-        calendar = build_calendar(model.calendar, base, model.horizon)
+        catalog = load_catalog(confined(model.catalog, base, root))
+        calendar = build_calendar(model.calendar, base, model.horizon, root)
     except InputError as exc:
         located = doc.problem(("catalog",), "cannot load catalog or calendar")
         raise ScenarioDefinitionError([located, *exc.problems]) from exc
@@ -697,6 +712,24 @@ def _build(doc: LocatedDocument, base: Path, text: str) -> Scenario:
     if problems:
         raise ScenarioDefinitionError(problems)
     return scenario
+
+
+def _confine(doc: LocatedDocument, model: ScenarioModel, base: Path, root: Path | None) -> None:
+    """Every path the scenario names lies where it may read (before any is opened)."""
+    paths: list[tuple[tuple[str, ...], str]] = [(("catalog",), model.catalog)]
+    if model.calendar.overrides:
+        paths.append((("calendar", "overrides"), model.calendar.overrides))
+    replay = model.arrivals.replay
+    if replay is not None and (replay.db.startswith("sqlite:///") or "://" not in replay.db):
+        paths.append((("arrivals", "replay", "db"), replay.db.removeprefix("sqlite:///")))
+    problems = []
+    for where, text in paths:
+        try:
+            confined(text, base, root)
+        except (OutsideRoot, OSError) as exc:
+            problems.append(doc.problem(where, str(exc)))
+    if problems:
+        raise ScenarioDefinitionError(problems)
 
 
 def _replayed(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
@@ -52,20 +55,66 @@ def parse(url: str) -> URL:
     return parsed
 
 
+def _sqlite_file(url: URL) -> tuple[Path, bool] | None:
+    """The file a SQLite URL names and whether it asks for read-only access (a
+    ``file:PATH?mode=ro`` URI, see :func:`read_only_url`); None for memory and other backends."""
+    database = str(url.database or "")
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if not database.startswith("file:"):
+        return Path(database), False
+    # SQLAlchemy reads the URI's parameters (mode=ro) into the URL's query
+    return Path(unquote(database.removeprefix("file:"))), url.query.get("mode") == "ro"
+
+
 def require_existing_file(url: URL, shown: str) -> None:
     """For ``create=False``: a SQLite file URL must name an existing file (connecting would
     create an empty one)."""
-    from pathlib import Path
-
     from tthc_flow.errors import SchemaVersionError
 
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return
-    if not Path(str(url.database)).exists():
+    found = _sqlite_file(url)
+    if found is not None and not found[0].exists():
         raise SchemaVersionError(
             f"database {shown} does not exist (create=False); create it with "
             f"`python -m tthc_flow.store upgrade {shown}` or open it with create=True"
         )
+
+
+def read_only_url(path: str | Path) -> str:
+    """A URL that opens the SQLite file ``path`` for reading only: nothing is ever written to
+    it (the ``tthc`` commands that only read use it on files they are given)."""
+    return f"sqlite:///file:{quote(str(Path(path).resolve()))}?mode=ro&uri=true"
+
+
+def read_only_sqlite(url: URL) -> URL | None:
+    """The URL to open a SQLite file read-only with, when ``url`` asks for it
+    (:func:`read_only_url`) or names an existing file this process may not write (an
+    archived copy kept for an audit); else None.
+
+    Opened normally, SQLite must write to the file (switch to WAL, create the ``-shm`` file)
+    and fails with "attempt to write a readonly database". In a folder we may write,
+    ``mode=ro`` still sees other writers' commits; in a read-only folder without a ``-shm``
+    file SQLite can only read the file as ``immutable`` (no locks, nothing of a ``-wal``
+    file), so a copy with uncheckpointed commits in its ``-wal`` file is refused rather than
+    read short.
+    """
+    found = _sqlite_file(url)
+    if found is None:
+        return None
+    path, asked = found
+    if not path.is_file() or not (asked or not os.access(path, os.W_OK)):
+        return None
+    shared = Path(f"{path}-shm").exists() or os.access(path.parent, os.W_OK)
+    log = Path(f"{path}-wal")
+    if not shared and log.exists() and log.stat().st_size > 0:
+        raise StoreError(
+            f"database {path} is read-only and its {log.name} holds commits that cannot be "
+            "read without writing; copy both files to a folder you may write"
+        )
+    query = {**url.query, "mode": "ro", "uri": "true"}
+    if not shared:
+        query["immutable"] = "1"
+    return url.set(database=f"file:{quote(str(path.resolve()))}", query=query)
 
 
 def build(
@@ -82,8 +131,14 @@ def build(
     invalidates the whole pool, so that command fails with a :class:`StoreError` and the
     next one opens fresh connections; ``pool_pre_ping`` also tests each connection before
     use (one more round trip per command) so that even that one command does not fail.
+
+    A SQLite file this process may not write, or one asked for read-only, is opened
+    read-only (:func:`read_only_sqlite`): reading works, a write fails with the driver's
+    "readonly database" error.
     """
     shown = url.render_as_string(hide_password=True)
+    read_only = read_only_sqlite(url)
+    url = read_only or url
     if synchronous.upper() not in SYNCHRONOUS_MODES:
         raise StoreError(f"synchronous={synchronous!r}: use one of {', '.join(SYNCHRONOUS_MODES)}")
     for name, value in (("pool_size", pool_size), ("max_overflow", max_overflow)):
@@ -111,18 +166,19 @@ def build(
     except (ArgumentError, SQLAlchemyError) as exc:
         raise StoreError(f"cannot use database URL {shown}: {reason(exc)}") from exc
     if backend == "sqlite":
-        _sqlite_events(engine, memory, synchronous.upper())
+        # no WAL in memory, nor for a read-only file: switching it to WAL would write to it
+        _sqlite_events(engine, not memory and read_only is None, synchronous.upper())
     return engine
 
 
-def _sqlite_events(engine: Engine, memory: bool, synchronous: str) -> None:
+def _sqlite_events(engine: Engine, wal: bool, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # pysqlite's own implicit BEGIN cannot choose IMMEDIATE; we emit BEGIN ourselves
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        if not memory:
+        if wal:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")

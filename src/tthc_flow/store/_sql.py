@@ -466,16 +466,20 @@ class SqlStore:
             return FeedPage([_parse(r, conn) for r in rows], position)
 
     def events(self) -> Iterator[Event]:
-        """Every event in ``seq`` order, read in pages (no transaction held between pages)."""
-        after = 0
-        while True:
-            with self._tx(write=False) as conn:
+        """Every event in ``seq`` order, read in pages within one transaction (REPEATABLE READ
+        on PostgreSQL): an export taken while writers run is a snapshot, the events committed
+        when it began (pages in separate transactions mixed in later commits)."""
+        with self._tx(write=False) as conn:
+            if conn.dialect.name == "postgresql" and getattr(self._local, "conn", None) is None:
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            after = 0
+            while True:
                 stmt = _RAW_EVENTS.where(events.c.seq > after).order_by(events.c.seq)
                 page = [_parse(r, conn) for r in conn.execute(stmt.limit(_PAGE))]
-            yield from page
-            if len(page) < _PAGE:
-                return
-            after = page[-1].seq
+                yield from page
+                if len(page) < _PAGE:
+                    return
+                after = page[-1].seq
 
     def dossiers(self) -> Iterator[Dossier]:
         """Every stored dossier (replayed), in code order, read in pages."""
