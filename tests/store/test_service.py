@@ -340,3 +340,23 @@ def test_postgresql_going_away_fails_one_command_cleanly(pg_url: str, pre_ping: 
     engine.fire(code, "handover", EVERYONE, MONDAY + timedelta(hours=1))
     assert [e.trigger for e in store.load_events(code)] == ["receive", "handover"]
     store.close()
+
+
+def test_an_online_submission_has_the_desks_timers(open_store: StoreFactory) -> None:
+    """Decree 118/2025/ND-CP art. 17.2: submitted online Fri 24/4/2026 16:00, staff alerted
+    within 2 hours (Fri 18:00) and the dossier received or sent back within 8 working hours:
+    Fri 16:00-17:00 (1 h), 25-27/4 off (weekend, the 2026 swap for 30/4), Tue 28/4
+    07:30-11:30 (5 h) and 13:00-16:00 (8 h): Tue 28/4 16:00 (hand count as in
+    tests/engine/test_legal_clock.py)."""
+    store = open_store()
+    engine = _engine(store, FixedClock(MONDAY))
+    friday = datetime(2026, 4, 24, 16, tzinfo=VN_TZ)
+    code = engine.submit("2.000234", "Công ty A", "online", at=friday).code
+    assert store.timers(code) == {
+        "online_alert": datetime(2026, 4, 24, 18, tzinfo=VN_TZ),
+        "online_accept": datetime(2026, 4, 28, 16, tzinfo=VN_TZ),
+    }
+    fired = engine.run_due(datetime(2026, 4, 28, 16, 1, tzinfo=VN_TZ))
+    assert sorted(t.kind for t in fired) == ["online_accept", "online_alert"]
+    engine.fire(code, "accept", EVERYONE, datetime(2026, 4, 28, 16, 30, tzinfo=VN_TZ))
+    assert "online_accept" not in store.timers(code) and "overdue" in store.timers(code)

@@ -154,15 +154,63 @@ def check_store(url: str, codes: list[str]) -> None:
         assert all(d.state == "returned" for d in store.dossiers())
 
 
+class FeedReader:
+    """Reads the change feed while the workers write, as a consumer process would."""
+
+    def __init__(self, url: str) -> None:
+        import threading
+
+        self.store = SqlStore(url)
+        self.seen: list[tuple[str, int]] = []
+        self.position = ""
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> int:
+        page = self.store.changes(self.position, limit=200)
+        self.seen += [(e.dossier_code, e.version) for e in page.events]
+        self.position = page.position
+        return len(page.events)
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            if not self._read():
+                time.sleep(0.01)
+
+    def finish(self, expected: int) -> list[tuple[str, int]]:
+        """Read on until ``expected`` events came, or 60 s: the feed lags while any older
+        transaction of the database runs (another test's, here), it never skips."""
+        self.stop.set()
+        self.thread.join(timeout=30)
+        deadline = time.monotonic() + 60
+        while len(self.seen) < expected and time.monotonic() < deadline:
+            if not self._read():
+                time.sleep(0.05)
+        self._read()  # nothing more may come
+        self.store.close()
+        return self.seen
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [2, 4, 8])
 def test_worker_processes_on_postgresql_decide_on_committed_state(
     pg_url: str, workers: int
 ) -> None:
     SqlStore(pg_url).close()  # create the schema once, before the workers race to
+    feed = FeedReader(pg_url)
     result = drive(pg_url, workers, dossiers=600 if workers < 8 else 900)
     assert result["wrong"] == [], result["wrong"][:5]
     check_store(pg_url, result["codes"])
+    # the feed, read while they wrote, handed out every event once, each dossier in order
+    with SqlStore(pg_url) as store:
+        stored = {(e.dossier_code, e.version) for e in store.events()}
+    seen = feed.finish(len(stored))
+    assert len(seen) == len(set(seen)) == len(stored) and set(seen) == stored
+    last: dict[str, int] = {}
+    for code, version in seen:
+        assert version == last.get(code, 0) + 1
+        last[code] = version
 
 
 @pytest.mark.slow

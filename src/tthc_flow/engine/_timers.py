@@ -17,6 +17,7 @@ from datetime import datetime
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import ROW_DUE_AT, ROW_LEFT_AT, Dossier
 from tthc_flow.errors import CalendarError
+from tthc_flow.procedure import SUBMITTED
 
 DUE_SOON = "due_soon"
 """The appointment is near: time to finish, or to apologise (the apology needs notice)."""
@@ -24,10 +25,15 @@ OVERDUE = "overdue"
 """The appointment has passed and the dossier is unresolved."""
 STEP_OVERDUE = "step_overdue"
 """The current step's deadline (its share of the limit) has passed."""
+ONLINE_ALERT = "online_alert"
+"""An online submission still unseen: staff must be alerted (Decree 118/2025/ND-CP art. 17.2)."""
+ONLINE_ACCEPT = "online_accept"
+"""An online submission still neither received nor sent back for a supplement at the end of
+its 8 working hours (art. 17.2, ``OnlineReceiptPolicy``)."""
 CLOSE_UNSUPPLEMENTED = "close_unsupplemented"
 """The supplement did not arrive in time: the dossier is closed (a command, not a message)."""
 
-MESSAGE_TIMERS = frozenset({DUE_SOON, OVERDUE, STEP_OVERDUE})
+MESSAGE_TIMERS = frozenset({DUE_SOON, OVERDUE, STEP_OVERDUE, ONLINE_ALERT, ONLINE_ACCEPT})
 """Timers whose firing is an outbox message (``timer.<kind>``); the others run a command."""
 
 
@@ -92,6 +98,12 @@ def timers_of(
     if not dossier.is_open:
         return {}
     found: dict[str, datetime] = {}
+    if dossier.state == SUBMITTED:  # not received yet: the desk's deadlines of art. 17.2
+        if dossier.alert_due_at is not None:
+            found[ONLINE_ALERT] = dossier.alert_due_at
+        if dossier.accept_due_at is not None:
+            found[ONLINE_ACCEPT] = dossier.accept_due_at
+        return found
     if dossier.paused:
         closes_at = dossier.closes_at  # decided with the request (SupplementPolicy, art. 19.5)
         if closes_at is not None:
