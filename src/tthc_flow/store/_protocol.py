@@ -98,9 +98,9 @@ class Delivery:
     lease_owner: str
 
 
-@dataclass(frozen=True, slots=True)
-class DueTimer:
-    """A pending timer whose moment has come (:meth:`FullStore.due_timers`)."""
+class DueTimer(NamedTuple):
+    """A pending timer whose moment has come (:meth:`FullStore.due_timers`); a named tuple,
+    as a scheduler reads thousands at a time."""
 
     dossier_code: str
     kind: str
