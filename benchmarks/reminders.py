@@ -9,7 +9,8 @@ moment, in the same run:
 
   overdue   ``Engine.overdue(now)`` vs the raw SQL ``SELECT ... WHERE pending_due_at < ?``
   due_soon  ``Engine.due_soon(now, 2 days)`` vs the raw range query
-  timers    ``store.due_timers(now)`` vs the raw ``SELECT ... FROM timers WHERE due_at <= ?``
+  timers    ``store.due_timers(now, limit=n)`` vs the raw ``SELECT ... FROM timers WHERE
+            due_at <= ? ... LIMIT n`` (every due timer: the scheduler reads pages of 500)
 
 The raw queries select the same columns through the driver's cursor; the script checks that
 both sides return the same dossiers (or timers) before printing the median of 7 runs and the
@@ -185,7 +186,7 @@ def measure(url: str, n: int) -> list[tuple[str, float, float, int]]:
             lambda: store.due_timers(NOW, limit=n),
             lambda: raw_query(
                 "SELECT dossier_code, kind, due_at FROM timers WHERE due_at <= "
-                f"{mark} AND fired_at IS NULL ORDER BY due_at, dossier_code, kind",
+                f"{mark} AND fired_at IS NULL ORDER BY due_at, dossier_code, kind LIMIT {n}",
                 NOW,
             ),
         ),

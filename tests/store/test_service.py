@@ -130,6 +130,11 @@ def test_timers_fire_once_and_move_with_the_dossier(open_store: StoreFactory) ->
     pending = store.timers(code)
     assert pending["overdue"] == dossier.due_at
     assert pending["due_soon"] == datetime(2026, 3, 12, 8, tzinfo=VN_TZ)
+    # art. 19.5: a gap may be sent back within 3 working days of receipt, the receipt day
+    # not counted: Tue 3, Wed 4, Thu 5 March; the reminder opens that last day (07:30)
+    assert pending["supplement_window"] == datetime(2026, 3, 5, 7, 30, tzinfo=VN_TZ)
+    first = engine.run_due(datetime(2026, 3, 5, 8, tzinfo=VN_TZ))
+    assert [t.kind for t in first] == ["supplement_window"]
     assert engine.run_due(datetime(2026, 3, 12, 7, 59, tzinfo=VN_TZ)) == []
     fired = engine.run_due(datetime(2026, 3, 12, 9, tzinfo=VN_TZ))
     assert [t.kind for t in fired] == ["due_soon"]
@@ -141,6 +146,7 @@ def test_timers_fire_once_and_move_with_the_dossier(open_store: StoreFactory) ->
     assert sorted(t.kind for t in late) == ["overdue", "step_overdue"]
     messages = [d.topic for d in _drain(store, datetime(2026, 3, 17, 9, tzinfo=VN_TZ))]
     assert messages.count("timer.overdue") == 1 and messages.count("timer.due_soon") == 1
+    assert messages.count("timer.supplement_window") == 1
     # resolved: no reminder is pending any more
     for trigger in ("appraise", "inspect", "approve"):
         engine.fire(code, trigger, EVERYONE, datetime(2026, 3, 17, 10, tzinfo=VN_TZ))

@@ -630,7 +630,9 @@ class Engine:
         return dossier
 
     def _timers_of(self, dossier: Dossier) -> dict[str, datetime]:
-        return timers_of(dossier, self._due_soon, self.policies.reminders)
+        return timers_of(
+            dossier, self._due_soon, self.policies.reminders, self._supplement_window_timer
+        )
 
     def _due_soon(self, due: datetime) -> datetime | None:
         """ReminderPolicy's due_soon moment, one calendar look-up per appointment."""
@@ -1129,6 +1131,28 @@ class Engine:
             raise InvalidCommand(f"{action} needs reason='...' (it is written on the slip)")
         return reason
 
+    def _supplement_last_day(self, dossier: Dossier) -> date | None:
+        """The last day a supplement may be requested during handling (None: no window).
+
+        "không quá 03 ngày làm việc kể từ ngày tiếp nhận hồ sơ" (art. 19.5): from the receipt
+        date, that day not counted (Civil Code 2015 art. 147.2), not from the clock start."""
+        window = self._policies_of(dossier).supplement.within_working_days
+        received = dossier.received_at
+        if window is None or received is None:
+            return None
+        return self.calendar.add_working_days(received.date(), window)
+
+    def _supplement_window_timer(self, dossier: Dossier) -> datetime | None:
+        """``supplement_window``: the start of that last day, while the window is still
+        unused (the specialist's last chance to ask instead of apologising later)."""
+        if any(p.origin != SUBMITTED for p in dossier.pauses):
+            return None
+        last_day = self._supplement_last_day(dossier)
+        if last_day is None:
+            return None
+        periods = self.calendar.working_periods(last_day)
+        return datetime.combine(last_day, periods[0][0], VN_TZ) if periods else None
+
     def _supplement_refusal(self, dossier: Dossier, moment: datetime) -> str | None:
         policy = self._policies_of(dossier).supplement
         at_reception = dossier.state == SUBMITTED
@@ -1144,18 +1168,14 @@ class Engine:
                 f"{article})"
             )
         window = policy.within_working_days
-        # "không quá 03 ngày làm việc kể từ ngày tiếp nhận hồ sơ" (art. 19.5): from the receipt
-        # date, that day not counted (Civil Code 2015 art. 147.2), not from the clock start
-        received = dossier.received_at
-        if not at_reception and window is not None and received is not None:
-            last_day = self.calendar.add_working_days(received.date(), window)
-            if moment.date() > last_day:
-                return (
-                    f"a supplement for dossier {dossier.code} must be requested within {window} "
-                    f"working day(s) of receipt (by {last_day}; SupplementPolicy."
-                    "within_working_days, Decree 118/2025/ND-CP art. 19.5); reschedule with an "
-                    "apology instead"
-                )
+        last_day = None if at_reception else self._supplement_last_day(dossier)
+        if last_day is not None and moment.date() > last_day:
+            return (
+                f"a supplement for dossier {dossier.code} must be requested within {window} "
+                f"working day(s) of receipt (by {last_day}; SupplementPolicy."
+                "within_working_days, Decree 118/2025/ND-CP art. 19.5); reschedule with an "
+                "apology instead"
+            )
         return None
 
     def _payment(self, dossier: Dossier, data: dict[str, Any], explicit: bool) -> dict[str, Any]:

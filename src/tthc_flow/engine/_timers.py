@@ -30,10 +30,15 @@ ONLINE_ALERT = "online_alert"
 ONLINE_ACCEPT = "online_accept"
 """An online submission still neither received nor sent back for a supplement at the end of
 its 8 working hours (art. 17.2, ``OnlineReceiptPolicy``)."""
+SUPPLEMENT_WINDOW = "supplement_window"
+"""The last working day on which a gap found in appraisal may still be sent back to the
+applicant (Decree 118/2025/ND-CP art. 19.5: within 3 working days of receipt)."""
 CLOSE_UNSUPPLEMENTED = "close_unsupplemented"
 """The supplement did not arrive in time: the dossier is closed (a command, not a message)."""
 
-MESSAGE_TIMERS = frozenset({DUE_SOON, OVERDUE, STEP_OVERDUE, ONLINE_ALERT, ONLINE_ACCEPT})
+MESSAGE_TIMERS = frozenset(
+    {DUE_SOON, OVERDUE, STEP_OVERDUE, ONLINE_ALERT, ONLINE_ACCEPT, SUPPLEMENT_WINDOW}
+)
 """Timers whose firing is an outbox message (``timer.<kind>``); the others run a command."""
 
 
@@ -90,11 +95,14 @@ def timers_of(
     dossier: Dossier,
     due_soon: Callable[[datetime], datetime | None],
     reminders: ReminderPolicy,
+    supplement_window: Callable[[Dossier], datetime | None] | None = None,
 ) -> dict[str, datetime]:
     """The pending timers of ``dossier`` by kind (empty for a closed dossier).
 
     ``due_soon`` gives the ``due_soon`` moment of an appointment (None: no reminder); the
-    engine passes :func:`due_soon_at` with its calendar, remembered per appointment."""
+    engine passes :func:`due_soon_at` with its calendar, remembered per appointment.
+    ``supplement_window`` gives the ``supplement_window`` moment (the engine's own rule of
+    art. 19.5, the one its refusal uses); None leaves that timer out."""
     if not dossier.is_open:
         return {}
     found: dict[str, datetime] = {}
@@ -115,6 +123,9 @@ def timers_of(
         soon = due_soon(due)
         if soon is not None:
             found[DUE_SOON] = soon
+        window = supplement_window(dossier) if supplement_window is not None else None
+        if window is not None and window < due:
+            found[SUPPLEMENT_WINDOW] = window
         rows = dossier.step_rows
         if reminders.step_overdue and rows and rows[-1][ROW_LEFT_AT] is None:
             step_due = rows[-1][ROW_DUE_AT]

@@ -48,7 +48,7 @@ class FastReads:
         self._head = f"SELECT version, last_hash FROM dossiers WHERE code = {mark}"
         self._due = (
             "SELECT dossier_code, kind, due_at FROM timers WHERE due_at <= "
-            f"{mark} AND fired_at IS NULL ORDER BY due_at, dossier_code, kind LIMIT {mark}"
+            f"{mark} AND fired_at IS NULL ORDER BY due_at, dossier_code, kind LIMIT "
         )
         self._local = threading.local()
         self._opened: list[Any] = []
@@ -89,7 +89,8 @@ class FastReads:
 
     def due_timers(self, now: datetime, limit: int) -> list[DueTimer]:
         """Unfired timers due at ``now``, earliest first."""
-        rows = self._fetch(self._due, [self._bind(now), int(limit)])
+        # the limit as a literal (an int): a bound LIMIT hides it from the planner
+        rows = self._fetch(self._due + str(int(limit)), [self._bind(now)])
         moment = self._moment
         return [DueTimer(code, kind, moment(due)) for code, kind, due in rows]
 
