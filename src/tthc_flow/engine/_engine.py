@@ -1225,14 +1225,7 @@ class Engine:
             start_at = self._clock_start(moment, TimeUnit.WORKING_DAYS, rules)
             due = self._due_after(start_at, days, TimeUnit.WORKING_DAYS, rules)
         else:
-            if isinstance(raw, str):
-                try:
-                    raw = datetime.fromisoformat(raw)
-                except ValueError:
-                    raise InvalidCommand(f"due_at={raw!r} is not an ISO datetime") from None
-            if not isinstance(raw, datetime):
-                raise InvalidCommand("due_at= must be an aware datetime")
-            due = to_vn(raw, "due_at")
+            due = _moment_argument(raw, "due_at", "due_at= must be an aware datetime")
             if due <= moment:
                 raise InvalidCommand("a consultation's due_at must be after the request")
         return {"body": body.strip(), "answer_due_at": iso(due)}
@@ -1334,15 +1327,11 @@ class Engine:
         self, dossier: Dossier, moment: datetime, data: dict[str, Any]
     ) -> dict[str, Any]:
         policy = self._policies_of(dossier).reschedule
-        raw = data.pop("new_due_at", None)
-        if isinstance(raw, str):
-            try:
-                raw = datetime.fromisoformat(raw)
-            except ValueError:
-                raise InvalidCommand(f"new_due_at={raw!r} is not an ISO datetime") from None
-        if not isinstance(raw, datetime):
-            raise InvalidCommand("reschedule needs new_due_at=<aware datetime>")
-        new_due = to_vn(raw, "new_due_at")
+        new_due = _moment_argument(
+            data.pop("new_due_at", None),
+            "new_due_at",
+            "reschedule needs new_due_at=<aware datetime>",
+        )
         reason = self._reason(data, "reschedule")
         refusal = self._refusal(dossier, Effect.RESCHEDULE, moment)
         if refusal is not None:
@@ -1363,6 +1352,19 @@ class Engine:
                 f"{dossier.due_at.isoformat()}"
             )
         return {"new_due_at": iso(new_due), "reason": reason}
+
+
+def _moment_argument(raw: Any, name: str, missing: str) -> datetime:
+    """A moment given with a command (an aware datetime or its ISO text), in Vietnam time;
+    InvalidCommand naming ``name`` otherwise (``missing``: the message for no datetime)."""
+    if isinstance(raw, str):
+        try:
+            raw = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InvalidCommand(f"{name}={raw!r} is not an ISO datetime") from None
+    if not isinstance(raw, datetime):
+        raise InvalidCommand(missing)
+    return to_vn(raw, name)
 
 
 def _same_command(existing: Event, digest: str | None, key: str) -> None:

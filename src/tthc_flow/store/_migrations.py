@@ -9,7 +9,7 @@ copy of the version-1 DDL, so that new databases still pass through every step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,19 +60,18 @@ def _columns_before_v3(events: Any) -> list[Any]:
     return [c for c in events.columns if c.name != "tx"]
 
 
-def _backfill_v2(conn: Connection) -> None:
-    from tthc_flow.calendar import WorkCalendar
+def _replayed(conn: Connection, *where: Any) -> Iterator[tuple[str, Any]]:
+    """Every dossier matching ``where`` as ``(code, replayed dossier)``, 500 at a time (the
+    backfills of the migration steps)."""
     from tthc_flow.engine._dossier import replay
-    from tthc_flow.store._rows import row_event, summary_row
+    from tthc_flow.store._rows import row_event
 
-    calendar = conn.info.get("tthc_calendar") or WorkCalendar.vietnam()
     d, e = schema.dossiers, schema.events
-    names = ("processing_seconds", *_FLAGS_V2)
     after = ""
     while True:
         codes = list(
             conn.execute(
-                select(d.c.code).where(d.c.code > after).order_by(d.c.code).limit(500)
+                select(d.c.code).where(d.c.code > after, *where).order_by(d.c.code).limit(500)
             ).scalars()
         )
         if not codes:
@@ -86,11 +85,23 @@ def _backfill_v2(conn: Connection) -> None:
         for row in rows:
             chains.setdefault(row.dossier_code, []).append(row_event(row._mapping))
         for code, chain in chains.items():
-            summary = summary_row(replay(chain), calendar)
-            values = {name: summary[name] for name in names}
-            if values["processing_seconds"] is not None or any(values[f] for f in _FLAGS_V2):
-                conn.execute(update(d).where(d.c.code == code).values(**values))
+            yield code, replay(chain)
         after = codes[-1]
+
+
+def _backfill_v2(conn: Connection) -> None:
+    from tthc_flow.calendar import WorkCalendar
+    from tthc_flow.store._rows import summary_row
+
+    calendar = conn.info.get("tthc_calendar") or WorkCalendar.vietnam()
+    names = ("processing_seconds", *_FLAGS_V2)
+    for code, dossier in _replayed(conn):
+        summary = summary_row(dossier, calendar)
+        values = {name: summary[name] for name in names}
+        if values["processing_seconds"] is not None or any(values[f] for f in _FLAGS_V2):
+            conn.execute(
+                update(schema.dossiers).where(schema.dossiers.c.code == code).values(**values)
+            )
 
 
 def _add_service_tables_v3(conn: Connection) -> None:
@@ -120,47 +131,21 @@ def _add_service_tables_v3(conn: Connection) -> None:
 
 def _backfill_v3(conn: Connection) -> None:
     from tthc_flow.calendar import WorkCalendar
-    from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, replay
+    from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED
     from tthc_flow.engine._policies import Policies
     from tthc_flow.engine._timers import due_soon_at, pending_due_at, timers_of
-    from tthc_flow.store._rows import row_event
 
     calendar = conn.info.get("tthc_calendar") or WorkCalendar.vietnam()
-    policies = Policies()
-    d, e, t = schema.dossiers, schema.events, schema.timers
-    after = ""
-    while True:
-        codes = list(
-            conn.execute(
-                select(d.c.code)
-                .where(d.c.code > after, d.c.state.not_in(sorted(OPEN_STATES_EXCLUDED)))
-                .order_by(d.c.code)
-                .limit(500)
-            ).scalars()
+    reminders = Policies().reminders
+    d, t = schema.dossiers, schema.timers
+    open_only = d.c.state.not_in(sorted(OPEN_STATES_EXCLUDED))
+    for code, dossier in _replayed(conn, open_only):
+        conn.execute(
+            update(d).where(d.c.code == code).values(pending_due_at=pending_due_at(dossier))
         )
-        if not codes:
-            return
-        chains: dict[str, list[Any]] = {}
-        rows = conn.execute(
-            select(*_columns_before_v3(e))
-            .where(e.c.dossier_code.in_(codes))
-            .order_by(e.c.dossier_code, e.c.version)
-        )
-        for row in rows:
-            chains.setdefault(row.dossier_code, []).append(row_event(row._mapping))
-        for code, chain in chains.items():
-            dossier = replay(chain)
-            conn.execute(
-                update(d).where(d.c.code == code).values(pending_due_at=pending_due_at(dossier))
-            )
-            found = timers_of(
-                dossier,
-                lambda due: due_soon_at(due, calendar, policies.reminders),
-                policies.reminders,
-            )
-            for kind, due in found.items():
-                conn.execute(t.insert().values(dossier_code=code, kind=kind, due_at=due))
-        after = codes[-1]
+        found = timers_of(dossier, lambda due: due_soon_at(due, calendar, reminders), reminders)
+        for kind, due in found.items():
+            conn.execute(t.insert().values(dossier_code=code, kind=kind, due_at=due))
 
 
 MIGRATIONS: tuple[Migration, ...] = (
