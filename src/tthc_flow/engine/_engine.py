@@ -165,6 +165,7 @@ class Engine:
         self._durable = self._hashed
         self._lock = threading.Lock()  # guards the cache's check-then-set across threads
         self._due_soon_memo: dict[datetime, datetime | None] = {}
+        self._window_memo: dict[tuple[date, int], datetime | None] = {}
 
     # ----------------------------------------------------------------- set-up
     def register_hook(self, name: str, hook: Hook) -> None:
@@ -1144,14 +1145,25 @@ class Engine:
 
     def _supplement_window_timer(self, dossier: Dossier) -> datetime | None:
         """``supplement_window``: the start of that last day, while the window is still
-        unused (the specialist's last chance to ask instead of apologising later)."""
-        if any(p.origin != SUBMITTED for p in dossier.pauses):
+        unused (the specialist's last chance to ask instead of apologising later);
+        remembered per receipt day and policy (asked twice per command)."""
+        received = dossier.received_at
+        if received is None or any(p.origin != SUBMITTED for p in dossier.pauses):
             return None
+        # by identity: the policy objects live as long as the engine (hashing a frozen
+        # dataclass walks its fields, as dear as the look-up it saves)
+        key = (received.date(), id(self._policies_of(dossier).supplement))
+        memo = self._window_memo
+        if key in memo:
+            return memo[key]
+        if len(memo) >= 4096:
+            memo.clear()
         last_day = self._supplement_last_day(dossier)
-        if last_day is None:
-            return None
-        periods = self.calendar.working_periods(last_day)
-        return datetime.combine(last_day, periods[0][0], VN_TZ) if periods else None
+        periods = self.calendar.working_periods(last_day) if last_day is not None else ()
+        found = memo[key] = (
+            datetime.combine(last_day, periods[0][0], VN_TZ) if last_day and periods else None
+        )
+        return found
 
     def _supplement_refusal(self, dossier: Dossier, moment: datetime) -> str | None:
         policy = self._policies_of(dossier).supplement

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import ROW_DUE_AT, ROW_LEFT_AT, Dossier
@@ -42,24 +43,20 @@ MESSAGE_TIMERS = frozenset(
 """Timers whose firing is an outbox message (``timer.<kind>``); the others run a command."""
 
 
-@dataclass(frozen=True, slots=True)
-class Timer:
+class Timer(NamedTuple):
     """One pending moment of a dossier: ``kind`` (one per dossier) at ``due_at``."""
 
     kind: str
     due_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class TimerChange:
+class TimerChange(NamedTuple):
     """What an append changes in a dossier's timers: ``put`` (set or moved; a moved timer
-    fires again) and ``clear`` (kinds no longer pending)."""
+    fires again) and ``clear`` (kinds no longer pending). False when nothing changes.
+    (Named tuples: one is built per command, a frozen dataclass costs several times more.)"""
 
     put: tuple[Timer, ...] = ()
     clear: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.put or self.clear)
 
 
 NO_CHANGE = TimerChange()
@@ -152,6 +149,7 @@ def timer_change(before: dict[str, datetime], after: dict[str, datetime]) -> Tim
     """The change from ``before`` to ``after`` (unchanged timers keep their fired mark)."""
     if before == after:
         return NO_CHANGE
-    put = tuple(Timer(k, v) for k, v in after.items() if before.get(k) != v)
-    clear = tuple(k for k in before if k not in after)
+    get = before.get
+    put = tuple([Timer(k, v) for k, v in after.items() if get(k) != v])
+    clear = tuple([k for k in before if k not in after])
     return TimerChange(put, clear)

@@ -1,10 +1,11 @@
 """The outbox of :class:`~tthc_flow.store.MemoryStore`: messages by id, leased in order.
 
-Each message is one tuple of plain values (the ``outbox`` table's columns, the payload as
-JSON text), replaced when its delivery state changes: like the store's event rows, a tuple of
-strings, numbers and datetimes is invisible to Python's cyclic garbage collector once it has
-been seen, and one tuple per message (not a tuple per payload item) keeps the collector from
-running more often.
+Each message is one tuple of plain values (the ``outbox`` table's columns), replaced when its
+delivery state changes: like the store's event rows, a tuple of strings, numbers and
+datetimes is invisible to Python's cyclic garbage collector once it has been seen. The payload
+is kept as two tuples (its keys, its values), not as a dict the collector would walk nor as a
+tuple per item that would make it run more often, and is encoded as JSON only when the
+message is claimed: most commands write a message, few are claimed in a test or a run.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class OutboxRow(NamedTuple):
     version: int
     topic: str
     key: str
-    payload: str
+    payload: Any  # JSON text, or (keys, values) in MemoryOutbox
     created_at: datetime
     available_at: datetime
     attempts: int = 0
@@ -78,7 +79,8 @@ class MemoryOutbox:
             key += f"@{suffix}"
         if key in self._keys:
             return
-        text = json.dumps(message.payload, ensure_ascii=False)
+        payload = message.payload
+        text = (tuple(payload), tuple(payload.values()))
         id_ = self._next
         self.rows[id_] = (
             id_,
@@ -137,7 +139,10 @@ class MemoryOutbox:
                 attempts=row.attempts + 1, lease_owner=consumer, lease_until=now + lease
             )
             self.rows[row.id] = tuple(leased)
-            found.append(delivery(leased))
+            keys, values = leased.payload
+            # what a database gives back: JSON's values (lists for tuples, nothing shared)
+            text = json.dumps(dict(zip(keys, values, strict=True)), ensure_ascii=False)
+            found.append(delivery(leased._replace(payload=text)))
             if len(found) >= limit:
                 break
         return found
