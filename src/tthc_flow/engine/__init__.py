@@ -17,6 +17,7 @@ from tthc_flow.engine._dossier import (
 )
 from tthc_flow.engine._engine import Engine, Hook
 from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
+from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_status
 from tthc_flow.engine._policies import (
     AgencyPolicy,
     ClockStartPolicy,
@@ -36,6 +37,7 @@ from tthc_flow.engine._policies import (
     classify_resolution,
 )
 from tthc_flow.engine._rulebook import DECREE_61_2018, DECREE_118_2025, RuleBook, RuleSet
+from tthc_flow.engine._timers import ReminderPolicy, Timer, TimerChange
 
 __all__ = [
     "DECREE_61_2018",
@@ -60,9 +62,12 @@ __all__ = [
     "Hook",
     "OnTheSpotPolicy",
     "OnlineReceiptPolicy",
+    "OutboxMessage",
+    "OutboxPolicy",
     "Pause",
     "Policies",
     "RefusalPolicy",
+    "ReminderPolicy",
     "Reschedule",
     "ReschedulePolicy",
     "ResultPolicy",
@@ -74,11 +79,14 @@ __all__ = [
     "SystemClock",
     "Timeliness",
     "TimelinessPolicy",
+    "Timer",
+    "TimerChange",
     "TransferPolicy",
     "agency_summary",
     "apply",
     "classify",
     "classify_resolution",
     "first_broken_link",
+    "portal_status",
     "replay",
 ]
