@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 
 from tests.engine.conftest import DESK, LEADER, POLICE, PROCEDURE, SPECIALIST, at
-from tthc_flow import PolicyViolation
+from tthc_flow import VN_TZ, PolicyViolation
 from tthc_flow.engine import (
     ClockStartPolicy,
     DueDatePolicy,
@@ -599,3 +599,32 @@ def test_consultations_carry_their_own_deadline(catalog: Catalog) -> None:
     ]
     with pytest.raises(InvalidCommand, match="one of within_working_days"):
         engine.fire(code, "consult", SPECIALIST, at(2026, 5, 4, 11), body="Sở Tài chính")
+
+
+def test_the_end_of_the_last_day_is_a_setting(catalog: Catalog) -> None:
+    """Civil Code 2015 art. 148.6: "thời điểm kết thúc của ngày cuối cùng là 24 giờ của
+    ngày đó"; the default ends a due day when the desk closes (17:00). Received after hours
+    Fri 24/4/2026 17:30, 3 working days, the receipt day not counted (art. 147.2): Sat 25,
+    Sun 26 and Mon 27/4 off (the 2026 swap), Tue 28 (1), Wed 29 (2), Thu 30/4 and Fri 1/5
+    holidays, Sat 2 and Sun 3 off, Mon 4/5 (3): due at the end of Mon 4/5 - 17:00 by
+    default, 24:00 (its last instant) with ``day_ends="midnight"``."""
+    received = at(2026, 4, 24, 17, 30)
+    close = _engine(catalog).receive("2.000999", "A", "desk", at=received)
+    assert close.due_at == at(2026, 5, 4, 17, 0)
+    midnight = _engine(catalog, Policies(due_date=DueDatePolicy(day_ends="midnight"))).receive(
+        "2.000999", "A", "desk", at=received
+    )
+    assert midnight.due_at == datetime(2026, 5, 4, 23, 59, 59, 999999, tzinfo=VN_TZ)
+    assert midnight.due_at.date() == close.due_at.date()  # the same last day on the slip
+    # inside working hours the clock time is kept either way (same_clock_time) ...
+    morning = at(2026, 4, 24, 9, 0)
+    kept = _engine(catalog, Policies(due_date=DueDatePolicy(day_ends="midnight")))
+    assert kept.receive("2.000999", "B", "desk", at=morning).due_at == at(2026, 5, 4, 9, 0)
+    # ... and with end_of_day the last day ends at midnight
+    whole_day = _engine(
+        catalog, Policies(due_date=DueDatePolicy(mode="end_of_day", day_ends="midnight"))
+    )
+    due = whole_day.receive("2.000999", "C", "desk", at=morning).due_at
+    assert due == datetime(2026, 5, 4, 23, 59, 59, 999999, tzinfo=VN_TZ)
+    with pytest.raises(ValueError, match="day_ends"):
+        DueDatePolicy(day_ends="noon")

@@ -870,8 +870,11 @@ class Engine:
                 return self._day_end(day)
         return self._day_end(cal.add_working_days(day, 1))
 
-    def _day_end(self, day: date) -> datetime:
-        """The end of a working day: the close of its last working period (DueDatePolicy)."""
+    def _day_end(self, day: date, policies: Policies | None = None) -> datetime:
+        """The end of a working day (DueDatePolicy.day_ends): the close of its last working
+        period, or its last instant ("midnight", Civil Code 2015 art. 148.6)."""
+        if (policies or self.policies).due_date.day_ends == "midnight":
+            return datetime.combine(day, time.max, VN_TZ)
         return datetime.combine(day, self.calendar.working_periods(day)[-1][1], VN_TZ)
 
     def _due_after(
@@ -894,22 +897,22 @@ class Engine:
             candidate = start_at + timedelta(days=value)
             last = candidate.date()
             if not cal.is_working_day(last):
-                return self._day_end(cal.add_working_days(last, 1))  # art. 148.5
+                return self._day_end(cal.add_working_days(last, 1), policies)  # art. 148.5
             if end_of_day or not in_hours or cal.next_working_moment(candidate) != candidate:
-                return self._day_end(last)  # art. 148.1
+                return self._day_end(last, policies)  # art. 148.1
             return candidate
         whole = int(value)
         if in_hours:
             due = cal.add_working_days_at(start_at, whole) if whole else start_at
         elif whole:
-            due = self._day_end(cal.add_working_days(start_at.date(), whole))
+            due = self._day_end(cal.add_working_days(start_at.date(), whole), policies)
         else:  # less than a day from outside working hours: working time from the next opening
             due = cal.next_working_moment(start_at)
         fraction = value - whole
         if fraction:
             due = cal.add_working_time(due, cal.hours_per_day * fraction)
         if end_of_day:
-            due = self._day_end(due.date())
+            due = self._day_end(due.date(), policies)
         return due
 
     @staticmethod

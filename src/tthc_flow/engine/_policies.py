@@ -76,17 +76,23 @@ class DueDatePolicy:
     148.1). A calendar-day limit whose last day is a weekend or holiday ends at the end of the
     next working day (art. 148.5), in both modes.
 
-    The end of a day is the close of the desk's last working period (17:00 by default). Art.
-    148.6 puts the end of a day at 24:00; an appointment is a time the desk is open, so the
-    engine uses the close of business; the difference matters only for an act done between
-    closing and midnight of the last day (docs/legal-rules.md, "ambiguities").
+    ``day_ends`` says what "the end of the last day" is. ``"close"`` (default): the close of
+    the desk's last working period (17:00 by default): an appointment is a time the desk is
+    open to hand the result over. ``"midnight"``: 24:00, as Civil Code art. 148.6 defines the
+    end of a day, written as the day's last instant (23:59:59.999999) so that the date stays
+    the last day's (the slips and the date granularity of timeliness read it). The two differ
+    only for an act done between closing and midnight of the last day (docs/legal-rules.md,
+    "ambiguities").
     """
 
     mode: str = "same_clock_time"
+    day_ends: str = "close"
 
     def __post_init__(self) -> None:
         if self.mode not in {"same_clock_time", "end_of_day"}:
             raise ValueError("DueDatePolicy.mode must be 'same_clock_time' or 'end_of_day'")
+        if self.day_ends not in {"close", "midnight"}:
+            raise ValueError("DueDatePolicy.day_ends must be 'close' or 'midnight'")
 
 
 @dataclass(frozen=True)
