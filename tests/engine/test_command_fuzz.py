@@ -224,3 +224,14 @@ def test_refusals_name_the_field(call: Callable[[Engine], Any], field: str) -> N
     assert caught.value.field == field, str(caught.value)
     assert str(caught.value).startswith(f"{field}: ")
     assert engine.receive(CODE, "A", "desk").code.endswith("-0001")  # nothing drawn
+
+
+def test_no_actor_is_refused_on_fire_too() -> None:
+    """``actor=None`` once slipped through the fast path of the check (the cache look-up of
+    clean actors returned None for it): found by the fuzz above with some seeds."""
+    engine = Engine(CATALOG, clock=FixedClock(START))
+    code = engine.receive(CODE, "A", "desk").code
+    with pytest.raises(InvalidCommand) as caught:
+        engine.fire(code, "handover", None)  # type: ignore[arg-type]
+    assert caught.value.field == "actor"
+    assert len(engine.history(code)) == 1

@@ -109,6 +109,7 @@ def check_actor(actor: object, field: str = "actor") -> None:
 
 
 _clean_actors: dict[int, Actor] = {}
+_UNSEEN = object()  # the look-up's default: ``None`` would pass for an actor ``None``
 """Actors already checked, by identity: an :class:`Actor` is frozen, so one check holds for
 good. The dict keeps each one alive, so its ``id`` cannot be reused by another object."""
 
@@ -181,7 +182,7 @@ def check_fire(
         and (at is None or isinstance(at, datetime))
         and idempotency_key is None
         and not data
-        and _clean_actors.get(id(actor)) is actor
+        and _clean_actors.get(id(actor), _UNSEEN) is actor
     ):
         return
     check_text("dossier_code", dossier_code, MAX_ID)
@@ -214,7 +215,7 @@ def check_create(
         and procedure_code.isprintable()
         and applicant.isprintable()
         and channel.isprintable()
-        and (actor is None or _clean_actors.get(id(actor)) is actor)
+        and (actor is None or _clean_actors.get(id(actor), _UNSEEN) is actor)
         and (at is None or isinstance(at, datetime))
         and idempotency_key is None
         and not data
