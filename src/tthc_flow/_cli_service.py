@@ -12,6 +12,8 @@ import click
 
 from tthc_flow._time import VN_TZ
 
+_PAGE = 500  # timers read per query
+
 
 def _store(db: str) -> Any:
     from tthc_flow.store import SqlStore
@@ -55,9 +57,9 @@ def scheduler(db: str, catalog_path: Path, every: float, once: bool, rounds: int
                 now = datetime.now(VN_TZ)
                 fired = []
                 while True:  # drain what is due now, a page at a time
-                    page = engine.run_due(now)
+                    page = engine.run_due(now, limit=_PAGE)
                     fired += page
-                    if len(page) < 500:
+                    if len(page) < _PAGE:
                         break
                 click.echo(f"{now.isoformat(timespec='seconds')}: {len(fired)} timer(s) fired")
                 done += 1

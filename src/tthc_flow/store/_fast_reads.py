@@ -118,7 +118,7 @@ class FastReads:
             finally:
                 cursor.close()
         except self._engine.dialect.loaded_dbapi.Error as exc:
-            self._drop(conn)
+            self._drop()
             raise StoreError(f"database {self._url}: {_engine.reason(exc)}") from exc
 
     def _connection(self) -> Any:
@@ -136,7 +136,7 @@ class FastReads:
                 self._opened.append(conn)
         return conn.driver_connection
 
-    def _drop(self, driver: Any) -> None:
+    def _drop(self) -> None:
         conn = getattr(self._local, "conn", None)
         self._local.conn = None
         if conn is not None:

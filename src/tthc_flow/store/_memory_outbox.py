@@ -26,6 +26,14 @@ def message_key(dossier_code: str, version: int, topic: str) -> str:
     return f"{dossier_code}/{version}/{topic}"
 
 
+def timer_message_key(timer: DueTimer, message: OutboxMessage) -> tuple[int, str]:
+    """The version and stable key of a fired timer's message: the timer's moment is part of
+    the key, so a timer that moved and fires again is a new message."""
+    version = int(message.payload.get("version", 0))
+    key = message_key(timer.dossier_code, version, message.topic)
+    return version, f"{key}@{timer.due_at.isoformat()}"
+
+
 class OutboxRow(NamedTuple):
     """One message as a store keeps it (the ``outbox`` table's columns)."""
 
@@ -64,19 +72,15 @@ class MemoryOutbox:
     def add(self, code: str, event: Event, messages: Any) -> None:
         """Queue the messages of ``event`` (available at once)."""
         for message in messages:
-            self._put(code, event.version, message, event.at)
+            key = message_key(code, event.version, message.topic)
+            self._put(code, event.version, key, message, event.at)
 
     def add_timer_message(self, timer: DueTimer, message: OutboxMessage, now: datetime) -> None:
         """Queue the message of a fired timer (keyed by the timer and its moment)."""
-        version = int(message.payload.get("version", 0))
-        self._put(timer.dossier_code, version, message, now, suffix=timer.due_at.isoformat())
+        version, key = timer_message_key(timer, message)
+        self._put(timer.dossier_code, version, key, message, now)
 
-    def _put(
-        self, code: str, version: int, message: OutboxMessage, at: datetime, suffix: str = ""
-    ) -> None:
-        key = f"{code}/{version}/{message.topic}"
-        if suffix:
-            key += f"@{suffix}"
+    def _put(self, code: str, version: int, key: str, message: OutboxMessage, at: datetime) -> None:
         if key in self._keys:
             return
         payload = message.payload

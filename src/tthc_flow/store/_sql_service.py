@@ -11,18 +11,17 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, exists, insert, literal_column, select, tuple_, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, exists, insert, literal_column, select, tuple_, update
 
 from tthc_flow.errors import InvalidCommand
-from tthc_flow.store._memory_outbox import delivery, message_key
+from tthc_flow.store._memory_outbox import delivery, timer_message_key
 from tthc_flow.store._protocol import Delivery, DueTimer
 from tthc_flow.store.schema import events, outbox, timers
 
 if TYPE_CHECKING:
     from tthc_flow.engine._messages import OutboxMessage
 
-_EARLIER = aliased(outbox)
+_EARLIER = outbox.alias("earlier")
 _DELIVERY_COLUMNS = (
     outbox.c.id,
     outbox.c.key,
@@ -129,14 +128,13 @@ def fire_timer(
     if changed.rowcount != 1:
         return False
     if message is not None:
-        version = int(message.payload.get("version", 0))
-        key = message_key(timer.dossier_code, version, message.topic)
+        version, key = timer_message_key(timer, message)
         conn.execute(
             insert(outbox).values(
                 dossier_code=timer.dossier_code,
                 version=version,
                 topic=message.topic,
-                key=f"{key}@{timer.due_at.isoformat()}",
+                key=key,
                 payload=json.dumps(message.payload, ensure_ascii=False, sort_keys=True),
                 created_at=now,
                 available_at=now,
@@ -167,17 +165,16 @@ def changes(conn: Connection, after: str, limit: int) -> tuple[list[Any], str]:
     if conn.dialect.name == "postgresql":
         tx, seq = _position(after, 2)
         stmt = (
-            _RAW_EVENTS.add_columns(e.tx.label("feed_tx"))
-            .where(e.tx < _XMIN, tuple_(e.tx, e.seq) > tuple_(tx, seq))
+            _RAW_EVENTS.where(e.tx < _XMIN, tuple_(e.tx, e.seq) > tuple_(tx, seq))
             .order_by(e.tx, e.seq)
             .limit(limit)
         )
         rows = list(conn.execute(stmt))
         if rows:
-            tx, seq = int(rows[-1].feed_tx), int(rows[-1].seq)
+            tx, seq = int(rows[-1].tx), int(rows[-1].seq)
         return rows, f"{tx}.{seq}"
     (seq,) = _position(after, 1)
-    stmt = _RAW_EVENTS.where(and_(e.seq > seq)).order_by(e.seq).limit(limit)
+    stmt = _RAW_EVENTS.where(e.seq > seq).order_by(e.seq).limit(limit)
     rows = list(conn.execute(stmt))
     return rows, str(int(rows[-1].seq) if rows else seq)
 
