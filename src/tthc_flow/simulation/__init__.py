@@ -20,7 +20,6 @@ from tthc_flow.simulation._distributions import (
 )
 from tthc_flow.simulation._export import (
     comparison_rows,
-    format_comparison,
     result_rows,
     write_comparison,
     write_results,
@@ -54,6 +53,7 @@ from tthc_flow.simulation._scenario import (
     parse_scenario,
 )
 from tthc_flow.simulation._store import SimulationStore
+from tthc_flow.simulation._table import format_comparison
 
 __all__ = [
     "BASELINE",
