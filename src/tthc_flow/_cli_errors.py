@@ -23,7 +23,7 @@ def fail(error: Exception) -> NoReturn:
     sys.exit(1)
 
 
-EXTRAS = {"openpyxl": "excel", "matplotlib": "plot", "psycopg": "postgres"}
+EXTRAS = {"openpyxl": "excel", "matplotlib": "plot", "psycopg": "postgres", "numpy": "sim"}
 """Optional packages and the extra that installs them."""
 
 

@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 def _find_examples() -> Path | None:
     """The ``examples`` folder of a source checkout (or of the working directory), if any.
 
-    An installed package has no examples: commands then ask for ``--catalog`` / ``--scenario``.
+    An installed package has no examples folder: its catalog commands then read the example
+    catalog shipped in the package, and ``demo`` asks for ``--scenario``.
     """
     for folder in (Path(__file__).resolve().parents[2] / "examples", Path.cwd() / "examples"):
         if (folder / "so-cong-thuong").is_dir():
@@ -50,7 +51,8 @@ def _find_examples() -> Path | None:
 
 
 EXAMPLES = _find_examples()
-DEFAULT_CATALOG = EXAMPLES / "so-cong-thuong" if EXAMPLES else None
+SHIPPED_CATALOG = Path(__file__).resolve().parent / "data" / "so-cong-thuong"
+DEFAULT_CATALOG = EXAMPLES / "so-cong-thuong" if EXAMPLES else SHIPPED_CATALOG
 DEMO_SCENARIO = EXAMPLES / "scenarios" / "hai-phong-2020.yaml" if EXAMPLES else None
 
 console = Console(markup=False, emoji=False)

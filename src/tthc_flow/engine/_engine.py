@@ -129,7 +129,7 @@ class Engine:
     >>> from tthc_flow.procedure import load_catalog   # doctest: +SKIP
     >>> from tthc_flow.store import MemoryStore   # doctest: +SKIP
     >>> engine = Engine(load_catalog("examples/so-cong-thuong"), store=MemoryStore())  # doctest: +SKIP
-    >>> d = engine.receive("2.000131", applicant="Công ty A", channel="desk")  # doctest: +SKIP
+    >>> d = engine.receive("2.000132", applicant="Công ty A", channel="desk")  # doctest: +SKIP
     """
 
     def __init__(
