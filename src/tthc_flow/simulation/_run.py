@@ -37,8 +37,9 @@ def simulate(
 
     The first replication runs in this process and writes into ``store`` when given (e.g. a
     SQLite store to report a simulated year); otherwise, with ``keep_events``, its events
-    are kept in a :class:`SimulationStore` at ``result.store``. Other replications keep no
-    events and run in ``workers`` local processes (default: one per CPU), or as work items
+    are kept in a :class:`SimulationStore` at ``result.store``. Other replications (and the
+    first too with ``keep_events=False`` and no store) keep no events and run in
+    ``workers`` local processes (default: one per CPU), or as work items
     on ``executor``: any :class:`concurrent.futures.Executor` whose workers can import
     tthc_flow (a ``ProcessPoolExecutor`` of your own, :func:`dask_executor` for a Dask
     cluster). The caller owns an ``executor`` (it is not shut down here). Results are the
@@ -71,11 +72,14 @@ def simulate(
     horizon = scenario.model.horizon
     days = (horizon.end - horizon.start).days + 1
     jobs = [(r, k) for r in range(replications) for k in range(shards)]
-    rest = jobs[1:]
+    # replication 0 runs here when its events are kept (in ``store`` or ``result.store``);
+    # otherwise every work item goes to the pool and this process only waits
+    here_first = store is not None or keep_events
     processes = workers if workers is not None else (os.cpu_count() or 1)
+    remote = len(jobs) - 1 if here_first else len(jobs)
     own_pool = (
-        ProcessPoolExecutor(max_workers=min(processes, len(rest)))
-        if executor is None and processes > 1 and rest
+        ProcessPoolExecutor(max_workers=min(processes, remote))
+        if executor is None and processes > 1 and len(jobs) > 1 and remote
         else None
     )
     pool = executor if executor is not None else own_pool
@@ -89,18 +93,20 @@ def simulate(
 
         futures: list[Future[ReplicationData]] = []
         try:
-            if pool is not None:
-                # pickled only for a pool: a serial run needs no picklable scenario
-                items = work_items(scenario, chosen, seed, replications, shards)[1:]
-                futures = [pool.submit(run_work_item, item) for item in items]
-            first = Replication(
-                scenario, chosen, seed, 0, store=store, keep_events=keep_events, on_day=tick,
-                shard=0, shards=shards,
-            ).run()  # fmt: skip
-            if pool is not None:
-                parts = _collect(futures, lambda: tick(days))
+            if pool is None:
+                first = _run_here(scenario, chosen, seed, 0, 0, shards, tick, store, keep_events)
+                parts = [_run_here(scenario, chosen, seed, r, k, shards, tick) for r, k in jobs[1:]]
             else:
-                parts = [_run_here(scenario, chosen, seed, r, k, shards, tick) for r, k in rest]
+                # pickled only for a pool: a serial run needs no picklable scenario
+                items = work_items(scenario, chosen, seed, replications, shards)
+                futures = [pool.submit(run_work_item, item) for item in items[len(jobs) - remote :]]
+                if here_first:
+                    first = _run_here(
+                        scenario, chosen, seed, 0, 0, shards, tick, store, keep_events
+                    )
+                    parts = _collect(futures, lambda: tick(days))
+                else:
+                    first, *parts = _collect(futures, lambda: tick(days))
         finally:
             for future in futures:
                 future.cancel()  # after a failure: what has not started never will
@@ -128,11 +134,13 @@ def _run_here(
     shard: int,
     shards: int,
     tick: Any,
+    store: Store | None = None,
+    keep_events: bool = False,
 ) -> ReplicationData:
-    """One work item in this process (no pool), ticking the progress bar every day."""
+    """One work item in this process, ticking the progress bar every day."""
     return Replication(
-        scenario, variant, seed, replication, keep_events=False, on_day=tick, shard=shard,
-        shards=shards,
+        scenario, variant, seed, replication, store=store, keep_events=keep_events,
+        on_day=tick, shard=shard, shards=shards,
     ).run()  # fmt: skip
 
 
