@@ -77,8 +77,9 @@ def test_workers_and_an_executor_together_are_refused(small_scenario: Scenario) 
 
 def test_a_missing_dask_extra_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
-    with pytest.raises(ImportError, match=r"pip install 'tthc_flow\[dask\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'tthc_flow\[dask\]'") as raised:
         dask_executor()
+    assert raised.value.name == "distributed"
 
 
 def test_a_dask_local_cluster_gives_the_local_pools_results(small_scenario: Scenario) -> None:

@@ -32,7 +32,8 @@ def dask_executor(client: Any = None, *, address: str | None = None) -> Executor
         import distributed
     except ImportError as exc:
         raise ImportError(
-            f"dask_executor needs Dask distributed, which is not installed: {INSTALL_HINT}"
+            f"dask_executor needs Dask distributed, which is not installed: {INSTALL_HINT}",
+            name="distributed",
         ) from exc
     if client is not None and address is not None:
         raise ValueError("give a client or an address, not both")
