@@ -17,6 +17,7 @@ except ImportError as missing:
     ) from missing
 
 from tthc_flow.simulation._compare import Comparison, Difference, compare
+from tthc_flow.simulation._dask import dask_executor
 from tthc_flow.simulation._distributions import (
     Distribution,
     Empirical,
@@ -87,6 +88,7 @@ __all__ = [
     "catalog_roles",
     "compare",
     "comparison_rows",
+    "dask_executor",
     "format_comparison",
     "format_difference",
     "format_estimate",
