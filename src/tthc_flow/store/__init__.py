@@ -17,6 +17,14 @@ from tthc_flow.store import schema
 from tthc_flow.store._delivery import DeliveryReport, RetryPolicy, deliver
 from tthc_flow.store._migrations import MIGRATIONS, SCHEMA_VERSION, Migration
 from tthc_flow.store._sql import SqlStore
+from tthc_flow.store._worklist import (
+    WorkItem,
+    WorklistPage,
+    WorklistQuery,
+    WorklistStore,
+    normalise_name,
+    procedures_in_field,
+)
 
 __all__ = [
     "MIGRATIONS",
@@ -34,6 +42,12 @@ __all__ = [
     "RetryPolicy",
     "SqlStore",
     "Store",
+    "WorkItem",
+    "WorklistPage",
+    "WorklistQuery",
+    "WorklistStore",
     "deliver",
+    "normalise_name",
+    "procedures_in_field",
     "schema",
 ]

@@ -31,7 +31,7 @@ from tthc_flow.errors import (
     StoreError,
     TthcError,
 )
-from tthc_flow.store import _engine, _sql_service
+from tthc_flow.store import _engine, _sql_service, _worklist_sql
 from tthc_flow.store._buffer import BUFFERED_DIALECTS, WriteBuffer
 from tthc_flow.store._fast_reads import FAST_FILTERS, FastReads
 from tthc_flow.store._migrations import (
@@ -53,6 +53,7 @@ from tthc_flow.store._protocol import (
     check_batch,
 )
 from tthc_flow.store._rows import SUMMARY_COLUMNS, row_event, summary_row
+from tthc_flow.store._worklist import WorklistPage, WorklistQuery
 from tthc_flow.store.schema import UtcDateTime, dossiers, events
 
 if TYPE_CHECKING:
@@ -401,6 +402,12 @@ class SqlStore:
             stmt = stmt.limit(limit)
         with self._tx(write=False) as conn:
             return [DossierSummary(*row) for row in conn.execute(stmt)]
+
+    def worklist(self, query: WorklistQuery) -> WorklistPage:
+        """One page of a worklist: one SELECT on the indexed worklist columns, keyset paged
+        (docs/worklists.md)."""
+        with self._tx(write=False) as conn:
+            return _worklist_sql.page(conn, query)
 
     # -------------------------------------------------------------- the outbox
     def claim(
