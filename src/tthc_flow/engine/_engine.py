@@ -494,18 +494,26 @@ class Engine(BulkCommands):
         compiled = self.compiled(dossier.procedure_code, dossier.procedure_version)
         return self._allowed(compiled, dossier, actor, self._moment(at))
 
-    def overdue(self, now: datetime | None = None) -> list[DossierSummary]:
+    def overdue(
+        self, now: datetime | None = None, *, agency: str | None = None
+    ) -> list[DossierSummary]:
         """Open, received, unresolved dossiers past their appointment at ``now``, not waiting
         for a supplement (their clock is stopped), earliest appointment first: one query on
-        the store's indexed ``pending_due_at`` (for reminders and worklists)."""
+        the store's indexed ``pending_due_at`` (for reminders and worklists); ``agency``:
+        one agency's dossiers only."""
         moment = self._moment(now)
-        return self.store.summaries(DossierQuery(pending_due_before=moment), by_due=True)
+        query = DossierQuery(pending_due_before=moment, agency_code=agency)
+        return self.store.summaries(query, by_due=True)
 
-    def due_soon(self, now: datetime | None, within: timedelta) -> list[DossierSummary]:
+    def due_soon(
+        self, now: datetime | None, within: timedelta, *, agency: str | None = None
+    ) -> list[DossierSummary]:
         """Open, unresolved dossiers whose appointment falls in [now, now + within), not
-        paused, earliest first (one indexed query)."""
+        paused, earliest first (one indexed query); ``agency``: one agency's only."""
         moment = self._moment(now)
-        query = DossierQuery(pending_due_from=moment, pending_due_before=moment + within)
+        query = DossierQuery(
+            pending_due_from=moment, pending_due_before=moment + within, agency_code=agency
+        )
         return self.store.summaries(query, by_due=True)
 
     def close_unsupplemented(self, now: datetime | None = None) -> list[Dossier]:
