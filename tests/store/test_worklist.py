@@ -31,7 +31,7 @@ from tthc_flow.store import (
     schema,
 )
 from tthc_flow.store._migrations import upgrade
-from tthc_flow.store._worklist_sql import statement
+from tthc_flow.store._worklist_sql import sql_of
 
 STP_PROCEDURE = """
 code: "1.000111"
@@ -231,6 +231,21 @@ def test_keyset_pages_in_every_order(store: Any, scenario: Scenario) -> None:
         WorklistQuery(agency="SCT", after="garbage!")
 
 
+def test_inside_a_batch_the_worklist_sees_the_batchs_writes(store: Any, scenario: Scenario) -> None:
+    """Inside a batch the SQL store reads on the batch's connection (the same SQL as the
+    driver path outside a batch), after writing what the batch buffered."""
+    s = scenario
+    engine = Engine(catalog(), store=store, clock=FixedClock(at(28, 16)))
+    outside = store.worklist(WorklistQuery(agency="SCT", limit=3))
+    with store.batch():
+        inside = store.worklist(WorklistQuery(agency="SCT", limit=3))
+        assert inside == outside
+        engine.take_over(s.d3, MAI.actor, at=at(28, 16))
+        assert codes(store, agency="SCT", assignee="mai.lt") == [s.d2, s.d3]
+        assert codes(store, agency="SCT", unassigned=True, role="specialist") == []
+    assert codes(store, agency="SCT", assignee="mai.lt") == [s.d2, s.d3]
+
+
 def test_bad_worklist_queries_are_refused() -> None:
     for bad, field in (
         ({"agency": ""}, "agency"),
@@ -252,11 +267,13 @@ def test_the_sqlite_page_reads_a_worklist_index_in_order(tmp_path: Path) -> None
         for query, index in (
             (WorklistQuery(agency="SCT"), "ix_dossiers_work_agency"),
             (WorklistQuery(agency="SCT", assignee="hung.tv"), "ix_dossiers_work_assignee"),
-            (WorklistQuery(agency="SCT", role="specialist", unit="QLTM"), "ix_dossiers_work_role"),
+            (WorklistQuery(agency="SCT", role="specialist", unit="QLTM"), "ix_dossiers_work_unit"),
+            (WorklistQuery(agency="SCT", role="one_stop"), "ix_dossiers_work_role"),
         ):
-            sql = statement(query).compile(store.engine, compile_kwargs={"literal_binds": True})
+            sql, params = sql_of(query, "?", lambda moment: moment)
             with store.engine.connect() as conn:
-                plan = " ".join(r[-1] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+                explained = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", tuple(params))
+                plan = " ".join(r[-1] for r in explained)
             assert index in plan, plan
             assert "TEMP B-TREE" not in plan, plan
 

@@ -24,8 +24,9 @@ from sqlalchemy import Engine
 
 from tthc_flow._time import VN_TZ, require_aware
 from tthc_flow.errors import StoreError
-from tthc_flow.store import _engine
+from tthc_flow.store import _engine, _worklist_sql
 from tthc_flow.store._protocol import SUMMARY_FIELDS, DossierQuery, DossierSummary, DueTimer
+from tthc_flow.store._worklist import WorklistPage, WorklistQuery
 
 _MOMENT_FIELDS = frozenset({"received_at", "due_at", "updated_at"})
 _MOMENT_INDEXES = tuple(i for i, name in enumerate(SUMMARY_FIELDS) if name in _MOMENT_FIELDS)
@@ -82,6 +83,11 @@ class FastReads:
             result.append(make(values))
         return result
 
+    def worklist(self, query: WorklistQuery) -> WorklistPage:
+        """One worklist page (the SQL of :mod:`tthc_flow.store._worklist_sql`)."""
+        sql, params = _worklist_sql.sql_of(query, self._mark, self._bind)
+        return _worklist_sql.page_of(self._fetch(sql, params), query, self._moment)
+
     def head(self, code: str) -> tuple[int, str] | None:
         """The stored version and last hash of a dossier."""
         rows = self._fetch(self._head, [code])
@@ -95,6 +101,14 @@ class FastReads:
         return [DueTimer(code, kind, moment(due)) for code, kind, due in rows]
 
     # ---------------------------------------------------------------- plumbing
+    def bind(self, value: datetime) -> Any:
+        """A moment as this database's driver takes it (the stored UTC form)."""
+        return self._bind(value)
+
+    def moment(self, value: Any) -> datetime:
+        """A stored moment read through the driver, as an aware Vietnam-time datetime."""
+        return self._moment(value)
+
     def _bind(self, value: datetime) -> Any:
         utc = require_aware(value, "query moment").astimezone(UTC)
         if self._sqlite:  # the stored fixed-width UTC text (schema.UtcDateTime)

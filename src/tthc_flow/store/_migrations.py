@@ -152,7 +152,7 @@ def _add_worklist_columns_v4(conn: Connection) -> None:
     """Who holds each open dossier (agency, role, unit, lead handler, deadline) and the
     applicant's search keys, with the worklist indexes; backfilled from the replay of every
     dossier's events (store/_worklist.py ``worklist_values``)."""
-    from tthc_flow.store._schema_v4 import COLUMNS_V4, INDEXES_V4
+    from tthc_flow.store._schema_v4 import COLUMNS_V4, INDEXES_V4, STATISTICS_V4
     from tthc_flow.store._worklist import WORKLIST_COLUMNS, worklist_values
 
     moment = "timestamptz" if conn.dialect.name == "postgresql" else "VARCHAR(26)"
@@ -160,6 +160,8 @@ def _add_worklist_columns_v4(conn: Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE dossiers ADD COLUMN {name} {kind or moment}")
     for index, columns in INDEXES_V4:
         conn.exec_driver_sql(f"CREATE INDEX {index} ON dossiers ({', '.join(columns)})")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(STATISTICS_V4)
     d = schema.dossiers
     for code, dossier in _replayed(conn):
         values = dict(zip(WORKLIST_COLUMNS, worklist_values(dossier), strict=True))

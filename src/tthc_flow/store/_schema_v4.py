@@ -22,8 +22,20 @@ INDEXES_V4 = (
     ("ix_dossiers_work_agency", ("holder_agency", "work_due_at", "code")),
     ("ix_dossiers_work_assignee", ("holder_agency", "assignee", "work_due_at", "code")),
     ("ix_dossiers_work_role", ("holder_agency", "holder_role", "work_due_at", "code")),
-    ("ix_dossiers_work_state", ("holder_agency", "state", "work_due_at", "code")),
+    (
+        "ix_dossiers_work_unit",
+        ("holder_agency", "holder_role", "holder_unit", "work_due_at", "code"),
+    ),
     ("ix_dossiers_work_applicant", ("holder_agency", "applicant_key")),
     ("ix_dossiers_applicant_id", ("applicant_id_number",)),
 )
 """``dossiers`` indexes of version 4: name and columns."""
+
+STATISTICS_V4 = (
+    "CREATE STATISTICS st_dossiers_holder (mcv, dependencies) "
+    "ON holder_agency, holder_role, holder_unit, assignee FROM dossiers"
+)
+"""PostgreSQL only: the holder columns are NULL together for closed dossiers and depend on
+each other, which the planner's per-column statistics do not know; without these it
+estimated an agency's specialists at 1 % of their number and sorted a bitmap scan (24-180
+ms at 1,000,000 dossiers) instead of reading the worklist index in order (0.2 ms)."""

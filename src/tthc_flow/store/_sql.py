@@ -405,9 +405,16 @@ class SqlStore:
 
     def worklist(self, query: WorklistQuery) -> WorklistPage:
         """One page of a worklist: one SELECT on the indexed worklist columns, keyset paged
-        (docs/worklists.md)."""
-        with self._tx(write=False) as conn:
-            return _worklist_sql.page(conn, query)
+        (docs/worklists.md); outside a batch through the driver path of
+        :mod:`tthc_flow.store._fast_reads`."""
+        if getattr(self._local, "conn", None) is None:
+            return self._fast.worklist(query)
+        fast = self._fast
+        mark = "?" if self._engine.dialect.name == "sqlite" else "%s"
+        sql, params = _worklist_sql.sql_of(query, mark, fast.bind)
+        with self._tx(write=False) as conn:  # inside a batch: its connection sees its writes
+            rows = conn.exec_driver_sql(sql, tuple(params)).fetchall()
+        return _worklist_sql.page_of(rows, query, fast.moment)
 
     # -------------------------------------------------------------- the outbox
     def claim(

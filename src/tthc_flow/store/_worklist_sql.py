@@ -2,16 +2,22 @@
 
 Every filter is a condition on a summary column (:mod:`tthc_flow.store._worklist` decides
 their values once per append); the order is ``(sort column, code)`` and the cursor a keyset
-condition on the same pair, so a page reads the matching index in order and stops at its
-limit whatever the page number (no OFFSET). The in-memory twin is
-``_worklist.memory_worklist``; one contract test runs both.
+condition on the same pair (a row-value comparison, which PostgreSQL and SQLite both answer
+by seeking the index), so a page reads the matching index in order and stops at its limit
+whatever the page number (no OFFSET).
+
+The statement is written here once, as driver SQL text: outside a batch
+:class:`~tthc_flow.store._fast_reads.FastReads` runs it on its kept connection (no pool
+checkout, transaction or result processing: benchmarks/worklist.py), inside a batch the
+batch's connection runs the same text (and sees the batch's writes). The in-memory twin is
+``_worklist.memory_worklist``; ``tests/store/test_worklist.py`` runs one contract on both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import ColumnElement, Connection, Select, and_, literal, select, tuple_
 
 from tthc_flow.store._worklist import (
     ITEM_FIELDS,
@@ -21,73 +27,98 @@ from tthc_flow.store._worklist import (
     decode_cursor,
     encode_cursor,
 )
-from tthc_flow.store.schema import dossiers
 
-_ITEMS = select(*(dossiers.c[name] for name in ITEM_FIELDS))
-
-
-def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
-    """``column`` starts with ``prefix``, as a range the column's index answers (LIKE with
-    a leading constant is not index-usable on PostgreSQL without a pattern operator class,
-    nor on SQLite for a case-sensitive column)."""
-    return and_(column >= prefix, column < prefix + "\U0010ffff")
+_SELECT = f"SELECT {', '.join(ITEM_FIELDS)} FROM dossiers WHERE "
+_MOMENTS = tuple(
+    i
+    for i, name in enumerate(ITEM_FIELDS)
+    if name in ("submitted_at", "received_at", "due_at", "updated_at", "work_due_at")
+)
+_TOP = "\U0010ffff"  # above every character: ``x >= p AND x < p + TOP`` is "starts with p"
 
 
-def statement(q: WorklistQuery) -> Select[Any]:
-    """The SELECT of one page of ``q`` (its limit plus one row, to know if more follow)."""
-    c = dossiers.c
-    where: list[ColumnElement[bool]] = [c.holder_agency == q.agency, c.work_due_at.is_not(None)]
+def sql_of(q: WorklistQuery, mark: str, bind: Callable[[datetime], Any]) -> tuple[str, list[Any]]:
+    """The SELECT of one page of ``q`` (its limit plus one row, to know if more follow) and
+    its parameters; ``mark`` is the driver's placeholder, ``bind`` converts a moment for it."""
+    # an open dossier, and only an open one, has a holder (worklist_values)
+    where = [f"holder_agency = {mark}"]
+    params: list[Any] = [q.agency]
+
+    def equal(column: str, value: Any) -> None:
+        where.append(f"{column} = {mark}")
+        params.append(value)
+
+    def among(column: str, values: Iterable[str]) -> None:
+        chosen = sorted(values)
+        where.append(f"{column} IN ({', '.join([mark] * len(chosen))})" if chosen else "1 = 0")
+        params.extend(chosen)
+
+    def compare(column: str, op: str, moment: datetime) -> None:
+        where.append(f"{column} {op} {mark}")
+        params.append(bind(moment))
+
+    def prefix(column: str, text: str) -> None:
+        # a range the column's index answers (LIKE 'p%' is not index-usable on PostgreSQL
+        # without a pattern operator class, nor on SQLite for a case-sensitive column)
+        where.append(f"{column} >= {mark} AND {column} < {mark}")
+        params.extend((text, text + _TOP))
+
     if q.assignee is not None:
-        where.append(c.assignee == q.assignee)
+        equal("assignee", q.assignee)
     if q.unassigned:
-        where.append(c.assignee.is_(None))
+        where.append("assignee IS NULL")
     if q.role is not None:
-        where.append(c.holder_role == q.role)
+        equal("holder_role", q.role)
     if q.unit is not None:
-        where.append(c.holder_unit == q.unit)
+        equal("holder_unit", q.unit)
     if q.states is not None:
-        where.append(c.state.in_(sorted(q.states)))
+        among("state", q.states)
     if q.procedure_codes is not None:
-        where.append(c.procedure_code.in_(sorted(q.procedure_codes)))
+        among("procedure_code", q.procedure_codes)
     if q.channels is not None:
-        where.append(c.channel.in_(sorted(q.channels)))
+        among("channel", q.channels)
     if q.owner_agency is not None:
-        where.append(c.agency_code == q.owner_agency)
+        equal("agency_code", q.owner_agency)
     if q.received_from is not None:
-        where.append(c.received_at >= q.received_from)
+        compare("received_at", ">=", q.received_from)
     if q.received_until is not None:
-        where.append(c.received_at < q.received_until)
+        compare("received_at", "<", q.received_until)
     if q.due_from is not None:
-        where.append(c.work_due_at >= q.due_from)
+        compare("work_due_at", ">=", q.due_from)
     if q.due_before is not None:
-        where.append(c.work_due_at < q.due_before)
+        compare("work_due_at", "<", q.due_before)
     if q.applicant is not None:
-        where.append(_prefix(c.applicant_key, q.applicant))
+        prefix("applicant_key", q.applicant)
     if q.applicant_id is not None:
-        where.append(c.applicant_id_number == q.applicant_id)
+        equal("applicant_id_number", q.applicant_id)
     if q.code is not None:
-        where.append(_prefix(c.code, q.code))
-    key = c[q.sort_column]
+        prefix("code", q.code)
+    column = q.sort_column
+    way = " DESC" if q.descending else ""
+    op = "<" if q.descending else ">"
     if q.after is not None:
         value, code = decode_cursor(q.after, q.sort, q.descending)
         if q.sort == "code":
-            where.append(c.code < code if q.descending else c.code > code)
+            where.append(f"code {op} {mark}")
+            params.append(code)
         else:
-            # a row-value comparison: PostgreSQL and SQLite both seek the index with it; the
-            # bound values typed as the columns (a moment is stored as UTC)
-            pair = tuple_(key, c.code)
-            bound = tuple_(literal(value, key.type), literal(code, c.code.type))
-            where.append(pair < bound if q.descending else pair > bound)
-    if q.sort == "code":
-        order = [c.code.desc() if q.descending else c.code]
-    else:
-        order = [key.desc(), c.code.desc()] if q.descending else [key, c.code]
-    return _ITEMS.where(*where).order_by(*order).limit(q.limit + 1)
+            where.append(f"({column}, code) {op} ({mark}, {mark})")
+            params.extend((bind(value), code))
+    order = f"code{way}" if q.sort == "code" else f"{column}{way}, code{way}"
+    sql = f"{_SELECT}{' AND '.join(where)} ORDER BY {order} LIMIT {q.limit + 1}"
+    return sql, params
 
 
-def page(conn: Connection, q: WorklistQuery) -> WorklistPage:
-    """One page of ``q`` read on ``conn``."""
-    rows = [WorkItem(*row) for row in conn.execute(statement(q))]
+def page_of(
+    rows: Sequence[Sequence[Any]], q: WorklistQuery, moment: Callable[[Any], datetime]
+) -> WorklistPage:
+    """The page of the driver ``rows`` of :func:`sql_of` (``moment`` reads a stored moment)."""
+    items = []
+    for row in rows[: q.limit]:
+        values = list(row)
+        for i in _MOMENTS:
+            if values[i] is not None:
+                values[i] = moment(values[i])
+        items.append(WorkItem._make(values))
     more = len(rows) > q.limit
-    items = rows[: q.limit]
     return WorklistPage(items, encode_cursor(items[-1], q) if more else None)

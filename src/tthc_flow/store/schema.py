@@ -110,7 +110,7 @@ def worklist_indexes() -> list[Index]:
         Index("ix_dossiers_work_agency", "holder_agency", *due),
         Index("ix_dossiers_work_assignee", "holder_agency", "assignee", *due),
         Index("ix_dossiers_work_role", "holder_agency", "holder_role", *due),
-        Index("ix_dossiers_work_state", "holder_agency", "state", *due),
+        Index("ix_dossiers_work_unit", "holder_agency", "holder_role", "holder_unit", *due),
         Index("ix_dossiers_work_applicant", "holder_agency", "applicant_key"),
         Index("ix_dossiers_applicant_id", "applicant_id_number"),
     ]
