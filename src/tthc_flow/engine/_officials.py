@@ -58,8 +58,8 @@ class OfficialDirectory:
     """Officials by id, with candidate groups by role, agency and unit.
 
     >>> d = OfficialDirectory([Official("cv1", "Trần Văn B", frozenset({"specialist"}), "SCT")])
-    >>> [o.name for o in d.candidates("specialist", agency="SCT")]
-    ['Trần Văn B']
+    >>> d.candidates("specialist", agency="SCT")[0].name
+    'Trần Văn B'
     """
 
     def __init__(self, officials: Iterable[Official] = ()) -> None:
