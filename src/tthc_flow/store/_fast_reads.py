@@ -86,7 +86,9 @@ class FastReads:
     def worklist(self, query: WorklistQuery) -> WorklistPage:
         """One worklist page (the SQL of :mod:`tthc_flow.store._worklist_sql`)."""
         sql, params = _worklist_sql.sql_of(query, self._mark, self._bind)
-        return _worklist_sql.page_of(self._fetch(sql, params), query, self._moment)
+        ordered = not self._sqlite and _worklist_sql.in_index_order(query)
+        rows = self._fetch(sql, params, ordered=ordered)
+        return _worklist_sql.page_of(rows, query, self._moment)
 
     def head(self, code: str) -> tuple[int, str] | None:
         """The stored version and last hash of a dossier."""
@@ -122,8 +124,10 @@ class FastReads:
         # keyword ``replace(tzinfo=...)`` costs as much again as the parse)
         return datetime.fromisoformat(value + "+00:00").astimezone(VN_TZ)
 
-    def _fetch(self, sql: str, params: list[Any]) -> list[Any]:
-        conn = self._connection()
+    def _fetch(self, sql: str, params: list[Any], *, ordered: bool = False) -> list[Any]:
+        """Rows of one statement; ``ordered``: on the connection that reads worklist pages in
+        index order (PostgreSQL, ``_worklist_sql.in_index_order``)."""
+        conn = self._connection(ordered)
         try:
             cursor = conn.cursor()
             try:
@@ -132,11 +136,12 @@ class FastReads:
             finally:
                 cursor.close()
         except self._engine.dialect.loaded_dbapi.Error as exc:
-            self._drop()
+            self._drop(ordered)
             raise StoreError(f"database {self._url}: {_engine.reason(exc)}") from exc
 
-    def _connection(self) -> Any:
-        conn = getattr(self._local, "conn", None)
+    def _connection(self, ordered: bool = False) -> Any:
+        slot = "ordered" if ordered else "conn"
+        conn = getattr(self._local, slot, None)
         if conn is None:
             try:
                 conn = self._engine.raw_connection()
@@ -145,14 +150,17 @@ class FastReads:
             driver = conn.driver_connection
             if not self._sqlite:
                 driver.autocommit = True  # type: ignore[union-attr]
-            self._local.conn = conn
+                if ordered:
+                    driver.execute(_worklist_sql.ORDERED_SETTING)  # type: ignore[union-attr]
+            setattr(self._local, slot, conn)
             with self._lock:
                 self._opened.append(conn)
         return conn.driver_connection
 
-    def _drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
+    def _drop(self, ordered: bool = False) -> None:
+        slot = "ordered" if ordered else "conn"
+        conn = getattr(self._local, slot, None)
+        setattr(self._local, slot, None)
         if conn is not None:
             with self._lock:
                 if conn in self._opened:
@@ -166,6 +174,8 @@ class FastReads:
         for conn in opened:
             try:
                 if not self._sqlite:
+                    # back to the pool as any connection is: settings of this path reset
+                    conn.driver_connection.execute("RESET ALL")
                     conn.driver_connection.autocommit = False
                 conn.close()
             except Exception:  # closing a broken connection: nothing left to give back

@@ -412,8 +412,13 @@ class SqlStore:
         fast = self._fast
         mark = "?" if self._engine.dialect.name == "sqlite" else "%s"
         sql, params = _worklist_sql.sql_of(query, mark, fast.bind)
+        ordered = mark == "%s" and _worklist_sql.in_index_order(query)
         with self._tx(write=False) as conn:  # inside a batch: its connection sees its writes
+            if ordered:  # for this statement only, within the batch's transaction
+                conn.exec_driver_sql(_worklist_sql.ORDERED_SETTING.replace("SET", "SET LOCAL"))
             rows = conn.exec_driver_sql(sql, tuple(params)).fetchall()
+            if ordered:
+                conn.exec_driver_sql("SET LOCAL enable_sort = on")
         return _worklist_sql.page_of(rows, query, fast.moment)
 
     # -------------------------------------------------------------- the outbox
