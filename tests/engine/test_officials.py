@@ -18,6 +18,7 @@ from tthc_flow.engine import (
     replay,
 )
 from tthc_flow.procedure import Catalog
+from tthc_flow.store import MemoryStore
 
 LAN = Official("lan.nt", "Nguyễn Thị Lan", frozenset({"one_stop"}), "SCT", "VP")
 HUNG = Official("hung.tv", "Trần Văn Hùng", frozenset({"specialist"}), "SCT", "QLTM")
@@ -180,7 +181,8 @@ def test_no_step_in_progress_nothing_to_assign(engine: Engine) -> None:
 
 def test_take_over_policy_unassigned_only(catalog: Catalog) -> None:
     policies = Policies(assignment=AssignmentPolicy(take_over="unassigned"))
-    engine = Engine(catalog, policies=policies, clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    clock = FixedClock(at(2026, 4, 24, 16, 10))
+    engine = Engine(catalog, store=MemoryStore(), policies=policies, clock=clock)
     code = at_appraisal(engine)
     assert engine.take_over(code, MAI.actor, at=at(2026, 4, 28, 9)).assignment is not None
     with pytest.raises(PolicyViolation, match="take_over='unassigned'"):

@@ -9,7 +9,7 @@ from tthc_flow.engine import Actor, Engine, FixedClock, Official, OfficialDirect
 from tthc_flow.procedure import Catalog, parse_procedure
 from tthc_flow.reports import Period, control_slip, receipt_slip, statistics, statistics_sql
 from tthc_flow.reports._html import to_html
-from tthc_flow.store import SqlStore
+from tthc_flow.store import MemoryStore, SqlStore
 
 LAN = Official("lan.nt", "Nguyễn Thị Lan", frozenset({"one_stop"}), "SCT", "VP")
 HUNG = Official("hung.tv", "Trần Văn Hùng", frozenset({"specialist"}), "SCT", "QLTM")
@@ -25,7 +25,7 @@ def catalog() -> Catalog:
 
 def test_the_slips_print_names_recorded_on_the_events() -> None:
     cat = catalog()
-    engine = Engine(cat, clock=FixedClock(at(2026, 4, 28, 8)))
+    engine = Engine(cat, store=MemoryStore(), clock=FixedClock(at(2026, 4, 28, 8)))
     engine.register_hook("notify_leader", lambda d, e: None)
     code = engine.receive("2.000999", "Công ty A", "desk", at(2026, 4, 28, 8), actor=LAN.actor).code
     engine.fire(code, "handover", LAN.actor, at(2026, 4, 28, 9))
@@ -50,7 +50,7 @@ def test_the_slips_print_names_recorded_on_the_events() -> None:
 
 def test_a_directory_names_officials_whose_events_hold_only_an_id() -> None:
     cat = catalog()
-    engine = Engine(cat, clock=FixedClock(at(2026, 4, 28, 8)))
+    engine = Engine(cat, store=MemoryStore(), clock=FixedClock(at(2026, 4, 28, 8)))
     clerk = Actor.of("lan.nt", "one_stop")  # the account id only, as before issue 17
     d = engine.receive("2.000999", "Công ty A", "desk", at(2026, 4, 28, 8), actor=clerk)
     events = engine.history(d.code)
