@@ -46,6 +46,9 @@ def test_the_slips_print_names_recorded_on_the_events() -> None:
         ("Trần Văn Hùng", "Ngô An Cường", "Ngô An Cường", ()),
         ("Ngô An Cường", "Đỗ Thị Hoa", "", ()),
     ]
+    html = to_html(control)
+    assert "Cán bộ xử lý chính: Trần Văn Hùng; phối hợp: Lê Thị Mai" in html
+    assert "hung.tv" not in html and "lan.nt" not in html  # names, not account ids
 
 
 def test_a_directory_names_officials_whose_events_hold_only_an_id() -> None:
