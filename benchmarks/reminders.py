@@ -42,6 +42,7 @@ from tthc_flow._time import VN_TZ
 from tthc_flow.engine import Engine, FixedClock
 from tthc_flow.procedure import load_catalog
 from tthc_flow.store import SqlStore
+from tthc_flow.store._rows import SUMMARY_COLUMNS
 from tthc_flow.store.schema import UtcDateTime
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,8 +120,11 @@ def fill(url: str, n: int) -> None:
     with engine.begin() as conn:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         mark = "?" if engine.dialect.name == "sqlite" else "%s"
+        # the columns these rows fill, by name: later schema versions add more (NULL here)
+        columns = ", ".join(SUMMARY_COLUMNS[: len(dossiers[0])])
         cursor.executemany(
-            f"INSERT INTO dossiers VALUES ({', '.join([mark] * len(dossiers[0]))})", dossiers
+            f"INSERT INTO dossiers ({columns}) VALUES ({', '.join([mark] * len(dossiers[0]))})",
+            dossiers,
         )
         cursor.executemany(
             f"INSERT INTO timers (dossier_code, kind, due_at) VALUES ({mark}, {mark}, {mark})",

@@ -96,7 +96,33 @@ class TransitionNotAllowed(TthcError):
 
 
 class PermissionDenied(TthcError):
-    """The actor does not hold a role allowed to fire this trigger."""
+    """The actor may not fire this command: a role it lacks, another agency's dossier or
+    step, or the deployment's own authorization check.
+
+    The context is kept as fields for services to answer with (all None when unknown):
+    ``actor`` (id), ``actor_agency``, ``dossier_code``, ``trigger``, ``agencies`` (the
+    agencies that may act now) and ``rule`` (the policy that refused:
+    ``AgencyPolicy.require_same_agency``, ``AgencyPolicy.home_agency``,
+    ``AgencyPolicy.authorize``, ``AssignmentPolicy``...)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        actor: str | None = None,
+        actor_agency: str | None = None,
+        dossier_code: str | None = None,
+        trigger: str | None = None,
+        agencies: tuple[str, ...] = (),
+        rule: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.actor = actor
+        self.actor_agency = actor_agency
+        self.dossier_code = dossier_code
+        self.trigger = trigger
+        self.agencies = agencies
+        self.rule = rule
 
 
 class InvalidCommand(TthcError, ValueError):

@@ -2,6 +2,9 @@
 
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._agencies import AgencyShare, agency_summary
+from tthc_flow.engine._assignment import Assignment, AssignmentPolicy, Member
+from tthc_flow.engine._authority import AuthorizationRequest, Authorizer
+from tthc_flow.engine._bulk import BulkResult
 from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.engine._dossier import (
@@ -18,6 +21,7 @@ from tthc_flow.engine._dossier import (
 from tthc_flow.engine._engine import Engine, Hook
 from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
 from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_status
+from tthc_flow.engine._officials import Official, OfficialDirectory
 from tthc_flow.engine._policies import (
     AgencyPolicy,
     ClockStartPolicy,
@@ -46,6 +50,11 @@ __all__ = [
     "Actor",
     "AgencyPolicy",
     "AgencyShare",
+    "Assignment",
+    "AssignmentPolicy",
+    "AuthorizationRequest",
+    "Authorizer",
+    "BulkResult",
     "Clock",
     "ClockStartPolicy",
     "CompiledProcedure",
@@ -58,6 +67,9 @@ __all__ = [
     "FeeRecord",
     "FixedClock",
     "Hook",
+    "Member",
+    "Official",
+    "OfficialDirectory",
     "OnTheSpotPolicy",
     "OnlineReceiptPolicy",
     "OutboxMessage",

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from tthc_flow._time import VN_TZ
+from tthc_flow.engine._assignment import ASSIGNMENT_TRIGGERS, Assignment, assignment_of
 from tthc_flow.engine._events import GENESIS_HASH, Event
 from tthc_flow.engine._fast import build_frozen, copy_frozen
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
@@ -191,6 +192,8 @@ class Dossier:
     pauses: tuple[Pause, ...] = ()
     reschedules: tuple[Reschedule, ...] = ()
     consultations: tuple[Consultation, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    """Every assignment of a step to officials, oldest first (docs/officials.md)."""
     data: tuple[tuple[str, Any], ...] = ()
     as_of: datetime | None = None
 
@@ -237,6 +240,17 @@ class Dossier:
         """The process control slip: one :class:`StepRecord` per step entered, in order
         (built from :attr:`step_rows` on each read)."""
         return tuple(StepRecord(*row) for row in self.step_rows)
+
+    @property
+    def assignment(self) -> Assignment | None:
+        """Who holds the step in progress (lead, cooperating, observers), or None when it is
+        not assigned or no step is in progress."""
+        rows = self.step_rows
+        if not self.assignments or not rows or rows[-1][ROW_LEFT_AT] is not None:
+            return None
+        last = self.assignments[-1]
+        row = rows[-1]
+        return last if last.step == row[ROW_STEP] and last.step_entered_at == row[3] else None
 
     @property
     def step_deadlines(self) -> dict[str, datetime]:
@@ -495,6 +509,10 @@ def apply(d: Dossier, event: Event) -> Dossier:
         record = Reschedule(event.at, d.due_at, new_due, p.get("reason", ""), event.actor)
         common["reschedules"] = (*d.reschedules, record)
         common["due_at"] = new_due
+    elif effect in ASSIGNMENT_TRIGGERS:
+        entered = d.step_rows[-1][3]  # the engine assigns only a step in progress
+        recorded = assignment_of(p, effect, event.at, event.actor, entered)
+        common["assignments"] = (*d.assignments, recorded)
     if "fees_paid" in p:
         common["fees"] = _pay(d, event)
     return copy_frozen(d, common)

@@ -14,12 +14,21 @@ from typing import Any, Protocol
 from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
+from tthc_flow.engine._assignment import ASSIGNMENT_TRIGGERS, OpenStep
+from tthc_flow.engine._assignment import decide as decide_assignment
+from tthc_flow.engine._authority import (
+    AuthorizationRequest,
+    authorizer_refusal,
+    home_agency_refusal,
+)
+from tthc_flow.engine._bulk import BulkCommands
 from tthc_flow.engine._clock import Clock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.engine._dossier import (
     ROW_AGENCY,
     ROW_DUE_AT,
     ROW_LEFT_AT,
+    ROW_STEP,
     Dossier,
     apply,
     iso,
@@ -122,7 +131,7 @@ _RECEIVERS = frozenset({"one_stop"})  # roles that may receive a dossier at the 
 _SUBMITTERS = frozenset({"one_stop", "applicant"})  # ... or submit one (online, by post)
 
 
-class Engine:
+class Engine(BulkCommands):
     """Runs dossiers through compiled procedures, with deadlines and an audit log.
 
     >>> from tthc_flow.procedure import load_catalog   # doctest: +SKIP
@@ -305,6 +314,8 @@ class Engine:
         key = (dossier.state, trigger)
         allowed = compiled.roles_for.get(key)
         if allowed is None:
+            if trigger in ASSIGNMENT_TRIGGERS:  # the engine's own, in any state with a step
+                return self._assign(dossier, trigger, actor, moment, idempotency_key, digest, data)
             raise TransitionNotAllowed(
                 f"{trigger!r} is not allowed for dossier {dossier_code} in state "
                 f"{dossier.state!r}; allowed: {', '.join(compiled.triggers_from(dossier.state)) or 'none'}"
@@ -321,8 +332,18 @@ class Engine:
             raise PermissionDenied(
                 f"{actor.id} (agency: {actor.agency or 'none'}) may not {trigger} dossier "
                 f"{dossier_code}: step {dossier.state!r} belongs to agency {owner[0]!r} "
-                "(AgencyPolicy.require_same_agency)"
+                "(AgencyPolicy.require_same_agency)",
+                actor=actor.id,
+                actor_agency=actor.agency,
+                dossier_code=dossier_code,
+                trigger=trigger,
+                agencies=(owner[0],),
+                rule="AgencyPolicy.require_same_agency",
             )
+        step_agency = owner[0] if owner is not None else dossier.agency_code
+        refusal = self._authority(actor, role, trigger, dossier, step_agency, moment, data)
+        if refusal is not None:
+            raise refusal
         if key in compiled.guarded:
             transition = compiled.pick(key, self._context(dossier, data))
         else:
@@ -339,6 +360,8 @@ class Engine:
         payload = self._decide(compiled.definition, compiled, dossier, transition, moment, data)
         if digest is not None:
             payload["command_digest"] = digest
+        if actor.name is not None:
+            payload["actor_name"] = actor.name  # the slips print the name of who acted
         event = Event.create(
             dossier_code=dossier_code,
             version=dossier.version + 1,
@@ -358,6 +381,105 @@ class Engine:
         if hooks is None:
             hooks = self._hooks_for(compiled, transition)
         return self._commit(event, dossier, apply(dossier, event), hooks)
+
+    def _authority(
+        self,
+        actor: Actor,
+        role: str,
+        trigger: str,
+        dossier: Dossier | None,
+        step_agency: str,
+        moment: datetime,
+        data: dict[str, Any],
+        *,
+        procedure_code: str | None = None,
+    ) -> PermissionDenied | None:
+        """AgencyPolicy's home-agency rule and the deployment's ``authorize`` check
+        (docs/agencies.md), on ``dossier`` as committed (None: a receipt, of ``step_agency``)."""
+        policy = self.policies.agency
+        if actor.agency is None and not policy.actors_need_agency and policy.authorize is None:
+            return None  # an unscoped actor and no check: the hot path of most deployments
+        code = dossier.code if dossier is not None else None
+        agency = dossier.agency_code if dossier is not None else step_agency
+        if policy.home_agency:
+            refusal = home_agency_refusal(
+                actor,
+                role,
+                trigger,
+                code,
+                agency,
+                step_agency,
+                serves=policy.serves,
+                actors_need_agency=policy.actors_need_agency,
+            )
+            if refusal is not None:
+                return refusal
+        if policy.authorize is None:
+            return None
+        request = AuthorizationRequest(
+            actor=actor,
+            trigger=trigger,
+            role=role,
+            procedure_code=dossier.procedure_code if dossier is not None else procedure_code or "",
+            agency_code=agency,
+            step_agency=step_agency,
+            at=moment,
+            dossier=dossier,
+            data=dict(data),
+        )
+        return authorizer_refusal(policy.authorize, request, code)
+
+    def _assign(
+        self,
+        dossier: Dossier,
+        trigger: str,
+        actor: Actor,
+        moment: datetime,
+        idempotency_key: str | None,
+        digest: str | None,
+        data: dict[str, Any],
+    ) -> Dossier:
+        """An ``assign``, ``reassign`` or ``take_over`` of the step in progress
+        (AssignmentPolicy, docs/officials.md): an event from and to the same state."""
+        rows = dossier.step_rows
+        step = None
+        if rows and rows[-1][ROW_LEFT_AT] is None:
+            row = rows[-1]
+            step = OpenStep(row[ROW_STEP], row[1], row[ROW_AGENCY] or dossier.agency_code, row[3])
+        role, payload = decide_assignment(
+            trigger,
+            actor,
+            step,
+            dossier.assignment,
+            data,
+            self.policies.assignment,
+            dossier_code=dossier.code,
+            check_agency=self.policies.agency.require_same_agency,
+        )
+        assert step is not None  # decide refuses a dossier without a step in progress
+        refusal = self._authority(actor, role, trigger, dossier, step.agency, moment, data)
+        if refusal is not None:
+            raise refusal
+        if digest is not None:
+            payload["command_digest"] = digest
+        if actor.name is not None:
+            payload["actor_name"] = actor.name
+        event = Event.create(
+            dossier_code=dossier.code,
+            version=dossier.version + 1,
+            trigger=trigger,
+            effect=trigger,
+            from_state=dossier.state,
+            to_state=dossier.state,
+            actor=actor.id,
+            role=role,
+            at=moment,
+            payload=payload,
+            prev_hash=dossier.last_hash,
+            idempotency_key=idempotency_key,
+            hashed=self._hashed,
+        )
+        return self._commit(event, dossier, apply(dossier, event))
 
     # ---------------------------------------------------------------- queries
     def get(self, dossier_code: str) -> Dossier:
@@ -383,18 +505,26 @@ class Engine:
         compiled = self.compiled(dossier.procedure_code, dossier.procedure_version)
         return self._allowed(compiled, dossier, actor, self._moment(at))
 
-    def overdue(self, now: datetime | None = None) -> list[DossierSummary]:
+    def overdue(
+        self, now: datetime | None = None, *, agency: str | None = None
+    ) -> list[DossierSummary]:
         """Open, received, unresolved dossiers past their appointment at ``now``, not waiting
         for a supplement (their clock is stopped), earliest appointment first: one query on
-        the store's indexed ``pending_due_at`` (for reminders and worklists)."""
+        the store's indexed ``pending_due_at`` (for reminders and worklists); ``agency``:
+        one agency's dossiers only."""
         moment = self._moment(now)
-        return self.store.summaries(DossierQuery(pending_due_before=moment), by_due=True)
+        query = DossierQuery(pending_due_before=moment, agency_code=agency)
+        return self.store.summaries(query, by_due=True)
 
-    def due_soon(self, now: datetime | None, within: timedelta) -> list[DossierSummary]:
+    def due_soon(
+        self, now: datetime | None, within: timedelta, *, agency: str | None = None
+    ) -> list[DossierSummary]:
         """Open, unresolved dossiers whose appointment falls in [now, now + within), not
-        paused, earliest first (one indexed query)."""
+        paused, earliest first (one indexed query); ``agency``: one agency's only."""
         moment = self._moment(now)
-        query = DossierQuery(pending_due_from=moment, pending_due_before=moment + within)
+        query = DossierQuery(
+            pending_due_from=moment, pending_due_before=moment + within, agency_code=agency
+        )
         return self.store.summaries(query, by_due=True)
 
     def close_unsupplemented(self, now: datetime | None = None) -> list[Dossier]:
@@ -500,6 +630,9 @@ class Engine:
                     and actor.agency != owner[0]
                     and self.policies.agency.require_same_agency
                 ):
+                    continue
+                step_agency = owner[0] if owner is not None else dossier.agency_code
+                if self._authority(actor, min(held), trigger, dossier, step_agency, moment, {}):
                     continue
                 if self._refusal(dossier, t.effect, moment) is None:
                     result.append(trigger)
@@ -739,6 +872,18 @@ class Engine:
                 f"{actor.id} may not {'receive' if accept else 'submit'} dossiers; "
                 f"roles allowed: {', '.join(sorted(allowed))}"
             )
+        refusal = self._authority(
+            actor,
+            min(held),
+            "receive" if accept else "submit",
+            None,
+            definition.agency_code,
+            moment,
+            data,
+            procedure_code=definition.code,
+        )
+        if refusal is not None:
+            raise refusal
         for name, value in data.items():
             data[name] = _as_json(name, value)
         compiled = self.compiled(definition.code, definition.version)
@@ -772,6 +917,8 @@ class Engine:
             payload.update(self._online_receipt_payload(moment, rules))
         if digest is not None:
             payload["command_digest"] = digest
+        if actor.name is not None:
+            payload["actor_name"] = actor.name
         del compiled  # compiled above so a broken definition fails before anything is stored
         to_state = (HANDLED_AT_DESK if at_desk else RECEIVED) if accept else SUBMITTED
         day = moment.date()

@@ -102,6 +102,10 @@ def check_actor(actor: object, field: str = "actor") -> None:
         check_text(f"{field}.roles", role, MAX_ID)
     if actor.agency is not None:
         check_text(f"{field}.agency", actor.agency, MAX_ID)
+    if actor.unit is not None:
+        check_text(f"{field}.unit", actor.unit, MAX_ID)
+    if actor.name is not None:
+        check_text(f"{field}.name", actor.name, MAX_NAME)
     if type(actor.roles) is frozenset:  # a set could change after the check
         if len(_clean_actors) >= 4_096:  # a service sees a few hundred officers: stay bounded
             _clean_actors.clear()

@@ -9,11 +9,14 @@ articles and the tests that pin each rule. Agencies that differ pass their own v
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
 from functools import lru_cache
 
+from tthc_flow.engine._assignment import AssignmentPolicy
+from tthc_flow.engine._authority import Authorizer
 from tthc_flow.engine._messages import OutboxPolicy
 from tthc_flow.engine._timeliness import (
     TimelinessPolicy,
@@ -277,6 +280,19 @@ class AgencyPolicy:
     """
 
     require_same_agency: bool = True
+    home_agency: bool = True
+    """An actor with an agency may act only on dossiers of its agency, or on a dossier whose
+    current step is its agency's (liên thông); else PermissionDenied (rule
+    ``AgencyPolicy.home_agency``). Roles ``applicant`` and ``system`` are not scoped."""
+    serves: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Agencies whose staff act for others: ``{"TTPVHCC": frozenset({"*"})}`` lets the
+    provincial service centre's desk receive and return for every department (art. 14.2)."""
+    actors_need_agency: bool = False
+    """True: an actor without an agency is refused (a multi-agency deployment should set it,
+    so an account missing its agency cannot act everywhere)."""
+    authorize: Authorizer | None = None
+    """The deployment's own check, run inside every command after the engine's role and
+    agency checks, on the dossier as committed (docs/agencies.md)."""
 
 
 @dataclass(frozen=True)
@@ -372,6 +388,7 @@ class Policies:
     on_the_spot: OnTheSpotPolicy = field(default_factory=OnTheSpotPolicy)
     transfer: TransferPolicy = field(default_factory=TransferPolicy)
     agency: AgencyPolicy = field(default_factory=AgencyPolicy)
+    assignment: AssignmentPolicy = field(default_factory=AssignmentPolicy)
     refusal: RefusalPolicy = field(default_factory=RefusalPolicy)
     online_receipt: OnlineReceiptPolicy = field(default_factory=OnlineReceiptPolicy)
     result: ResultPolicy = field(default_factory=ResultPolicy)

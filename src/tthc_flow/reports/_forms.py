@@ -7,6 +7,10 @@ post-2025 slips. Every builder takes the dossier, its events and its procedure d
 
 Applicant details come from the dossier data keys ``applicant_address``,
 ``applicant_phone`` and ``applicant_email`` when they were given.
+
+Officials are printed by name: the name recorded on the event (``actor_name``, written when
+the acting :class:`~tthc_flow.engine.Actor` carries one, and the names of an assignment),
+else the name in the ``officials`` directory given to the builder, else the account id.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from tthc_flow.engine import Dossier, Event
+from tthc_flow.engine import Dossier, Event, OfficialDirectory
 from tthc_flow.procedure import ProcedureDefinition
 from tthc_flow.reports._period import Period
 
@@ -177,6 +181,10 @@ class Handover:
     timeliness: str
     note: str = ""
     received_by: str = ""
+    lead: str = ""
+    """The step's lead handler (cán bộ xử lý chính), by name, from its last assignment."""
+    cooperating: tuple[str, ...] = ()
+    """The step's cooperating officials (phối hợp), by name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +263,21 @@ def _header(
     )
 
 
+def official_name(
+    event: Event | None, officials: OfficialDirectory | None, actor_id: str | None = None
+) -> str:
+    """Who acted in ``event``, by name: the name the event records, else the directory's,
+    else the id (``actor_id`` when the event is not known)."""
+    if event is not None:
+        recorded = event.payload.get("actor_name")
+        if isinstance(recorded, str) and recorded:
+            return recorded
+        actor_id = event.actor
+    if not actor_id:
+        return ""
+    return officials.name_of(actor_id) if officials is not None else actor_id
+
+
 def _events(events: Iterable[Event], effect: str) -> list[Event]:
     return [e for e in events if e.effect == effect]
 
@@ -271,8 +294,10 @@ def receipt_slip(
     events: Sequence[Event],
     definition: ProcedureDefinition,
     letterhead: Letterhead = DEFAULT_LETTERHEAD,
+    officials: OfficialDirectory | None = None,
 ) -> ReceiptSlip:
-    """Mẫu 01 from the receipt (``receive`` or ``accept``) event."""
+    """Mẫu 01 from the receipt (``receive`` or ``accept``) event; the receiving officer by
+    name (:func:`official_name`)."""
     received = next(e for e in events if e.effect == "accept")
     assert d.received_at is not None and d.original_due_at is not None
     form = "Bản điện tử" if d.channel == "online" else "Bản chính"
@@ -301,7 +326,7 @@ def receipt_slip(
         result_channel=CHANNEL_LABELS.get(d.channel, d.channel),
         fee_amount=d.fees_due,
         fee_paid=d.fee_paid,
-        received_by=received.actor,
+        received_by=official_name(received, officials),
         log_book=letterhead.log_book,
         log_line=_day_number(d.code),
     )
@@ -462,8 +487,10 @@ def control_slip(
     events: Sequence[Event],
     definition: ProcedureDefinition,
     letterhead: Letterhead = DEFAULT_LETTERHEAD,
+    officials: OfficialDirectory | None = None,
 ) -> ControlSlip:
-    """Mẫu 06: every hand-over with its time and on-time mark, from ``dossier.steps``."""
+    """Mẫu 06: every hand-over with its time and on-time mark, from ``dossier.steps``; who
+    handed over, who finished and each step's lead and cooperating officials by name."""
     names = {s.id: s.name for s in definition.workflow.steps}
     agencies = {a.id: a.name for a in definition.agencies}
     rows = []
@@ -474,16 +501,22 @@ def control_slip(
         if step.agency:
             holder = agencies.get(step.agency, step.agency)
         to_unit = f"{holder}: {unit}"
+        held = [
+            a for a in d.assignments if a.step == step.step and a.step_entered_at == step.entered_at
+        ]
+        finished = _event_at(events, step.left_at, step.actor) if step.left_at else None
         rows.append(
             Handover(
                 from_unit=previous,
                 to_unit=to_unit,
                 handed_at=step.entered_at,
-                handed_by=_actor_at(events, step.entered_at),
+                handed_by=official_name(_event_at(events, step.entered_at), officials),
                 due_at=step.due_at,
                 finished_at=step.left_at,
                 timeliness=_timeliness_mark(step.left_at, step.timeliness),
-                received_by=step.actor or "",
+                received_by=official_name(finished, officials, step.actor),
+                lead=held[-1].lead.name if held else "",
+                cooperating=tuple(m.name for m in held[-1].cooperating) if held else (),
             )
         )
         previous = to_unit
@@ -493,7 +526,7 @@ def control_slip(
                 from_unit=previous,
                 to_unit="Bộ phận Một cửa: trả kết quả",
                 handed_at=d.returned_at,
-                handed_by=_actor_at(events, d.returned_at),
+                handed_by=official_name(_event_at(events, d.returned_at), officials),
                 due_at=d.original_due_at,
                 finished_at=d.resolved_at,
                 timeliness=_timeliness_mark(d.resolved_at, d.resolution_timeliness),
@@ -519,8 +552,17 @@ def control_slip(
     )
 
 
-def _actor_at(events: Sequence[Event], moment: datetime) -> str:
-    return next((e.actor for e in events if e.at == moment), "")
+def _event_at(events: Sequence[Event], moment: datetime, actor: str | None = None) -> Event | None:
+    """The event that moved the dossier at ``moment`` (by ``actor`` when given); assignment
+    events, which move nothing, are skipped."""
+    return next(
+        (
+            e
+            for e in events
+            if e.at == moment and e.from_state != e.to_state and (actor is None or e.actor == actor)
+        ),
+        None,
+    )
 
 
 def dossier_log(

@@ -13,6 +13,7 @@ from tthc_flow.reports._forms import (
     DossierLog,
     Form,
     FormHeader,
+    Handover,
     ReceiptSlip,
     RefusalSlip,
     SupplementRequest,
@@ -155,12 +156,23 @@ def _apology(f: ApologyLetter) -> str:
     )
 
 
+def _handover_note(h: Handover) -> str:
+    """The row's note, with the step's lead handler and cooperating officials (issue 17) in
+    the note column: the form has no column of its own for them."""
+    parts = [h.note] if h.note else []
+    if h.lead:
+        parts.append(f"Cán bộ xử lý chính: {h.lead}")
+    if h.cooperating:
+        parts.append(f"phối hợp: {', '.join(h.cooperating)}")
+    return "; ".join(parts)
+
+
 def _control(f: ControlSlip) -> str:
     rows = "".join(
         f"<tr><td>{i}</td><td>1. Giao: {_e(h.from_unit)}<br>2. Nhận: {_e(h.to_unit)}</td>"
         f"<td>{when(h.handed_at)}</td><td>{_e(h.handed_by)}</td><td>{_e(h.received_by)}</td>"
         f"<td>{when(h.due_at)}</td>"
-        f"<td>{_e(h.timeliness)}</td><td>{_e(h.note)}</td></tr>"
+        f"<td>{_e(h.timeliness)}</td><td>{_e(_handover_note(h))}</td></tr>"
         for i, h in enumerate(f.handovers, start=1)
     )
     return (

@@ -162,9 +162,11 @@ def indicators_sql(
     as_of: datetime | None = None,
     inputs: IndicatorInputs | None = None,
     indicator_set: IndicatorSet | str = "2022",
+    agency: str | None = None,
 ) -> list[Indicator]:
     """:func:`indicators` over the dossiers a store holds (``store.dossiers()``: a
-    :class:`~tthc_flow.store.SqlStore` replays them from its events).
+    :class:`~tthc_flow.store.SqlStore` replays them from its events); ``agency``: one
+    agency's dossiers only (a tenant of a shared database).
 
     Not a GROUP BY: the portal's 2.1 rule needs every supplement wait, which the summary
     table does not keep, so the one computation of :func:`indicators` runs on the replayed
@@ -173,8 +175,9 @@ def indicators_sql(
     read = getattr(store, "dossiers", None)
     if not callable(read):
         raise TypeError(f"expected a store with dossiers() (a SqlStore), not {type(store)}")
+    chosen = read() if agency is None else (d for d in read() if d.agency_code == agency)
     return indicators(
-        read(), period, catalog, as_of=as_of, inputs=inputs, indicator_set=indicator_set
+        chosen, period, catalog, as_of=as_of, inputs=inputs, indicator_set=indicator_set
     )
 
 

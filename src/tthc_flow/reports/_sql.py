@@ -94,10 +94,13 @@ def entry_exit() -> tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]]:
     return entry, leave
 
 
-def in_books(period: Period) -> sa.ColumnElement[bool]:
-    """The dossier is in the period's books: entered before its end, not left before it."""
+def in_books(period: Period, agency: str | None = None) -> sa.ColumnElement[bool]:
+    """The dossier is in the period's books: entered before its end, not left before it;
+    with ``agency``, one agency's dossiers only (a tenant of a shared database)."""
     entry, leave = entry_exit()
+    scope = [] if agency is None else [dossiers.c.agency_code == agency]
     return sa.and_(
+        *scope,
         entry.is_not(None),
         entry < period.end_at,
         sa.or_(leave.is_(None), leave >= period.start_at),
@@ -252,7 +255,9 @@ def _interpolated(n: int, ranks: dict[int, int]) -> float | None:
     return interpolate(ranks[low], ranks[high], weight)
 
 
-def _event_counts(keys: list[sa.ColumnElement[Any]], period: Period) -> sa.Select[Any]:
+def _event_counts(
+    keys: list[sa.ColumnElement[Any]], period: Period, agency: str | None
+) -> sa.Select[Any]:
     """Per group: dossiers with a supplement request / an apology made in the period."""
     e = events.c
     columns = [
@@ -266,7 +271,7 @@ def _event_counts(keys: list[sa.ColumnElement[Any]], period: Period) -> sa.Selec
             e.effect.in_(tuple(_EVENT_COUNTS.values())),
             e.at >= period.start_at,
             e.at < period.end_at,
-            in_books(period),
+            in_books(period, agency),
         )
         .group_by(*keys)
     )
@@ -282,13 +287,16 @@ def statistics_sql(
     tasks: Iterable[Task] | None = None,
     as_of: datetime | None = None,
     percent_places: int = 1,
+    agency: str | None = None,
 ) -> Report:
     """The same :class:`Report` as :func:`statistics`, aggregated by the database.
 
     ``store``: a :class:`~tthc_flow.store.SqlStore`, or an SQLAlchemy Engine / Connection on
     its schema. ``calendar`` defaults to the store's (which measured the stored processing
     times); it gives the length of a working day and the limits in days. ``tasks``,
-    ``as_of`` and ``percent_places`` as in :func:`statistics`.
+    ``as_of`` and ``percent_places`` as in :func:`statistics`. ``agency`` scopes every
+    query to one agency's dossiers (a department of a provincial service centre's database:
+    docs/agencies.md).
     """
     check_by(by, catalog)
     lookup = CatalogLookup(catalog)
@@ -298,13 +306,14 @@ def statistics_sql(
     counts = _count_columns(period, judge_at)
     query = (
         sa.select(*keys, *(expr.label(name) for name, expr in counts.items()))
-        .where(in_books(period))
+        .where(in_books(period, agency))
         .group_by(*keys)
     )
     c = dossiers.c
     # coalesce(x, x): a sequential scan beats walking the resolved_at index on SQLite
     resolved_at = sa.func.coalesce(c.resolved_at, c.resolved_at)
     timed = sa.and_(
+        *([] if agency is None else [c.agency_code == agency]),
         resolved_at >= period.start_at,
         resolved_at < period.end_at,
         c.processing_seconds.is_not(None),
@@ -316,7 +325,7 @@ def statistics_sql(
             if "procedure_version" in row:
                 pairs.append((row["procedure_code"], row["procedure_version"]))
             tallies.setdefault(row_key(by, lookup, row), Tally()).add(_tally(row, lookup, cal))
-        for row in conn.execute(_event_counts(keys, period)).mappings():
+        for row in conn.execute(_event_counts(keys, period, agency)).mappings():
             tally = tallies.setdefault(row_key(by, lookup, row), Tally())
             for name in _EVENT_COUNTS:
                 setattr(tally, name, getattr(tally, name) + int(row[name]))

@@ -23,6 +23,14 @@ from tthc_flow.engine._store_port import (
 )
 from tthc_flow.store._delivery import DeliveryReport, RetryPolicy, deliver
 from tthc_flow.store._memory import MemoryStore
+from tthc_flow.store._worklist import (
+    WorkItem,
+    WorklistPage,
+    WorklistQuery,
+    WorklistStore,
+    normalise_name,
+    procedures_in_field,
+)
 
 if TYPE_CHECKING:
     from tthc_flow.store import schema
@@ -62,6 +70,12 @@ __all__ = [
     "RetryPolicy",
     "SqlStore",
     "Store",
+    "WorkItem",
+    "WorklistPage",
+    "WorklistQuery",
+    "WorklistStore",
     "deliver",
+    "normalise_name",
+    "procedures_in_field",
     "schema",
 ]

@@ -25,7 +25,8 @@ from sqlalchemy import Engine
 from tthc_flow._time import VN_TZ, require_aware
 from tthc_flow.engine._store_port import SUMMARY_FIELDS, DossierQuery, DossierSummary, DueTimer
 from tthc_flow.errors import StoreError
-from tthc_flow.store import _engine
+from tthc_flow.store import _engine, _worklist_sql
+from tthc_flow.store._worklist import WorklistPage, WorklistQuery
 
 _MOMENT_FIELDS = frozenset({"received_at", "due_at", "updated_at"})
 _MOMENT_INDEXES = tuple(i for i, name in enumerate(SUMMARY_FIELDS) if name in _MOMENT_FIELDS)
@@ -82,6 +83,13 @@ class FastReads:
             result.append(make(values))
         return result
 
+    def worklist(self, query: WorklistQuery) -> WorklistPage:
+        """One worklist page (the SQL of :mod:`tthc_flow.store._worklist_sql`)."""
+        sql, params = _worklist_sql.sql_of(query, self._mark, self._bind)
+        ordered = not self._sqlite and _worklist_sql.in_index_order(query)
+        rows = self._fetch(sql, params, ordered=ordered)
+        return _worklist_sql.page_of(rows, query, self._moment)
+
     def head(self, code: str) -> tuple[int, str] | None:
         """The stored version and last hash of a dossier."""
         rows = self._fetch(self._head, [code])
@@ -95,6 +103,14 @@ class FastReads:
         return [DueTimer(code, kind, moment(due)) for code, kind, due in rows]
 
     # ---------------------------------------------------------------- plumbing
+    def bind(self, value: datetime) -> Any:
+        """A moment as this database's driver takes it (the stored UTC form)."""
+        return self._bind(value)
+
+    def moment(self, value: Any) -> datetime:
+        """A stored moment read through the driver, as an aware Vietnam-time datetime."""
+        return self._moment(value)
+
     def _bind(self, value: datetime) -> Any:
         utc = require_aware(value, "query moment").astimezone(UTC)
         if self._sqlite:  # the stored fixed-width UTC text (schema.UtcDateTime)
@@ -108,8 +124,10 @@ class FastReads:
         # keyword ``replace(tzinfo=...)`` costs as much again as the parse)
         return datetime.fromisoformat(value + "+00:00").astimezone(VN_TZ)
 
-    def _fetch(self, sql: str, params: list[Any]) -> list[Any]:
-        conn = self._connection()
+    def _fetch(self, sql: str, params: list[Any], *, ordered: bool = False) -> list[Any]:
+        """Rows of one statement; ``ordered``: on the connection that reads worklist pages in
+        index order (PostgreSQL, ``_worklist_sql.in_index_order``)."""
+        conn = self._connection(ordered)
         try:
             cursor = conn.cursor()
             try:
@@ -118,11 +136,12 @@ class FastReads:
             finally:
                 cursor.close()
         except self._engine.dialect.loaded_dbapi.Error as exc:
-            self._drop()
+            self._drop(ordered)
             raise StoreError(f"database {self._url}: {_engine.reason(exc)}") from exc
 
-    def _connection(self) -> Any:
-        conn = getattr(self._local, "conn", None)
+    def _connection(self, ordered: bool = False) -> Any:
+        slot = "ordered" if ordered else "conn"
+        conn = getattr(self._local, slot, None)
         if conn is None:
             try:
                 conn = self._engine.raw_connection()
@@ -131,14 +150,17 @@ class FastReads:
             driver = conn.driver_connection
             if not self._sqlite:
                 driver.autocommit = True  # type: ignore[union-attr]
-            self._local.conn = conn
+                if ordered:
+                    driver.execute(_worklist_sql.ORDERED_SETTING)  # type: ignore[union-attr]
+            setattr(self._local, slot, conn)
             with self._lock:
                 self._opened.append(conn)
         return conn.driver_connection
 
-    def _drop(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
+    def _drop(self, ordered: bool = False) -> None:
+        slot = "ordered" if ordered else "conn"
+        conn = getattr(self._local, slot, None)
+        setattr(self._local, slot, None)
         if conn is not None:
             with self._lock:
                 if conn in self._opened:
@@ -152,6 +174,8 @@ class FastReads:
         for conn in opened:
             try:
                 if not self._sqlite:
+                    # back to the pool as any connection is: settings of this path reset
+                    conn.driver_connection.execute("RESET ALL")
                     conn.driver_connection.autocommit = False
                 conn.close()
             except Exception:  # closing a broken connection: nothing left to give back

@@ -22,6 +22,7 @@ from tthc_flow.engine._store_port import (
 )
 from tthc_flow.errors import ConcurrencyConflict, IntegrityError
 from tthc_flow.store._memory_outbox import MemoryOutbox
+from tthc_flow.store._worklist import WorklistPage, WorklistQuery, memory_worklist
 
 if TYPE_CHECKING:  # the engine imports the store: importing it here first would be a cycle
     from tthc_flow.engine._dossier import Dossier
@@ -318,6 +319,10 @@ class MemoryStore:
         """Summaries of the dossiers matching ``query``, in code order (``by_due``: by
         appointment, then code)."""
         return select_summaries(list(self._dossiers.values()), query, limit, by_due)
+
+    def worklist(self, query: WorklistQuery) -> WorklistPage:
+        """One page of a worklist (docs/worklists.md; a scan: this store is for tests)."""
+        return memory_worklist(list(self._dossiers.values()), query)
 
     def dossiers(self) -> Iterator[Dossier]:
         """Every stored dossier, in code order."""

@@ -148,6 +148,26 @@ def _backfill_v3(conn: Connection) -> None:
             conn.execute(t.insert().values(dossier_code=code, kind=kind, due_at=due))
 
 
+def _add_worklist_columns_v4(conn: Connection) -> None:
+    """Who holds each open dossier (agency, role, unit, lead handler, deadline) and the
+    applicant's search keys, with the worklist indexes; backfilled from the replay of every
+    dossier's events (store/_worklist.py ``worklist_values``)."""
+    from tthc_flow.store._schema_v4 import COLUMNS_V4, INDEXES_V4, STATISTICS_V4
+    from tthc_flow.store._worklist import WORKLIST_COLUMNS, worklist_values
+
+    moment = "timestamptz" if conn.dialect.name == "postgresql" else "VARCHAR(26)"
+    for name, kind in COLUMNS_V4:
+        conn.exec_driver_sql(f"ALTER TABLE dossiers ADD COLUMN {name} {kind or moment}")
+    for index, columns in INDEXES_V4:
+        conn.exec_driver_sql(f"CREATE INDEX {index} ON dossiers ({', '.join(columns)})")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(STATISTICS_V4)
+    d = schema.dossiers
+    for code, dossier in _replayed(conn):
+        values = dict(zip(WORKLIST_COLUMNS, worklist_values(dossier), strict=True))
+        conn.execute(update(d).where(d.c.code == code).values(**values))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, dossiers, day_sequences, schema_version", _create_v1),
     Migration(
@@ -159,6 +179,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "timers, outbox, dossiers.pending_due_at, events.tx (the change feed)",
         _add_service_tables_v3,
+    ),
+    Migration(
+        4,
+        "dossiers: holder agency, role, unit, assignee, work_due_at, applicant keys; "
+        "worklist indexes",
+        _add_worklist_columns_v4,
     ),
 )
 """Every step, in order; the code's schema version is the last one's."""

@@ -13,6 +13,7 @@ from tthc_flow.engine._dossier import Dossier
 from tthc_flow.engine._events import Event
 from tthc_flow.engine._timers import pending_due_at
 from tthc_flow.store import schema
+from tthc_flow.store._worklist import WORKLIST_COLUMNS, worklist_values
 
 _VN_OFFSET = 7 * 3600
 
@@ -138,4 +139,5 @@ def summary_row(d: Dossier, calendar: WorkCalendar) -> dict[str, Any]:
         "processing_seconds": processing_seconds(d, calendar),
         **{key: bool(data.get(key, False)) for key in FLAG_KEYS},
         "pending_due_at": pending_due_at(d),
+        **dict(zip(WORKLIST_COLUMNS, worklist_values(d), strict=True)),
     }

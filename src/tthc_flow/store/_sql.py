@@ -39,7 +39,7 @@ from tthc_flow.errors import (
     StoreError,
     TthcError,
 )
-from tthc_flow.store import _engine, _sql_service
+from tthc_flow.store import _engine, _sql_service, _worklist_sql
 from tthc_flow.store._buffer import BUFFERED_DIALECTS, WriteBuffer
 from tthc_flow.store._fast_reads import FAST_FILTERS, FastReads
 from tthc_flow.store._migrations import (
@@ -52,6 +52,7 @@ from tthc_flow.store._migrations import (
 )
 from tthc_flow.store._raw import AT, MOMENTS, RAW_DOSSIERS, RAW_EVENTS
 from tthc_flow.store._rows import SUMMARY_COLUMNS, row_event, summary_row
+from tthc_flow.store._worklist import WorklistPage, WorklistQuery
 from tthc_flow.store.schema import dossiers, events
 
 if TYPE_CHECKING:
@@ -402,6 +403,24 @@ class SqlStore:
             stmt = stmt.limit(limit)
         with self._tx(write=False) as conn:
             return [DossierSummary(*row) for row in conn.execute(stmt)]
+
+    def worklist(self, query: WorklistQuery) -> WorklistPage:
+        """One page of a worklist: one SELECT on the indexed worklist columns, keyset paged
+        (docs/worklists.md); outside a batch through the driver path of
+        :mod:`tthc_flow.store._fast_reads`."""
+        if getattr(self._local, "conn", None) is None:
+            return self._fast.worklist(query)
+        fast = self._fast
+        mark = "?" if self._engine.dialect.name == "sqlite" else "%s"
+        sql, params = _worklist_sql.sql_of(query, mark, fast.bind)
+        ordered = mark == "%s" and _worklist_sql.in_index_order(query)
+        with self._tx(write=False) as conn:  # inside a batch: its connection sees its writes
+            if ordered:  # for this statement only, within the batch's transaction
+                conn.exec_driver_sql(_worklist_sql.ORDERED_SETTING.replace("SET", "SET LOCAL"))
+            rows = conn.exec_driver_sql(sql, tuple(params)).fetchall()
+            if ordered:
+                conn.exec_driver_sql("SET LOCAL enable_sort = on")
+        return _worklist_sql.page_of(rows, query, fast.moment)
 
     # -------------------------------------------------------------- the outbox
     def claim(

@@ -100,6 +100,22 @@ schema_version = Table(
 )
 """One row per applied migration step; the highest ``version`` is the schema's version."""
 
+
+def worklist_indexes() -> list[Index]:
+    """Schema version 4: the worklist indexes, each ending in the default order (the
+    holder's deadline, then the code), so a page is read in index order and stops at its
+    limit (docs/worklists.md)."""
+    due = ("work_due_at", "code")
+    return [
+        Index("ix_dossiers_work_agency", "holder_agency", *due),
+        Index("ix_dossiers_work_assignee", "holder_agency", "assignee", *due),
+        Index("ix_dossiers_work_role", "holder_agency", "holder_role", *due),
+        Index("ix_dossiers_work_unit", "holder_agency", "holder_role", "holder_unit", *due),
+        Index("ix_dossiers_work_applicant", "holder_agency", "applicant_key"),
+        Index("ix_dossiers_applicant_id", "applicant_id_number"),
+    ]
+
+
 dossiers = Table(
     "dossiers",
     metadata,
@@ -136,11 +152,20 @@ dossiers = Table(
     Column("complained", Boolean, nullable=False, server_default=false()),
     # schema version 3: the appointment of an open, unresolved, unpaused dossier (reminders)
     Column("pending_due_at", UtcDateTime),
+    # schema version 4: who holds an open dossier now, for worklists (store/_worklist.py)
+    Column("holder_agency", String(64)),
+    Column("holder_role", String(64)),
+    Column("holder_unit", String(64)),
+    Column("assignee", Text),
+    Column("work_due_at", UtcDateTime),
+    Column("applicant_key", Text),
+    Column("applicant_id_number", String(64)),
     Index("ix_dossiers_agency_received", "agency_code", "received_at"),
     Index("ix_dossiers_state", "state"),
     Index("ix_dossiers_resolved_at", "resolved_at"),
     Index("ix_dossiers_procedure_code", "procedure_code"),
     Index("ix_dossiers_pending_due_at", "pending_due_at"),
+    *worklist_indexes(),
 )
 """One row per dossier: its summary after the latest event (``supplement_count``: pauses).
 
@@ -150,6 +175,10 @@ result, measured with the store's calendar; None until resolved. ``paid_online``
 command (read by the Decision 766 indicators). ``pending_due_at``: the appointment while
 the dossier is open, received, unresolved and not waiting for a supplement, else NULL (the
 reminder queries ``Engine.overdue`` and ``Engine.due_soon`` read it through its index).
+Schema version 4 (worklists): ``holder_agency``, ``holder_role``, ``holder_unit``,
+``assignee`` (the lead handler) and ``work_due_at`` (the holder's deadline) of an open
+dossier, NULL once closed; ``applicant_key`` (the name without diacritics, for prefix
+search) and ``applicant_id_number`` (store/_worklist.py ``worklist_values``).
 """
 
 events = Table(

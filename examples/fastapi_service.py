@@ -1,0 +1,275 @@
+"""A FastAPI service on the engine: receipts, worklists, assignment and agency isolation.
+
+Run: ``uvicorn --factory examples.fastapi_service:default_app`` (``pip install fastapi
+uvicorn``), with ``TTHC_DB`` naming the database (default ``tthc-service.sqlite``). Tests drive it over HTTP:
+``tests/examples/test_fastapi_service.py``.
+
+Using the engine correctly from async endpoints:
+
+* The engine and the store are synchronous (a command is one short database transaction).
+  Each endpoint is ``async`` and runs the engine call in the thread pool
+  (``run_in_threadpool``), so the event loop never waits on the database. One ``Engine``
+  is shared by the pool's threads (it is thread-safe, docs/engine.md).
+* Every command is decided inside the engine on the dossier as the database holds it: the
+  service never reads a dossier, checks it and then writes (that would race another worker).
+  Who may act is the engine's decision too: the official's agency (AgencyPolicy) and the
+  deployment's own rule (``AgencyPolicy.authorize``), run inside the command.
+* Clients send an ``Idempotency-Key`` header with each command: a retry after a timeout is
+  answered from the stored event instead of acting twice.
+* Library errors map to HTTP statuses once, in one exception handler, with their context.
+
+Accounts are the vendor's: here a fixed ``OfficialDirectory`` and an ``X-Official`` header
+stand in for the login.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from tthc_flow import (
+    ConcurrencyConflict,
+    DossierNotFound,
+    InvalidCommand,
+    PermissionDenied,
+    PolicyViolation,
+    TransitionNotAllowed,
+    TthcError,
+)
+from tthc_flow.engine import (
+    AgencyPolicy,
+    Dossier,
+    Engine,
+    Official,
+    OfficialDirectory,
+    Policies,
+)
+from tthc_flow.procedure import Catalog, load_catalog
+from tthc_flow.reports import receipt_slip
+from tthc_flow.store import SqlStore, WorklistQuery
+
+ROOT = Path(__file__).resolve().parent
+
+OFFICIALS = OfficialDirectory(
+    [
+        Official("lan.nt", "Nguyễn Thị Lan", frozenset({"one_stop"}), "TTPVHCC", "MC"),
+        Official("hung.tv", "Trần Văn Hùng", frozenset({"specialist"}), "SCT", "QLTM"),
+        Official("mai.lt", "Lê Thị Mai", frozenset({"specialist"}), "SCT", "QLTM"),
+        Official("hoa.dt", "Đỗ Thị Hoa", frozenset({"leader"}), "SCT", "QLTM", "Trưởng phòng"),
+        Official("son.vv", "Vũ Văn Sơn", frozenset({"specialist"}), "STP", "HCTP"),
+    ]
+)
+"""The officials of a province: the service centre's desk serves every department."""
+
+
+def policies() -> Policies:
+    """The centre (TTPVHCC) receives for every department; every account has an agency."""
+    return Policies(
+        agency=AgencyPolicy(serves={"TTPVHCC": frozenset({"*"})}, actors_need_agency=True)
+    )
+
+
+class Receipt(BaseModel):
+    procedure_code: str
+    applicant: str
+    channel: str = "desk"
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Command(BaseModel):
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Assignment(BaseModel):
+    lead: str
+    cooperating: list[str] = Field(default_factory=list)
+    observers: list[str] = Field(default_factory=list)
+    unit: str | None = None
+    reason: str | None = None
+
+
+def dossier_json(d: Dossier) -> dict[str, Any]:
+    """What the screens show of a dossier (the full JSON form is issue 17 item 10)."""
+    a = d.assignment
+    return {
+        "code": d.code,
+        "procedure_code": d.procedure_code,
+        "agency_code": d.agency_code,
+        "applicant": d.applicant,
+        "channel": d.channel,
+        "state": d.state,
+        "version": d.version,
+        "received_at": d.received_at.isoformat() if d.received_at else None,
+        "due_at": d.due_at.isoformat() if d.due_at else None,
+        "lead": None if a is None else {"id": a.lead.id, "name": a.lead.name},
+    }
+
+
+def official(x_official: Annotated[str, Header()]) -> Official:
+    """The logged-in official (here: the ``X-Official`` header; the vendor's login really)."""
+    found = OFFICIALS.get(x_official)
+    if found is None:
+        raise PermissionDenied(f"unknown official {x_official!r}", actor=x_official)
+    return found
+
+
+# module level: FastAPI reads these annotations from the module's names
+Who = Annotated[Official, Depends(official)]
+Key = Annotated[str | None, Header()]
+
+_STATUS = (
+    (PermissionDenied, 403),
+    (DossierNotFound, 404),
+    (ConcurrencyConflict, 409),
+    (TransitionNotAllowed, 409),
+    (PolicyViolation, 409),
+    (InvalidCommand, 422),
+)
+
+
+def create_app(store: SqlStore, catalog: Catalog) -> FastAPI:
+    """The service on ``store`` (opened by the caller, closed by the caller)."""
+    engine = Engine(catalog, store=store, policies=policies())
+    api = FastAPI(title="tthc_flow one-stop service")
+
+    @api.exception_handler(TthcError)
+    async def library_error(request: Request, exc: TthcError) -> JSONResponse:
+        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+        body: dict[str, Any] = {"error": type(exc).__name__, "detail": str(exc)}
+        if isinstance(exc, PermissionDenied):
+            body.update(rule=exc.rule, agencies=list(exc.agencies), dossier=exc.dossier_code)
+        if isinstance(exc, InvalidCommand):
+            body["field"] = exc.field
+        return JSONResponse(body, status_code=status)
+
+    @api.post("/dossiers", status_code=201)
+    async def receive(
+        body: Receipt,
+        who: Who,
+        idempotency_key: Key = None,
+    ) -> dict[str, Any]:
+        command = engine.receive if body.channel != "online" else engine.submit
+        d = await run_in_threadpool(
+            command,
+            body.procedure_code,
+            body.applicant,
+            body.channel,
+            actor=who.actor,
+            idempotency_key=idempotency_key,
+            **body.data,
+        )
+        return dossier_json(d)
+
+    @api.post("/dossiers/{code}/commands/{trigger}")
+    async def fire(
+        code: str,
+        trigger: str,
+        body: Command,
+        who: Who,
+        idempotency_key: Key = None,
+    ) -> dict[str, Any]:
+        d = await run_in_threadpool(
+            engine.fire, code, trigger, who.actor, None, idempotency_key, **body.data
+        )
+        return dossier_json(d)
+
+    @api.post("/dossiers/{code}/assignment")
+    async def assign(
+        code: str,
+        body: Assignment,
+        who: Who,
+        idempotency_key: Key = None,
+    ) -> dict[str, Any]:
+        def named(ids: list[str]) -> list[Official]:
+            missing = [i for i in ids if OFFICIALS.get(i) is None]
+            if missing:
+                raise InvalidCommand(f"unknown officials {missing}", field="lead")
+            return [OFFICIALS[i] for i in ids]
+
+        lead = named([body.lead])[0]
+        extra = {
+            "cooperating": named(body.cooperating),
+            "observers": named(body.observers),
+            "unit": body.unit,
+            "idempotency_key": idempotency_key,
+        }
+        if body.reason is None:
+            d = await run_in_threadpool(lambda: engine.assign(code, lead, who.actor, **extra))
+        else:
+            reason = body.reason
+            d = await run_in_threadpool(
+                lambda: engine.reassign(code, lead, who.actor, reason=reason, **extra)
+            )
+        return dossier_json(d)
+
+    @api.post("/dossiers/{code}/take-over")
+    async def take_over(code: str, body: Command, who: Who) -> dict[str, Any]:
+        reason = body.data.get("reason")
+        d = await run_in_threadpool(lambda: engine.take_over(code, who.actor, reason=reason))
+        return dossier_json(d)
+
+    @api.get("/worklist")
+    async def worklist(
+        who: Who,
+        mine: bool = False,
+        role: str | None = None,
+        unit: str | None = None,
+        unassigned: bool = False,
+        applicant: str | None = None,
+        limit: int = 20,
+        after: str | None = None,
+    ) -> dict[str, Any]:
+        # the tenant is the official's agency: never a parameter the client chooses
+        query = WorklistQuery(
+            agency=who.agency,
+            assignee=who.id if mine else None,
+            role=role,
+            unit=unit,
+            unassigned=unassigned,
+            applicant=applicant,
+            limit=limit,
+            after=after,
+        )
+        page = await run_in_threadpool(store.worklist, query)
+        return {
+            "items": [
+                {
+                    "code": i.code,
+                    "applicant": i.applicant,
+                    "state": i.state,
+                    "assignee": i.assignee,
+                    "work_due_at": i.work_due_at.isoformat(),
+                }
+                for i in page.items
+            ],
+            "next": page.next_cursor,
+        }
+
+    @api.get("/dossiers/{code}/receipt-slip")
+    async def slip(code: str, who: Who) -> dict[str, Any]:
+        def build() -> dict[str, Any]:
+            d = engine.get(code)
+            if who.agency not in ("TTPVHCC", d.agency_code):  # tenant isolation of reads
+                raise PermissionDenied(
+                    f"{who.id} may not read dossier {code}", actor=who.id, dossier_code=code
+                )
+            definition = catalog.get(d.procedure_code, d.procedure_version)
+            found = receipt_slip(d, engine.history(code), definition, officials=OFFICIALS)
+            return asdict(found)
+
+        return await run_in_threadpool(build)
+
+    return api
+
+
+def default_app() -> FastAPI:
+    """The service on ``TTHC_DB`` with the example catalog (for ``uvicorn --factory``)."""
+    store = SqlStore.sqlite(os.environ.get("TTHC_DB", "tthc-service.sqlite"))
+    return create_app(store, load_catalog(ROOT / "so-cong-thuong"))
