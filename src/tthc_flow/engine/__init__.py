@@ -2,8 +2,23 @@
 
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._agencies import AgencyShare, agency_summary
+from tthc_flow.engine._applicant import (
+    Applicant,
+    ApplicantType,
+    IdKind,
+    IdNumber,
+    Representative,
+)
 from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
+from tthc_flow.engine._documents import (
+    DocumentForm,
+    DocumentSource,
+    FileRef,
+    IssuedResult,
+    ResultState,
+    SubmittedDocument,
+)
 from tthc_flow.engine._dossier import (
     Consultation,
     Dossier,
@@ -15,8 +30,10 @@ from tthc_flow.engine._dossier import (
     apply,
     replay,
 )
+from tthc_flow.engine._dossier_json import DossierModel
 from tthc_flow.engine._engine import Engine, Hook
 from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
+from tthc_flow.engine._intake import component_form
 from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_status
 from tthc_flow.engine._policies import (
     AgencyPolicy,
@@ -48,18 +65,27 @@ __all__ = [
     "Actor",
     "AgencyPolicy",
     "AgencyShare",
+    "Applicant",
+    "ApplicantType",
     "Clock",
     "ClockStartPolicy",
     "CompiledProcedure",
     "Consultation",
+    "DocumentForm",
+    "DocumentSource",
     "Dossier",
     "DossierCodeFormat",
+    "DossierModel",
     "DueDatePolicy",
     "Engine",
     "Event",
     "FeeRecord",
+    "FileRef",
     "FixedClock",
     "Hook",
+    "IdKind",
+    "IdNumber",
+    "IssuedResult",
     "OnTheSpotPolicy",
     "OnlineReceiptPolicy",
     "OutboxMessage",
@@ -68,12 +94,15 @@ __all__ = [
     "Policies",
     "RefusalPolicy",
     "ReminderPolicy",
+    "Representative",
     "Reschedule",
     "ReschedulePolicy",
     "ResultPolicy",
+    "ResultState",
     "RuleBook",
     "RuleSet",
     "StepRecord",
+    "SubmittedDocument",
     "SupplementMode",
     "SupplementPolicy",
     "SystemClock",
@@ -86,6 +115,7 @@ __all__ = [
     "apply",
     "classify",
     "classify_resolution",
+    "component_form",
     "first_broken_link",
     "portal_status",
     "replay",

@@ -16,6 +16,10 @@ from functools import lru_cache
 from typing import Any, Final
 
 from tthc_flow._time import VN_TZ, isoformat
+from tthc_flow.engine import _results
+from tthc_flow.engine._applicant import Applicant
+from tthc_flow.engine._documents import IssuedResult, SubmittedDocument
+from tthc_flow.engine._dossier_json import DossierModel
 from tthc_flow.engine._events import GENESIS_HASH, Event
 
 OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn", "stopped"})
@@ -42,6 +46,13 @@ class Pause:
     closes_at: datetime | None = None
     """When the request lapses and the dossier is closed (SupplementPolicy, art. 19.5);
     None when the closure does not apply (e.g. a request at reception)."""
+    requested_by: str | None = None
+    """Who asked for the supplement (the portal's NguoiYeuCauBoSung)."""
+    due_before: datetime | None = None
+    """The appointment when the supplement was asked for (NgayHenTraTruoc)."""
+    due_after: datetime | None = None
+    """The appointment once the supplement arrived (NgayHenTraMoi): moved on by the pause, or
+    restarted from zero (art. 19.5); None while waiting."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +199,18 @@ class Dossier:
     consultations: tuple[Consultation, ...] = ()
     data: tuple[tuple[str, Any], ...] = ()
     as_of: datetime | None = None
+    applicant_record: Applicant | None = None
+    """The applicant as a record (type, ID numbers, representative, contacts) when the
+    dossier was created with an :class:`~tthc_flow.engine.Applicant`; None for the older
+    string form (``applicant`` holds the name in both cases)."""
+    reception_centre: str | None = None
+    """The centre that received the dossier when it is not the deciding authority's own desk
+    (Decree 118/2025/ND-CP art. 14.2, 20.1): ``agency_code`` decides, this centre receives and
+    returns the result (art. 20.1.b)."""
+    documents: tuple[SubmittedDocument, ...] = ()
+    """The components submitted (at receipt and with supplements), as the desk recorded them."""
+    results: tuple[IssuedResult, ...] = ()
+    """The result documents: signed -> issued -> delivered (art. 22.1, 22.4)."""
 
     @property
     def is_open(self) -> bool:
@@ -255,6 +278,16 @@ class Dossier:
     def timeliness(self) -> Timeliness | None:
         """:meth:`timeliness_at` the moment this snapshot was read (``as_of``), else its last change."""
         return self.timeliness_at(self.as_of or self.updated_at)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The dossier as JSON-ready data: :class:`~tthc_flow.engine.DossierModel`'s form
+        (docs/dossier-json.md); :meth:`from_dict` reads it back to an equal dossier."""
+        return DossierModel.of(self).model_dump(mode="json")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Dossier:
+        """The dossier :meth:`to_dict` gave; raises pydantic's ValidationError on bad data."""
+        return DossierModel.model_validate(data).to_dossier()
 
 
 def _copy(d: Dossier) -> tuple[Dossier, dict[str, Any]]:
@@ -353,11 +386,24 @@ def start(event: Event) -> Dossier:
         "alert_due_at": _dt(p.get("alert_due_at")),
         "accept_due_at": _dt(p.get("accept_due_at")),
     }
+    record = p.get("applicant_record")
+    if record is not None:
+        fields_of_new["applicant_record"] = Applicant.model_validate(record)
+    documents = p.get("documents")
+    if documents:
+        fields_of_new["documents"] = _documents(documents)
+    centre = p.get("reception_centre")
+    if centre is not None:
+        fields_of_new["reception_centre"] = centre
     if event.effect == "accept":
         fields_of_new.update(_accepted(event))
     new, fields = _copy(_EMPTY)
     fields.update(fields_of_new)
     return new
+
+
+def _documents(raw: list[dict[str, Any]]) -> tuple[SubmittedDocument, ...]:
+    return tuple(SubmittedDocument.model_validate(item) for item in raw)
 
 
 def _accepted(event: Event) -> dict[str, Any]:
@@ -449,10 +495,11 @@ def apply(d: Dossier, event: Event) -> Dossier:
             None,
             tuple(p.get("missing", ())),
             _at(closes_at) if closes_at else None,
+            event.actor,
+            d.due_at,
         )
         common["pauses"] = (*d.pauses, pause)
     elif effect == "resume":
-        common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
         if "due_at" in p:
             due = _dt(p["due_at"])
             common["due_at"] = due
@@ -466,6 +513,9 @@ def apply(d: Dossier, event: Event) -> Dossier:
                 current = rows[-1]
                 new_due = dict(common["step_due"]).get(current[ROW_STEP])
                 common["step_rows"] = (*rows[:-1], (*current[:4], new_due, *current[5:]))
+        due_after = common["due_at"]
+        ended = replace(d.pauses[-1], end=event.at, due_after=due_after)
+        common["pauses"] = (*d.pauses[:-1], ended)
     elif effect in ("handover", "advance"):
         common["step_rows"] = _open_step(d, _close_step(d, event), event)
     elif effect in ("approve", "reject"):
@@ -524,6 +574,11 @@ def apply(d: Dossier, event: Event) -> Dossier:
         record = Reschedule(event.at, d.due_at, new_due, p.get("reason", ""), event.actor)
         common["reschedules"] = (*d.reschedules, record)
         common["due_at"] = new_due
+    elif effect in _results.EFFECTS:
+        common["results"] = _results.fold(d.results, event)
+    documents = p.get("documents")
+    if documents:  # components handed in with a supplement (or another later command)
+        common["documents"] = (*d.documents, *_documents(documents))
     if "fees_paid" in p:
         common["fees"] = _pay(d, event)
     return new

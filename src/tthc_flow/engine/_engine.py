@@ -6,16 +6,19 @@ import hashlib
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.calendar import WorkCalendar
+from tthc_flow.engine import _intake, _results
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
+from tthc_flow.engine._applicant import Applicant
 from tthc_flow.engine._clock import Clock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
+from tthc_flow.engine._documents import SubmittedDocument
 from tthc_flow.engine._dossier import (
     OPEN_STATES_EXCLUDED,
     ROW_AGENCY,
@@ -187,40 +190,46 @@ class Engine:
     def submit(
         self,
         procedure_code: str,
-        applicant: str,
+        applicant: str | Applicant,
         channel: str,
         at: datetime | None = None,
         *,
         actor: Actor | None = None,
         idempotency_key: str | None = None,
+        documents: Sequence[SubmittedDocument] = (),
+        reception_centre: str | None = None,
         **data: Any,
     ) -> Dossier:
         """Record a dossier that arrived but is not yet checked (e.g. online): the clock has not
         started. Follow with ``accept``, ``request_supplement`` or ``refuse``."""
+        extras = _Intake(applicant, documents, reception_centre)
         return self._create(
-            procedure_code, applicant, channel, at, actor, idempotency_key, data, False
+            procedure_code, extras, channel, at, actor, idempotency_key, data, False
         )
 
     def receive(
         self,
         procedure_code: str,
-        applicant: str,
+        applicant: str | Applicant,
         channel: str,
         at: datetime | None = None,
         *,
         actor: Actor | None = None,
         idempotency_key: str | None = None,
+        documents: Sequence[SubmittedDocument] = (),
+        reception_centre: str | None = None,
         **data: Any,
     ) -> Dossier:
         """Receive a complete dossier: issue its code and due date; the clock starts.
 
         ``at`` defaults to the clock's now; ``actor`` to the one-stop desk. ``data`` is kept
         with the dossier (guards read it); ``on_the_spot=True`` handles an eligible procedure
-        "4 tại chỗ".
+        "4 tại chỗ". ``applicant`` is the name or an :class:`Applicant` record; ``documents``
+        the components submitted (docs/documents.md); ``reception_centre`` the centre that
+        received a dossier the procedure's agency decides (art. 14.2, 20.1).
         """
-        return self._create(
-            procedure_code, applicant, channel, at, actor, idempotency_key, data, True
-        )
+        extras = _Intake(applicant, documents, reception_centre)
+        return self._create(procedure_code, extras, channel, at, actor, idempotency_key, data, True)
 
     def fire(
         self,
@@ -662,7 +671,7 @@ class Engine:
     def _create(
         self,
         code: str,
-        applicant: str,
+        intake: _Intake,
         channel: str,
         at: datetime | None,
         actor: Actor | None,
@@ -671,7 +680,9 @@ class Engine:
         accept: bool,
     ) -> Dossier:
         # before anything: a refused command draws no dossier number and stores nothing
+        applicant, record = _intake.applicant_parts(intake.applicant)
         check_create(code, applicant, channel, actor, at, idempotency_key, data)
+        centre = _intake.check_centre(intake.reception_centre)
         moment = self._moment(at)
         if not isinstance(applicant, str) or not applicant.strip():
             raise InvalidCommand(f"applicant={applicant!r}: give the applicant's name")
@@ -685,6 +696,7 @@ class Engine:
                 channel,
                 actor.id,
                 _data_for_digest(data),
+                *intake.digest_parts(record),
             )
             existing = self.store.find_idempotent(None, idempotency_key)
             if existing is not None:
@@ -730,6 +742,11 @@ class Engine:
             )
         for name, value in data.items():
             data[name] = _as_json(name, value)
+        documents = (
+            _intake.document_payload(definition, intake.documents, channel_value.value)
+            if intake.documents
+            else None
+        )
         compiled = self.compiled(definition.code, definition.version)
         payload: dict[str, Any] = {
             "procedure_code": definition.code,
@@ -741,6 +758,12 @@ class Engine:
             "fees_due": sum(fee.amount for fee in fees),
             "data": data,
         }
+        if record is not None:
+            payload["applicant_record"] = record
+        if documents:
+            payload["documents"] = documents
+        if centre is not None:
+            payload["reception_centre"] = centre
         if case is not None:
             payload["case"] = case.id  # the case whose limit and fees apply (TimeLimit, Case)
         if fees:
@@ -1018,6 +1041,13 @@ class Engine:
             if isinstance(missing, str) or not isinstance(missing, list | tuple):
                 raise InvalidCommand("missing= must be a list of the documents to supplement")
             payload["missing"] = [str(item) for item in missing]
+            reused = _intake.reused_components(dossier.documents) & set(payload["missing"])
+            if reused:
+                raise PolicyViolation(
+                    f"dossier {dossier.code}: {'; '.join(sorted(reused))} came from data the "
+                    "state holds and is not asked of the applicant again "
+                    "(Decree 118/2025/ND-CP art. 17.1.b)"
+                )
             closes_at = self._closure_moment(dossier, moment)
             if closes_at is not None:
                 payload["closes_at"] = iso(closes_at)
@@ -1101,6 +1131,8 @@ class Engine:
                 )
             payload["body"] = asked[0].body
             payload["answer_late"] = moment > asked[0].due_at  # art. 19.4.c
+        elif effect._value_ in _results.EFFECTS:
+            payload.update(_results.decide(effect._value_, dossier, data))
         elif effect is Effect.CORRECT:
             refusal = self._refusal(dossier, effect, moment)
             if refusal is not None:
@@ -1367,6 +1399,29 @@ class Engine:
                 f"{dossier.due_at.isoformat()}"
             )
         return {"new_due_at": iso(new_due), "reason": reason}
+
+
+class _Intake:
+    """What ``submit``/``receive`` bring besides data (see tthc_flow.engine._intake)."""
+
+    __slots__ = ("applicant", "documents", "reception_centre")
+
+    def __init__(self, applicant: object, documents: Sequence[object], centre: object) -> None:
+        self.applicant = applicant
+        self.documents = documents
+        self.reception_centre = centre
+
+    def digest_parts(self, record: dict[str, Any] | None) -> list[Any]:
+        """What a reused idempotency key must also agree on (nothing for the plain form, so
+        digests of commands stored before records existed stay the same)."""
+        parts: list[Any] = []
+        if record is not None:
+            parts.append(record)
+        if self.documents:
+            parts.append([repr(d) for d in self.documents])
+        if self.reception_centre is not None:
+            parts.append(self.reception_centre)
+        return parts
 
 
 def _moment_argument(raw: Any, name: str, missing: str) -> datetime:
