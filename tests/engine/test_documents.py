@@ -166,6 +166,23 @@ def test_a_reused_component_is_not_asked_for_again() -> None:
     assert asked.paused
 
 
+def test_components_handed_in_with_a_supplement_are_recorded() -> None:
+    e = engine()
+    d = e.receive("2.000648", company(), "desk", documents=documents(), at=at(2, 9))
+    e.fire(d.code, "handover", DESK, at=at(2, 10))
+    lease = SubmittedDocument(component="Tài liệu chứng minh cửa hàng thuộc sở hữu hoặc thuê")
+    with pytest.raises(InvalidCommand, match="supplement") as caught:
+        e.fire(d.code, "appraise", SPECIALIST, at=at(3, 9), documents=[lease])
+    assert caught.value.field == "documents"
+    e.fire(d.code, "request_supplement", SPECIALIST, at=at(3, 9), missing=[lease.component])
+    back = e.fire(d.code, "submit_supplement", DESK, at=at(5, 9), documents=[lease])
+    assert [doc.component for doc in back.documents] == [DON, GCN_DKDN, PCCC, lease.component]
+    assert back.pauses[0].documents == (back.documents[3],)
+    assert back.documents[3].form is DocumentForm.ORIGINAL  # from the definition, as at receipt
+    with pytest.raises(InvalidCommand, match="SubmittedDocument"):
+        e.fire(d.code, "appraise", SPECIALIST, at=at(5, 10), documents=["hợp đồng thuê"])  # type: ignore[list-item]
+
+
 # ------------------------------------------------------------ results
 
 

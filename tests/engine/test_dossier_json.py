@@ -45,7 +45,8 @@ def eventful(e: Engine) -> str:
     e.fire(d.code, "consult", SPECIALIST, at=at(3, 9), body="Công an tỉnh", within_working_days=2)
     e.fire(d.code, "record_answer", SPECIALIST, at=at(4, 9), body="Công an tỉnh")
     e.fire(d.code, "request_supplement", SPECIALIST, at=at(4, 10), missing=["Bản vẽ mặt bằng"])
-    e.fire(d.code, "submit_supplement", DESK, at=at(6, 10))
+    lease = SubmittedDocument(component="Tài liệu chứng minh cửa hàng thuộc sở hữu hoặc thuê")
+    e.fire(d.code, "submit_supplement", DESK, at=at(6, 10), documents=[lease])
     e.fire(d.code, "appraise", SPECIALIST, at=at(9, 9))
     e.fire(d.code, "inspect", SPECIALIST, at=at(10, 9))
     e.fire(
@@ -61,7 +62,7 @@ def test_to_dict_and_back_gives_the_same_dossier(kind: str, tmp_path: Path) -> N
     store = MemoryStore() if kind == "memory" else SqlStore(f"sqlite:///{tmp_path / 't.db'}")
     e = Engine(CATALOG, store=store, clock=FixedClock(at(2, 9)))
     d = e.get(eventful(e))
-    assert d.pauses and d.consultations and d.reschedules and d.results and d.documents
+    assert d.consultations and d.reschedules and d.results and d.pauses[0].documents
     text = json.dumps(d.to_dict(), ensure_ascii=False)  # plain JSON, no custom encoder
     back = Dossier.from_dict(json.loads(text))
     assert back == d

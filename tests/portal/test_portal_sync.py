@@ -40,6 +40,7 @@ CITIZEN = Actor.of("cong.dan", "applicant")
 SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 GCN_DKDN = "Giấy chứng nhận đăng ký doanh nghiệp (bản sao)"
 DON = "Đơn đề nghị cấp Giấy chứng nhận (Mẫu số 07, Nghị định 95/2021/NĐ-CP)"
+LEASE = "Tài liệu chứng minh cửa hàng thuộc sở hữu hoặc thuê"
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -93,8 +94,11 @@ def documents() -> list[SubmittedDocument]:
 def run_to_delivery(e: Engine) -> str:
     d = e.receive("2.000648", company(), "desk", at=at(2, 9), documents=documents())
     e.fire(d.code, "handover", DESK, at=at(2, 10))
-    e.fire(d.code, "request_supplement", SPECIALIST, at=at(4, 10), missing=["Bản vẽ mặt bằng"])
-    e.fire(d.code, "submit_supplement", DESK, at=at(6, 10))
+    e.fire(d.code, "request_supplement", SPECIALIST, at=at(4, 10), missing=[LEASE])
+    lease = SubmittedDocument(
+        component=LEASE, digitised=True, file=FileRef(uri="s3://hs/thue.pdf", sha256=SHA)
+    )
+    e.fire(d.code, "submit_supplement", DESK, at=at(6, 10), documents=[lease])
     e.fire(d.code, "appraise", SPECIALIST, at=at(9, 9))
     e.fire(d.code, "inspect", SPECIALIST, at=at(10, 9))
     e.fire(d.code, "approve", LEADER, at=at(12, 9))
@@ -135,7 +139,7 @@ def test_the_record_after_delivery(store: Any) -> None:
     assert record["NgayTuChoi"] == ""
     assert record["TrangThaiHoSo"] == "10"  # Đã trả kết quả
     assert record["HoSoCoThanhPhanSoHoa"] == "1"
-    assert record["TaiLieuNop"] == [
+    assert record["TaiLieuNop"][:2] == [
         {
             "TenTepDinhKem": DON,
             "MaThanhPhanHoSo": "",
@@ -158,13 +162,15 @@ def test_the_record_after_delivery(store: Any) -> None:
     ]
     (supplement,) = record["DanhSachHoSoBoSung"]
     assert supplement["NguoiYeuCauBoSung"] == "pham.an"
-    assert supplement["NoiDungBoSung"] == "Bản vẽ mặt bằng"
+    assert supplement["NoiDungBoSung"] == LEASE
     assert supplement["NgayBoSung"] == "20260304100000"
     assert supplement["NgayTiepNhanBoSung"] == "20260306100000"
     assert supplement["TrangThaiBoSung"] is True
     assert supplement["NgayHenTraTruoc"].startswith("20260316")  # the first appointment
     assert supplement["NgayHenTraMoi"].startswith("20260320")
     assert supplement["NgayHenTraMoi"] == record["NgayHenTra"]
+    assert supplement["DanhSachGiayToBoSung"] == [record["TaiLieuNop"][2]]
+    assert record["TaiLieuNop"][2]["DuongDanTaiTepTin"] == "s3://hs/thue.pdf"
     assert record["DanhSachGiayToKetQua"] == [
         {
             "TenGiayTo": "Giấy chứng nhận cửa hàng đủ điều kiện bán lẻ xăng dầu",

@@ -74,6 +74,7 @@ class PauseJson(_Part):
     requested_by: str | None = None
     due_before: datetime | None = None
     due_after: datetime | None = None
+    documents: tuple[SubmittedDocument, ...] = ()
 
 
 class RescheduleJson(_Part):
@@ -152,11 +153,17 @@ class DossierModel(_Part):
         from dataclasses import asdict
 
         fields = dict(d.__dict__)
+        del fields["papers"]
+        papers = d.papers
+        fields["applicant_record"] = papers.applicant_record
+        fields["reception_centre"] = papers.reception_centre
+        fields["documents"] = papers.documents
+        fields["results"] = papers.results
         fields["fees"] = [asdict(f) for f in d.fees]
         fields["step_due"] = [{"step": s, "due_at": at} for s, at in d.step_due]
         fields["steps"] = [asdict(s) for s in d.steps]
         del fields["step_rows"]
-        fields["pauses"] = [asdict(p) for p in d.pauses]
+        fields["pauses"] = [{**asdict(p), "documents": p.documents} for p in d.pauses]
         fields["reschedules"] = [asdict(r) for r in d.reschedules]
         fields["consultations"] = [asdict(c) for c in d.consultations]
         fields["data"] = dict(d.data)
@@ -165,9 +172,11 @@ class DossierModel(_Part):
     def to_dossier(self) -> Dossier:
         """The :class:`~tthc_flow.engine.Dossier` this model describes."""
         from tthc_flow.engine._dossier import (
+            NO_PAPERS,
             Consultation,
             Dossier,
             FeeRecord,
+            Papers,
             Pause,
             Reschedule,
         )
@@ -181,14 +190,21 @@ class DossierModel(_Part):
         values["step_due"] = tuple((s.step, _vn(s.due_at)) for s in self.step_due)
         values["step_rows"] = tuple(tuple(_vn(s.model_dump()).values()) for s in self.steps)
         values["pauses"] = tuple(
-            Pause(**{**_vn(p.model_dump()), "missing": p.missing}) for p in self.pauses
+            Pause(**{**_vn(p.model_dump()), "missing": p.missing, "documents": p.documents})
+            for p in self.pauses
         )
         values["reschedules"] = tuple(Reschedule(**_vn(r.model_dump())) for r in self.reschedules)
         values["consultations"] = tuple(
             Consultation(**_vn(c.model_dump())) for c in self.consultations
         )
         values["data"] = tuple(sorted(self.data.items()))
-        return Dossier(**values)
+        papers = Papers(
+            values.pop("applicant_record"),
+            values.pop("reception_centre"),
+            values.pop("documents"),
+            values.pop("results"),
+        )
+        return Dossier(**values, papers=NO_PAPERS if papers == NO_PAPERS else papers)
 
 
 def _vn(value: Any) -> Any:

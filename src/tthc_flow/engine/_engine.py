@@ -238,6 +238,8 @@ class Engine:
         actor: Actor,
         at: datetime | None = None,
         idempotency_key: str | None = None,
+        *,
+        documents: Sequence[SubmittedDocument] = (),
         **data: Any,
     ) -> Dossier:
         """Apply ``trigger`` to a dossier as ``actor``; returns the new state.
@@ -245,9 +247,12 @@ class Engine:
         Raises :class:`TransitionNotAllowed` (wrong state or guard), :class:`PermissionDenied`
         (role), :class:`PolicyViolation` (a legal rule), :class:`InvalidCommand` (arguments).
         In every such case nothing is stored. With an ``idempotency_key`` already used for
-        this dossier, nothing happens and the current state is returned.
+        this dossier, nothing happens and the current state is returned. ``documents``: the
+        components handed in with a supplement (``submit_supplement``, docs/documents.md).
         """
         check_fire(dossier_code, trigger, actor, at, idempotency_key, data)  # before anything
+        if documents:
+            data = {**data, _DOCUMENTS: _intake.documents_as_data(documents)}
         cached = self._open.get(dossier_code)
         dossier = cached if cached is not None else self._fresh(dossier_code)
         try:
@@ -1011,6 +1016,16 @@ class Engine:
         payload: dict[str, Any] = {}
         effect = transition.effect
         dest = transition.dest
+        handed_in = data.pop(_DOCUMENTS, None)
+        if handed_in is not None:
+            if effect is not Effect.RESUME:
+                raise InvalidCommand(
+                    f"documents= go with a supplement (submit_supplement), not {transition.trigger}",
+                    field="documents",
+                )
+            payload["documents"] = _intake.document_payload(
+                definition, _intake.documents_from_data(handed_in), dossier.channel
+            )
         if not self._date_granularity and dest is not None and dest != dossier.state:
             # the step left now gets its class on the process control slip; with the default
             # ``date`` granularity apply() derives it (see _dossier._close_step), which keeps
@@ -1399,6 +1414,11 @@ class Engine:
                 f"{dossier.due_at.isoformat()}"
             )
         return {"new_due_at": iso(new_due), "reason": reason}
+
+
+_DOCUMENTS = "documents"
+"""The key under which ``fire`` hands the supplement's documents to ``_decide`` (as JSON, so
+the idempotency digest covers them); never stored as data."""
 
 
 class _Intake:

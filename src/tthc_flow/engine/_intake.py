@@ -110,6 +110,26 @@ def document_payload(
     return resolved
 
 
+def documents_as_data(documents: Iterable[object]) -> list[dict[str, Any]]:
+    """Documents given to ``fire`` as JSON (checked to be :class:`SubmittedDocument`)."""
+    if isinstance(documents, str | bytes) or not isinstance(documents, Sequence | tuple | list):
+        raise InvalidCommand("documents= must be a list of SubmittedDocument", field="documents")
+    out = []
+    for index, document in enumerate(documents):
+        if not isinstance(document, SubmittedDocument):
+            raise InvalidCommand(
+                f"documents[{index}]: a SubmittedDocument, not {type(document).__name__}",
+                field=f"documents[{index}]",
+            )
+        out.append(document.model_dump(mode="json", exclude_none=True))
+    return out
+
+
+def documents_from_data(raw: list[dict[str, Any]]) -> list[SubmittedDocument]:
+    """The inverse of :func:`documents_as_data`."""
+    return [SubmittedDocument.model_validate(item) for item in raw]
+
+
 def reused_components(documents: Iterable[SubmittedDocument]) -> frozenset[str]:
     """Components the state already holds (art. 17.1.b): never asked for again."""
     return frozenset(d.component for d in documents if d.source is not DocumentSource.APPLICANT)

@@ -27,7 +27,15 @@ from datetime import datetime
 from typing import Any
 
 from tthc_flow._time import VN_TZ
-from tthc_flow.engine import Dossier, Event, ResultState, apply, portal_status, replay
+from tthc_flow.engine import (
+    Dossier,
+    Event,
+    ResultState,
+    SubmittedDocument,
+    apply,
+    portal_status,
+    replay,
+)
 from tthc_flow.procedure import ProcedureDefinition
 
 CHANNEL_CODES = {"desk": "1", "online": "2", "postal": "3"}
@@ -90,20 +98,20 @@ def dossier_record(d: Dossier, definition: ProcedureDefinition | None = None) ->
 
 
 def documents(d: Dossier) -> list[dict[str, str]]:
-    """TaiLieuNop: the components submitted, digitised (DuocSoHoa) or reused (DuocTaiSuDung)."""
-    rows = []
-    for doc in d.documents:
-        rows.append(
-            {
-                "TenTepDinhKem": doc.component,
-                "MaThanhPhanHoSo": doc.component_code or "",
-                "DuongDanTaiTepTin": doc.file.uri if doc.file is not None else "",
-                "DuocSoHoa": _flag(doc.digitised),
-                "DuocTaiSuDung": _flag(doc.reused),
-                "MaKetQuaThayThe": doc.reuse_ref or "",
-            }
-        )
-    return rows
+    """TaiLieuNop: the components submitted (at receipt and with supplements), digitised
+    (DuocSoHoa) or reused (DuocTaiSuDung)."""
+    return [_document_row(doc) for doc in d.documents]
+
+
+def _document_row(doc: SubmittedDocument) -> dict[str, str]:
+    return {
+        "TenTepDinhKem": doc.component,
+        "MaThanhPhanHoSo": doc.component_code or "",
+        "DuongDanTaiTepTin": doc.file.uri if doc.file is not None else "",
+        "DuocSoHoa": _flag(doc.digitised),
+        "DuocTaiSuDung": _flag(doc.reused),
+        "MaKetQuaThayThe": doc.reuse_ref or "",
+    }
 
 
 def fees(d: Dossier) -> list[dict[str, str]]:
@@ -126,6 +134,7 @@ def supplements(d: Dossier) -> list[dict[str, Any]]:
                 "TrangThaiBoSung": pause.end is not None,
                 "NgayHenTraTruoc": portal_moment(pause.due_before),
                 "NgayHenTraMoi": portal_moment(pause.due_after),
+                "DanhSachGiayToBoSung": [_document_row(doc) for doc in pause.documents],
             }
         )
     return rows
