@@ -158,8 +158,8 @@ def progress_row(event: Event, after: Dossier) -> dict[str, str]:
     """One row of QuaTrinhXuLy: who did what when, and the status it left (``after`` is the
     dossier right after ``event``). NgayBatDau/NgayKetThucTheoQuyDinh are the open step's
     start and deadline from the process control slip, when a step is open."""
-    rows = after.step_rows
-    step = rows[-1] if rows and rows[-1][5] is None else None
+    steps = after.steps
+    step = steps[-1] if steps and steps[-1].left_at is None else None
     return {
         "MaHoSo": event.dossier_code,
         "NguoiXuLy": event.actor,
@@ -167,8 +167,8 @@ def progress_row(event: Event, after: Dossier) -> dict[str, str]:
         "PhongBanXuLy": event.payload.get("agency") or after.agency_code,
         "NoiDungXuLy": _content(event),
         "TrangThai": str(portal_status(after.state)),
-        "NgayBatDau": portal_moment(step[3]) if step is not None else "",
-        "NgayKetThucTheoQuyDinh": portal_moment(step[4]) if step is not None else "",
+        "NgayBatDau": portal_moment(step.entered_at) if step is not None else "",
+        "NgayKetThucTheoQuyDinh": portal_moment(step.due_at) if step is not None else "",
     }
 
 
