@@ -16,11 +16,13 @@ from functools import lru_cache
 from typing import Any, Final
 
 from tthc_flow._time import VN_TZ, isoformat
-from tthc_flow.engine import _results
 from tthc_flow.engine._applicant import Applicant
 from tthc_flow.engine._documents import IssuedResult, SubmittedDocument
 from tthc_flow.engine._dossier_json import DossierModel
 from tthc_flow.engine._events import GENESIS_HASH, Event
+from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
+from tthc_flow.engine._results import fold as fold_results
+from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
 
 OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn", "stopped"})
 
@@ -211,6 +213,10 @@ class Dossier:
     """Whether that receipt (or supplement request) came after ``accept_due_at``."""
     outcome: str | None = None
     resolution_timeliness: str | None = None
+    processing_seconds: int | None = None
+    """Working seconds from the clock start (else the receipt) to the result, measured by the
+    engine's calendar when the result was decided (None while unresolved, and in events
+    written before the engine recorded it: see :func:`tthc_flow.store.processing_seconds`)."""
     on_the_spot: bool = False
     fees_due: int = 0
     fees: tuple[FeeRecord, ...] = ()
@@ -324,7 +330,46 @@ class Dossier:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Dossier:
         """The dossier :meth:`to_dict` gave; raises pydantic's ValidationError on bad data."""
-        return DossierModel.model_validate(data).to_dossier()
+        return _from_model(DossierModel.model_validate(data))
+
+
+def _from_model(model: DossierModel) -> Dossier:
+    """The dossier a :class:`DossierModel` describes, its moments in the library's zone."""
+    values: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        if name not in _MODEL_ONLY:
+            values[name] = _vn(getattr(model, name))
+    values["fees"] = tuple(FeeRecord(**_vn(f.model_dump())) for f in model.fees)
+    values["step_due"] = tuple((s.step, _vn(s.due_at)) for s in model.step_due)
+    values["step_rows"] = tuple(tuple(_vn(s.model_dump()).values()) for s in model.steps)
+    values["pauses"] = tuple(
+        Pause(**{**_vn(p.model_dump()), "missing": p.missing, "documents": p.documents})
+        for p in model.pauses
+    )
+    values["reschedules"] = tuple(Reschedule(**_vn(r.model_dump())) for r in model.reschedules)
+    values["consultations"] = tuple(
+        Consultation(**_vn(c.model_dump())) for c in model.consultations
+    )
+    values["data"] = tuple(sorted(model.data.items()))
+    papers = Papers(
+        values.pop("applicant_record"),
+        values.pop("reception_centre"),
+        values.pop("documents"),
+        values.pop("results"),
+    )
+    return Dossier(**values, papers=NO_PAPERS if papers == NO_PAPERS else papers)
+
+
+_MODEL_ONLY = frozenset({"schema_version", "steps"})
+
+
+def _vn(value: Any) -> Any:
+    """Moments in the library's own zone object (parsed JSON carries a fixed +07:00 offset)."""
+    if isinstance(value, datetime):
+        return value.astimezone(VN_TZ)
+    if isinstance(value, dict):
+        return {k: _vn(v) for k, v in value.items()}
+    return value
 
 
 def _copy(d: Dossier) -> tuple[Dossier, dict[str, Any]]:
@@ -460,11 +505,12 @@ def _close_step(d: Dossier, event: Event) -> tuple[StepRow, ...]:
     if rows and rows[-1][ROW_LEFT_AT] is None:
         step, role, agency, entered_at, due, _, _, _, transfer_due_at = rows[-1]
         at = event.at
-        # The engine writes ``step_timeliness`` unless its TimelinessPolicy uses the default
-        # ``date`` granularity, whose rule is this one (TimelinessPolicy docstring).
+        # The engine writes ``step_timeliness`` unless its TimelinessPolicy is the default,
+        # which then decided it: the same rule, read from its one home (keeps the hashed
+        # payload short on the hot path; _engine._decide)
         timeliness = event.payload.get("step_timeliness")
         if timeliness is None and due is not None:
-            timeliness = "late" if at > due else "on_time" if at.date() == due.date() else "early"
+            timeliness = classify(at, due, DEFAULT_TIMELINESS)
         closed = (step, role, agency, entered_at, due, at, event.actor, timeliness, transfer_due_at)
         return (*rows[:-1], closed)
     return rows
@@ -565,6 +611,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["resolved_at"] = event.at
         common["outcome"] = "approved" if effect == "approve" else "rejected"
         common["resolution_timeliness"] = p["timeliness"]
+        common["processing_seconds"] = p.get("processing_seconds")
     elif effect == "return":
         common["returned_at"] = event.at
         common["closed_at"] = event.at
@@ -581,6 +628,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
             common["resolved_at"] = event.at
             common["outcome"] = "rejected"
             common["resolution_timeliness"] = p["timeliness"]
+            common["processing_seconds"] = p.get("processing_seconds")
         if d.paused:
             common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
     elif effect == "custom":
@@ -616,8 +664,8 @@ def apply(d: Dossier, event: Event) -> Dossier:
         record = Reschedule(event.at, d.due_at, new_due, p.get("reason", ""), event.actor)
         common["reschedules"] = (*d.reschedules, record)
         common["due_at"] = new_due
-    elif effect in _results.EFFECTS:
-        common["papers"] = replace(d.papers, results=_results.fold(d.results, event))
+    elif effect in RESULT_EFFECTS:
+        common["papers"] = replace(d.papers, results=fold_results(d.results, event))
     documents = p.get("documents")
     if documents:  # components handed in with a supplement
         papers = common["papers"]

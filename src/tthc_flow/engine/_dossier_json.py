@@ -2,7 +2,8 @@
 
 One model is the schema, the serialiser and the parser: ``Dossier.to_dict()`` is
 ``DossierModel.of(d).model_dump(mode="json")`` and ``Dossier.from_dict(data)`` validates it
-back, so ``Dossier.from_dict(d.to_dict()) == d`` (tests/engine/test_dossier_json.py). The
+back (``tthc_flow.engine._dossier`` builds the dossier from the model: this module reads
+dossiers but never imports their module), so ``Dossier.from_dict(d.to_dict()) == d`` (tests/engine/test_dossier_json.py). The
 JSON Schema for API documentation is ``DossierModel.model_json_schema()``.
 
 Stability: ``schema_version`` is 1; fields are only ever added (with defaults) within a
@@ -12,12 +13,12 @@ version. Moments are ISO 8601 with the +07:00 offset; ``steps`` is the process c
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tthc_flow._time import VN_TZ
 from tthc_flow.engine._applicant import Applicant
 from tthc_flow.engine._documents import IssuedResult, SubmittedDocument
 
@@ -134,6 +135,9 @@ class DossierModel(_Part):
     accept_late: bool | None = None
     outcome: str | None = None
     resolution_timeliness: str | None = None
+    processing_seconds: int | None = Field(
+        default=None, description="Working seconds from the clock start to the result."
+    )
     on_the_spot: bool = False
     fees_due: int = 0
     fees: tuple[FeeJson, ...] = ()
@@ -150,7 +154,6 @@ class DossierModel(_Part):
     @classmethod
     def of(cls, d: Dossier) -> DossierModel:
         """The model of dossier ``d``."""
-        from dataclasses import asdict
 
         fields = dict(d.__dict__)
         del fields["papers"]
@@ -168,49 +171,3 @@ class DossierModel(_Part):
         fields["consultations"] = [asdict(c) for c in d.consultations]
         fields["data"] = dict(d.data)
         return cls.model_validate(fields)
-
-    def to_dossier(self) -> Dossier:
-        """The :class:`~tthc_flow.engine.Dossier` this model describes."""
-        from tthc_flow.engine._dossier import (
-            NO_PAPERS,
-            Consultation,
-            Dossier,
-            FeeRecord,
-            Papers,
-            Pause,
-            Reschedule,
-        )
-
-        values: dict[str, Any] = {}
-        for name in type(self).model_fields:
-            if name in ("schema_version", "steps"):
-                continue
-            values[name] = _vn(getattr(self, name))
-        values["fees"] = tuple(FeeRecord(**_vn(f.model_dump())) for f in self.fees)
-        values["step_due"] = tuple((s.step, _vn(s.due_at)) for s in self.step_due)
-        values["step_rows"] = tuple(tuple(_vn(s.model_dump()).values()) for s in self.steps)
-        values["pauses"] = tuple(
-            Pause(**{**_vn(p.model_dump()), "missing": p.missing, "documents": p.documents})
-            for p in self.pauses
-        )
-        values["reschedules"] = tuple(Reschedule(**_vn(r.model_dump())) for r in self.reschedules)
-        values["consultations"] = tuple(
-            Consultation(**_vn(c.model_dump())) for c in self.consultations
-        )
-        values["data"] = tuple(sorted(self.data.items()))
-        papers = Papers(
-            values.pop("applicant_record"),
-            values.pop("reception_centre"),
-            values.pop("documents"),
-            values.pop("results"),
-        )
-        return Dossier(**values, papers=NO_PAPERS if papers == NO_PAPERS else papers)
-
-
-def _vn(value: Any) -> Any:
-    """Moments in the library's own zone object (parsed JSON carries a fixed +07:00 offset)."""
-    if isinstance(value, datetime):
-        return value.astimezone(VN_TZ)
-    if isinstance(value, dict):
-        return {k: _vn(v) for k, v in value.items()}
-    return value

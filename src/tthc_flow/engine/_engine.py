@@ -13,7 +13,6 @@ from typing import Any, Protocol
 
 from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.calendar import WorkCalendar
-from tthc_flow.engine import _intake, _results
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._applicant import Applicant
 from tthc_flow.engine._clock import Clock, SystemClock
@@ -31,9 +30,21 @@ from tthc_flow.engine._dossier import (
 )
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._inputs import check_create, check_fire
+from tthc_flow.engine._intake import (
+    applicant_parts,
+    check_centre,
+    document_payload,
+    documents_as_data,
+    documents_from_data,
+    reused_components,
+)
 from tthc_flow.engine._messages import OutboxMessage
-from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
+from tthc_flow.engine._policies import Policies, SupplementMode
+from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
+from tthc_flow.engine._results import decide as decide_result
 from tthc_flow.engine._rulebook import RuleBook
+from tthc_flow.engine._store_port import DossierQuery, DossierSummary, DueTimer, FullStore, Store
+from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify, classify_resolution
 from tthc_flow.engine._timers import (
     CLOSE_UNSUPPLEMENTED,
     MESSAGE_TIMERS,
@@ -68,7 +79,6 @@ from tthc_flow.procedure import (
     guard_holds,
 )
 from tthc_flow.procedure._lifecycle import HANDLED_AT_DESK
-from tthc_flow.store import DossierQuery, DossierSummary, DueTimer, FullStore, MemoryStore, Store
 
 Hook = Callable[[Dossier, Event], None]
 """A named hook: called with the new dossier and its event after the event is committed
@@ -129,23 +139,30 @@ class Engine:
     """Runs dossiers through compiled procedures, with deadlines and an audit log.
 
     >>> from tthc_flow.procedure import load_catalog   # doctest: +SKIP
-    >>> engine = Engine(load_catalog("examples/so-cong-thuong"))  # doctest: +SKIP
-    >>> d = engine.receive("2.000131", applicant="Công ty A", channel="desk")  # doctest: +SKIP
+    >>> from tthc_flow.store import MemoryStore   # doctest: +SKIP
+    >>> engine = Engine(load_catalog("examples/so-cong-thuong"), store=MemoryStore())  # doctest: +SKIP
+    >>> d = engine.receive("2.000132", applicant="Công ty A", channel="desk")  # doctest: +SKIP
     """
 
     def __init__(
         self,
         catalog: CatalogLike,
+        *,
+        store: Store,
         calendar: WorkCalendar | None = None,
-        store: Store | None = None,
         clock: Clock | None = None,
         policies: Policies | None = None,
         hooks: dict[str, Hook] | None = None,
         rules: RuleBook | None = None,
     ) -> None:
+        if store is None:  # the engine imports no store of its own: the caller picks one
+            raise TypeError(
+                "Engine needs store=: tthc_flow.MemoryStore() in tests, "
+                "tthc_flow.SqlStore.sqlite(path) or SqlStore(url) to keep dossiers"
+            )
         self.catalog = catalog
         self.calendar = calendar or WorkCalendar.vietnam()
-        self.store: Store = store if store is not None else MemoryStore()
+        self.store: Store = store
         self.clock: Clock = clock or SystemClock()
         self.policies = policies or Policies()
         # RuleBook: the legal rules by effective date, per procedure or sector; without one,
@@ -160,7 +177,11 @@ class Engine:
         # store's head first (see fire)
         self._open: dict[str, Dossier] = {}
         self._paper_due: dict[tuple[date, bool], str] = {}  # TransferPolicy, art. 18.2
-        self._date_granularity = self.policies.timeliness.granularity == "date"
+        # steps classed as the default policy classes them need no ``step_timeliness`` in the
+        # payload: the fold applies that policy to events without one (_dossier._close_step)
+        self._steps_as_default = (
+            self.policies.timeliness.granularity == DEFAULT_TIMELINESS.granularity
+        )
         # a store that discards events (the simulator's lean store, keep_events=False) leaves
         # no chain to verify: its events are not hashed, and no timers or outbox messages
         # are written (Store docs, docs/engine.md)
@@ -252,7 +273,7 @@ class Engine:
         """
         check_fire(dossier_code, trigger, actor, at, idempotency_key, data)  # before anything
         if documents:
-            data = {**data, _DOCUMENTS: _intake.documents_as_data(documents)}
+            data = {**data, _DOCUMENTS: documents_as_data(documents)}
         cached = self._open.get(dossier_code)
         dossier = cached if cached is not None else self._fresh(dossier_code)
         try:
@@ -685,9 +706,9 @@ class Engine:
         accept: bool,
     ) -> Dossier:
         # before anything: a refused command draws no dossier number and stores nothing
-        applicant, record = _intake.applicant_parts(intake.applicant)
+        applicant, record = applicant_parts(intake.applicant)
         check_create(code, applicant, channel, actor, at, idempotency_key, data)
-        centre = _intake.check_centre(intake.reception_centre)
+        centre = check_centre(intake.reception_centre)
         moment = self._moment(at)
         if not isinstance(applicant, str) or not applicant.strip():
             raise InvalidCommand(f"applicant={applicant!r}: give the applicant's name")
@@ -748,7 +769,7 @@ class Engine:
         for name, value in data.items():
             data[name] = _as_json(name, value)
         documents = (
-            _intake.document_payload(definition, intake.documents, channel_value.value)
+            document_payload(definition, intake.documents, channel_value.value)
             if intake.documents
             else None
         )
@@ -845,6 +866,24 @@ class Engine:
             return self.policies
         definition = self.compiled(dossier.procedure_code, dossier.procedure_version).definition
         return self._policies_on(dossier.submitted_at.date(), definition)
+
+    def _resolution(self, dossier: Dossier, moment: datetime) -> dict[str, Any]:
+        """The decisions made when a dossier gets its result, written into the event: its
+        class against the original appointment (TimelinessPolicy) and its processing time in
+        working seconds from the clock start (else the receipt), on the engine's calendar.
+        Reports, the store's summary row and the simulation's KPIs read both; none measures
+        them again (issue 16: the store measured on a calendar of its own)."""
+        assert dossier.original_due_at is not None
+        timeliness = classify_resolution(
+            moment,
+            dossier.original_due_at,
+            bool(dossier.reschedules),
+            self._policies_of(dossier).timeliness,
+        )
+        started = dossier.clock_started_at or dossier.received_at
+        assert started is not None
+        worked = self.calendar.working_time_between(started, moment)
+        return {"timeliness": timeliness, "processing_seconds": round(worked.total_seconds())}
 
     def _clock_start(
         self, moment: datetime, unit: TimeUnit, policies: Policies | None = None
@@ -1023,12 +1062,12 @@ class Engine:
                     f"documents= go with a supplement (submit_supplement), not {transition.trigger}",
                     field="documents",
                 )
-            payload["documents"] = _intake.document_payload(
-                definition, _intake.documents_from_data(handed_in), dossier.channel
+            payload["documents"] = document_payload(
+                definition, documents_from_data(handed_in), dossier.channel
             )
-        if not self._date_granularity and dest is not None and dest != dossier.state:
+        if not self._steps_as_default and dest is not None and dest != dossier.state:
             # the step left now gets its class on the process control slip; with the default
-            # ``date`` granularity apply() derives it (see _dossier._close_step), which keeps
+            # policy apply() derives it by that policy (see _dossier._close_step), which keeps
             # the payload, and so the hashed text, short on the hot path
             current = dossier.step_rows[-1] if dossier.step_rows else None
             if current is not None and current[ROW_LEFT_AT] is None:
@@ -1056,7 +1095,7 @@ class Engine:
             if isinstance(missing, str) or not isinstance(missing, list | tuple):
                 raise InvalidCommand("missing= must be a list of the documents to supplement")
             payload["missing"] = [str(item) for item in missing]
-            reused = _intake.reused_components(dossier.documents) & set(payload["missing"])
+            reused = reused_components(dossier.documents) & set(payload["missing"])
             if reused:
                 raise PolicyViolation(
                     f"dossier {dossier.code}: {'; '.join(sorted(reused))} came from data the "
@@ -1082,13 +1121,7 @@ class Engine:
                 if transfer is not None:
                     payload["transfer_due_at"] = transfer
         elif effect in (Effect.APPROVE, Effect.REJECT):
-            assert dossier.original_due_at is not None
-            payload["timeliness"] = classify_resolution(
-                moment,
-                dossier.original_due_at,
-                bool(dossier.reschedules),
-                self._policies_of(dossier).timeliness,
-            )
+            payload.update(self._resolution(dossier, moment))
             if effect is Effect.REJECT:
                 payload["reason"] = self._reason(data, "reject")
         elif effect is Effect.RETURN:
@@ -1114,13 +1147,7 @@ class Engine:
                     raise PolicyViolation(refusal)
                 # after the slip a refusal is the authority's reasoned result (art. 19.3):
                 # resolved, judged like a rejection (RefusalPolicy.after_receipt)
-                assert dossier.original_due_at is not None
-                payload["timeliness"] = classify_resolution(
-                    moment,
-                    dossier.original_due_at,
-                    bool(dossier.reschedules),
-                    self._policies_of(dossier).timeliness,
-                )
+                payload.update(self._resolution(dossier, moment))
         elif effect is Effect.RESCHEDULE:
             payload.update(self._reschedule_payload(dossier, moment, data))
         elif effect is Effect.REPORT_ERROR:
@@ -1146,8 +1173,8 @@ class Engine:
                 )
             payload["body"] = asked[0].body
             payload["answer_late"] = moment > asked[0].due_at  # art. 19.4.c
-        elif effect._value_ in _results.EFFECTS:
-            payload.update(_results.decide(effect._value_, dossier, data))
+        elif effect._value_ in RESULT_EFFECTS:
+            payload.update(decide_result(effect._value_, dossier, data))
         elif effect is Effect.CORRECT:
             refusal = self._refusal(dossier, effect, moment)
             if refusal is not None:

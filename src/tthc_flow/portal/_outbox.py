@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tthc_flow.engine import Dossier, Event, OutboxMessage, OutboxPolicy
-from tthc_flow.engine._messages import ALL_TOPICS
 from tthc_flow.portal._record import dossier_record, progress_row
 from tthc_flow.procedure import ProcedureDefinition
 
 PORTAL_SYNC = "portal.sync"
 """The dossier record and its new progress row for the national portal (art. 27.2.d)."""
+
+_TOPICS = OutboxPolicy().topics | {PORTAL_SYNC}
+"""The engine's default topics and the sync."""
 
 DefinitionLookup = Callable[[str, int], ProcedureDefinition]
 """``(procedure_code, version) -> definition``, e.g. ``catalog.get``."""
@@ -37,7 +39,7 @@ class PortalSyncPolicy(OutboxPolicy):
     >>> policies = Policies(outbox=PortalSyncPolicy(definitions=catalog.get))  # doctest: +SKIP
     """
 
-    topics: frozenset[str] = field(default=ALL_TOPICS | {PORTAL_SYNC})
+    topics: frozenset[str] = field(default=_TOPICS)
     definitions: DefinitionLookup | None = None
 
     def messages(self, before: Dossier | None, after: Dossier, event: Event) -> list[OutboxMessage]:

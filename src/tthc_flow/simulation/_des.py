@@ -243,7 +243,13 @@ class Replication:
             on_the_spot=OnTheSpotPolicy(trimmed=False),
             agency=AgencyPolicy(require_same_agency=False),
         )
-        self.engine = Engine(self.catalog_like, self.cal, self.store, self.clock, compat)
+        self.engine = Engine(
+            self.catalog_like,
+            calendar=self.cal,
+            store=self.store,
+            clock=self.clock,
+            policies=compat,
+        )
         for name in _hook_names(catalog):
             # hooks notify people or other systems; in a simulation they do nothing
             self.engine.register_hook(name, _no_hook)
@@ -743,8 +749,11 @@ class Replication:
             c["resolved"] += 1
             c["approved" if dossier.outcome == "approved" else "rejected"] += 1
             c[dossier.resolution_timeliness or "late"] += 1
-            wt = self.wt
-            self.data.processing_days.append((wt.to_work(ts) - wt.to_work(d.received)) / self.hpd)
+            # the engine's figure (clock start to result on its calendar), the one the reports
+            # read: the KPI and the report's processing mean agree (issue 16)
+            seconds = dossier.processing_seconds
+            assert seconds is not None
+            self.data.processing_days.append(seconds / (self.hpd * 3600.0))
         if d.channel == "desk" or (d.channel == "online" and d.proc.collect_at_desk):
             if d.spot:
                 self._return(ts, d, self.pool("one_stop").actors[0], "desk")
