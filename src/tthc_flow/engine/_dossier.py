@@ -13,15 +13,17 @@ from dataclasses import MISSING, dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tthc_flow._time import VN_TZ, isoformat
-from tthc_flow.engine._applicant import Applicant
-from tthc_flow.engine._documents import IssuedResult, SubmittedDocument
-from tthc_flow.engine._dossier_json import DossierModel
 from tthc_flow.engine._events import GENESIS_HASH, Event
 from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
 from tthc_flow.engine._results import fold as fold_results
+
+if TYPE_CHECKING:  # pydantic models, imported when a dossier first has papers (import time)
+    from tthc_flow.engine._applicant import Applicant
+    from tthc_flow.engine._documents import IssuedResult, SubmittedDocument
+    from tthc_flow.engine._dossier_json import DossierModel
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
 
 OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn", "stopped"})
@@ -325,11 +327,15 @@ class Dossier:
     def to_dict(self) -> dict[str, Any]:
         """The dossier as JSON-ready data: :class:`~tthc_flow.engine.DossierModel`'s form
         (docs/dossier-json.md); :meth:`from_dict` reads it back to an equal dossier."""
+        from tthc_flow.engine._dossier_json import DossierModel
+
         return DossierModel.of(self).model_dump(mode="json")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Dossier:
         """The dossier :meth:`to_dict` gave; raises pydantic's ValidationError on bad data."""
+        from tthc_flow.engine._dossier_json import DossierModel
+
         return _from_model(DossierModel.model_validate(data))
 
 
@@ -472,6 +478,8 @@ def start(event: Event) -> Dossier:
     documents = p.get("documents")
     centre = p.get("reception_centre")
     if record is not None or documents or centre is not None:
+        from tthc_flow.engine._applicant import Applicant
+
         fields_of_new["papers"] = Papers(
             Applicant.model_validate(record) if record is not None else None,
             centre,
@@ -485,6 +493,8 @@ def start(event: Event) -> Dossier:
 
 
 def _documents(raw: list[dict[str, Any]]) -> tuple[SubmittedDocument, ...]:
+    from tthc_flow.engine._documents import SubmittedDocument
+
     return tuple(SubmittedDocument.model_validate(item) for item in raw)
 
 

@@ -9,15 +9,13 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
-from tthc_flow.engine._applicant import Applicant
 from tthc_flow.engine._clock import Clock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
-from tthc_flow.engine._documents import SubmittedDocument
 from tthc_flow.engine._dossier import (
     OPEN_STATES_EXCLUDED,
     ROW_AGENCY,
@@ -30,18 +28,14 @@ from tthc_flow.engine._dossier import (
 )
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._inputs import check_create, check_fire
-from tthc_flow.engine._intake import (
-    applicant_parts,
-    check_centre,
-    document_payload,
-    documents_as_data,
-    documents_from_data,
-    reused_components,
-)
 from tthc_flow.engine._messages import OutboxMessage
 from tthc_flow.engine._policies import Policies, SupplementMode
 from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
 from tthc_flow.engine._results import decide as decide_result
+
+if TYPE_CHECKING:  # imported where used: their pydantic models cost import time
+    from tthc_flow.engine._applicant import Applicant
+    from tthc_flow.engine._documents import SubmittedDocument
 from tthc_flow.engine._rulebook import RuleBook
 from tthc_flow.engine._store_port import DossierQuery, DossierSummary, DueTimer, FullStore, Store
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify, classify_resolution
@@ -273,6 +267,8 @@ class Engine:
         """
         check_fire(dossier_code, trigger, actor, at, idempotency_key, data)  # before anything
         if documents:
+            from tthc_flow.engine._intake import documents_as_data
+
             data = {**data, _DOCUMENTS: documents_as_data(documents)}
         cached = self._open.get(dossier_code)
         dossier = cached if cached is not None else self._fresh(dossier_code)
@@ -706,9 +702,18 @@ class Engine:
         accept: bool,
     ) -> Dossier:
         # before anything: a refused command draws no dossier number and stores nothing
-        applicant, record = applicant_parts(intake.applicant)
-        check_create(code, applicant, channel, actor, at, idempotency_key, data)
-        centre = check_centre(intake.reception_centre)
+        plain = type(intake.applicant) is str and not intake.documents
+        if plain and intake.reception_centre is None:
+            applicant: object = intake.applicant
+            record: dict[str, Any] | None = None
+            centre = None
+            check_create(code, applicant, channel, actor, at, idempotency_key, data)
+        else:
+            from tthc_flow.engine._intake import applicant_parts, check_centre
+
+            applicant, record = applicant_parts(intake.applicant)
+            check_create(code, applicant, channel, actor, at, idempotency_key, data)
+            centre = check_centre(intake.reception_centre)
         moment = self._moment(at)
         if not isinstance(applicant, str) or not applicant.strip():
             raise InvalidCommand(f"applicant={applicant!r}: give the applicant's name")
@@ -769,7 +774,7 @@ class Engine:
         for name, value in data.items():
             data[name] = _as_json(name, value)
         documents = (
-            document_payload(definition, intake.documents, channel_value.value)
+            _intake_documents(definition, intake.documents, channel_value.value)
             if intake.documents
             else None
         )
@@ -1062,7 +1067,9 @@ class Engine:
                     f"documents= go with a supplement (submit_supplement), not {transition.trigger}",
                     field="documents",
                 )
-            payload["documents"] = document_payload(
+            from tthc_flow.engine._intake import documents_from_data
+
+            payload["documents"] = _intake_documents(
                 definition, documents_from_data(handed_in), dossier.channel
             )
         if not self._steps_as_default and dest is not None and dest != dossier.state:
@@ -1095,7 +1102,7 @@ class Engine:
             if isinstance(missing, str) or not isinstance(missing, list | tuple):
                 raise InvalidCommand("missing= must be a list of the documents to supplement")
             payload["missing"] = [str(item) for item in missing]
-            reused = reused_components(dossier.documents) & set(payload["missing"])
+            reused = _reused(dossier) & set(payload["missing"])
             if reused:
                 raise PolicyViolation(
                     f"dossier {dossier.code}: {'; '.join(sorted(reused))} came from data the "
@@ -1441,6 +1448,23 @@ class Engine:
                 f"{dossier.due_at.isoformat()}"
             )
         return {"new_due_at": iso(new_due), "reason": reason}
+
+
+def _intake_documents(
+    definition: ProcedureDefinition, documents: Sequence[object], channel: str
+) -> list[dict[str, Any]]:
+    from tthc_flow.engine._intake import document_payload
+
+    return document_payload(definition, documents, channel)
+
+
+def _reused(dossier: Dossier) -> frozenset[str]:
+    """Components recorded as reused (art. 17.1.b); none without documents."""
+    if not dossier.documents:
+        return frozenset()
+    from tthc_flow.engine._intake import reused_components
+
+    return reused_components(dossier.documents)
 
 
 _DOCUMENTS = "documents"

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tthc_flow.engine._documents import FileRef, IssuedResult, ResultState
 from tthc_flow.errors import InvalidCommand, PolicyViolation
 
 if TYPE_CHECKING:
+    from tthc_flow.engine._documents import IssuedResult, ResultState
     from tthc_flow.engine._dossier import Dossier
     from tthc_flow.engine._events import Event
 
@@ -47,6 +47,8 @@ def _text(data: dict[str, Any], key: str, effect: str, *, required: bool = True)
 
 
 def _file(data: dict[str, Any], effect: str) -> dict[str, Any] | None:
+    from tthc_flow.engine._documents import FileRef
+
     uri = data.pop("file_uri", None)
     sha256 = data.pop("file_sha256", None)
     if uri is None and sha256 is None:
@@ -94,7 +96,7 @@ def _pick(dossier: Dossier, data: dict[str, Any], effect: str, state: ResultStat
             field="data.result_code",
         )
     result = candidates[0]
-    if result.state is not state:
+    if result.state != state:
         raise PolicyViolation(
             f"{effect}: result {result.code} is {result.state.value}; it must be "
             f"{state.value} first (signed -> issued -> delivered)"
@@ -135,6 +137,8 @@ def decide(effect: str, dossier: Dossier, data: dict[str, Any]) -> dict[str, Any
         if file is not None:
             signed["file"] = file
         return {"result": signed}
+    from tthc_flow.engine._documents import ResultState
+
     if effect == ISSUE:
         result = _pick(dossier, data, effect, ResultState.SIGNED)
         payload: dict[str, Any] = {"result_code": result.code}
@@ -153,6 +157,8 @@ def decide(effect: str, dossier: Dossier, data: dict[str, Any]) -> dict[str, Any
 
 def fold(results: tuple[IssuedResult, ...], event: Event) -> tuple[IssuedResult, ...]:
     """``results`` after the result event ``event``; pure."""
+    from tthc_flow.engine._documents import IssuedResult, ResultState
+
     p = event.payload
     if event.effect == SIGN:
         signed = IssuedResult.model_validate(
