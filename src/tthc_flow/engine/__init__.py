@@ -1,5 +1,10 @@
 """The engine: dossiers through compiled state machines, with deadlines and an audit log."""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._agencies import AgencyShare, agency_summary
 from tthc_flow.engine._assignment import Assignment, AssignmentPolicy, Member
@@ -41,6 +46,57 @@ from tthc_flow.engine._rulebook import DECREE_61_2018, DECREE_118_2025, RuleBook
 from tthc_flow.engine._timeliness import TimelinessPolicy, classify, classify_resolution
 from tthc_flow.engine._timers import ReminderPolicy, Timer, TimerChange
 
+if TYPE_CHECKING:
+    from tthc_flow.engine._applicant import (
+        Applicant,
+        ApplicantType,
+        IdKind,
+        IdNumber,
+        Representative,
+    )
+    from tthc_flow.engine._documents import (
+        DocumentForm,
+        DocumentSource,
+        FileRef,
+        IssuedResult,
+        ResultState,
+        SubmittedDocument,
+    )
+    from tthc_flow.engine._dossier_json import DossierModel
+    from tthc_flow.engine._intake import component_form
+
+_LAZY = {
+    **dict.fromkeys(
+        ("Applicant", "ApplicantType", "IdKind", "IdNumber", "Representative"),
+        "tthc_flow.engine._applicant",
+    ),
+    **dict.fromkeys(
+        (
+            "DocumentForm",
+            "DocumentSource",
+            "FileRef",
+            "IssuedResult",
+            "ResultState",
+            "SubmittedDocument",
+        ),
+        "tthc_flow.engine._documents",
+    ),
+    "DossierModel": "tthc_flow.engine._dossier_json",
+    "component_form": "tthc_flow.engine._intake",
+}
+"""Names whose modules build pydantic models, imported when first asked for: building the
+models costs tens of milliseconds that ``import tthc_flow`` need not pay (issue 16)."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tthc_flow.engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # asked once
+    return value
+
+
 __all__ = [
     "DECREE_61_2018",
     "DECREE_118_2025",
@@ -50,6 +106,8 @@ __all__ = [
     "Actor",
     "AgencyPolicy",
     "AgencyShare",
+    "Applicant",
+    "ApplicantType",
     "Assignment",
     "AssignmentPolicy",
     "AuthorizationRequest",
@@ -59,14 +117,21 @@ __all__ = [
     "ClockStartPolicy",
     "CompiledProcedure",
     "Consultation",
+    "DocumentForm",
+    "DocumentSource",
     "Dossier",
     "DossierCodeFormat",
+    "DossierModel",
     "DueDatePolicy",
     "Engine",
     "Event",
     "FeeRecord",
+    "FileRef",
     "FixedClock",
     "Hook",
+    "IdKind",
+    "IdNumber",
+    "IssuedResult",
     "Member",
     "Official",
     "OfficialDirectory",
@@ -78,12 +143,15 @@ __all__ = [
     "Policies",
     "RefusalPolicy",
     "ReminderPolicy",
+    "Representative",
     "Reschedule",
     "ReschedulePolicy",
     "ResultPolicy",
+    "ResultState",
     "RuleBook",
     "RuleSet",
     "StepRecord",
+    "SubmittedDocument",
     "SupplementMode",
     "SupplementPolicy",
     "SystemClock",
@@ -96,6 +164,7 @@ __all__ = [
     "apply",
     "classify",
     "classify_resolution",
+    "component_form",
     "first_broken_link",
     "portal_status",
     "replay",

@@ -12,13 +12,20 @@ from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tthc_flow._time import VN_TZ
 from tthc_flow.engine._assignment import ASSIGNMENT_TRIGGERS, Assignment, assignment_of
 from tthc_flow.engine._events import GENESIS_HASH, Event
 from tthc_flow.engine._fast import build_frozen, copy_frozen
+from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
+from tthc_flow.engine._results import fold as fold_results
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
+
+if TYPE_CHECKING:  # pydantic models, imported when a dossier first has papers (import time)
+    from tthc_flow.engine._applicant import Applicant
+    from tthc_flow.engine._documents import IssuedResult, SubmittedDocument
+    from tthc_flow.engine._dossier_json import DossierModel
 
 OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn", "stopped"})
 
@@ -44,6 +51,15 @@ class Pause:
     closes_at: datetime | None = None
     """When the request lapses and the dossier is closed (SupplementPolicy, art. 19.5);
     None when the closure does not apply (e.g. a request at reception)."""
+    requested_by: str | None = None
+    """Who asked for the supplement (the portal's NguoiYeuCauBoSung)."""
+    due_before: datetime | None = None
+    """The appointment when the supplement was asked for (NgayHenTraTruoc)."""
+    due_after: datetime | None = None
+    """The appointment once the supplement arrived (NgayHenTraMoi): moved on by the pause, or
+    restarted from zero (art. 19.5); None while waiting."""
+    documents: tuple[SubmittedDocument, ...] = ()
+    """The components handed in with the supplement (also appended to ``Dossier.documents``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +156,26 @@ class FeeRecord:
     """Paid online: when the money must reach the budget (art. 24.3, ResultPolicy)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Papers:
+    """What a dossier holds besides its dates and states: the applicant record, the receiving
+    centre, the components submitted, the results issued.
+
+    One field of the snapshot rather than four: a :class:`Dossier` keeps its fields in an
+    instance dict, and four more entries made that dict outgrow its table (832 to 1,584 bytes
+    per snapshot, measured with ``sys.getsizeof``); dossiers without any share
+    :data:`NO_PAPERS`.
+    """
+
+    applicant_record: Applicant | None = None
+    reception_centre: str | None = None
+    documents: tuple[SubmittedDocument, ...] = ()
+    results: tuple[IssuedResult, ...] = ()
+
+
+NO_PAPERS: Final = Papers()
+
+
 @dataclass(frozen=True)
 class Dossier:
     """A dossier's current state; obtain it from :class:`~tthc_flow.engine.Engine`."""
@@ -196,6 +232,33 @@ class Dossier:
     """Every assignment of a step to officials, oldest first (docs/officials.md)."""
     data: tuple[tuple[str, Any], ...] = ()
     as_of: datetime | None = None
+    papers: Papers = NO_PAPERS
+    """The applicant record, receiving centre, documents and results (:class:`Papers`), read
+    through the properties of the same names."""
+
+    @property
+    def applicant_record(self) -> Applicant | None:
+        """The applicant as a record (type, ID numbers, representative, contacts) when the
+        dossier was created with an :class:`~tthc_flow.engine.Applicant`; None for the older
+        string form (``applicant`` holds the name in both cases)."""
+        return self.papers.applicant_record
+
+    @property
+    def reception_centre(self) -> str | None:
+        """The centre that received the dossier when it is not the deciding authority's own
+        desk (Decree 118/2025/ND-CP art. 14.2, 20.1): ``agency_code`` decides, this centre
+        receives and returns the result (art. 20.1.b)."""
+        return self.papers.reception_centre
+
+    @property
+    def documents(self) -> tuple[SubmittedDocument, ...]:
+        """The components submitted (at receipt and with supplements), as recorded."""
+        return self.papers.documents
+
+    @property
+    def results(self) -> tuple[IssuedResult, ...]:
+        """The result documents: signed -> issued -> delivered (art. 22.1, 22.4)."""
+        return self.papers.results
 
     @property
     def is_open(self) -> bool:
@@ -275,6 +338,59 @@ class Dossier:
         """:meth:`timeliness_at` the moment this snapshot was read (``as_of``), else its last change."""
         return self.timeliness_at(self.as_of or self.updated_at)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The dossier as JSON-ready data: :class:`~tthc_flow.engine.DossierModel`'s form
+        (docs/dossier-json.md); :meth:`from_dict` reads it back to an equal dossier."""
+        from tthc_flow.engine._dossier_json import DossierModel
+
+        return DossierModel.of(self).model_dump(mode="json")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Dossier:
+        """The dossier :meth:`to_dict` gave; raises pydantic's ValidationError on bad data."""
+        from tthc_flow.engine._dossier_json import DossierModel
+
+        return _from_model(DossierModel.model_validate(data))
+
+
+def _from_model(model: DossierModel) -> Dossier:
+    """The dossier a :class:`DossierModel` describes, its moments in the library's zone."""
+    values: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        if name not in _MODEL_ONLY:
+            values[name] = _vn(getattr(model, name))
+    values["fees"] = tuple(FeeRecord(**_vn(f.model_dump())) for f in model.fees)
+    values["step_due"] = tuple((s.step, _vn(s.due_at)) for s in model.step_due)
+    values["step_rows"] = tuple(tuple(_vn(s.model_dump()).values()) for s in model.steps)
+    values["pauses"] = tuple(
+        Pause(**{**_vn(p.model_dump()), "missing": p.missing, "documents": p.documents})
+        for p in model.pauses
+    )
+    values["reschedules"] = tuple(Reschedule(**_vn(r.model_dump())) for r in model.reschedules)
+    values["consultations"] = tuple(
+        Consultation(**_vn(c.model_dump())) for c in model.consultations
+    )
+    values["data"] = tuple(sorted(model.data.items()))
+    papers = Papers(
+        values.pop("applicant_record"),
+        values.pop("reception_centre"),
+        values.pop("documents"),
+        values.pop("results"),
+    )
+    return Dossier(**values, papers=NO_PAPERS if papers == NO_PAPERS else papers)
+
+
+_MODEL_ONLY = frozenset({"schema_version", "steps"})
+
+
+def _vn(value: Any) -> Any:
+    """Moments in the library's own zone object (parsed JSON carries a fixed +07:00 offset)."""
+    if isinstance(value, datetime):
+        return value.astimezone(VN_TZ)
+    if isinstance(value, dict):
+        return {k: _vn(v) for k, v in value.items()}
+    return value
+
 
 # The template start() copies and fills in (never handed out): every field, None for those
 # without a default. Copying a dict is cheaper than Dossier's frozen __init__, which sets the
@@ -337,9 +453,26 @@ def start(event: Event) -> Dossier:
         "alert_due_at": _dt(p.get("alert_due_at")),
         "accept_due_at": _dt(p.get("accept_due_at")),
     }
+    record = p.get("applicant_record")
+    documents = p.get("documents")
+    centre = p.get("reception_centre")
+    if record is not None or documents or centre is not None:
+        from tthc_flow.engine._applicant import Applicant
+
+        fields_of_new["papers"] = Papers(
+            Applicant.model_validate(record) if record is not None else None,
+            centre,
+            _documents(documents) if documents else (),
+        )
     if event.effect == "accept":
         fields_of_new.update(_accepted(event))
     return copy_frozen(_EMPTY, fields_of_new)
+
+
+def _documents(raw: list[dict[str, Any]]) -> tuple[SubmittedDocument, ...]:
+    from tthc_flow.engine._documents import SubmittedDocument
+
+    return tuple(SubmittedDocument.model_validate(item) for item in raw)
 
 
 def _accepted(event: Event) -> dict[str, Any]:
@@ -432,10 +565,11 @@ def apply(d: Dossier, event: Event) -> Dossier:
             None,
             tuple(p.get("missing", ())),
             _at(closes_at) if closes_at else None,
+            event.actor,
+            d.due_at,
         )
         common["pauses"] = (*d.pauses, pause)
     elif effect == "resume":
-        common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
         if "due_at" in p:
             due = _dt(p["due_at"])
             common["due_at"] = due
@@ -449,6 +583,14 @@ def apply(d: Dossier, event: Event) -> Dossier:
                 current = rows[-1]
                 new_due = dict(common["step_due"]).get(current[ROW_STEP])
                 common["step_rows"] = (*rows[:-1], (*current[:4], new_due, *current[5:]))
+        handed_in = p.get("documents")
+        ended = replace(
+            d.pauses[-1],
+            end=event.at,
+            due_after=common.get("due_at", d.due_at),
+            documents=_documents(handed_in) if handed_in else (),
+        )
+        common["pauses"] = (*d.pauses[:-1], ended)
     elif effect in ("handover", "advance"):
         common["step_rows"] = _open_step(d, _close_step(d, event), event)
     elif effect in ("approve", "reject"):
@@ -513,6 +655,12 @@ def apply(d: Dossier, event: Event) -> Dossier:
         entered = d.step_rows[-1][3]  # the engine assigns only a step in progress
         recorded = assignment_of(p, effect, event.at, event.actor, entered)
         common["assignments"] = (*d.assignments, recorded)
+    elif effect in RESULT_EFFECTS:
+        common["papers"] = replace(d.papers, results=fold_results(d.results, event))
+    documents = p.get("documents")
+    if documents:  # components handed in with a supplement
+        papers = common.get("papers", d.papers)
+        common["papers"] = replace(papers, documents=(*papers.documents, *_documents(documents)))
     if "fees_paid" in p:
         common["fees"] = _pay(d, event)
     return copy_frozen(d, common)

@@ -6,10 +6,10 @@ import hashlib
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.calendar import WorkCalendar
@@ -38,6 +38,12 @@ from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._inputs import check_create, check_fire
 from tthc_flow.engine._messages import OutboxMessage
 from tthc_flow.engine._policies import Policies, SupplementMode
+from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
+from tthc_flow.engine._results import decide as decide_result
+
+if TYPE_CHECKING:  # imported where used: their pydantic models cost import time
+    from tthc_flow.engine._applicant import Applicant
+    from tthc_flow.engine._documents import SubmittedDocument
 from tthc_flow.engine._rulebook import RuleBook
 from tthc_flow.engine._store_port import DossierQuery, DossierSummary, DueTimer, FullStore, Store
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify, classify_resolution
@@ -207,40 +213,46 @@ class Engine(BulkCommands):
     def submit(
         self,
         procedure_code: str,
-        applicant: str,
+        applicant: str | Applicant,
         channel: str,
         at: datetime | None = None,
         *,
         actor: Actor | None = None,
         idempotency_key: str | None = None,
+        documents: Sequence[SubmittedDocument] = (),
+        reception_centre: str | None = None,
         **data: Any,
     ) -> Dossier:
         """Record a dossier that arrived but is not yet checked (e.g. online): the clock has not
         started. Follow with ``accept``, ``request_supplement`` or ``refuse``."""
+        extras = _Intake(applicant, documents, reception_centre)
         return self._create(
-            procedure_code, applicant, channel, at, actor, idempotency_key, data, False
+            procedure_code, extras, channel, at, actor, idempotency_key, data, False
         )
 
     def receive(
         self,
         procedure_code: str,
-        applicant: str,
+        applicant: str | Applicant,
         channel: str,
         at: datetime | None = None,
         *,
         actor: Actor | None = None,
         idempotency_key: str | None = None,
+        documents: Sequence[SubmittedDocument] = (),
+        reception_centre: str | None = None,
         **data: Any,
     ) -> Dossier:
         """Receive a complete dossier: issue its code and due date; the clock starts.
 
         ``at`` defaults to the clock's now; ``actor`` to the one-stop desk. ``data`` is kept
         with the dossier (guards read it); ``on_the_spot=True`` handles an eligible procedure
-        "4 tại chỗ".
+        "4 tại chỗ". ``applicant`` is the name or an :class:`Applicant` record; ``documents``
+        the components submitted (docs/documents.md); ``reception_centre`` the centre that
+        received a dossier the procedure's agency decides (art. 14.2, 20.1).
         """
-        return self._create(
-            procedure_code, applicant, channel, at, actor, idempotency_key, data, True
-        )
+        extras = _Intake(applicant, documents, reception_centre)
+        return self._create(procedure_code, extras, channel, at, actor, idempotency_key, data, True)
 
     def fire(
         self,
@@ -249,6 +261,8 @@ class Engine(BulkCommands):
         actor: Actor,
         at: datetime | None = None,
         idempotency_key: str | None = None,
+        *,
+        documents: Sequence[SubmittedDocument] = (),
         **data: Any,
     ) -> Dossier:
         """Apply ``trigger`` to a dossier as ``actor``; returns the new state.
@@ -256,9 +270,14 @@ class Engine(BulkCommands):
         Raises :class:`TransitionNotAllowed` (wrong state or guard), :class:`PermissionDenied`
         (role), :class:`PolicyViolation` (a legal rule), :class:`InvalidCommand` (arguments).
         In every such case nothing is stored. With an ``idempotency_key`` already used for
-        this dossier, nothing happens and the current state is returned.
+        this dossier, nothing happens and the current state is returned. ``documents``: the
+        components handed in with a supplement (``submit_supplement``, docs/documents.md).
         """
         check_fire(dossier_code, trigger, actor, at, idempotency_key, data)  # before anything
+        if documents:
+            from tthc_flow.engine._intake import documents_as_data
+
+            data = {**data, _DOCUMENTS: documents_as_data(documents)}
         cached = self._open.get(dossier_code)
         dossier = cached if cached is not None else self._fresh(dossier_code)
         try:
@@ -806,7 +825,7 @@ class Engine(BulkCommands):
     def _create(
         self,
         code: str,
-        applicant: str,
+        intake: _Intake,
         channel: str,
         at: datetime | None,
         actor: Actor | None,
@@ -815,7 +834,18 @@ class Engine(BulkCommands):
         accept: bool,
     ) -> Dossier:
         # before anything: a refused command draws no dossier number and stores nothing
-        check_create(code, applicant, channel, actor, at, idempotency_key, data)
+        plain = type(intake.applicant) is str and not intake.documents
+        if plain and intake.reception_centre is None:
+            applicant: object = intake.applicant
+            record: dict[str, Any] | None = None
+            centre = None
+            check_create(code, applicant, channel, actor, at, idempotency_key, data)
+        else:
+            from tthc_flow.engine._intake import applicant_parts, check_centre
+
+            applicant, record = applicant_parts(intake.applicant)
+            check_create(code, applicant, channel, actor, at, idempotency_key, data)
+            centre = check_centre(intake.reception_centre)
         moment = self._moment(at)
         if not isinstance(applicant, str) or not applicant.strip():
             raise InvalidCommand(f"applicant={applicant!r}: give the applicant's name")
@@ -829,6 +859,7 @@ class Engine(BulkCommands):
                 channel,
                 actor.id,
                 _data_for_digest(data),
+                *intake.digest_parts(record),
             )
             existing = self.store.find_idempotent(None, idempotency_key)
             if existing is not None:
@@ -886,6 +917,11 @@ class Engine(BulkCommands):
             raise refusal
         for name, value in data.items():
             data[name] = _as_json(name, value)
+        documents = (
+            _intake_documents(definition, intake.documents, channel_value.value)
+            if intake.documents
+            else None
+        )
         compiled = self.compiled(definition.code, definition.version)
         payload: dict[str, Any] = {
             "procedure_code": definition.code,
@@ -897,6 +933,12 @@ class Engine(BulkCommands):
             "fees_due": sum(fee.amount for fee in fees),
             "data": data,
         }
+        if record is not None:
+            payload["applicant_record"] = record
+        if documents:
+            payload["documents"] = documents
+        if centre is not None:
+            payload["reception_centre"] = centre
         if case is not None:
             payload["case"] = case.id  # the case whose limit and fees apply (TimeLimit, Case)
         if fees:
@@ -1164,6 +1206,18 @@ class Engine(BulkCommands):
         payload: dict[str, Any] = {}
         effect = transition.effect
         dest = transition.dest
+        handed_in = data.pop(_DOCUMENTS, None)
+        if handed_in is not None:
+            if effect is not Effect.RESUME:
+                raise InvalidCommand(
+                    f"documents= go with a supplement (submit_supplement), not {transition.trigger}",
+                    field="documents",
+                )
+            from tthc_flow.engine._intake import documents_from_data
+
+            payload["documents"] = _intake_documents(
+                definition, documents_from_data(handed_in), dossier.channel
+            )
         if not self._steps_as_default and dest is not None and dest != dossier.state:
             # the step left now gets its class on the process control slip; with the default
             # policy apply() derives it by that policy (see _dossier._close_step), which keeps
@@ -1194,6 +1248,13 @@ class Engine(BulkCommands):
             if isinstance(missing, str) or not isinstance(missing, list | tuple):
                 raise InvalidCommand("missing= must be a list of the documents to supplement")
             payload["missing"] = [str(item) for item in missing]
+            reused = _reused(dossier) & set(payload["missing"])
+            if reused:
+                raise PolicyViolation(
+                    f"dossier {dossier.code}: {'; '.join(sorted(reused))} came from data the "
+                    "state holds and is not asked of the applicant again "
+                    "(Decree 118/2025/ND-CP art. 17.1.b)"
+                )
             closes_at = self._closure_moment(dossier, moment)
             if closes_at is not None:
                 payload["closes_at"] = iso(closes_at)
@@ -1265,6 +1326,8 @@ class Engine(BulkCommands):
                 )
             payload["body"] = asked[0].body
             payload["answer_late"] = moment > asked[0].due_at  # art. 19.4.c
+        elif effect._value_ in RESULT_EFFECTS:
+            payload.update(decide_result(effect._value_, dossier, data))
         elif effect is Effect.CORRECT:
             refusal = self._refusal(dossier, effect, moment)
             if refusal is not None:
@@ -1531,6 +1594,51 @@ class Engine(BulkCommands):
                 f"{dossier.due_at.isoformat()}"
             )
         return {"new_due_at": iso(new_due), "reason": reason}
+
+
+def _intake_documents(
+    definition: ProcedureDefinition, documents: Sequence[object], channel: str
+) -> list[dict[str, Any]]:
+    from tthc_flow.engine._intake import document_payload
+
+    return document_payload(definition, documents, channel)
+
+
+def _reused(dossier: Dossier) -> frozenset[str]:
+    """Components recorded as reused (art. 17.1.b); none without documents."""
+    if not dossier.documents:
+        return frozenset()
+    from tthc_flow.engine._intake import reused_components
+
+    return reused_components(dossier.documents)
+
+
+_DOCUMENTS = "documents"
+"""The key under which ``fire`` hands the supplement's documents to ``_decide`` (as JSON, so
+the idempotency digest covers them); never stored as data."""
+
+
+class _Intake:
+    """What ``submit``/``receive`` bring besides data (see tthc_flow.engine._intake)."""
+
+    __slots__ = ("applicant", "documents", "reception_centre")
+
+    def __init__(self, applicant: object, documents: Sequence[object], centre: object) -> None:
+        self.applicant = applicant
+        self.documents = documents
+        self.reception_centre = centre
+
+    def digest_parts(self, record: dict[str, Any] | None) -> list[Any]:
+        """What a reused idempotency key must also agree on (nothing for the plain form, so
+        digests of commands stored before records existed stay the same)."""
+        parts: list[Any] = []
+        if record is not None:
+            parts.append(record)
+        if self.documents:
+            parts.append([repr(d) for d in self.documents])
+        if self.reception_centre is not None:
+            parts.append(self.reception_centre)
+        return parts
 
 
 def _moment_argument(raw: Any, name: str, missing: str) -> datetime:

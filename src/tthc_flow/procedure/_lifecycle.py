@@ -87,6 +87,9 @@ class Effect(StrEnum):
     STOP = "stop"  # processing stopped: the unsupplemented dossier is closed (art. 19.5)
     CONSULT = "consult"  # another body is asked for its opinion, with a deadline
     ANSWER = "answer"  # the consulted body answered
+    SIGN_RESULT = "sign_result"  # the result document is signed (art. 22.1), its code set (22.4)
+    ISSUE_RESULT = "issue_result"  # the signed result is issued (phát hành, art. 22.1)
+    DELIVER_RESULT = "deliver_result"  # the applicant has the issued result (art. 22.3)
     CUSTOM = "custom"  # a procedure's own transition; only hooks act
 
 
@@ -171,6 +174,9 @@ EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
     Effect.CORRECT: None,
     Effect.CONSULT: None,
     Effect.ANSWER: None,
+    Effect.SIGN_RESULT: None,
+    Effect.ISSUE_RESULT: None,
+    Effect.DELIVER_RESULT: None,
 }
 """Standard states a transition may enter only with the effect that does their bookkeeping
 (a custom transition into ``result_ready`` without ``approve``/``reject`` would leave the
@@ -246,6 +252,17 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
         # art. 23.1: a wrong result goes back for correction (recorded on the returned dossier)
         TransitionDef("report_error", RETURNED, None, desk_or_applicant, Effect.REPORT_ERROR),
         TransitionDef("correct_result", RETURNED, None, desk, Effect.CORRECT),
+        # the result document: signed by whoever signs the last step, issued and delivered by
+        # the desk (or the system, for delivery to the portal account); internal transitions
+        TransitionDef(
+            "sign_result", RESULT_READY, None, frozenset({steps[-1].role}), Effect.SIGN_RESULT
+        ),
+        TransitionDef("issue_result", RESULT_READY, None, desk, Effect.ISSUE_RESULT),
+        TransitionDef("issue_result", RETURNED, None, desk, Effect.ISSUE_RESULT),
+        TransitionDef(
+            "deliver_result", RESULT_READY, None, desk | {"system"}, Effect.DELIVER_RESULT
+        ),
+        TransitionDef("deliver_result", RETURNED, None, desk | {"system"}, Effect.DELIVER_RESULT),
     ]
     resume_from = [SUBMITTED]
     for index, step in enumerate(steps):

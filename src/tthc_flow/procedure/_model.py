@@ -213,6 +213,16 @@ class Component(_Strict):
     required: Boolean = Field(default=True, description="False for optional documents.")
     copies: Annotated[Integer, Field(ge=1)] = Field(default=1, description="Number of copies.")
     digitise: Boolean = Field(default=False, description="Must be digitised at reception (số hóa).")
+    form: Literal["original", "copy", "certified_copy"] | None = Field(
+        default=None,
+        description="What is submitted: original (bản chính), copy (bản sao) or certified_copy "
+        "(bản sao có chứng thực); unset: a copy when the name says 'bản sao', else the original.",
+    )
+    code: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Mã thành phần hồ sơ on the national database (the portal's MaThanhPhanHoSo).",
+    )
 
 
 ScalarValue = str | int | float | bool | None

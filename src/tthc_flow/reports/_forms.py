@@ -5,7 +5,8 @@ Field lists follow docs/forms.md: the names of the seven forms are those of Circ
 03/2025 field lists were not available), plus the dossier code, channel and fee lines seen on
 post-2025 slips. Every builder takes the dossier, its events and its procedure definition.
 
-Applicant details come from the dossier data keys ``applicant_address``,
+Applicant details come from the dossier's applicant record (``Dossier.applicant_record``), or
+for a dossier received with a name only, from the data keys ``applicant_address``,
 ``applicant_phone`` and ``applicant_email`` when they were given.
 
 Officials are printed by name: the name recorded on the event (``actor_name``, written when
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from tthc_flow.engine import Dossier, Event, OfficialDirectory
+from tthc_flow.engine import DocumentForm, Dossier, Event, OfficialDirectory, component_form
 from tthc_flow.procedure import ProcedureDefinition
 from tthc_flow.reports._period import Period
 
@@ -234,7 +235,10 @@ Form = ReceiptSlip | SupplementRequest | RefusalSlip | ApologyLetter | ControlSl
 
 
 def applicant_of(d: Dossier) -> Applicant:
-    """Name from the dossier, contact details from its data keys."""
+    """Name and contacts from the applicant record, else contact details from data keys."""
+    record = d.applicant_record
+    if record is not None:
+        return Applicant(record.name, record.address or "", record.phone or "", record.email or "")
     data = d.data_dict
     return Applicant(
         d.applicant,
@@ -300,10 +304,7 @@ def receipt_slip(
     name (:func:`official_name`)."""
     received = next(e for e in events if e.effect == "accept")
     assert d.received_at is not None and d.original_due_at is not None
-    form = "Bản điện tử" if d.channel == "online" else "Bản chính"
-    components = tuple(
-        ComponentLine(c.name, _document_form(c.name, form), c.copies) for c in definition.components
-    )
+    components = _component_lines(d, definition)
     return ReceiptSlip(
         header=_header(
             definition,
@@ -332,10 +333,19 @@ def receipt_slip(
     )
 
 
-def _document_form(name: str, original: str) -> str:
-    """ "Bản sao" only for a document that is a copy (its name says so), else the original's
-    form (paper original, or electronic for online dossiers)."""
-    return "Bản sao" if name.strip().lower().startswith("bản sao") else original
+def _component_lines(d: Dossier, definition: ProcedureDefinition) -> tuple[ComponentLine, ...]:
+    """The documents received as the desk recorded them (``Dossier.documents``, their form
+    decided at receipt); for a dossier received without that list, the procedure's components
+    in the form their definition gives (docs/documents.md)."""
+    if d.documents:
+        return tuple(
+            ComponentLine(doc.component, (doc.form or DocumentForm.ORIGINAL).label, doc.copies or 1)
+            for doc in d.documents
+        )
+    return tuple(
+        ComponentLine(c.name, component_form(c, d.channel).label, c.copies)
+        for c in definition.components
+    )
 
 
 def _day_number(code: str) -> int | None:
