@@ -91,7 +91,9 @@ def test_branching_channels_and_staff_are_fitted_back(fitted: FittedModel) -> No
         ("reject", 0.05),
     ):
         share = b[name]
-        assert abs(share.value - truth) < max(3 * math.sqrt(truth * (1 - truth) / share.trials), 0.01), name
+        assert abs(share.value - truth) < max(
+            3 * math.sqrt(truth * (1 - truth) / share.trials), 0.01
+        ), name
     assert b["abandon_supplement"].value == pytest.approx(0.2, abs=0.1)
     mix = fitted.channel_mix
     assert mix["desk"] == pytest.approx(0.5, abs=0.04)

@@ -132,7 +132,9 @@ def test_a_late_dossier_gets_a_draft_apology_with_a_later_date() -> None:
     store, (code,) = open_dossiers([RECEIVED])
     as_of = datetime(2026, 3, 3, 8, 0, tzinfo=VN_TZ)
     scenario = office(as_of, "{dist: fixed, value: 30}")
-    result = forecast(scenario, warm_start(store.dossiers(), as_of=as_of), replications=2, workers=1)
+    result = forecast(
+        scenario, warm_start(store.dossiers(), as_of=as_of), replications=2, workers=1
+    )
     risk = result.risk_of(code)
     assert risk.p_late == 1.0
     assert risk.apology_by is not None and risk.apology_by.isoformat() == "2026-03-04"

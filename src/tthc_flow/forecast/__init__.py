@@ -10,6 +10,7 @@ See docs/forecast.md.
 """
 
 from tthc_flow.forecast._arrivals import ArrivalFit
+from tthc_flow.forecast._backtest import BackTest, Check, back_test
 from tthc_flow.forecast._fit import FittedModel, Share, fit_log
 from tthc_flow.forecast._goodness import FitChoice, choose
 from tthc_flow.forecast._risk import LateRisk, apology_deadline, draft_apology
@@ -21,6 +22,8 @@ __all__ = [
     "FLOW_INDICATORS",
     "OUTCOMES",
     "ArrivalFit",
+    "BackTest",
+    "Check",
     "FitChoice",
     "FittedModel",
     "Forecast",
@@ -29,6 +32,7 @@ __all__ = [
     "Spread",
     "WarmStart",
     "apology_deadline",
+    "back_test",
     "choose",
     "draft_apology",
     "fit_log",

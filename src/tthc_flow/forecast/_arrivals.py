@@ -14,7 +14,7 @@ means the days vary more than the model allows) with a chi-square p-value (Wilso
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from statistics import NormalDist
@@ -125,7 +125,7 @@ def _judge(
 
 
 def fit_arrivals(
-    days: Sequence[date], per_code: dict[str, Sequence[int]], *, pool_below: int = POOL_BELOW
+    days: Sequence[date], per_code: Mapping[str, Sequence[int]], *, pool_below: int = POOL_BELOW
 ) -> tuple[ArrivalFit, dict[str, ArrivalFit]]:
     """The department's pooled fit and one per procedure, from counts per working day
     (``per_code[code][i]`` arrivals on ``days[i]``)."""

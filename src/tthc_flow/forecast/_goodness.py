@@ -95,15 +95,29 @@ def choose(values: list[float] | np.ndarray) -> FitChoice:
         return FitChoice(fixed, n, 0.0, 1.0, (("fixed", 0.0, 1.0),))
     tried: list[tuple[str, float, float, Exponential | Lognormal]] = []
     d_exp = ks_statistic(x, 1.0 - np.exp(-x / mean))
-    tried.append(("exponential", d_exp, kolmogorov_p(d_exp, n), Exponential(dist="exponential", mean=mean)))
+    tried.append(
+        (
+            "exponential",
+            d_exp,
+            kolmogorov_p(d_exp, n),
+            Exponential.model_validate({"dist": "exponential", "mean": mean}),
+        )
+    )
     logs = np.log(x)
     mu, sigma = float(logs.mean()), float(logs.std())
     if sigma > 0:
         d_log = ks_statistic(x, _lognormal_cdf(x, mu, sigma))
         m = math.exp(mu + sigma * sigma / 2.0)
         sd = m * math.sqrt(math.expm1(sigma * sigma))
-        tried.append(("lognormal", d_log, kolmogorov_p(d_log, n), Lognormal(dist="lognormal", mean=m, sd=sd)))
-    name, d, p, best = min(tried, key=lambda t: t[1])
+        tried.append(
+            (
+                "lognormal",
+                d_log,
+                kolmogorov_p(d_log, n),
+                Lognormal.model_validate({"dist": "lognormal", "mean": m, "sd": sd}),
+            )
+        )
+    _, d, p, best = min(tried, key=lambda t: t[1])
     summary = tuple((t[0], t[1], t[2]) for t in tried)
     if p < REJECT_AT and n >= EMPIRICAL_MIN:
         points = min(n, EMPIRICAL_POINTS)

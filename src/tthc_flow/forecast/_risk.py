@@ -96,7 +96,9 @@ def late_risks(
         results = sorted(e[i] for e in ends if not math.isnan(e[i]))
         p90 = None
         if results:
-            p90 = datetime.fromtimestamp(results[min(len(results) - 1, int(0.9 * len(results)))], VN_TZ)
+            p90 = datetime.fromtimestamp(
+                results[min(len(results) - 1, int(0.9 * len(results)))], VN_TZ
+            )
         deadline = None
         if d.due_at is not None and not d.reschedules:
             last = apology_deadline(d.due_at, calendar, policy)

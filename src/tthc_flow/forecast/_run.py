@@ -133,7 +133,9 @@ def forecast(
         variant = variant.model_copy(update={"effective_from": horizon.start})
     seed = scenario.model.seed if seed is None else seed
     # parsed once here, not in every replication
-    indicators_of = indicator_set if isinstance(indicator_set, IndicatorSet) else load_set(indicator_set)
+    indicators_of = (
+        indicator_set if isinstance(indicator_set, IndicatorSet) else load_set(indicator_set)
+    )
     args = (scenario, variant, seed, warm, arrivals, period, indicators_of)
     processes = workers if workers is not None else (os.cpu_count() or 1)
     if processes > 1 and replications > 1:

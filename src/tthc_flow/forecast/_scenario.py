@@ -14,7 +14,15 @@ from datetime import date
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.forecast._fit import FittedModel
 from tthc_flow.procedure import Catalog
-from tthc_flow.simulation import Fixed, Rate, Scenario, ScenarioModel, StaffPool, catalog_roles
+from tthc_flow.simulation import (
+    Distribution,
+    Fixed,
+    Rate,
+    Scenario,
+    ScenarioModel,
+    StaffPool,
+    catalog_roles,
+)
 from tthc_flow.simulation._scenario import Branching, Delays, Horizon, Service
 
 DEFAULT_STAFF = 1
@@ -36,7 +44,7 @@ def fitted_scenario(
     """The scenario of ``start..end`` with ``model``'s arrivals, service, branching, channels,
     staff (``staff`` replaces a role's headcount, ``"unlimited"`` removes its queue) and
     delays."""
-    service_steps = {
+    service_steps: dict[str, Distribution] = {
         f"{code}/{step}": choice.dist for (code, step), choice in model.steps.items()
     }
     pooled = model.pooled_service.dist if model.pooled_service is not None else None

@@ -35,6 +35,7 @@ from tthc_flow.procedure import RECEIVED, RESULT_READY, SUBMITTED, SUPPLEMENT_RE
 from tthc_flow.reports import IndicatorSet, Period, indicator_set, indicators
 from tthc_flow.simulation import Scenario, SimulationStore, Variant
 from tthc_flow.simulation._des import (
+    _D,
     A_ABANDON,
     A_COLLECT,
     A_SUPP_DELAY,
@@ -45,7 +46,6 @@ from tthc_flow.simulation._des import (
     T_STEP,
     Replication,
     ReplicationData,
-    _D,
     _Task,
     stream,
 )
@@ -156,9 +156,7 @@ class WarmOutcome:
     data: ReplicationData
     outcomes: bytes
     ends: array[float]
-    indicators: dict[str, tuple[int | None, int | None, float | None]] = field(
-        default_factory=dict
-    )
+    indicators: dict[str, tuple[int | None, int | None, float | None]] = field(default_factory=dict)
     not_simulated: dict[str, str] = field(default_factory=dict)
 
 
@@ -187,7 +185,9 @@ class WarmReplication(Replication):
         self.start_ts = warm.as_of.timestamp()
         self.period = period
         self.indicator_set = (
-            indicators_of if isinstance(indicators_of, IndicatorSet) else indicator_set(indicators_of)
+            indicators_of
+            if isinstance(indicators_of, IndicatorSet)
+            else indicator_set(indicators_of)
         )
         self.index_of: dict[int, int] = {}
         self.pre_hours: dict[int, float] = {}
@@ -275,7 +275,9 @@ class WarmReplication(Replication):
                 self._set_due(ts, x, d)
             _, role, sampler = proc.steps[x.step]
             task = _Task(x, T_STEP, sampler(us[3 + x.step % (N_SERVICE - 3)]), ts, x.spot)
-            self._enqueue(self.pool("one_stop" if x.spot and role == "one_stop" else role), task, ts)
+            self._enqueue(
+                self.pool("one_stop" if x.spot and role == "one_stop" else role), task, ts
+            )
         elif state == RESULT_READY:
             self._admit(x, i, origin, d)
             x.resolved = True
@@ -342,7 +344,9 @@ class WarmReplication(Replication):
             for indicator in indicators(
                 store.dossiers(),
                 self.period,
-                self.catalog_like,
+                # the baseline catalog: a variant's renumbered versions (version + 1000) are
+                # not in it, so their dossiers count everywhere except 3.3a's eligibility
+                self.scenario.catalog,
                 as_of=self.period.end_at,
                 indicator_set=self.indicator_set,
             ):
