@@ -13,6 +13,7 @@ from tthc_flow.forecast._arrivals import ArrivalFit
 from tthc_flow.forecast._backtest import BackTest, Check, back_test
 from tthc_flow.forecast._fit import FittedModel, Share, fit_log
 from tthc_flow.forecast._goodness import FitChoice, choose
+from tthc_flow.forecast._legal import ChangeImpact, dry_run, new_limit
 from tthc_flow.forecast._risk import LateRisk, apology_deadline, draft_apology
 from tthc_flow.forecast._run import Forecast, Spread, forecast
 from tthc_flow.forecast._scenario import fitted_scenario
@@ -23,6 +24,7 @@ __all__ = [
     "OUTCOMES",
     "ArrivalFit",
     "BackTest",
+    "ChangeImpact",
     "Check",
     "FitChoice",
     "FittedModel",
@@ -35,8 +37,10 @@ __all__ = [
     "back_test",
     "choose",
     "draft_apology",
+    "dry_run",
     "fit_log",
     "fitted_scenario",
     "forecast",
+    "new_limit",
     "warm_start",
 ]
