@@ -80,9 +80,13 @@ def main() -> None:
     cold = time.perf_counter() - started
     started = time.perf_counter()
     result = forecast(
-        scenario, warm, period=period, arrivals=model.arrivals, replications=n,
+        scenario,
+        warm,
+        period=period,
+        arrivals=model.arrivals,
+        replications=n,
         workers=args.workers,
-    )  # fmt: skip
+    )
     warm_s = time.perf_counter() - started
     cold_n = base["arrived"].mean
     warm_n = result.kpis["arrived"].mean + len(warm.open)
@@ -91,8 +95,10 @@ def main() -> None:
         f"forecast (warm, indicators, risk):  {warm_s:.1f} s, {warm_n:.0f} dossiers/replication "
         f"({len(warm.open)} open at the start)"
     )
-    print(f"ratio forecast / baseline: {warm_s / cold:.2f}x; per dossier "
-          f"{(warm_s / warm_n) / (cold / cold_n):.2f}x")  # fmt: skip
+    print(
+        f"ratio forecast / baseline: {warm_s / cold:.2f}x; per dossier "
+        f"{(warm_s / warm_n) / (cold / cold_n):.2f}x"
+    )
     print(f"766 2.1 forecast: {result.indicators['2.1']}, points {result.points['2.1']}")
     late = sum(1 for r in result.risks if r.p_late >= 0.5)
     print(f"open dossiers with late risk >= 50 %: {late}")

@@ -49,8 +49,12 @@ def _moment(value: str) -> datetime:
 @click.option(
     "--as-of", "as_of_text", required=True, help="Start of the forecast, e.g. 2026-04-01T08:00."
 )
-@click.option("--fit-from", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
-              help="First day of the log to fit the model to.")  # fmt: skip
+@click.option(
+    "--fit-from",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="First day of the log to fit the model to.",
+)
 @click.option(
     "--period", "period_text", default=None, help="e.g. 2026-Q2 (default: the quarter of --as-of)."
 )
@@ -59,8 +63,13 @@ def _moment(value: str) -> datetime:
 @click.option(
     "--on-the-spot", multiple=True, help="Policy: procedure code to '4 tại chỗ' (repeatable)."
 )
-@click.option("--top", type=click.IntRange(0, 10_000), default=20, show_default=True,
-              help="Dossiers at risk to list.")  # fmt: skip
+@click.option(
+    "--top",
+    type=click.IntRange(0, 10_000),
+    default=20,
+    show_default=True,
+    help="Dossiers at risk to list.",
+)
 @click.option(
     "--plot", type=click.Path(path_type=Path), default=None, help="A .png/.svg/.pdf file."
 )
@@ -116,24 +125,36 @@ def forecast(
         with _store(db) as store:
             try:
                 model = fit_log(
-                    list(store.dossiers()), store.events(), calendar,
-                    fit_from.date(), as_of.date() - timedelta(days=1),
-                )  # fmt: skip
+                    list(store.dossiers()),
+                    store.events(),
+                    calendar,
+                    fit_from.date(),
+                    as_of.date() - timedelta(days=1),
+                )
                 warm = warm_start(events=store.events(), as_of=as_of, since=period.start_at)
             except ValueError as error:
                 raise click.UsageError(str(error)) from error
         scenario = fitted_scenario(model, catalog, calendar, as_of.date(), period.last)
         base = run_forecast(
-            scenario, warm, period=period, arrivals=model.arrivals,
-            replications=replications, workers=workers,
-        )  # fmt: skip
+            scenario,
+            warm,
+            period=period,
+            arrivals=model.arrivals,
+            replications=replications,
+            workers=workers,
+        )
         policy = None
         if extra or on_the_spot:
             variant = Variant(name="policy", extra_staff=extra, on_the_spot=list(on_the_spot))
             policy = run_forecast(
-                scenario, warm, period=period, arrivals=model.arrivals, variant=variant,
-                replications=replications, workers=workers,
-            )  # fmt: skip
+                scenario,
+                warm,
+                period=period,
+                arrivals=model.arrivals,
+                variant=variant,
+                replications=replications,
+                workers=workers,
+            )
         _print(model, base, policy, top)
         if plot is not None:
             _plot([base, *([policy] if policy else [])], plot)
@@ -149,15 +170,22 @@ def _print(model: Any, base: Any, policy: Any, top: int) -> None:
     for head in ("procedure / step", "chosen", "mean", "n", "KS p"):
         fit.add_column(head)
     for code, a in model.arrivals.items():
-        fit.add_row(code, "pooled factors" if a.pooled else "own factors",
-                    f"{a.per_working_day:.2f}/day", str(a.count), f"{a.p_value:.2f}")  # fmt: skip
+        fit.add_row(
+            code,
+            "pooled factors" if a.pooled else "own factors",
+            f"{a.per_working_day:.2f}/day",
+            str(a.count),
+            f"{a.p_value:.2f}",
+        )
     for (code, step), c in model.steps.items():
         fit.add_row(
             f"{code}/{step}", c.family, f"{c.dist.mean:.2f} h", str(c.n), f"{c.p_value:.2f}"
         )
     console.print(fit)
-    out = Table(title=f"Forecast {base.period.first}..{base.period.last} from {base.as_of:%d/%m/%Y %H:%M} "
-                f"({len(base.warm.open)} open), 95 % interval")  # fmt: skip
+    out = Table(
+        title=f"Forecast {base.period.first}..{base.period.last} from {base.as_of:%d/%m/%Y %H:%M} "
+        f"({len(base.warm.open)} open), 95 % interval"
+    )
     out.add_column("indicator")
     out.add_column("baseline")
     if policy is not None:
@@ -178,12 +206,14 @@ def _print(model: Any, base: Any, policy: Any, top: int) -> None:
         risks.add_column(head)
     for r in base.risks[:top]:
         risks.add_row(
-            r.code, r.procedure_code, r.state,
+            r.code,
+            r.procedure_code,
+            r.state,
             f"{r.due_at:%d/%m/%Y}" if r.due_at else "-",
             "-" if math.isnan(r.p_late) else f"{r.p_late:.0%}",
             r.action,
             f"{r.proposed_due_at:%d/%m/%Y}" if r.proposed_due_at else "-",
-        )  # fmt: skip
+        )
     console.print(risks)
     if base.not_simulated:
         console.print(f"not simulated: {len(base.not_simulated)} dossier(s) (state not modelled)")

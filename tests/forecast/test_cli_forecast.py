@@ -22,17 +22,37 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-ARGS = ["--catalog", str(EXAMPLE_CATALOG), "--fit-from", "2026-03-02", "--as-of",
-        "2026-04-01T08:00", "--period", "2026-04-01..2026-04-30", "--workers", "1"]  # fmt: skip
+ARGS = [
+    "--catalog",
+    str(EXAMPLE_CATALOG),
+    "--fit-from",
+    "2026-03-02",
+    "--as-of",
+    "2026-04-01T08:00",
+    "--period",
+    "2026-04-01..2026-04-30",
+    "--workers",
+    "1",
+]
 
 
 def test_forecast_prints_the_fit_the_indicators_and_the_risks(db: Path, tmp_path: Path) -> None:
     plot = tmp_path / "f.png"
     result = CliRunner().invoke(
         main,
-        ["forecast", "--db", str(db), *ARGS, "--replications", "3", "--extra-staff",
-         "specialist=1", "--plot", str(plot)],
-    )  # fmt: skip
+        [
+            "forecast",
+            "--db",
+            str(db),
+            *ARGS,
+            "--replications",
+            "3",
+            "--extra-staff",
+            "specialist=1",
+            "--plot",
+            str(plot),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Fit 2026-03-02..2026-03-31" in result.output
     assert "766 2.1 rate" in result.output and "policy" in result.output

@@ -58,4 +58,4 @@ def test_a_shorter_limit_changes_only_dossiers_not_yet_received() -> None:
     assert new.due_at is None
     assert new.due_before is not None and new.due_before.date() == date(2026, 3, 6)
     assert new.due_after is not None and new.due_after.date() == date(2026, 3, 5)
-    assert list(rows)[0] == waiting.code  # the changed one first
+    assert next(iter(rows)) == waiting.code  # the changed one first

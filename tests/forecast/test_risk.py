@@ -121,10 +121,22 @@ def test_the_apology_is_due_one_working_day_before_the_due_date() -> None:
     leader = Actor.of("leader-1", "specialist")
     later = dossier.due_at + timedelta(days=5)  # Tuesday 10 March
     with pytest.raises(PolicyViolation, match="at least 1 working day"):
-        engine.fire(code, "reschedule", leader, at=datetime(2026, 3, 5, 8, tzinfo=VN_TZ),
-                    new_due_at=later, reason="x")  # fmt: skip
-    engine.fire(code, "reschedule", leader, at=datetime(2026, 3, 4, 8, tzinfo=VN_TZ),
-                new_due_at=later, reason="x")  # fmt: skip
+        engine.fire(
+            code,
+            "reschedule",
+            leader,
+            at=datetime(2026, 3, 5, 8, tzinfo=VN_TZ),
+            new_due_at=later,
+            reason="x",
+        )
+    engine.fire(
+        code,
+        "reschedule",
+        leader,
+        at=datetime(2026, 3, 4, 8, tzinfo=VN_TZ),
+        new_due_at=later,
+        reason="x",
+    )
 
 
 def test_a_late_dossier_gets_a_draft_apology_with_a_later_date() -> None:

@@ -67,8 +67,13 @@ class ChangeImpact:
         return self.applies and self.due_before != self.due_after
 
 
-def _due(definition: ProcedureDefinition, d: Dossier, moment: datetime, calendar: WorkCalendar,
-         policies: Policies | None) -> datetime | None:  # fmt: skip
+def _due(
+    definition: ProcedureDefinition,
+    d: Dossier,
+    moment: datetime,
+    calendar: WorkCalendar,
+    policies: Policies | None,
+) -> datetime | None:
     pinned = definition.model_copy(
         update={
             "effective_from": min(definition.effective_from, moment.date()),
@@ -76,9 +81,12 @@ def _due(definition: ProcedureDefinition, d: Dossier, moment: datetime, calendar
         }
     )
     engine = Engine(
-        Catalog([pinned]), store=MemoryStore(), calendar=calendar, clock=FixedClock(moment),
+        Catalog([pinned]),
+        store=MemoryStore(),
+        calendar=calendar,
+        clock=FixedClock(moment),
         policies=policies,
-    )  # fmt: skip
+    )
     for name in {h for t in pinned.workflow.transitions for h in t.hooks} | {
         h for s in pinned.workflow.steps for h in s.on_enter
     }:
@@ -116,8 +124,19 @@ def dry_run(
             due_before = _due(before_def, d, moment, calendar, policies)
             due_after = _due(new, d, moment, calendar, policies)
         except TthcError as error:
-            rows.append(ChangeImpact(d.code, d.procedure_code, d.state, False, d.due_at, None,
-                                     None, moment, f"cannot be computed: {error}"))  # fmt: skip
+            rows.append(
+                ChangeImpact(
+                    d.code,
+                    d.procedure_code,
+                    d.state,
+                    False,
+                    d.due_at,
+                    None,
+                    None,
+                    moment,
+                    f"cannot be computed: {error}",
+                )
+            )
             continue
         if clock_start is not None:
             applies = False
@@ -142,7 +161,7 @@ def dry_run(
                 due_after,
                 moment,
                 reason,
-            )  # fmt: skip
+            )
         )
     rows.sort(key=lambda r: (not r.changes, r.code))
     return rows

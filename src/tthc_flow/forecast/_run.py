@@ -94,9 +94,15 @@ def _init(args: tuple[Any, ...]) -> None:
 def _one(replication: int) -> WarmOutcome:
     scenario, variant, seed, warm, arrivals, period, indicators_of = _WORKER["args"]
     return WarmReplication(
-        scenario, variant, seed, replication, warm,
-        arrivals=arrivals, period=period, indicators_of=indicators_of,
-    ).outcome()  # fmt: skip
+        scenario,
+        variant,
+        seed,
+        replication,
+        warm,
+        arrivals=arrivals,
+        period=period,
+        indicators_of=indicators_of,
+    ).outcome()
 
 
 def forecast(
