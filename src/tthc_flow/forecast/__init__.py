@@ -15,7 +15,7 @@ from tthc_flow.forecast._fit import FittedModel, Share, fit_log
 from tthc_flow.forecast._goodness import FitChoice, choose
 from tthc_flow.forecast._legal import ChangeImpact, dry_run, new_limit
 from tthc_flow.forecast._risk import LateRisk, apology_deadline, draft_apology
-from tthc_flow.forecast._run import Forecast, Spread, forecast
+from tthc_flow.forecast._run import Forecast, Spread, forecast, indicator_difference
 from tthc_flow.forecast._scenario import fitted_scenario
 from tthc_flow.forecast._warm import FLOW_INDICATORS, OUTCOMES, WarmStart, warm_start
 
@@ -41,6 +41,7 @@ __all__ = [
     "fit_log",
     "fitted_scenario",
     "forecast",
+    "indicator_difference",
     "new_limit",
     "warm_start",
 ]
