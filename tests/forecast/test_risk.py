@@ -160,3 +160,23 @@ def test_a_late_dossier_gets_a_draft_apology_with_a_later_date() -> None:
     assert letter.new_due_at == risk.proposed_due_at
     assert letter.previous_due_at == dossier.due_at
     assert letter.sent_at.date() == risk.apology_by
+
+
+def test_assert_forecast_lists_the_dossiers_at_risk() -> None:
+    from tthc_flow.testing import PolicyViolationAssertion, assert_forecast
+
+    store, (code,) = open_dossiers([RECEIVED])
+    as_of = datetime(2026, 3, 3, 8, 0, tzinfo=VN_TZ)
+    scenario = office(as_of, "{dist: fixed, value: 30}")
+    result = forecast(
+        scenario, warm_start(store.dossiers(), as_of=as_of), replications=2, workers=1
+    )
+    with pytest.raises(PolicyViolationAssertion, match=f"dossier {code}: late risk 100%"):
+        assert_forecast(result, late_risk_below=0.5)
+    with pytest.raises(PolicyViolationAssertion, match="not forecast"):
+        assert_forecast(result, on_time_at_least=0.9)  # no period given
+    easy = office(as_of, "{dist: fixed, value: 1}")
+    assert_forecast(
+        forecast(easy, warm_start(store.dossiers(), as_of=as_of), replications=2, workers=1),
+        late_risk_below=0.5,
+    )
