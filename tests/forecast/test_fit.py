@@ -104,3 +104,14 @@ def test_branching_channels_and_staff_are_fitted_back(fitted: FittedModel) -> No
     assert fitted.staff["one_stop"] == 3
     assert fitted.supplement_days is not None
     assert fitted.supplement_days.dist.mean == pytest.approx(4.0, rel=0.3)
+
+
+def test_the_fit_report_says_what_was_chosen_and_how_well(fitted: FittedModel) -> None:
+    from tthc_flow.forecast import fit_report
+
+    text = fit_report(fitted)
+    assert "2.000620/appraise: lognormal mean 2" in text
+    assert "2.000622/appraise: exponential mean 1." in text
+    assert "tried exponential D=" in text and "lognormal D=" in text
+    assert "specialist 4" in text
+    assert "reception: 0.25 working hours per dossier, as given" in text

@@ -14,6 +14,7 @@ from tthc_flow.forecast._backtest import BackTest, Check, back_test
 from tthc_flow.forecast._fit import FittedModel, Share, fit_log
 from tthc_flow.forecast._goodness import FitChoice, choose
 from tthc_flow.forecast._legal import ChangeImpact, dry_run, new_limit
+from tthc_flow.forecast._report import fit_report
 from tthc_flow.forecast._risk import LateRisk, apology_deadline, draft_apology
 from tthc_flow.forecast._run import Forecast, Spread, forecast, indicator_difference
 from tthc_flow.forecast._scenario import fitted_scenario
@@ -39,6 +40,7 @@ __all__ = [
     "draft_apology",
     "dry_run",
     "fit_log",
+    "fit_report",
     "fitted_scenario",
     "forecast",
     "indicator_difference",
