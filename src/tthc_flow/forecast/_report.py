@@ -56,7 +56,8 @@ def fit_report(model: FittedModel) -> str:
     delays: tuple[tuple[str, FitChoice | None], ...] = (
         ("supplement wait (days)", model.supplement_days),
         ("result collection (days)", model.collection_days),
-    ):
+    )
+    for name, maybe in delays:
         lines.append(f"{name}: {_choice(maybe) if maybe else 'none observed (default kept)'}")
     lines.extend(f"note: {note}" for note in model.notes)
     return "\n".join(lines)
