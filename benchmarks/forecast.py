@@ -33,9 +33,9 @@ horizon: {start: 2026-01-05, end: 2026-03-31, drain_working_days: 0}
 catalog: so-cong-thuong
 seed: 3
 arrivals:
-  total: {per_working_day: 150}
+  total: {per_working_day: 190}
 channels: {desk: 0.5, postal: 0.1, online: 0.4}
-staff: {one_stop: 12, specialist: 45, leader: 5, inspection_team: 6, ministry_officer: 3}
+staff: {one_stop: 14, specialist: 55, leader: 6, inspection_team: 8, ministry_officer: 4}
 service:
   reception: {default: {dist: lognormal, mean: 0.3, sd: 0.15}}
   roles:
@@ -72,7 +72,10 @@ def main() -> None:
     period = Period.quarter(2026, 2)
     warm = warm_start(store.dossiers(), as_of=as_of, since=period.start_at)
     print(f"open dossiers on {as_of:%d/%m/%Y %H:%M}: {len(warm.open)}")
-    scenario = fitted_scenario(model, log_scenario.catalog, cal, as_of.date(), period.last)
+    # 20 working days after the quarter: every dossier open on 1 April is due by then
+    scenario = fitted_scenario(
+        model, log_scenario.catalog, cal, as_of.date(), period.last, drain_working_days=20
+    )
     n = args.replications
 
     started = time.perf_counter()
