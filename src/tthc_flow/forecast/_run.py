@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from tthc_flow._time import VN_TZ
 from tthc_flow.engine import ReschedulePolicy
 from tthc_flow.forecast._arrivals import ArrivalFit
 from tthc_flow.forecast._risk import LateRisk, late_risks
@@ -130,10 +131,11 @@ def forecast(
     if replications < 1:
         raise ValueError("replications must be at least 1")
     horizon = scenario.model.horizon
-    if warm.as_of.date() != horizon.start:
+    day = warm.as_of.astimezone(VN_TZ).date()
+    if day != horizon.start:
         raise ValueError(
-            f"the scenario's horizon starts {horizon.start}, the warm start is at "
-            f"{warm.as_of.date()}: they must be the same day"
+            f"the scenario's horizon starts {horizon.start}, the warm start is on {day} "
+            "(Vietnam time): they must be the same day"
         )
     if variant is not None and variant.effective_from is None:
         variant = variant.model_copy(update={"effective_from": horizon.start})
