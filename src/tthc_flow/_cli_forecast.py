@@ -88,7 +88,6 @@ def forecast(
     workers: int | None,
 ) -> None:
     """Forecast the period's 766 flow indicators and the late risk of every open dossier."""
-    from tthc_flow._cli_service import _store
     from tthc_flow.cli import _errors, _image
     from tthc_flow.forecast import fit_log, fitted_scenario, warm_start
     from tthc_flow.forecast import forecast as run_forecast
@@ -122,7 +121,7 @@ def forecast(
         from tthc_flow.calendar import WorkCalendar
 
         calendar = WorkCalendar.vietnam(years=range(fit_from.year, period.last.year + 3))
-        with _store(db) as store:
+        with _read_store(db) as store:
             try:
                 model = fit_log(
                     list(store.dossiers()),
@@ -159,6 +158,20 @@ def forecast(
         if plot is not None:
             _plot([base, *([policy] if policy else [])], plot)
             click.echo(f"plot: {plot}")
+
+
+def _read_store(db: str) -> Any:
+    """A database URL as given, or a SQLite file opened for reading only (a wrong file, e.g.
+    an empty one, stays as it was: the same rule as ``tthc report``)."""
+    from tthc_flow.cli import _open_store
+    from tthc_flow.store import SqlStore
+
+    if "://" in db:
+        return SqlStore(db, create=False)
+    path = Path(db)
+    if not path.is_file():
+        raise click.BadParameter(f"{db!r}: no such file", param_hint="--db")
+    return _open_store(path)
 
 
 def _print(model: Any, base: Any, policy: Any, top: int) -> None:

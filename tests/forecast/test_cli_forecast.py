@@ -74,3 +74,22 @@ def test_bad_arguments_are_one_line_errors(db: Path, extra: list[str], message: 
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_file_that_is_no_store_is_one_line_and_stays_untouched(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(main, ["forecast", "--db", str(empty), *ARGS])
+    assert result.exit_code == 1
+    assert "no tthc_flow schema" in result.output
+    assert "Traceback" not in result.output
+    assert empty.read_bytes() == b""
+
+
+def test_a_window_without_dossiers_is_a_usage_error(db: Path) -> None:
+    args = [a if a != "2026-03-02" else "2025-01-01" for a in ARGS]
+    args[args.index("--as-of") + 1] = "2025-02-03T08:00"
+    args[args.index("--period") + 1] = "2025-Q1"
+    result = CliRunner().invoke(main, ["forecast", "--db", str(db), *args])
+    assert result.exit_code == 2
+    assert "no dossier was created in 2025-01-01..2025-02-02" in result.output
