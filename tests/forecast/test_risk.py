@@ -79,7 +79,7 @@ def test_a_dossier_that_cannot_finish_is_late_and_one_that_surely_finishes_is_no
     # the first is due in 2 working hours and needs 3 (fixed); the second, received that
     # morning, is due in 3 working days and needs 3 hours after the first: surely in time
     store, (first, second) = open_dossiers([RECEIVED, RECEIVED + timedelta(days=2)])
-    due = store.load(first).due_at  # type: ignore[union-attr]
+    due = store.load(first).due_at
     assert due is not None
     probe = office(RECEIVED, "{dist: fixed, value: 3}")
     as_of = two_hours_before(due, probe)
@@ -95,7 +95,7 @@ def test_an_exponential_appraisal_is_late_with_probability_e_to_the_minus_one() 
     # 2 working hours left, appraisal ~ Exp(mean 2 h), approval instant:
     # P(late) = P(S > 2) = exp(-2 / 2) = 0.368
     store, (code,) = open_dossiers([RECEIVED])
-    due = store.load(code).due_at  # type: ignore[union-attr]
+    due = store.load(code).due_at
     assert due is not None
     probe = office(RECEIVED, "{dist: exponential, mean: 2}")
     as_of = two_hours_before(due, probe)
@@ -152,7 +152,7 @@ def test_a_late_dossier_gets_a_draft_apology_with_a_later_date() -> None:
     assert risk.apology_by is not None and risk.apology_by.isoformat() == "2026-03-04"
     assert risk.action == "apologise by 2026-03-04"
     assert risk.proposed_due_at is not None and risk.due_at is not None
-    assert risk.proposed_due_at > risk.result_p90 > risk.due_at  # type: ignore[operator]
+    assert risk.proposed_due_at > risk.result_p90 > risk.due_at
     dossier = store.load(code)
     assert dossier is not None
     letter = draft_apology(risk, dossier, scenario.catalog)

@@ -45,7 +45,7 @@ def memory_log() -> object:
 def _compare(store: SqlStore, memory_log: object) -> None:
     simulate(log_scenario(), replications=1, workers=1, store=store)
     from_sql = warm_start(events=store.events(), as_of=AS_OF)
-    from_memory = warm_start(events=memory_log.events(), as_of=AS_OF)  # type: ignore[attr-defined]
+    from_memory = warm_start(events=memory_log.events(), as_of=AS_OF)
     assert [d.code for d in from_sql.open] == [d.code for d in from_memory.open]
     assert from_sql.open == from_memory.open
     assert len(from_sql.open) > 0
