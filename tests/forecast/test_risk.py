@@ -180,3 +180,14 @@ def test_assert_forecast_lists_the_dossiers_at_risk() -> None:
         forecast(easy, warm_start(store.dossiers(), as_of=as_of), replications=2, workers=1),
         late_risk_below=0.5,
     )
+
+
+def test_the_first_backlog_counts_the_open_dossiers() -> None:
+    store, codes = open_dossiers([RECEIVED, RECEIVED + timedelta(hours=1)])
+    as_of = datetime(2026, 3, 3, 8, 0, tzinfo=VN_TZ)
+    scenario = office(as_of, "{dist: fixed, value: 1}")
+    result = forecast(
+        scenario, warm_start(store.dossiers(), as_of=as_of), replications=2, workers=1
+    )
+    day, count = result.simulation.backlog[0]
+    assert day == "2026-03-03" and count == len(codes)

@@ -225,6 +225,9 @@ class WarmReplication(Replication):
             reason = self._place(ts, i, d, ua_all[i], us_all[i], origin)
             if reason is not None:
                 self.not_simulated[d.code] = reason
+        if len(self.data.backlog) == 1:  # the first morning's count, taken before they came
+            day, _ = self.data.backlog[0]
+            self.data.backlog[0] = (day, self.open_count)
 
     def _place(
         self, ts: float, i: int, d: Dossier, ua: list[float], us: list[float], origin: datetime
