@@ -151,6 +151,8 @@ def test_a_late_dossier_gets_a_draft_apology_with_a_later_date() -> None:
     assert risk.p_late == 1.0
     assert risk.apology_by is not None and risk.apology_by.isoformat() == "2026-03-04"
     assert risk.action == "apologise by 2026-03-04"
+    assert result.to_apologise() == [risk]
+    assert result.to_apologise(at_least=1.01) == []
     assert risk.proposed_due_at is not None and risk.due_at is not None
     assert risk.proposed_due_at > risk.result_p90 > risk.due_at
     dossier = store.load(code)

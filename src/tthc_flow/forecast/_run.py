@@ -77,6 +77,12 @@ class Forecast:
         """Warm dossiers left as they were, and why."""
         return self.outcomes[0].not_simulated if self.outcomes else {}
 
+    def to_apologise(self, at_least: float = 0.5) -> list[LateRisk]:
+        """Dossiers with a late risk of ``at_least`` or more for which the one allowed apology
+        can still be sent (art. 19.6), the most urgent deadline first."""
+        rows = [r for r in self.risks if r.p_late >= at_least and r.apology_by is not None]
+        return sorted(rows, key=lambda r: (r.apology_by, -r.p_late, r.code))
+
     def risk_of(self, code: str) -> LateRisk:
         """The late risk of one open dossier (KeyError if it was not open at ``as_of``)."""
         for row in self.risks:
