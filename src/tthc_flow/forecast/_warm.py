@@ -70,7 +70,8 @@ class WarmStart:
     as_of: datetime
     open: tuple[Dossier, ...]
     ended: tuple[Dossier, ...] = ()
-    """Dossiers closed or resolved before ``as_of`` (they count in the period's indicators)."""
+    """Dossiers closed (returned, withdrawn, refused, stopped) between ``since`` and ``as_of``:
+    they count in the period's indicators."""
 
 
 def _ended_at(d: Dossier) -> datetime | None:
@@ -92,7 +93,7 @@ def warm_start(
     if as_of.tzinfo is None:
         raise ValueError("as_of must be an aware datetime (Asia/Ho_Chi_Minh)")
     if (dossiers is None) == (events is None):
-        raise ValueError("give dossiers or events, not both")
+        raise ValueError("give either dossiers or events (exactly one of them)")
     if events is not None:
         by_code: dict[str, list[Event]] = {}
         for event in events:
