@@ -37,8 +37,10 @@ branching: {supplement_at_reception: 0.08, supplement_during_appraisal: 0.05,
 delays:
   supplement: {dist: exponential, mean: 4}
 """
-"""Rates 8 + 5 + 3 a working day with month factors 0.7 / 1.0 / 1.3; 4 specialists at about
-85 % (so some dossiers are late), one leader at about 60 %."""
+"""Rates 8 + 5 + 3 a working day with month factors 0.7 / 1.0 / 1.3. The 4 specialists have
+8 x 2 + 5 x 1.5 + 3 x 1.5 = 28 hours of work a day at factor 1 for 32 hours: about 61 % busy
+in January, 88 % in February and overloaded in March (36.4 hours), so some dossiers are late;
+the leader about 60 % (16 x 0.3 hours, x the month's factor)."""
 
 
 @pytest.fixture(scope="session")
