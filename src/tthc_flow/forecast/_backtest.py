@@ -17,7 +17,7 @@ from tthc_flow.calendar import WorkCalendar
 from tthc_flow.forecast._fit import FittedModel, fit_log
 from tthc_flow.forecast._run import Forecast, Spread, forecast
 from tthc_flow.forecast._scenario import fitted_scenario
-from tthc_flow.forecast._warm import FLOW_INDICATORS, warm_start
+from tthc_flow.forecast._warm import FLOW_INDICATORS, states_at, warm_start
 from tthc_flow.procedure import Catalog
 from tthc_flow.reports import Period, indicators
 
@@ -61,13 +61,15 @@ def back_test(
     workers: int | None = None,
     staff: dict[str, int | str] | None = None,
 ) -> BackTest:
-    """Fit ``fit_from`` .. the day before ``period``, forecast ``period`` from the dossiers
-    open at its first working moment (replayed from ``store.events()``), compare."""
+    """Fit ``fit_from`` .. the day before ``period`` on the log as it stood at the period's
+    first working moment (events replayed up to it: nothing after the split leaks into the
+    fit; steps still open then give no service time), forecast ``period`` from the dossiers
+    open at that moment, compare with what the log says happened."""
     start = period.first
-    model = fit_log(
-        list(store.dossiers()), store.events(), calendar, fit_from, start - timedelta(days=1)
-    )
     as_of = calendar.next_working_moment(datetime.combine(start, time(0), VN_TZ))
+    # the fit sees only what the log held at the split: no step, outcome or wait after it
+    before = [e for e in store.events() if e.at < as_of]
+    model = fit_log(states_at(before, as_of), before, calendar, fit_from, start - timedelta(days=1))
     warm = warm_start(events=store.events(), as_of=as_of, since=period.start_at)
     scenario = fitted_scenario(model, catalog, calendar, as_of.date(), period.last, staff=staff)
     result = forecast(

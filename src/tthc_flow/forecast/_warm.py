@@ -79,6 +79,15 @@ def _ended_at(d: Dossier) -> datetime | None:
     return max(moments) if moments else None
 
 
+def states_at(events: Iterable[Event], as_of: datetime) -> list[Dossier]:
+    """Every dossier as it stood at ``as_of``: its events up to that moment, replayed."""
+    by_code: dict[str, list[Event]] = {}
+    for event in events:
+        if event.at <= as_of:
+            by_code.setdefault(event.dossier_code, []).append(event)
+    return [replay(sorted(e, key=lambda x: x.version)) for e in by_code.values()]
+
+
 def warm_start(
     dossiers: Iterable[Dossier] | None = None,
     *,
@@ -95,11 +104,7 @@ def warm_start(
     if (dossiers is None) == (events is None):
         raise ValueError("give either dossiers or events (exactly one of them)")
     if events is not None:
-        by_code: dict[str, list[Event]] = {}
-        for event in events:
-            if event.at <= as_of:
-                by_code.setdefault(event.dossier_code, []).append(event)
-        states = [replay(sorted(e, key=lambda x: x.version)) for e in by_code.values()]
+        states = states_at(events, as_of)
     else:
         assert dossiers is not None
         states = []
