@@ -88,7 +88,7 @@ def forecast(
     workers: int | None,
 ) -> None:
     """Forecast the period's 766 flow indicators and the late risk of every open dossier."""
-    from tthc_flow.cli import _errors, _image
+    from tthc_flow._cli_errors import one_line_errors
     from tthc_flow.forecast import fit_log, fitted_scenario, warm_start
     from tthc_flow.forecast import forecast as run_forecast
     from tthc_flow.procedure import load_catalog
@@ -98,7 +98,7 @@ def forecast(
     as_of = _moment(as_of_text)
     extra = _pairs(extra_staff, "--extra-staff")
     plot = _image(plot)
-    with _errors():
+    with one_line_errors():
         try:
             period = (
                 Period.parse(period_text)
@@ -160,24 +160,47 @@ def forecast(
             click.echo(f"plot: {plot}")
 
 
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+"""What ``--plot`` writes (matplotlib chooses the format by the suffix)."""
+
+
+def _image(path: Path | None) -> Path | None:
+    if path is not None and path.suffix.lower() not in PLOT_SUFFIXES:
+        raise click.BadParameter(
+            f"{path.name!r}: name a {', '.join(PLOT_SUFFIXES)} file", param_hint="--plot"
+        )
+    return path
+
+
 def _read_store(db: str) -> Any:
     """A database URL as given, or a SQLite file opened for reading only (a wrong file, e.g.
-    an empty one, stays as it was: the same rule as ``tthc report``)."""
-    from tthc_flow.cli import _open_store
+    an empty one, stays as it was: the rule of ``tthc report``, whose helper lives in
+    ``tthc_flow.cli``, which this module may not import: the CLI imports it)."""
+    from sqlalchemy import make_url
+
+    from tthc_flow.errors import StoreError
     from tthc_flow.store import SqlStore
+    from tthc_flow.store._engine import read_only_url
 
     if "://" in db:
         return SqlStore(db, create=False)
     path = Path(db)
     if not path.is_file():
         raise click.BadParameter(f"{db!r}: no such file", param_hint="--db")
-    return _open_store(path)
+    url = read_only_url(path)
+    try:
+        return SqlStore(url, create=False)
+    except StoreError as error:  # name the file as the user gave it, not the read-only URI
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise type(error)(str(error).replace(shown, f"sqlite:///{path}")) from None
 
 
 def _print(model: Any, base: Any, policy: Any, top: int) -> None:
+    from rich.console import Console
     from rich.table import Table
 
-    from tthc_flow.cli import console
+    # names come from catalog and database files: printed as written, never read as markup
+    console = Console(markup=False, emoji=False)
 
     fit = Table(title=f"Fit {model.start}..{model.end}: {model.dossiers} dossiers")
     for head in ("procedure / step", "chosen", "mean", "n", "KS p"):

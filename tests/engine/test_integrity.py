@@ -20,7 +20,7 @@ from tthc_flow import (
 )
 from tthc_flow._time import VN_TZ
 from tthc_flow.engine import Engine, Event, FixedClock, first_broken_link
-from tthc_flow.engine._dossier import _WRITTEN, _at, iso
+from tthc_flow.engine._dossier import _at, iso
 from tthc_flow.engine._events import canonical_json
 from tthc_flow.procedure import Catalog
 from tthc_flow.store import MemoryStore
@@ -91,7 +91,10 @@ def test_a_failing_hook_is_logged_and_the_command_stands(
         raise RuntimeError("mail server down")
 
     engine = Engine(
-        catalog, clock=FixedClock(at(2026, 4, 24, 16, 10)), hooks={"notify_leader": broken}
+        catalog,
+        store=MemoryStore(),
+        clock=FixedClock(at(2026, 4, 24, 16, 10)),
+        hooks={"notify_leader": broken},
     )
     code = engine.receive("2.000999", "A", "desk").code
     engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
@@ -112,11 +115,13 @@ class UtcClock:
 
 def test_the_clock_is_read_in_vietnam_time(catalog: Catalog) -> None:
     # 17:30 UTC on Monday 4/5 is 00:30 on Tuesday 5/5 in Vietnam
-    engine = Engine(catalog, clock=UtcClock(datetime(2026, 5, 4, 17, 30, tzinfo=UTC)))
+    engine = Engine(
+        catalog, store=MemoryStore(), clock=UtcClock(datetime(2026, 5, 4, 17, 30, tzinfo=UTC))
+    )
     dossier = engine.receive("2.000999", "A", "online")
     assert dossier.code == "SCT-260505-0001"
     assert dossier.received_at == at(2026, 5, 5, 0, 30)
-    naive = Engine(catalog, clock=UtcClock(datetime(2026, 5, 4, 17, 30)))
+    naive = Engine(catalog, store=MemoryStore(), clock=UtcClock(datetime(2026, 5, 4, 17, 30)))
     with pytest.raises(NaiveDatetimeError, match=r"clock\.now\(\)"):
         naive.receive("2.000999", "A", "online")
 
@@ -216,13 +221,10 @@ def test_canonical_json_is_the_encoders_text(payload: dict[str, object]) -> None
         timezones=st.sampled_from([VN_TZ, UTC, timezone(timedelta(hours=-5))]),
     )
 )
-def test_a_written_moment_reads_back_as_parsing_gives_it(moment: datetime) -> None:
-    """The engine writes payload moments with ``iso()``, which lets ``start``/``apply`` read a
-    text just written without parsing it: the value and zone must be what parsing gives."""
+def test_a_written_moment_reads_back_as_the_same_moment_in_vietnam_time(moment: datetime) -> None:
+    """The engine writes payload moments with ``iso()`` and ``start``/``apply`` read them back
+    with ``_at``: the same instant, in Vietnam time, with the standard ISO text."""
     text = iso(moment)
-    remembered = _at(text)
-    _WRITTEN.clear()
+    assert text == moment.isoformat()
     parsed = _at(text)
-    assert remembered == parsed == moment
-    assert remembered.tzinfo is parsed.tzinfo is VN_TZ
-    assert remembered.isoformat() == parsed.isoformat()
+    assert parsed == moment and parsed.tzinfo is VN_TZ

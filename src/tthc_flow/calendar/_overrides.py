@@ -22,9 +22,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from tthc_flow._located import LocatedDocument, validation_problems
 from tthc_flow._time import VN_TZ
-from tthc_flow._yaml import LocatedDocument, load_located, validation_problems
-from tthc_flow.calendar._hours import LibraryErrors, Period, check_periods
+from tthc_flow.calendar._hours import LibraryErrors, WorkingPeriod, check_periods
 from tthc_flow.errors import CalendarOverrideError, Problem
 
 YEAR_RANGE = range(1990, 2101)
@@ -105,11 +105,13 @@ class ExtraWorkingDay(_Entry):
     """
 
     date: dt.date
-    periods: tuple[Period, ...] | None = None
+    periods: tuple[WorkingPeriod, ...] | None = None
 
     @field_validator("periods")
     @classmethod
-    def _valid_periods(cls, value: tuple[Period, ...] | None) -> tuple[Period, ...] | None:
+    def _valid_periods(
+        cls, value: tuple[WorkingPeriod, ...] | None
+    ) -> tuple[WorkingPeriod, ...] | None:
         if value is not None:
             if not value:
                 raise ValueError("periods, when given, must list at least one period")
@@ -128,11 +130,11 @@ class SaturdayService(_Entry):
 
     from_: dt.date = Field(alias="from")
     until: dt.date
-    periods: tuple[Period, ...] = Field(min_length=1)
+    periods: tuple[WorkingPeriod, ...] = Field(min_length=1)
 
     @field_validator("periods")
     @classmethod
-    def _valid_periods(cls, value: tuple[Period, ...]) -> tuple[Period, ...]:
+    def _valid_periods(cls, value: tuple[WorkingPeriod, ...]) -> tuple[WorkingPeriod, ...]:
         return check_periods(value)
 
     @model_validator(mode="after")
@@ -182,12 +184,14 @@ class CalendarOverrides(_Overrides):
     closures: tuple[Closure, ...] = ()
     extra_working_days: tuple[ExtraWorkingDay, ...] = ()
     saturday_service: tuple[SaturdayService, ...] = ()
-    working_hours: tuple[Period, ...] | None = None
+    working_hours: tuple[WorkingPeriod, ...] | None = None
     years: dict[int, YearSchedule] = Field(default_factory=dict)
 
     @field_validator("working_hours")
     @classmethod
-    def _valid_hours(cls, value: tuple[Period, ...] | None) -> tuple[Period, ...] | None:
+    def _valid_hours(
+        cls, value: tuple[WorkingPeriod, ...] | None
+    ) -> tuple[WorkingPeriod, ...] | None:
         if value is not None:
             if not value:
                 raise ValueError("working_hours, when given, must list at least one period")
@@ -327,6 +331,8 @@ def load_overrides(path: str | Path) -> CalendarOverrides:
     Raises :class:`~tthc_flow.errors.CalendarOverrideError` listing every problem with its
     file, line, column and field.
     """
+    from tthc_flow._yaml import load_located  # PyYAML loads on first use, not on import
+
     doc, problems = load_located(path)
     if problems:
         raise CalendarOverrideError(problems, f"invalid calendar overrides file {path}")
@@ -335,6 +341,8 @@ def load_overrides(path: str | Path) -> CalendarOverrides:
 
 def overrides_from_text(text: str, name: str = "<overrides>") -> CalendarOverrides:
     """Like :func:`load_overrides`, from YAML text (``name`` is used in error messages)."""
+    from tthc_flow._yaml import load_located  # PyYAML loads on first use, not on import
+
     doc, problems = load_located(name, text)
     if problems:
         raise CalendarOverrideError(problems, f"invalid calendar overrides {name}")

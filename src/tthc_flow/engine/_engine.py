@@ -17,7 +17,6 @@ from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._clock import Clock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.engine._dossier import (
-    OPEN_STATES_EXCLUDED,
     ROW_AGENCY,
     ROW_DUE_AT,
     ROW_LEFT_AT,
@@ -29,8 +28,10 @@ from tthc_flow.engine._dossier import (
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._inputs import check_create, check_fire
 from tthc_flow.engine._messages import OutboxMessage
-from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
+from tthc_flow.engine._policies import Policies, SupplementMode
 from tthc_flow.engine._rulebook import RuleBook
+from tthc_flow.engine._store_port import DossierQuery, DossierSummary, DueTimer, FullStore, Store
+from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify, classify_resolution
 from tthc_flow.engine._timers import (
     CLOSE_UNSUPPLEMENTED,
     MESSAGE_TIMERS,
@@ -65,7 +66,6 @@ from tthc_flow.procedure import (
     guard_holds,
 )
 from tthc_flow.procedure._lifecycle import HANDLED_AT_DESK
-from tthc_flow.store import DossierQuery, DossierSummary, DueTimer, FullStore, MemoryStore, Store
 
 Hook = Callable[[Dossier, Event], None]
 """A named hook: called with the new dossier and its event after the event is committed
@@ -126,23 +126,30 @@ class Engine:
     """Runs dossiers through compiled procedures, with deadlines and an audit log.
 
     >>> from tthc_flow.procedure import load_catalog   # doctest: +SKIP
-    >>> engine = Engine(load_catalog("examples/so-cong-thuong"))  # doctest: +SKIP
-    >>> d = engine.receive("2.000131", applicant="Công ty A", channel="desk")  # doctest: +SKIP
+    >>> from tthc_flow.store import MemoryStore   # doctest: +SKIP
+    >>> engine = Engine(load_catalog("examples/so-cong-thuong"), store=MemoryStore())  # doctest: +SKIP
+    >>> d = engine.receive("2.000132", applicant="Công ty A", channel="desk")  # doctest: +SKIP
     """
 
     def __init__(
         self,
         catalog: CatalogLike,
+        *,
+        store: Store,
         calendar: WorkCalendar | None = None,
-        store: Store | None = None,
         clock: Clock | None = None,
         policies: Policies | None = None,
         hooks: dict[str, Hook] | None = None,
         rules: RuleBook | None = None,
     ) -> None:
+        if store is None:  # the engine imports no store of its own: the caller picks one
+            raise TypeError(
+                "Engine needs store=: tthc_flow.MemoryStore() in tests, "
+                "tthc_flow.SqlStore.sqlite(path) or SqlStore(url) to keep dossiers"
+            )
         self.catalog = catalog
         self.calendar = calendar or WorkCalendar.vietnam()
-        self.store: Store = store if store is not None else MemoryStore()
+        self.store: Store = store
         self.clock: Clock = clock or SystemClock()
         self.policies = policies or Policies()
         # RuleBook: the legal rules by effective date, per procedure or sector; without one,
@@ -157,7 +164,11 @@ class Engine:
         # store's head first (see fire)
         self._open: dict[str, Dossier] = {}
         self._paper_due: dict[tuple[date, bool], str] = {}  # TransferPolicy, art. 18.2
-        self._date_granularity = self.policies.timeliness.granularity == "date"
+        # steps classed as the default policy classes them need no ``step_timeliness`` in the
+        # payload: the fold applies that policy to events without one (_dossier._close_step)
+        self._steps_as_default = (
+            self.policies.timeliness.granularity == DEFAULT_TIMELINESS.granularity
+        )
         # a store that discards events (the simulator's lean store, keep_events=False) leaves
         # no chain to verify: its events are not hashed, and no timers or outbox messages
         # are written (Store docs, docs/engine.md)
@@ -332,7 +343,7 @@ class Engine:
             dossier_code=dossier_code,
             version=dossier.version + 1,
             trigger=trigger,
-            effect=transition.effect._value_,  # .value is a descriptor call: the hot path
+            effect=transition.effect.value,
             from_state=dossier.state,
             to_state=transition.dest or dossier.state,
             actor=actor.id,
@@ -547,7 +558,7 @@ class Engine:
         """Cache an open dossier unless a newer copy is cached (threads race here)."""
         code = dossier.code
         with self._lock:
-            if dossier.state in OPEN_STATES_EXCLUDED:  # dossier.is_open, inlined: hot path
+            if not dossier.is_open:
                 self._open.pop(code, None)
                 return
             known = self._open.get(code)
@@ -818,6 +829,24 @@ class Engine:
         definition = self.compiled(dossier.procedure_code, dossier.procedure_version).definition
         return self._policies_on(dossier.submitted_at.date(), definition)
 
+    def _resolution(self, dossier: Dossier, moment: datetime) -> dict[str, Any]:
+        """The decisions made when a dossier gets its result, written into the event: its
+        class against the original appointment (TimelinessPolicy) and its processing time in
+        working seconds from the clock start (else the receipt), on the engine's calendar.
+        Reports, the store's summary row and the simulation's KPIs read both; none measures
+        them again (issue 16: the store measured on a calendar of its own)."""
+        assert dossier.original_due_at is not None
+        timeliness = classify_resolution(
+            moment,
+            dossier.original_due_at,
+            bool(dossier.reschedules),
+            self._policies_of(dossier).timeliness,
+        )
+        started = dossier.clock_started_at or dossier.received_at
+        assert started is not None
+        worked = self.calendar.working_time_between(started, moment)
+        return {"timeliness": timeliness, "processing_seconds": round(worked.total_seconds())}
+
     def _clock_start(
         self, moment: datetime, unit: TimeUnit, policies: Policies | None = None
     ) -> datetime:
@@ -988,9 +1017,9 @@ class Engine:
         payload: dict[str, Any] = {}
         effect = transition.effect
         dest = transition.dest
-        if not self._date_granularity and dest is not None and dest != dossier.state:
+        if not self._steps_as_default and dest is not None and dest != dossier.state:
             # the step left now gets its class on the process control slip; with the default
-            # ``date`` granularity apply() derives it (see _dossier._close_step), which keeps
+            # policy apply() derives it by that policy (see _dossier._close_step), which keeps
             # the payload, and so the hashed text, short on the hot path
             current = dossier.step_rows[-1] if dossier.step_rows else None
             if current is not None and current[ROW_LEFT_AT] is None:
@@ -1037,13 +1066,7 @@ class Engine:
                 if transfer is not None:
                     payload["transfer_due_at"] = transfer
         elif effect in (Effect.APPROVE, Effect.REJECT):
-            assert dossier.original_due_at is not None
-            payload["timeliness"] = classify_resolution(
-                moment,
-                dossier.original_due_at,
-                bool(dossier.reschedules),
-                self._policies_of(dossier).timeliness,
-            )
+            payload.update(self._resolution(dossier, moment))
             if effect is Effect.REJECT:
                 payload["reason"] = self._reason(data, "reject")
         elif effect is Effect.RETURN:
@@ -1069,13 +1092,7 @@ class Engine:
                     raise PolicyViolation(refusal)
                 # after the slip a refusal is the authority's reasoned result (art. 19.3):
                 # resolved, judged like a rejection (RefusalPolicy.after_receipt)
-                assert dossier.original_due_at is not None
-                payload["timeliness"] = classify_resolution(
-                    moment,
-                    dossier.original_due_at,
-                    bool(dossier.reschedules),
-                    self._policies_of(dossier).timeliness,
-                )
+                payload.update(self._resolution(dossier, moment))
         elif effect is Effect.RESCHEDULE:
             payload.update(self._reschedule_payload(dossier, moment, data))
         elif effect is Effect.REPORT_ERROR:

@@ -24,10 +24,9 @@ import math
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
-from tthc_flow._time import VN_TZ
 from tthc_flow.engine import Dossier, Event, replay
 from tthc_flow.errors import TthcError
 from tthc_flow.forecast._arrivals import ArrivalFit
@@ -196,7 +195,6 @@ class WarmReplication(Replication):
             else indicator_set(indicators_of)
         )
         self.index_of: dict[int, int] = {}
-        self.pre_hours: dict[int, float] = {}
         self.not_simulated: dict[str, str] = {}
 
     # ------------------------------------------------------------------ arrivals
@@ -223,21 +221,18 @@ class WarmReplication(Replication):
         rng = stream(self.seed, self.replication, "warm")
         ua_all = rng.random((len(dossiers), N_ATTR)).tolist()
         us_all = rng.random((len(dossiers), N_SERVICE)).tolist()
-        origin = datetime.combine(self.scenario.model.horizon.start, time(0), VN_TZ)
         # queues in the order dossiers reached their current state (FIFO as in the office)
         order = sorted(range(len(dossiers)), key=lambda i: (_since(dossiers[i]), dossiers[i].code))
         for i in order:
             d = dossiers[i]
-            reason = self._place(ts, i, d, ua_all[i], us_all[i], origin)
+            reason = self._place(ts, i, d, ua_all[i], us_all[i])
             if reason is not None:
                 self.not_simulated[d.code] = reason
         if len(self.data.backlog) == 1:  # the first morning's count, taken before they came
             day, _ = self.data.backlog[0]
             self.data.backlog[0] = (day, self.open_count)
 
-    def _place(
-        self, ts: float, i: int, d: Dossier, ua: list[float], us: list[float], origin: datetime
-    ) -> str | None:
+    def _place(self, ts: float, i: int, d: Dossier, ua: list[float], us: list[float]) -> str | None:
         try:
             definition = self.catalog_like.get(d.procedure_code, d.procedure_version)
         except TthcError as error:
@@ -251,12 +246,12 @@ class WarmReplication(Replication):
         x.arrival = x.submitted = d.submitted_at.timestamp()
         x.received = d.received_at.timestamp() if d.received_at is not None else 0.0
         x.due = d.due_at.timestamp() if d.due_at is not None else math.inf
-        desk = self.pool("one_stop").actors[0]
+        desk = self.pool(proc.desk_role).actors[0]
         state = d.state
         if state == SUBMITTED:
-            self._admit(x, i, origin, d)
+            self._admit(x, i)
             hours = self.reception[x.channel](us[0])
-            self._enqueue(self.pool("one_stop"), _Task(x, T_RECEPTION, hours, ts, x.spot), ts)
+            self._enqueue(self.pool(proc.desk_role), _Task(x, T_RECEPTION, hours, ts, x.spot), ts)
         elif state == SUPPLEMENT_REQUESTED:
             pause = d.pauses[-1]
             if pause.origin == SUBMITTED:
@@ -266,29 +261,27 @@ class WarmReplication(Replication):
                 x.supp_rec = x.supp_app = True
             else:
                 return f"paused from {pause.origin!r}, a state the simulator does not model"
-            self._admit(x, i, origin, d)
+            self._admit(x, i)
             self._resume_later(ts, x, d)
         elif state == RECEIVED:
-            self._admit(x, i, origin, d)
+            self._admit(x, i)
             if d.due_at is not None:
                 self._set_due(ts, x, d)
-            self._fire(x, "handover", desk, ts)
+            self._fire(x, proc.triggers["handover"], desk, ts)
             x.step = 0
             task = self._next_step(ts, x)
             if task is not None:
-                self._enqueue(self.pool("one_stop"), task, ts)
+                self._enqueue(self.pool(proc.desk_role), task, ts)
         elif state in ids:
-            self._admit(x, i, origin, d)
+            self._admit(x, i)
             x.step = ids.index(state)
             if d.due_at is not None:
                 self._set_due(ts, x, d)
             _, role, sampler = proc.steps[x.step]
             task = _Task(x, T_STEP, sampler(us[3 + x.step % (N_SERVICE - 3)]), ts, x.spot)
-            self._enqueue(
-                self.pool("one_stop" if x.spot and role == "one_stop" else role), task, ts
-            )
+            self._enqueue(self.pool(role), task, ts)
         elif state == RESULT_READY:
-            self._admit(x, i, origin, d)
+            self._admit(x, i)
             x.resolved = True
             if x.channel == "desk" or (x.channel == "online" and proc.collect_at_desk):
                 self.push(ts + self.collect(ua[A_COLLECT]) * DAY_S, self._collect, x)
@@ -298,13 +291,10 @@ class WarmReplication(Replication):
             return f"state {state!r} is not modelled by the simulator"
         return None
 
-    def _admit(self, x: _D, i: int, origin: datetime, d: Dossier) -> None:
+    def _admit(self, x: _D, i: int) -> None:
         self.live[id(x)] = x
         self.open_count += 1
         self.index_of[id(x)] = i
-        if d.received_at is not None and d.received_at < origin:
-            gap = self.cal.working_time_between(d.received_at, origin)
-            self.pre_hours[id(x)] = gap.total_seconds() / 3600.0
 
     def _resume_later(self, ts: float, x: _D, d: Dossier) -> None:
         pause = d.pauses[-1]
@@ -324,13 +314,6 @@ class WarmReplication(Replication):
             self.push(max(ts, closes), self._close, x)
         else:
             self.push(back, self._supplement_back, x)
-
-    def _resolved(self, ts: float, d: _D, dossier: Dossier) -> None:
-        before = len(self.data.processing_days)
-        super()._resolved(ts, d, dossier)
-        pre = self.pre_hours.get(id(d))
-        if pre is not None and len(self.data.processing_days) > before:
-            self.data.processing_days[-1] += pre / self.hpd
 
     # ------------------------------------------------------------------ the end
     def outcome(self) -> WarmOutcome:
