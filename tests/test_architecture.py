@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "tthc_flow.reports": 4,
     "tthc_flow.portal": 4,
     "tthc_flow.simulation": 5,
+    "tthc_flow.forecast": 6,
     "tthc_flow.testing": 6,
     "tthc_flow.cli": 6,
 }

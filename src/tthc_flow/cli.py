@@ -569,9 +569,11 @@ def demo(
 
 
 def _add_service_commands() -> None:
+    from tthc_flow._cli_forecast import forecast
     from tthc_flow._cli_service import scheduler
 
     main.add_command(scheduler)
+    main.add_command(forecast)
 
 
 _add_service_commands()

@@ -1,6 +1,7 @@
 """Helpers for pinning a policy in your own pytest suite.
 
-Use :func:`assert_policy` on a :class:`~tthc_flow.simulation.SimulationResult`, and the
+Use :func:`assert_policy` on a :class:`~tthc_flow.simulation.SimulationResult`,
+:func:`assert_forecast` on a :class:`~tthc_flow.forecast.Forecast`, and the
 fixtures ``sim_clock`` and ``small_scenario`` by adding to your ``conftest.py``::
 
     pytest_plugins = ["tthc_flow.testing"]
@@ -14,10 +15,14 @@ import importlib.util
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tthc_flow._time import VN_TZ
 from tthc_flow.engine import FixedClock
 from tthc_flow.simulation import Scenario, SimulationResult, parse_scenario
+
+if TYPE_CHECKING:
+    from tthc_flow.forecast import Forecast
 
 EXAMPLE_CATALOG = Path(__file__).resolve().parent / "data" / "so-cong-thuong"
 """The example catalog (a provincial Department of Industry and Trade), shipped with the
@@ -96,6 +101,46 @@ def assert_policy(
     if failures:
         raise PolicyViolationAssertion(
             f"{result.scenario} / {result.variant} misses the policy:\n  " + "\n  ".join(failures)
+        )
+
+
+def assert_forecast(
+    result: Forecast,
+    *,
+    on_time_at_least: float | None = None,
+    points_at_least: float | None = None,
+    late_risk_below: float | None = None,
+    use_interval: bool = False,
+) -> None:
+    """Fail with every missed target listed when a :func:`tthc_flow.forecast.forecast` misses
+    a promise: the period's 766 2.1 rate (``on_time_at_least``, 0..1) and points
+    (``points_at_least``), and no open dossier with a late risk of ``late_risk_below`` or
+    more. Targets are checked on the forecast mean; with ``use_interval`` the low end of the
+    outcome's 95 % interval must meet them (the "even in a bad quarter" reading)."""
+    failures: list[str] = []
+    for name, spreads, limit in (
+        ("766 2.1 rate", result.indicators, on_time_at_least),
+        ("766 2.1 points", result.points, points_at_least),
+    ):
+        if limit is None:
+            continue
+        spread = spreads.get("2.1")
+        if spread is None:
+            failures.append(f"{name}: not forecast (no period given?)")
+            continue
+        value = spread.low if use_interval else spread.mean
+        if not value >= limit:
+            failures.append(f"{name} = {spread} (wanted >= {limit})")
+    if late_risk_below is not None:
+        risky = [r for r in result.risks if r.p_late >= late_risk_below]
+        for r in risky[:10]:
+            failures.append(f"dossier {r.code}: late risk {r.p_late:.0%} ({r.action})")
+        if len(risky) > 10:
+            failures.append(f"... and {len(risky) - 10} more dossiers at risk")
+    if failures:
+        raise PolicyViolationAssertion(
+            f"forecast {result.scenario} / {result.variant} misses the promise:\n  "
+            + "\n  ".join(failures)
         )
 
 

@@ -556,10 +556,9 @@ class Replication:
         if hours <= 0:
             return
         w0 = self.wt.day_start_work(offset)
-        factor = self.season[day.month]
         for code, rate in self.rates.items():
             arr, attr, serv = self.streams[code]
-            n = int(arr.poisson(rate * factor))
+            n = int(arr.poisson(self._rate_on(code, rate, day)))
             if not n:
                 continue
             times = arr.random(n).tolist()
@@ -569,6 +568,11 @@ class Replication:
             for u, ua, us in zip(times, ua_all, us_all, strict=True):
                 channel = self._channel(proc, ua[A_CHANNEL])
                 self._new_dossier(proc, channel, ua, us, self.wt.from_work(w0 + u * hours))
+
+    def _rate_on(self, code: str, rate: float, day: date) -> float:
+        """Expected arrivals of ``code`` on working day ``day`` (its base rate and the month's
+        factor; the forecast's replication adds weekday and per-procedure factors)."""
+        return rate * self.season[day.month]
 
     def _new_dossier(
         self, proc: _Proc, channel: str, ua: list[float], us: list[float], at: float
