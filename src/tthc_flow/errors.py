@@ -127,3 +127,7 @@ class ConcurrencyConflict(StoreError):
 
 class IntegrityError(StoreError):
     """The stored event chain does not verify (an event was altered or removed)."""
+
+
+class ChainKeyError(InputError):
+    """A chain key (:class:`~tthc_flow.engine.ChainKey`) is too short or its file unreadable."""

@@ -17,6 +17,7 @@ from tthc_flow.engine._dossier import (
 )
 from tthc_flow.engine._engine import Engine, Hook
 from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
+from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_status
 from tthc_flow.engine._policies import (
     AgencyPolicy,
@@ -48,6 +49,7 @@ __all__ = [
     "Actor",
     "AgencyPolicy",
     "AgencyShare",
+    "ChainKey",
     "Clock",
     "ClockStartPolicy",
     "CompiledProcedure",

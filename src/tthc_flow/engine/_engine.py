@@ -28,6 +28,7 @@ from tthc_flow.engine._dossier import (
 )
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._inputs import check_create, check_fire
+from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage
 from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
 from tthc_flow.engine._rulebook import RuleBook
@@ -139,6 +140,7 @@ class Engine:
         policies: Policies | None = None,
         hooks: dict[str, Hook] | None = None,
         rules: RuleBook | None = None,
+        key: ChainKey | None = None,
     ) -> None:
         self.catalog = catalog
         self.calendar = calendar or WorkCalendar.vietnam()
@@ -162,6 +164,9 @@ class Engine:
         # no chain to verify: its events are not hashed, and no timers or outbox messages
         # are written (Store docs, docs/engine.md)
         self._hashed = self.store.keep_events is not False
+        # a key the database never holds: events' hashes become keyed (engine._keys), so that
+        # a forger with the public Event.create cannot make one that verifies
+        self._key = key
         self._durable = self._hashed
         self._lock = threading.Lock()  # guards the cache's check-then-set across threads
         self._due_soon_memo: dict[datetime, datetime | None] = {}
@@ -342,6 +347,7 @@ class Engine:
             prev_hash=dossier.last_hash,
             idempotency_key=idempotency_key,
             hashed=self._hashed,
+            key=self._key,
         )
         hooks = self._hook_lists.get(id(transition))
         if hooks is None:
@@ -785,6 +791,7 @@ class Engine:
                     prev_hash=GENESIS_HASH,
                     idempotency_key=idempotency_key,
                     hashed=self._hashed,
+                    key=self._key,
                 )
                 return self._commit(event, None, start(event))
         except ConcurrencyConflict:

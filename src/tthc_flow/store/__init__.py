@@ -3,6 +3,7 @@
 # Order matters: the engine imports DossierQuery, MemoryStore and Store from this package, and
 # _sql imports the engine, so those three must be bound before _sql is imported.
 from tthc_flow.store._protocol import (  # isort: skip
+    ChainProblem,
     ChainReport,
     Delivery,
     DossierQuery,
@@ -21,6 +22,7 @@ from tthc_flow.store._sql import SqlStore
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "ChainProblem",
     "ChainReport",
     "Delivery",
     "DeliveryReport",
