@@ -131,3 +131,7 @@ class IntegrityError(StoreError):
 
 class ChainKeyError(InputError):
     """A chain key (:class:`~tthc_flow.engine.ChainKey`) is too short or its file unreadable."""
+
+
+class AuditFileError(InputError):
+    """An anchor or chain export file is not one tthc_flow wrote (or was cut short)."""
