@@ -609,7 +609,15 @@ def _add_service_commands() -> None:
     main.add_command(scheduler)
 
 
+def _add_audit_commands() -> None:
+    from tthc_flow._cli_audit import anchor, chain_export, verify
+
+    for command in (anchor, chain_export, verify):
+        main.add_command(command)
+
+
 _add_service_commands()
+_add_audit_commands()
 
 if __name__ == "__main__":
     main()

@@ -1,20 +1,25 @@
-"""The store-wide digest: one hash over every event in commit order, anchored outside.
+"""The store-wide digest: one hash over every event in ``seq`` order, anchored outside.
 
 A dossier's chain proves its own events follow one another; it says nothing about dossiers
-that vanished whole, or a chain rewritten consistently. The store digest folds every event
-of the change feed (:meth:`~tthc_flow.store.FullStore.changes`: commit order, no gap, and an
-event committed later is never placed before a position already handed out) into one
-running SHA-256::
+that vanished whole, or a chain rewritten consistently. The store digest folds every event,
+in the store-wide ``seq`` order, into one running SHA-256::
 
     root_0 = GENESIS_HASH
     root_n = SHA-256(root_{n-1} U+001F dossier code U+001F version U+001F event hash)
 
-An :class:`Anchor` is ``(events n, root_n, feed position, time)``. Printed, mailed, sent to
-another agency's system or written into a register the database's administrators cannot
-change, it proves later that the first ``n`` events of the feed are exactly the events that
-were there: none rewritten (its hash, which covers its content and its predecessor, would
-differ), inserted, deleted or truncated, whole dossiers included. It proves nothing about
-events after its position.
+An :class:`Anchor` is ``(events n, root_n, position: the n-th event's seq, time)``. Printed,
+mailed, sent to another agency's system or written into a register the database's
+administrators cannot change, it proves later that the events with a ``seq`` up to its
+position are exactly the events that were there: none rewritten (its hash, which covers its
+content and its predecessor, would differ), inserted, deleted or truncated, whole dossiers
+included. It proves nothing about events after its position.
+
+Only settled events are anchored: on PostgreSQL a ``seq`` is drawn before its transaction
+commits, so a lower number can become visible after a higher one. :func:`take_anchor` first
+takes a ``SHARE`` lock on ``events`` for one ``SELECT max(seq)``: it waits for the writers in
+flight and holds new ones back for that moment, so every number up to that maximum is
+committed or gone for good. SQLite has one writer and the memory store a lock: what is
+visible is settled.
 """
 
 from __future__ import annotations
@@ -27,20 +32,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from tthc_flow._time import VN_TZ, isoformat
 from tthc_flow.engine import GENESIS_HASH, Event
-from tthc_flow.errors import AuditFileError, Problem
-from tthc_flow.store import FeedPage
+from tthc_flow.errors import AuditFileError, Problem, StoreError
 
 ANCHOR_FORMAT = "tthc_flow anchor"
-_FEED_PAGE = 500
 
 
-class FeedReader(Protocol):
-    """What the digest reads from a store: its change feed (every full store has one)."""
+class EventSource(Protocol):
+    """What the digest reads from a store: every event in ``seq`` order (every store)."""
 
-    def changes(self, after: str = "", *, limit: int = 500) -> FeedPage:
-        """Events committed after ``after``, in commit order."""
+    def events(self) -> Iterator[Event]:
+        """Every event in ``seq`` order."""
         ...
 
 
@@ -61,11 +66,10 @@ def digest(events: Iterable[Event], root: str = GENESIS_HASH) -> tuple[int, str]
 
 @dataclass(frozen=True)
 class Anchor:
-    """The store digest at a position of the change feed, to keep outside the database.
+    """The store digest at a position of the event log, to keep outside the database.
 
-    ``events``: how many events of the feed it covers; ``root``: the digest after them;
-    ``position``: the feed position after them (the store's opaque text, where an anchor
-    taken later goes on from); ``taken_at``: when it was taken.
+    ``events``: how many events it covers; ``root``: the digest after them; ``position``:
+    the ``seq`` of the last of them (text); ``taken_at``: when it was taken.
 
     >>> a = Anchor(2, "ab" * 32, "2", datetime(2026, 4, 24, 17, tzinfo=VN_TZ))
     >>> Anchor.from_json(a.to_json()) == a
@@ -109,7 +113,7 @@ class Anchor:
         if not isinstance(root, str) or len(root) != 64 or not _is_hex(root):
             raise _bad(source, "root", "64 hexadecimal digits")
         if not isinstance(position, str) or len(position) > 100:
-            raise _bad(source, "position", "the store's feed position (text)")
+            raise _bad(source, "position", "the seq of the last anchored event (text)")
         try:
             taken_at = datetime.fromisoformat(str(data.get("taken_at")))
         except ValueError:
@@ -137,40 +141,39 @@ class Anchor:
         return cls.from_json(raw.decode("utf-8", errors="replace"), source=str(file))
 
 
-def pages(store: FeedReader, after: str = "") -> Iterator[FeedPage]:
-    """The store's change feed after ``after``, page by page."""
-    position = after
-    while True:
-        page = store.changes(position, limit=_FEED_PAGE)
-        if page.events:
-            yield page
-        if len(page.events) < _FEED_PAGE:
+def settled(store: EventSource) -> Iterator[Event]:
+    """The store's settled events in ``seq`` order: none with a lower ``seq`` can appear later
+    (see the module notes)."""
+    bound = _settled_seq(store)
+    for event in store.events():
+        if bound is not None and event.seq > bound:
             return
-        position = page.position
+        yield event
 
 
-def feed(store: FeedReader) -> Iterator[Event]:
-    """Every event of the store's change feed, in commit order."""
-    for page in pages(store):
-        yield from page.events
+def _settled_seq(store: EventSource) -> int | None:
+    """PostgreSQL: the highest ``seq`` once every writer in flight has finished (None
+    elsewhere: every visible event is settled)."""
+    from tthc_flow.store import SqlStore
+
+    if not isinstance(store, SqlStore) or store.engine.dialect.name != "postgresql":
+        return None
+    try:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("LOCK TABLE events IN SHARE MODE")
+            found = conn.exec_driver_sql("SELECT coalesce(max(seq), 0) FROM events").scalar()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"database {store.url}: cannot settle the event log: {exc}") from exc
+    return int(found or 0)
 
 
-def take_anchor(
-    store: FeedReader, *, after: Anchor | None = None, now: datetime | None = None
-) -> Anchor:
-    """The anchor of the store's whole change feed now.
-
-    With ``after`` (an anchor taken earlier from this store), only the events since go into
-    it: cheap to take often. It takes the earlier anchor's root as given; prove that one with
-    :func:`check_anchor` (a full read) when verifying.
-    """
-    count, root, position = 0, GENESIS_HASH, ""
-    if after is not None:
-        count, root, position = after.events, after.root, after.position
-    for page in pages(store, position):
-        added, root = digest(page.events, root)
-        count += added
-        position = page.position
+def take_anchor(store: EventSource, *, now: datetime | None = None) -> Anchor:
+    """The anchor of every settled event of the store, now."""
+    count, root, position = 0, GENESIS_HASH, "0"
+    for event in settled(store):
+        root = fold(root, event)
+        count += 1
+        position = str(event.seq)
     moment = now if now is not None else datetime.now(VN_TZ)
     return Anchor(count, root, position, moment)
 
@@ -219,9 +222,9 @@ def check_events(events: Iterable[Event], anchor: Anchor) -> AnchorCheck:
     return AnchorCheck(anchor, count)
 
 
-def check_anchor(store: FeedReader, anchor: Anchor) -> AnchorCheck:
-    """Whether the store's change feed still begins with exactly the anchored events."""
-    return check_events(feed(store), anchor)
+def check_anchor(store: EventSource, anchor: Anchor) -> AnchorCheck:
+    """Whether the store's events still begin with exactly the anchored events."""
+    return check_events(store.events(), anchor)
 
 
 def _is_hex(text: str) -> bool:

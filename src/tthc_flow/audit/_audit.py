@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from tthc_flow.audit._anchor import Anchor, AnchorCheck, FeedReader, check_anchor, check_events
+from tthc_flow._time import VN_TZ
+from tthc_flow.audit._anchor import Anchor, AnchorCheck, EventSource, check_anchor, check_events
 from tthc_flow.audit._export import read_export
 from tthc_flow.audit._numbers import (
     NumberedDossier,
@@ -61,7 +62,7 @@ class AuditReport:
         return "\n".join(lines)
 
 
-class AuditedStore(FeedReader, Protocol):
+class AuditedStore(EventSource, Protocol):
     """What :func:`audit_store` reads (memory and SQL stores have all of it)."""
 
     def verify(
@@ -117,12 +118,16 @@ def audit_export(
     numbered: list[NumberedDossier] = []
     for code in sorted(chains):
         chain = sorted(chains[code], key=lambda e: e.version)
+        first = chain[0]
+        agency = first.payload.get("agency_code")
+        if first.version == 1 and isinstance(agency, str):  # numbered by its first event
+            numbered.append(NumberedDossier(code, agency, first.at.astimezone(VN_TZ).date()))
         broken = first_broken_link(chain, key, unkeyed_through=unkeyed_through)
         if broken is not None:
             problems.append(ChainProblem(code, *broken))
             continue
         try:
-            numbered.append(NumberedDossier.of(replay(chain)))
+            replay(chain)
         except (ValueError, KeyError, TypeError) as exc:  # a chain that verifies but is no dossier
             problems.append(ChainProblem(code, chain[-1].version, f"does not replay: {exc}"))
     own = check_events(export.events, export.anchor)

@@ -1,7 +1,7 @@
 """The chain export: every event with every hashed field, for an inspector without the database.
 
 A JSON Lines file. The first line names the format; then one line per event in commit order
-(the change feed's), ``{"e": [dossier code, version, trigger, effect, from state, to state,
+(``seq`` order, settled: see :mod:`tthc_flow.audit._anchor`), ``{"e": [dossier code, version, trigger, effect, from state, to state,
 actor, role, moment with its UTC offset, payload as the canonical JSON that was hashed,
 prev_hash, hash, idempotency key, seq]}``; then one line per number-of-the-day counter,
 ``{"day": [agency, "YYYY-MM-DD", last number]}``; the last line is the export's own anchor,
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from tthc_flow._time import VN_TZ, isoformat
-from tthc_flow.audit._anchor import ANCHOR_FORMAT, Anchor, FeedReader, digest, pages
+from tthc_flow.audit._anchor import ANCHOR_FORMAT, Anchor, EventSource, fold, settled
 from tthc_flow.engine import Event
 from tthc_flow.errors import AuditFileError, Problem
 
@@ -30,8 +30,8 @@ EXPORT_FORMAT = "tthc_flow chain export"
 _MAX_LINE = 16 * 1024 * 1024  # an event's payload is at most ~10 MB (docs/security.md limits)
 
 
-class ExportableStore(FeedReader, Protocol):
-    """What an export reads: the change feed and the day counters."""
+class ExportableStore(EventSource, Protocol):
+    """What an export reads: the events and the day counters."""
 
     def day_counters(self) -> dict[tuple[str, date], int]:
         """The last number issued per (agency, day)."""
@@ -52,18 +52,17 @@ def write_export(store: ExportableStore, handle: IO[str], *, now: datetime | Non
     """Write the store's chain export to ``handle``; returns the anchor of what was written
     (the export's last line).
 
-    The events are read page by page from the change feed, so the export holds a prefix of
-    the feed that later exports and anchors extend.
+    The events are the store's settled events in ``seq`` order (as :func:`take_anchor`
+    reads them), so anchors taken before the export check against it.
     """
     moment = now if now is not None else datetime.now(VN_TZ)
     handle.write(_line({"format": EXPORT_FORMAT, "version": 1, "exported_at": isoformat(moment)}))
-    count, root, position = 0, "0" * 64, ""
-    for page in pages(store):
-        for event in page.events:
-            handle.write(_line({"e": _event_fields(event)}))
-        added, root = digest(page.events, root)
-        count += added
-        position = page.position
+    count, root, position = 0, "0" * 64, "0"
+    for event in settled(store):
+        handle.write(_line({"e": _event_fields(event)}))
+        root = fold(root, event)
+        count += 1
+        position = str(event.seq)
     for (agency, day), last in sorted(store.day_counters().items()):
         handle.write(_line({"day": [agency, day.isoformat(), last]}))
     anchor = Anchor(count, root, position, moment)
