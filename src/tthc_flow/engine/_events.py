@@ -137,6 +137,10 @@ def _hash_with_text(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+hash_with_payload_text = _hash_with_text
+""":func:`event_hash` of a payload already written as its canonical JSON (a stored row's)."""
+
+
 @dataclass(frozen=True)
 class Event:
     """One change of one dossier. Never updated, never deleted.
