@@ -28,7 +28,6 @@ def _store(db: Path) -> Any:
 
 @click.command()
 @click.option("--db", type=_DB, required=True, help="The SQLite file (opened read-only).")
-@click.option("--after", type=_FILE, help="An anchor taken earlier: read only the events since it.")
 @click.option("--out", type=_OUT, help="Write the anchor to this file (default: stdout).")
 def anchor(db: Path, out: Path | None) -> None:
     """Print the store's anchor (events, digest, position, time) to keep outside it."""
