@@ -129,6 +129,9 @@ class Engine:
     >>> from tthc_flow.procedure import load_catalog   # doctest: +SKIP
     >>> engine = Engine(load_catalog("examples/so-cong-thuong"))  # doctest: +SKIP
     >>> d = engine.receive("2.000131", applicant="Công ty A", channel="desk")  # doctest: +SKIP
+
+    ``key`` (a :class:`~tthc_flow.engine.ChainKey`, kept outside the database) makes every
+    event's hash keyed, so that nobody without the key can forge one (docs/security.md).
     """
 
     def __init__(
