@@ -126,7 +126,9 @@ def shared_trigger(n: int) -> float:
 
 def new_engine() -> tuple[Engine, list[str]]:
     catalog = Catalog([parse_procedure(PROCEDURE, "bench.yaml")])
-    engine = Engine(catalog, clock=FixedClock(datetime(2026, 1, 5, 8, tzinfo=VN_TZ)))
+    engine = Engine(
+        catalog, store=MemoryStore(), clock=FixedClock(datetime(2026, 1, 5, 8, tzinfo=VN_TZ))
+    )
     return engine, []
 
 

@@ -6,6 +6,8 @@ the rest.
 Everything in modules whose name starts with an underscore is private.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine import Actor, Dossier, Engine, Event, FixedClock, Policies, Timeliness
@@ -32,7 +34,20 @@ from tthc_flow.errors import (
 __version__ = "0.1.0"
 
 from tthc_flow.procedure import Catalog, ProcedureDefinition, load_catalog, load_procedure
-from tthc_flow.store import MemoryStore, SqlStore
+from tthc_flow.store import MemoryStore
+
+if TYPE_CHECKING:
+    from tthc_flow.store import SqlStore
+
+
+def __getattr__(name: str) -> Any:
+    """``SqlStore`` on first use: it loads SQLAlchemy, which a memory-store user never needs."""
+    if name == "SqlStore":
+        from tthc_flow.store._sql import SqlStore
+
+        return SqlStore
+    raise AttributeError(f"module 'tthc_flow' has no attribute {name!r}")
+
 
 __all__ = [
     "VN_TZ",

@@ -33,6 +33,7 @@ from tthc_flow._numbers import number
 from tthc_flow._safe_text import csv_text
 from tthc_flow._time import VN_TZ
 from tthc_flow.errors import InputError, TthcError
+from tthc_flow.store import MemoryStore
 
 if TYPE_CHECKING:
     from tthc_flow.procedure import ProcedureDefinition
@@ -337,7 +338,7 @@ def due(received: str, days: float | None, hours: float | None, lang: str) -> No
         raise click.UsageError("give exactly one of --days or --hours")
     moment = _parse_moment(received)
     calendar = WorkCalendar.vietnam(language="en_US" if lang == "en" else "vi")
-    engine = Engine(Catalog([]), calendar=calendar)
+    engine = Engine(Catalog([]), store=MemoryStore(), calendar=calendar)
     unit = TimeUnit.WORKING_DAYS if days is not None else TimeUnit.WORKING_HOURS
     amount = days if days is not None else hours or 0
     limit = Duration(value=amount, unit=unit)

@@ -9,6 +9,7 @@ import pytest
 from tthc_flow._time import VN_TZ
 from tthc_flow.engine import Actor, Engine, FixedClock
 from tthc_flow.procedure import Catalog, parse_procedure
+from tthc_flow.store import MemoryStore
 
 PROCEDURE = """
 code: "2.000999"
@@ -61,7 +62,7 @@ def catalog() -> Catalog:
 @pytest.fixture
 def engine(catalog: Catalog) -> Engine:
     calls: list[str] = []
-    engine = Engine(catalog, clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    engine = Engine(catalog, store=MemoryStore(), clock=FixedClock(at(2026, 4, 24, 16, 10)))
     engine.register_hook("notify_leader", lambda dossier, event: calls.append(dossier.code))
     engine.hook_calls = calls  # type: ignore[attr-defined]
     return engine

@@ -218,7 +218,7 @@ def test_commands_alike_on_every_store(tmp_path: Path, pg_url: str) -> None:
     ],
 )
 def test_refusals_name_the_field(call: Callable[[Engine], Any], field: str) -> None:
-    engine = Engine(CATALOG, clock=FixedClock(START))
+    engine = Engine(CATALOG, store=MemoryStore(), clock=FixedClock(START))
     with pytest.raises(InvalidCommand) as caught:
         call(engine)
     assert caught.value.field == field, str(caught.value)
@@ -229,7 +229,7 @@ def test_refusals_name_the_field(call: Callable[[Engine], Any], field: str) -> N
 def test_no_actor_is_refused_on_fire_too() -> None:
     """``actor=None`` once slipped through the fast path of the check (the cache look-up of
     clean actors returned None for it): found by the fuzz above with some seeds."""
-    engine = Engine(CATALOG, clock=FixedClock(START))
+    engine = Engine(CATALOG, store=MemoryStore(), clock=FixedClock(START))
     code = engine.receive(CODE, "A", "desk").code
     with pytest.raises(InvalidCommand) as caught:
         engine.fire(code, "handover", None)  # type: ignore[arg-type]

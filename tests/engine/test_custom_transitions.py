@@ -10,6 +10,7 @@ from tests.engine.conftest import DESK, LEADER, POLICE, PROCEDURE, SPECIALIST, a
 from tthc_flow import ProcedureDefinitionError
 from tthc_flow.engine import Engine, FixedClock, Timeliness
 from tthc_flow.procedure import Catalog, load_procedure
+from tthc_flow.store import MemoryStore
 
 SUFFIX = """\
     - trigger: {trigger}
@@ -36,7 +37,11 @@ def line_of(path: Path, needle: str) -> int:
 
 
 def engine_for(path: Path) -> Engine:
-    engine = Engine(Catalog([load_procedure(path)]), clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    engine = Engine(
+        Catalog([load_procedure(path)]),
+        store=MemoryStore(),
+        clock=FixedClock(at(2026, 4, 24, 16, 10)),
+    )
     engine.register_hook("notify_leader", lambda d, e: None)
     return engine
 

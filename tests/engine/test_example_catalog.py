@@ -10,13 +10,14 @@ import pytest
 from tests.engine.conftest import at
 from tthc_flow.engine import Actor, Engine, FixedClock, Timeliness
 from tthc_flow.procedure import load_catalog
+from tthc_flow.store import MemoryStore
 
 CATALOG = load_catalog(Path(__file__).parents[2] / "examples" / "so-cong-thuong")
 
 
 @pytest.mark.parametrize("definition", CATALOG.latest(), ids=lambda d: f"{d.code}-v{d.version}")
 def test_happy_path(definition) -> None:  # type: ignore[no-untyped-def]
-    engine = Engine(CATALOG, clock=FixedClock(at(2026, 6, 1, 8)))
+    engine = Engine(CATALOG, store=MemoryStore(), clock=FixedClock(at(2026, 6, 1, 8)))
     for name in {h for s in definition.workflow.steps for h in s.on_enter} | {
         h for t in definition.workflow.transitions for h in t.hooks
     }:

@@ -10,6 +10,7 @@ from tests.engine.conftest import DESK, PROCEDURE, at
 from tthc_flow import InvalidCommand
 from tthc_flow.engine import Actor, Engine, FeeRecord, FixedClock
 from tthc_flow.procedure import Catalog, load_procedure
+from tthc_flow.store import MemoryStore
 
 APPLICANT = Actor.of("citizen", "applicant")
 TWO_FEES = PROCEDURE.replace(
@@ -45,7 +46,11 @@ def test_a_pay_fee_effect_pays_the_named_fees(tmp_path: Path) -> None:
     )
     path = tmp_path / "fees.yaml"
     path.write_text(text, encoding="utf-8")
-    engine = Engine(Catalog([load_procedure(path)]), clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    engine = Engine(
+        Catalog([load_procedure(path)]),
+        store=MemoryStore(),
+        clock=FixedClock(at(2026, 4, 24, 16, 10)),
+    )
     code = engine.receive("2.000999", "A", "desk").code
     one = engine.fire(code, "collect_fee", DESK, at(2026, 4, 28, 8), fees=["Phí thẩm định"])
     assert [(f.kind, f.paid_at is not None, f.paid_online) for f in one.fees] == [

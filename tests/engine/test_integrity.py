@@ -91,7 +91,10 @@ def test_a_failing_hook_is_logged_and_the_command_stands(
         raise RuntimeError("mail server down")
 
     engine = Engine(
-        catalog, clock=FixedClock(at(2026, 4, 24, 16, 10)), hooks={"notify_leader": broken}
+        catalog,
+        store=MemoryStore(),
+        clock=FixedClock(at(2026, 4, 24, 16, 10)),
+        hooks={"notify_leader": broken},
     )
     code = engine.receive("2.000999", "A", "desk").code
     engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
@@ -112,11 +115,13 @@ class UtcClock:
 
 def test_the_clock_is_read_in_vietnam_time(catalog: Catalog) -> None:
     # 17:30 UTC on Monday 4/5 is 00:30 on Tuesday 5/5 in Vietnam
-    engine = Engine(catalog, clock=UtcClock(datetime(2026, 5, 4, 17, 30, tzinfo=UTC)))
+    engine = Engine(
+        catalog, store=MemoryStore(), clock=UtcClock(datetime(2026, 5, 4, 17, 30, tzinfo=UTC))
+    )
     dossier = engine.receive("2.000999", "A", "online")
     assert dossier.code == "SCT-260505-0001"
     assert dossier.received_at == at(2026, 5, 5, 0, 30)
-    naive = Engine(catalog, clock=UtcClock(datetime(2026, 5, 4, 17, 30)))
+    naive = Engine(catalog, store=MemoryStore(), clock=UtcClock(datetime(2026, 5, 4, 17, 30)))
     with pytest.raises(NaiveDatetimeError, match=r"clock\.now\(\)"):
         naive.receive("2.000999", "A", "online")
 

@@ -18,6 +18,7 @@ from tthc_flow.engine import (
     agency_summary,
 )
 from tthc_flow.procedure import Catalog
+from tthc_flow.store import MemoryStore
 
 
 def to_police(engine: Engine, channel: str = "desk") -> str:
@@ -41,7 +42,9 @@ def test_only_the_owning_agency_acts_on_its_step(engine: Engine) -> None:
 
 def test_the_agency_check_can_be_switched_off(catalog: Catalog) -> None:
     policies = Policies(agency=AgencyPolicy(require_same_agency=False))
-    engine = Engine(catalog, policies=policies, clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    engine = Engine(
+        catalog, store=MemoryStore(), policies=policies, clock=FixedClock(at(2026, 4, 24, 16, 10))
+    )
     engine.register_hook("notify_leader", lambda d, e: None)
     code = to_police(engine)
     assert engine.fire(code, "verify", SPECIALIST, at(2026, 4, 28, 10)).state == "approval"
@@ -97,7 +100,9 @@ def test_the_old_one_day_grace_between_agencies_is_a_setting(catalog: Catalog) -
     """TransferPolicy(inter_agency_working_days=1): the project's earlier rule (no article):
     the appraisal's deadline Tue 28/4 16:10 + 1 working day -> Wed 29/4 16:10."""
     policies = Policies(transfer=TransferPolicy(inter_agency_working_days=1))
-    engine = Engine(catalog, policies=policies, clock=FixedClock(at(2026, 4, 24, 16, 10)))
+    engine = Engine(
+        catalog, store=MemoryStore(), policies=policies, clock=FixedClock(at(2026, 4, 24, 16, 10))
+    )
     engine.register_hook("notify_leader", lambda d, e: None)
     code = to_police(engine)
     assert engine.get(code).steps[1].transfer_due_at == at(2026, 4, 29, 16, 10)

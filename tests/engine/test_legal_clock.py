@@ -24,10 +24,11 @@ from tthc_flow.engine import (
     TimelinessPolicy,
 )
 from tthc_flow.procedure import Catalog, parse_procedure
+from tthc_flow.store import MemoryStore
 
 
 def _engine(catalog: Catalog, policies: Policies | None = None) -> Engine:
-    engine = Engine(catalog, policies=policies)
+    engine = Engine(catalog, store=MemoryStore(), policies=policies)
     engine.register_hook("notify_leader", lambda d, e: None)
     return engine
 

@@ -22,6 +22,7 @@ from tthc_flow import (
 from tthc_flow.engine import Actor, Engine, StepRecord, Timeliness, first_broken_link, replay
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.procedure import PAUSED_FROM, load_catalog
+from tthc_flow.store import MemoryStore
 
 
 def run_to_result(engine: Engine, code: str, day: int) -> None:
@@ -234,7 +235,7 @@ def test_unknown_dossier(engine: Engine) -> None:
 
 
 def test_unregistered_hook_fails_before_anything_is_stored(catalog) -> None:  # type: ignore[no-untyped-def]
-    engine = Engine(catalog)
+    engine = Engine(catalog, store=MemoryStore())
     code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 9)).code
     engine.fire(code, "handover", DESK, at(2026, 4, 24, 10))
     engine.fire(code, "appraise", SPECIALIST, at(2026, 4, 24, 11))

@@ -8,6 +8,7 @@ from tests.engine.conftest import DESK, LEADER, PROCEDURE, at
 from tthc_flow import PolicyViolation, TransitionNotAllowed
 from tthc_flow.engine import Engine, FixedClock, OnTheSpotPolicy, Policies, Timeliness
 from tthc_flow.procedure import Catalog, Duration, TimeUnit, parse_procedure, to_on_the_spot
+from tthc_flow.store import MemoryStore
 
 ELIGIBLE = parse_procedure(PROCEDURE.replace("channels:", "on_the_spot: true\nchannels:"), "t.yaml")
 
@@ -15,6 +16,7 @@ ELIGIBLE = parse_procedure(PROCEDURE.replace("channels:", "on_the_spot: true\nch
 def engine_for(*definitions: object, policies: Policies | None = None) -> Engine:
     engine = Engine(
         Catalog(list(definitions)),  # type: ignore[arg-type]
+        store=MemoryStore(),
         clock=FixedClock(at(2026, 5, 4, 8)),
         policies=policies,
     )

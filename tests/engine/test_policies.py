@@ -25,6 +25,7 @@ from tthc_flow.engine import (
     classify_resolution,
 )
 from tthc_flow.procedure import Catalog
+from tthc_flow.store import MemoryStore
 
 
 def test_only_one_supplement_request_at_reception(engine: Engine) -> None:
@@ -56,7 +57,9 @@ def test_supplement_during_appraisal_restarts_the_limit(engine: Engine) -> None:
 
 def test_pause_mode_keeps_the_time_that_was_left(catalog: Catalog) -> None:
     policies = Policies(supplement=SupplementPolicy(mode=SupplementMode.PAUSE))
-    engine = Engine(catalog, policies=policies, clock=FixedClock(at(2026, 5, 4, 8)))
+    engine = Engine(
+        catalog, store=MemoryStore(), policies=policies, clock=FixedClock(at(2026, 5, 4, 8))
+    )
     engine.register_hook("notify_leader", lambda d, e: None)
     code = engine.receive("2.000999", "A", "desk").code  # Mon 4/5 08:00, due Thu 7/5 08:00
     engine.fire(code, "handover", DESK, at(2026, 5, 4, 9))
@@ -148,13 +151,19 @@ def test_unsupplemented_dossiers_are_closed(engine: Engine) -> None:
 
 
 def test_clock_start_cutoff_moves_late_afternoon_receipts(catalog: Catalog) -> None:
-    engine = Engine(catalog, policies=Policies(clock_start=ClockStartPolicy(cutoff=time(16, 0))))
+    engine = Engine(
+        catalog,
+        store=MemoryStore(),
+        policies=Policies(clock_start=ClockStartPolicy(cutoff=time(16, 0))),
+    )
     dossier = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 16, 30))
     assert dossier.clock_started_at == engine.calendar.next_working_moment(at(2026, 5, 5, 0, 0))
 
 
 def test_end_of_day_due_dates(catalog: Catalog) -> None:
-    engine = Engine(catalog, policies=Policies(due_date=DueDatePolicy(mode="end_of_day")))
+    engine = Engine(
+        catalog, store=MemoryStore(), policies=Policies(due_date=DueDatePolicy(mode="end_of_day"))
+    )
     dossier = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 9))
     last_period_end = engine.calendar.working_periods(dossier.due_at.date())[-1][1]  # type: ignore[union-attr]
     assert dossier.due_at is not None and dossier.due_at.time() == last_period_end
@@ -164,7 +173,7 @@ def test_end_of_day_due_dates(catalog: Catalog) -> None:
 
 def test_dossier_code_format_is_configurable(catalog: Catalog) -> None:
     fmt = DossierCodeFormat(pattern="000.00.17.H26.{agency}-{date:%y%m%d}-{seq:06d}")
-    engine = Engine(catalog, policies=Policies(dossier_code=fmt))
+    engine = Engine(catalog, store=MemoryStore(), policies=Policies(dossier_code=fmt))
     assert engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 9)).code == (
         "000.00.17.H26.SCT-260504-000001"
     )
@@ -262,7 +271,7 @@ def test_supplement_during_handling_only_within_three_working_days(engine: Engin
 
 def test_supplement_window_and_count_are_configurable(catalog: Catalog) -> None:
     policy = SupplementPolicy(within_working_days=None, max_during_handling=2)
-    engine = Engine(catalog, policies=Policies(supplement=policy))
+    engine = Engine(catalog, store=MemoryStore(), policies=Policies(supplement=policy))
     code = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 8)).code
     engine.fire(code, "handover", DESK, at(2026, 5, 4, 9))
     for day in (14, 20):  # long after the window, twice
@@ -273,7 +282,7 @@ def test_supplement_window_and_count_are_configurable(catalog: Catalog) -> None:
 
 def test_pause_keeps_the_original_and_the_apology_date_apart(catalog: Catalog) -> None:
     policies = Policies(supplement=SupplementPolicy(mode=SupplementMode.PAUSE))
-    engine = Engine(catalog, policies=policies)
+    engine = Engine(catalog, store=MemoryStore(), policies=policies)
     engine.register_hook("notify_leader", lambda d, e: None)
     code = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 8)).code  # due Thu 7/5 8:00
     engine.fire(code, "handover", DESK, at(2026, 5, 4, 9))
@@ -308,7 +317,7 @@ def test_restart_after_an_apology_gives_a_new_appointment(engine: Engine) -> Non
 
 
 def test_a_new_appointment_on_a_non_working_day(catalog: Catalog) -> None:
-    engine = Engine(catalog, clock=FixedClock(at(2026, 5, 4, 8)))
+    engine = Engine(catalog, store=MemoryStore(), clock=FixedClock(at(2026, 5, 4, 8)))
     code = engine.receive("2.000999", "A", "desk").code  # due Thu 7/5 8:00
     with pytest.raises(InvalidCommand, match="non-working day"):
         engine.fire(
@@ -317,6 +326,7 @@ def test_a_new_appointment_on_a_non_working_day(catalog: Catalog) -> None:
     assert engine.get(code).reschedules == ()
     rolling = Engine(
         catalog,
+        store=MemoryStore(),
         clock=FixedClock(at(2026, 5, 4, 8)),
         policies=Policies(reschedule=ReschedulePolicy(non_working_day="roll_forward")),
     )

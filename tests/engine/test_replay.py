@@ -35,7 +35,7 @@ from tthc_flow.engine import (
     replay,
 )
 from tthc_flow.procedure import Catalog, parse_procedure
-from tthc_flow.store import SqlStore
+from tthc_flow.store import MemoryStore, SqlStore
 
 CATALOG = Catalog([parse_procedure(PROCEDURE, "test.yaml")])
 CAL = WorkCalendar.vietnam()
@@ -259,7 +259,12 @@ POLICY_SETS = st.sampled_from(
 
 
 def new_engine(policies: Policies, store: SqlStore | None = None) -> Engine:
-    engine = Engine(CATALOG, clock=FixedClock(at(2026, 1, 5, 8)), policies=policies, store=store)
+    engine = Engine(
+        CATALOG,
+        clock=FixedClock(at(2026, 1, 5, 8)),
+        policies=policies,
+        store=store or MemoryStore(),
+    )
     engine.register_hook("notify_leader", lambda d, e: None)
     return engine
 

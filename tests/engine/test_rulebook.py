@@ -21,10 +21,11 @@ from tthc_flow.engine import (
     TimelinessPolicy,
 )
 from tthc_flow.procedure import Catalog
+from tthc_flow.store import MemoryStore
 
 
 def _engine(catalog: Catalog, rules: RuleBook) -> Engine:
-    engine = Engine(catalog, rules=rules)
+    engine = Engine(catalog, store=MemoryStore(), rules=rules)
     engine.register_hook("notify_leader", lambda d, e: None)
     return engine
 

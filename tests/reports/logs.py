@@ -11,6 +11,7 @@ from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine import Actor, Dossier, Engine, FixedClock
 from tthc_flow.procedure import Catalog, ProcedureDefinition
+from tthc_flow.store import MemoryStore
 
 DESK = Actor.of("clerk-01", "one_stop")
 SPECIALIST = Actor.of("chuyen-vien-02", "specialist")
@@ -195,7 +196,10 @@ class LogBuilder:
 def new_builder(catalog: Catalog | None = None, store: Any = None) -> LogBuilder:
     cal = WorkCalendar.vietnam()
     clock = FixedClock(datetime(2015, 1, 1, tzinfo=VN_TZ))
-    return LogBuilder(Engine(catalog or seed_catalog(), cal, store=store, clock=clock), cal)
+    return LogBuilder(
+        Engine(catalog or seed_catalog(), calendar=cal, store=store or MemoryStore(), clock=clock),
+        cal,
+    )
 
 
 def build_mixed(b: LogBuilder) -> None:

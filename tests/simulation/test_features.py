@@ -13,6 +13,7 @@ from tthc_flow.engine import Engine, FixedClock
 from tthc_flow.procedure import Catalog, Duration, TimeUnit
 from tthc_flow.simulation import Empirical, Scenario, Variant, simulate
 from tthc_flow.simulation._scenario import Shortening
+from tthc_flow.store import MemoryStore
 
 
 def _copy(scenario: Scenario, **changes: object) -> Scenario:
@@ -103,7 +104,7 @@ def test_sim_clock_fixture_drives_an_engine(
 ) -> None:
     catalog: Catalog = small_scenario.catalog
     cal = WorkCalendar.vietnam(years=[2026])
-    engine = Engine(catalog, cal, clock=sim_clock)
+    engine = Engine(catalog, store=MemoryStore(), calendar=cal, clock=sim_clock)
     dossier = engine.receive("2.000620", "Công ty A", "desk")
     assert dossier.received_at == sim_clock.now()
     assert engine.overdue() == []

@@ -39,7 +39,11 @@ def log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Counter[tuple[s
     folder = tmp_path_factory.mktemp("replay")
     (folder / "so-cong-thuong").symlink_to(EXAMPLES / "so-cong-thuong")
     catalog = load_catalog(EXAMPLES / "so-cong-thuong")
-    engine = Engine(catalog, WorkCalendar.vietnam(years=[2026]), SqlStore.sqlite(folder / "log.db"))
+    engine = Engine(
+        catalog,
+        calendar=WorkCalendar.vietnam(years=[2026]),
+        store=SqlStore.sqlite(folder / "log.db"),
+    )
     made: Counter[tuple[str, str]] = Counter()
     start = datetime(2026, 3, 2, 8, 0, tzinfo=VN_TZ)
     for i in range(36):

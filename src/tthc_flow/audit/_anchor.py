@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from tthc_flow._time import VN_TZ, isoformat
 from tthc_flow.engine import GENESIS_HASH, Event
@@ -154,10 +153,13 @@ def settled(store: EventSource) -> Iterator[Event]:
 def _settled_seq(store: EventSource) -> int | None:
     """PostgreSQL: the highest ``seq`` once every writer in flight has finished (None
     elsewhere: every visible event is settled)."""
-    from tthc_flow.store import SqlStore
-
-    if not isinstance(store, SqlStore) or store.engine.dialect.name != "postgresql":
+    sql = sys.modules.get("tthc_flow.store._sql")  # not loaded: no SqlStore exists (and a
+    if sql is None or not isinstance(store, sql.SqlStore):  # memory user loads no SQLAlchemy)
         return None
+    if store.engine.dialect.name != "postgresql":
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         with store.engine.begin() as conn:
             conn.exec_driver_sql("LOCK TABLE events IN SHARE MODE")

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic._internal._model_construction import ModelMetaclass
 
-from tthc_flow._yaml import python_problems
+from tthc_flow._located import python_problems
 from tthc_flow.errors import InputError
 
 

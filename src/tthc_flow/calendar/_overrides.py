@@ -22,8 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from tthc_flow._located import LocatedDocument, validation_problems
 from tthc_flow._time import VN_TZ
-from tthc_flow._yaml import LocatedDocument, load_located, validation_problems
 from tthc_flow.calendar._hours import LibraryErrors, Period, check_periods
 from tthc_flow.errors import CalendarOverrideError, Problem
 
@@ -327,6 +327,8 @@ def load_overrides(path: str | Path) -> CalendarOverrides:
     Raises :class:`~tthc_flow.errors.CalendarOverrideError` listing every problem with its
     file, line, column and field.
     """
+    from tthc_flow._yaml import load_located  # PyYAML loads on first use, not on import
+
     doc, problems = load_located(path)
     if problems:
         raise CalendarOverrideError(problems, f"invalid calendar overrides file {path}")
@@ -335,6 +337,8 @@ def load_overrides(path: str | Path) -> CalendarOverrides:
 
 def overrides_from_text(text: str, name: str = "<overrides>") -> CalendarOverrides:
     """Like :func:`load_overrides`, from YAML text (``name`` is used in error messages)."""
+    from tthc_flow._yaml import load_located  # PyYAML loads on first use, not on import
+
     doc, problems = load_located(name, text)
     if problems:
         raise CalendarOverrideError(problems, f"invalid calendar overrides {name}")

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import holidays
-
 from tthc_flow.calendar._corrections import (
     CORRECTIONS,
     CULTURE_DAY_FIRST_YEAR,
@@ -91,6 +89,8 @@ def build_table(years: tuple[int, ...], overrides: CalendarOverrides, language: 
     # Ask holidays for one year more on each side: a swap announced in one year may move a
     # working day into the next (e.g. 31/12/2018 off, Saturday 05/01/2019 worked).
     package_years = [y for y in range(all_years[0] - 1, all_years[-1] + 2) if y <= 2100]
+    import holidays  # on the first table built, not on import (15 ms: docs/performance.md)
+
     vn = holidays.country_holidays("VN", years=package_years, language=language)
     for day, name in vn.items():
         if national(day):

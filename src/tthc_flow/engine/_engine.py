@@ -32,6 +32,7 @@ from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage
 from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
 from tthc_flow.engine._rulebook import RuleBook
+from tthc_flow.engine._store_port import DossierQuery, DossierSummary, DueTimer, FullStore, Store
 from tthc_flow.engine._timers import (
     CLOSE_UNSUPPLEMENTED,
     MESSAGE_TIMERS,
@@ -66,7 +67,6 @@ from tthc_flow.procedure import (
     guard_holds,
 )
 from tthc_flow.procedure._lifecycle import HANDLED_AT_DESK
-from tthc_flow.store import DossierQuery, DossierSummary, DueTimer, FullStore, MemoryStore, Store
 
 Hook = Callable[[Dossier, Event], None]
 """A named hook: called with the new dossier and its event after the event is committed
@@ -127,7 +127,8 @@ class Engine:
     """Runs dossiers through compiled procedures, with deadlines and an audit log.
 
     >>> from tthc_flow.procedure import load_catalog   # doctest: +SKIP
-    >>> engine = Engine(load_catalog("examples/so-cong-thuong"))  # doctest: +SKIP
+    >>> from tthc_flow.store import MemoryStore   # doctest: +SKIP
+    >>> engine = Engine(load_catalog("examples/so-cong-thuong"), store=MemoryStore())  # doctest: +SKIP
     >>> d = engine.receive("2.000131", applicant="Công ty A", channel="desk")  # doctest: +SKIP
 
     ``key`` (a :class:`~tthc_flow.engine.ChainKey`, kept outside the database) makes every
@@ -137,17 +138,23 @@ class Engine:
     def __init__(
         self,
         catalog: CatalogLike,
+        *,
+        store: Store,
         calendar: WorkCalendar | None = None,
-        store: Store | None = None,
         clock: Clock | None = None,
         policies: Policies | None = None,
         hooks: dict[str, Hook] | None = None,
         rules: RuleBook | None = None,
         key: ChainKey | None = None,
     ) -> None:
+        if store is None:  # the engine imports no store of its own: the caller picks one
+            raise TypeError(
+                "Engine needs store=: tthc_flow.MemoryStore() in tests, "
+                "tthc_flow.SqlStore.sqlite(path) or SqlStore(url) to keep dossiers"
+            )
         self.catalog = catalog
         self.calendar = calendar or WorkCalendar.vietnam()
-        self.store: Store = store if store is not None else MemoryStore()
+        self.store: Store = store
         self.clock: Clock = clock or SystemClock()
         self.policies = policies or Policies()
         # RuleBook: the legal rules by effective date, per procedure or sector; without one,

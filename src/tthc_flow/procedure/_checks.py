@@ -11,7 +11,7 @@ import keyword
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from tthc_flow._yaml import PathKey
+from tthc_flow._located import PathKey
 from tthc_flow.procedure._guard_checks import check_guards
 from tthc_flow.procedure._lifecycle import (
     EFFECT_DESTINATIONS,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from difflib import get_close_matches
 
-from tthc_flow._yaml import PathKey
+from tthc_flow._located import PathKey
 from tthc_flow.procedure._lifecycle import PAUSED_FROM, STANDARD_STATES
 from tthc_flow.procedure._model import Channel, Comparison, ProcedureDefinition, ScalarValue
 

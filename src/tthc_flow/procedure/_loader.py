@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from tthc_flow._yaml import LocatedDocument, load_located, validation_problems
+from tthc_flow._located import LocatedDocument, validation_problems
 from tthc_flow.errors import Problem, ProcedureDefinitionError
 from tthc_flow.procedure._catalog import Catalog
 from tthc_flow.procedure._checks import check_definition
@@ -73,6 +73,8 @@ def _with_code_hint(problem: Problem, data: dict[str, object]) -> Problem:
 def _load_file(
     path: Path, text: str | None = None
 ) -> tuple[ProcedureDefinition | None, list[Problem]]:
+    from tthc_flow._yaml import load_located  # PyYAML loads on first use, not on import
+
     doc, problems = load_located(path, text)
     if problems:
         return None, problems
@@ -147,6 +149,8 @@ def load_catalog(path: str | Path) -> Catalog:
             continue
         if definition.key in first_file:
             code, version = definition.key
+            from tthc_flow._yaml import load_located  # PyYAML loads on first use, not on import
+
             doc, _ = load_located(file)
             problems.append(
                 doc.problem(

@@ -243,7 +243,13 @@ class Replication:
             on_the_spot=OnTheSpotPolicy(trimmed=False),
             agency=AgencyPolicy(require_same_agency=False),
         )
-        self.engine = Engine(self.catalog_like, self.cal, self.store, self.clock, compat)
+        self.engine = Engine(
+            self.catalog_like,
+            calendar=self.cal,
+            store=self.store,
+            clock=self.clock,
+            policies=compat,
+        )
         for name in _hook_names(catalog):
             # hooks notify people or other systems; in a simulation they do nothing
             self.engine.register_hook(name, _no_hook)

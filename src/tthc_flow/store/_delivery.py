@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tthc_flow._time import to_vn
+from tthc_flow.engine._store_port import Delivery, FullStore
 from tthc_flow.errors import InvalidCommand
-from tthc_flow.store._protocol import Delivery, FullStore
 
 logger = logging.getLogger("tthc_flow.outbox")
 

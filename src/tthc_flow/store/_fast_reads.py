@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tthc_flow._time import VN_TZ, require_aware
+from tthc_flow.engine._store_port import SUMMARY_FIELDS, DossierQuery, DossierSummary, DueTimer
 from tthc_flow.errors import StoreError
 from tthc_flow.store import _engine
-from tthc_flow.store._protocol import SUMMARY_FIELDS, DossierQuery, DossierSummary, DueTimer
 
 _MOMENT_FIELDS = frozenset({"received_at", "due_at", "updated_at"})
 _MOMENT_INDEXES = tuple(i for i, name in enumerate(SUMMARY_FIELDS) if name in _MOMENT_FIELDS)

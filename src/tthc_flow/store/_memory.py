@@ -10,9 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tthc_flow.errors import ConcurrencyConflict, IntegrityError
-from tthc_flow.store._memory_outbox import MemoryOutbox
-from tthc_flow.store._protocol import (
+from tthc_flow.engine._store_port import (
     ChainProblem,
     ChainReport,
     Delivery,
@@ -22,6 +20,8 @@ from tthc_flow.store._protocol import (
     FeedPage,
     check_batch,
 )
+from tthc_flow.errors import ConcurrencyConflict, IntegrityError
+from tthc_flow.store._memory_outbox import MemoryOutbox
 
 if TYPE_CHECKING:  # the engine imports the store: importing it here first would be a cycle
     from tthc_flow.engine._dossier import Dossier

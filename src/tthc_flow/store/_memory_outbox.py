@@ -14,7 +14,7 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tthc_flow.store._protocol import Delivery, DueTimer
+from tthc_flow.engine._store_port import Delivery, DueTimer
 
 if TYPE_CHECKING:
     from tthc_flow.engine._events import Event

@@ -24,6 +24,17 @@ from sqlalchemy.exc import SQLAlchemyError, StatementError
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, Dossier, replay
 from tthc_flow.engine._events import Event, first_broken_link
+from tthc_flow.engine._store_port import (
+    SUMMARY_FIELDS,
+    ChainProblem,
+    ChainReport,
+    Delivery,
+    DossierQuery,
+    DossierSummary,
+    DueTimer,
+    FeedPage,
+    check_batch,
+)
 from tthc_flow.errors import (
     ConcurrencyConflict,
     IntegrityError,
@@ -41,17 +52,6 @@ from tthc_flow.store._migrations import (
     newer_error,
     stored_version,
     upgrade,
-)
-from tthc_flow.store._protocol import (
-    SUMMARY_FIELDS,
-    ChainProblem,
-    ChainReport,
-    Delivery,
-    DossierQuery,
-    DossierSummary,
-    DueTimer,
-    FeedPage,
-    check_batch,
 )
 from tthc_flow.store._rows import SUMMARY_COLUMNS, row_event, summary_row
 from tthc_flow.store.schema import UtcDateTime, day_sequences, dossiers, events

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, exists, insert, literal_column, select, tuple_, update
 
+from tthc_flow.engine._store_port import Delivery, DueTimer
 from tthc_flow.errors import InvalidCommand
 from tthc_flow.store._memory_outbox import delivery, timer_message_key
-from tthc_flow.store._protocol import Delivery, DueTimer
 from tthc_flow.store.schema import events, outbox, timers
 
 if TYPE_CHECKING:
