@@ -92,3 +92,23 @@ def test_bad_files_and_arguments_get_one_line_and_their_exit_code(tmp_path: Path
     assert run("verify", "--db", db, "--unkeyed-through", 3)[0] == 2
     assert run("verify", "--export", tmp_path / "missing.jsonl")[0] == 2
     assert run("anchor", "--db", db, "--out", tmp_path)[0] == 2  # a folder
+
+
+def test_a_chain_that_no_longer_replays_or_parses_is_reported_not_raised(tmp_path: Path) -> None:
+    """Naive edits that break the replay (a middle event deleted) or the row itself (broken
+    JSON): exit 3 naming each dossier, never a traceback."""
+    db, key = _office(tmp_path)
+    raw = sa.create_engine(f"sqlite:///{db}")
+    with raw.begin() as conn:
+        conn.exec_driver_sql(
+            "DELETE FROM events WHERE dossier_code = 'SCT-260302-0001' AND version = 1"
+        )
+        conn.exec_driver_sql(
+            "UPDATE events SET payload = '{not json' WHERE dossier_code = 'SCT-260302-0002'"
+        )
+    raw.dispose()
+    code, out = run("verify", "--db", db, "--key-file", key)
+    assert code == 3 and "Traceback" not in out
+    assert "dossier SCT-260302-0001 event 2: expected version 1" in out
+    assert "dossier SCT-260302-0002 event 1: row does not parse" in out
+    assert "anchor and day numbers not checked" in out

@@ -18,6 +18,7 @@ from tthc_flow.audit._numbers import (
     NumberProblem,
     NumberReport,
     check_day_numbers,
+    numbered,
     store_day_numbers,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "check_anchor",
     "check_day_numbers",
     "fold",
+    "numbered",
     "read_export",
     "save_export",
     "store_day_numbers",

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from tthc_flow._time import VN_TZ
 from tthc_flow.audit._anchor import Anchor, AnchorCheck, EventSource, check_anchor, check_events
 from tthc_flow.audit._export import read_export
-from tthc_flow.audit._numbers import (
-    NumberedDossier,
-    NumberReport,
-    check_day_numbers,
-    store_day_numbers,
-)
-from tthc_flow.engine import ChainKey, Dossier, DossierCodeFormat, Event, first_broken_link, replay
+from tthc_flow.audit._numbers import NumberReport, check_day_numbers, numbered, store_day_numbers
+from tthc_flow.engine import ChainKey, DossierCodeFormat, Event, first_broken_link, replay
+from tthc_flow.errors import IntegrityError
 from tthc_flow.store import ChainProblem, ChainReport
 
 
@@ -30,6 +25,8 @@ class AuditReport:
     anchor: AnchorCheck | None = None
     export_problem: str | None = None
     """A chain export whose events do not digest to its own last line (damaged or edited)."""
+    unreadable: str | None = None
+    """Why the events could not all be read (the anchor and the day numbers not checked)."""
 
     @property
     def ok(self) -> bool:
@@ -39,6 +36,7 @@ class AuditReport:
             and self.numbers.ok
             and (self.anchor is None or self.anchor.ok)
             and self.export_problem is None
+            and self.unreadable is None
         )
 
     def describe(self) -> str:
@@ -59,6 +57,8 @@ class AuditReport:
             lines.append(self.anchor.describe())
         if self.export_problem is not None:
             lines.append(f"export: {self.export_problem}")
+        if self.unreadable is not None:
+            lines.append(f"anchor and day numbers not checked: {self.unreadable}")
         return "\n".join(lines)
 
 
@@ -78,10 +78,6 @@ class AuditedStore(EventSource, Protocol):
         """The last number issued per (agency, day)."""
         ...
 
-    def dossiers(self) -> Iterable[Dossier]:
-        """Every stored dossier."""
-        ...
-
 
 def audit_store(
     store: AuditedStore,
@@ -91,12 +87,17 @@ def audit_store(
     unkeyed_through: int | None = None,
     code_format: DossierCodeFormat | None = None,
 ) -> AuditReport:
-    """Audit a store: :meth:`verify` (every broken dossier), the day numbers and the anchor."""
-    return AuditReport(
-        store.verify(key, unkeyed_through=unkeyed_through),
-        store_day_numbers(store, code_format),
-        check_anchor(store, anchor) if anchor is not None else None,
-    )
+    """Audit a store: :meth:`verify` (every broken dossier), the day numbers and the anchor.
+
+    A stored row that no longer parses is one of ``verify``'s problems; the anchor and the
+    day numbers, which read every event, are then reported as not checked."""
+    chains = store.verify(key, unkeyed_through=unkeyed_through)
+    try:
+        numbers = store_day_numbers(store, code_format)
+        checked = check_anchor(store, anchor) if anchor is not None else None
+    except IntegrityError as exc:  # a row that does not parse: verify() names it
+        return AuditReport(chains, NumberReport(0, 0), None, None, str(exc))
+    return AuditReport(chains, numbers, checked)
 
 
 def audit_export(
@@ -115,13 +116,8 @@ def audit_export(
     for event in export.events:
         chains.setdefault(event.dossier_code, []).append(event)
     problems: list[ChainProblem] = []
-    numbered: list[NumberedDossier] = []
     for code in sorted(chains):
         chain = sorted(chains[code], key=lambda e: e.version)
-        first = chain[0]
-        agency = first.payload.get("agency_code")
-        if first.version == 1 and isinstance(agency, str):  # numbered by its first event
-            numbered.append(NumberedDossier(code, agency, first.at.astimezone(VN_TZ).date()))
         broken = first_broken_link(chain, key, unkeyed_through=unkeyed_through)
         if broken is not None:
             problems.append(ChainProblem(code, *broken))
@@ -133,7 +129,7 @@ def audit_export(
     own = check_events(export.events, export.anchor)
     return AuditReport(
         ChainReport.of(len(chains), len(export.events), problems),
-        check_day_numbers(export.counters, numbered, code_format),
+        check_day_numbers(export.counters, numbered(export.events), code_format),
         check_events(export.events, anchor) if anchor is not None else None,
         None
         if own.ok and own.events_found == len(export.events)

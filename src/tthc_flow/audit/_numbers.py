@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple, Protocol
 
 from tthc_flow._time import VN_TZ
-from tthc_flow.engine import Dossier, DossierCodeFormat
+from tthc_flow.engine import DossierCodeFormat, Event
 
 
 class NumberProblem(NamedTuple):
@@ -68,9 +68,21 @@ class NumberedDossier(NamedTuple):
     day: date
 
     @classmethod
-    def of(cls, dossier: Dossier) -> NumberedDossier:
-        """The dossier's code, agency and arrival day in Vietnam time (the day of its code)."""
-        return cls(dossier.code, dossier.agency_code, dossier.submitted_at.astimezone(VN_TZ).date())
+    def of(cls, first: Event) -> NumberedDossier | None:
+        """Read from a dossier's first event (its receipt or submission: the payload's agency
+        and the event's day in Vietnam time, the day of its code); None for any other event,
+        or one without an agency."""
+        agency = first.payload.get("agency_code")
+        if first.version != 1 or not isinstance(agency, str):
+            return None
+        return cls(first.dossier_code, agency, first.at.astimezone(VN_TZ).date())
+
+
+def numbered(events: Iterable[Event]) -> list[NumberedDossier]:
+    """The numbered dossiers of ``events`` (their first events; nothing is replayed, so a
+    broken chain is still counted by its receipt)."""
+    found = (NumberedDossier.of(e) for e in events if e.version == 1)
+    return [d for d in found if d is not None]
 
 
 def check_day_numbers(
@@ -115,14 +127,14 @@ def check_day_numbers(
 
 
 class NumberedStore(Protocol):
-    """What :func:`store_day_numbers` reads: the day counters and every dossier."""
+    """What :func:`store_day_numbers` reads: the day counters and every event."""
 
     def day_counters(self) -> dict[tuple[str, date], int]:
         """The last number issued per (agency, day)."""
         ...
 
-    def dossiers(self) -> Iterable[Dossier]:
-        """Every stored dossier."""
+    def events(self) -> Iterator[Event]:
+        """Every stored event."""
         ...
 
 
@@ -130,9 +142,7 @@ def store_day_numbers(
     store: NumberedStore, code_format: DossierCodeFormat | None = None
 ) -> NumberReport:
     """:func:`check_day_numbers` on a store (memory, SQLite, PostgreSQL)."""
-    return check_day_numbers(
-        store.day_counters(), (NumberedDossier.of(d) for d in store.dossiers()), code_format
-    )
+    return check_day_numbers(store.day_counters(), numbered(store.events()), code_format)
 
 
 def _number_in(pattern: str, code: str, agency: str, day: date) -> int | None:
