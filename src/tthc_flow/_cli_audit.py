@@ -15,21 +15,42 @@ import click
 TAMPERED = 3
 """``tthc verify``'s exit code when a chain, the day numbers or the anchor do not verify."""
 
-_DB = click.Path(exists=True, dir_okay=False, path_type=Path)
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
-def _store(db: Path) -> Any:
+def _store(db: str) -> Any:
+    """A database URL (PostgreSQL: ``postgresql+psycopg://...``), opened as it is, or a
+    SQLite file, opened read-only."""
     from tthc_flow.cli import _open_store
 
-    return _open_store(db)
+    if "://" in db:
+        from tthc_flow.store import SqlStore
+
+        return SqlStore(db, create=False)
+    return _open_store(Path(db))
+
+
+def _database(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--db``: a URL, or a SQLite file that exists (not a folder)."""
+    if value is None or "://" in value:
+        return value
+    try:
+        found = Path(value).is_file()
+    except (OSError, ValueError):  # a NUL in the path, a name too long
+        found = False
+    if not found:
+        raise click.BadParameter(f"{value!r}: no such file (or a folder)", ctx, param)
+    return value
+
+
+_DB_HELP = "A SQLite file (opened read-only) or a database URL."
 
 
 @click.command()
-@click.option("--db", type=_DB, required=True, help="The SQLite file (opened read-only).")
+@click.option("--db", required=True, callback=_database, help=_DB_HELP)
 @click.option("--out", type=_OUT, help="Write the anchor to this file (default: stdout).")
-def anchor(db: Path, out: Path | None) -> None:
+def anchor(db: str, out: Path | None) -> None:
     """Print the store's anchor (events, digest, position, time) to keep outside it."""
     from tthc_flow.audit import take_anchor
     from tthc_flow.cli import _errors
@@ -43,9 +64,9 @@ def anchor(db: Path, out: Path | None) -> None:
 
 
 @click.command("chain-export")
-@click.option("--db", type=_DB, required=True, help="The SQLite file (opened read-only).")
+@click.option("--db", required=True, callback=_database, help=_DB_HELP)
 @click.option("--out", type=_OUT, help="The export file (default: stdout).")
-def chain_export(db: Path, out: Path | None) -> None:
+def chain_export(db: str, out: Path | None) -> None:
     """Export every event with every hashed field, for `tthc verify --export`."""
     from tthc_flow.audit import save_export, write_export
     from tthc_flow.cli import _errors
@@ -60,7 +81,7 @@ def chain_export(db: Path, out: Path | None) -> None:
 
 
 @click.command()
-@click.option("--db", type=_DB, help="The SQLite file to audit (opened read-only).")
+@click.option("--db", callback=_database, help=_DB_HELP)
 @click.option("--export", "export_file", type=_FILE, help="A chain export to audit offline.")
 @click.option("--anchor", "anchor_file", type=_FILE, help="An anchor saved earlier.")
 @click.option(
@@ -76,7 +97,7 @@ def chain_export(db: Path, out: Path | None) -> None:
     help="With --key-file: events up to this seq were written before the key and may be unkeyed.",
 )
 def verify(
-    db: Path | None,
+    db: str | None,
     export_file: Path | None,
     anchor_file: Path | None,
     key_files: tuple[Path, ...],

@@ -112,3 +112,19 @@ def test_a_chain_that_no_longer_replays_or_parses_is_reported_not_raised(tmp_pat
     assert "dossier SCT-260302-0001 event 2: expected version 1" in out
     assert "dossier SCT-260302-0002 event 1: row does not parse" in out
     assert "anchor and day numbers not checked" in out
+
+
+def test_a_postgresql_store_is_anchored_and_audited_by_its_url(pg_url: str, tmp_path: Path) -> None:
+    key = ChainKey.generate()
+    (tmp_path / "chain.key").write_text(key.to_text())
+    with SqlStore(pg_url) as store:
+        engine = Engine(CATALOG, store=store, clock=FixedClock(MONDAY), key=key)
+        engine.receive("2.000234", applicant="A", channel="desk")
+    anchor = tmp_path / "anchor.json"
+    assert run("anchor", "--db", pg_url, "--out", anchor)[0] == 0
+    code, out = run(
+        "verify", "--db", pg_url, "--anchor", anchor, "--key-file", tmp_path / "chain.key"
+    )
+    assert code == 0 and "chains: 1 dossiers, 1 events: ok" in out, out
+    assert run("verify", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none")[0] == 1
+    assert run("verify", "--db", "a\x00b")[0] == 2
