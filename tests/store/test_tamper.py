@@ -309,3 +309,46 @@ def test_keys_rotate_and_old_unkeyed_events_are_accepted_up_to_a_seq(
     assert not store.verify([OPERATOR, new_key]).ok  # the old events are unkeyed
     missing = store.verify(OPERATOR, unkeyed_through=adopted_at)
     assert [(p.dossier_code, p.version) for p in missing.problems] == [(old.b, 4)]
+
+
+def test_the_memory_stores_load_check_never_sees_an_append_half_done() -> None:
+    """An append writes the rows, then the state: a load from another thread in between must
+    look again under the lock, not call the chain broken (it did, with threads switching
+    every microsecond)."""
+    import sys
+    import threading
+
+    from store_workers import chain, next_event
+
+    from tthc_flow.engine import apply, replay
+    from tthc_flow.store import MemoryStore
+
+    store = MemoryStore()
+    events, _ = chain("A", 1)
+    store.append(events, replay(events))
+    errors: list[IntegrityError] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            try:
+                store.load("A")
+            except IntegrityError as exc:
+                errors.append(exc)
+                return
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        dossier = replay(events)
+        for _ in range(3000):
+            event = next_event(dossier)
+            dossier = apply(dossier, event)
+            store.append([event], dossier)
+    finally:
+        done.set()
+        reader.join()
+        sys.setswitchinterval(interval)
+    assert errors == [] and store.verify().ok

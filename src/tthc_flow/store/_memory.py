@@ -127,6 +127,11 @@ def _event(code: str, row: _Row) -> Event:
     )
 
 
+def _holds(code: str, dossier: Dossier, rows: tuple[_Row, ...]) -> bool:
+    """Whether the kept state is the last event's and that event's link holds."""
+    return bool(rows) and rows[-1][10] == dossier.last_hash and _last_link_holds(code, rows)
+
+
 def _last_link_holds(code: str, rows: tuple[_Row, ...]) -> bool:
     """Whether the last row follows the one before it and, unkeyed, matches its content
     (hashed from the row as kept: no payload parsing, a few microseconds)."""
@@ -342,19 +347,17 @@ class MemoryStore:
         follows the one before and, unkeyed, matches its content; :meth:`verify` checks all).
         """
         dossier = self._dossiers.get(dossier_code)
-        if dossier is not None:
+        if dossier is None or _holds(dossier_code, dossier, self._events.get(dossier_code, ())):
+            return dossier
+        with self._lock:  # another thread's append may stand between its two writes: look again
+            dossier = self._dossiers.get(dossier_code)
             rows = self._events.get(dossier_code, ())
-            if (
-                not rows
-                or rows[-1][10] != dossier.last_hash
-                or not _last_link_holds(dossier_code, rows)
-            ):
-                raise IntegrityError(
-                    f"dossier {dossier_code} event {len(rows)}: the stored chain's last link "
-                    "does not hold (altered outside tthc_flow); run verify() and restore it "
-                    "from a verified copy"
-                )
-        return dossier
+            if dossier is None or _holds(dossier_code, dossier, rows):
+                return dossier
+        raise IntegrityError(
+            f"dossier {dossier_code} event {len(rows)}: the stored chain's last link does not "
+            "hold (altered outside tthc_flow); run verify() and restore it from a verified copy"
+        )
 
     def find_idempotent(self, dossier_code: str | None, key: str) -> Event | None:
         """The event stored with this key, if any."""
