@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from tthc_flow._cli_errors import one_line_errors
+
 TAMPERED = 3
 """``tthc verify``'s exit code when a chain, the day numbers or the anchor do not verify."""
 
@@ -22,13 +24,13 @@ _OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 def _store(db: str) -> Any:
     """A database URL (PostgreSQL: ``postgresql+psycopg://...``), opened as it is, or a
     SQLite file, opened read-only."""
-    from tthc_flow.cli import _open_store
+    from tthc_flow._cli_stores import open_read_only
 
     if "://" in db:
         from tthc_flow.store import SqlStore
 
         return SqlStore(db, create=False)
-    return _open_store(Path(db))
+    return open_read_only(Path(db))
 
 
 def _database(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -53,9 +55,8 @@ _DB_HELP = "A SQLite file (opened read-only) or a database URL."
 def anchor(db: str, out: Path | None) -> None:
     """Print the store's anchor (events, digest, position, time) to keep outside it."""
     from tthc_flow.audit import take_anchor
-    from tthc_flow.cli import _errors
 
-    with _errors():
+    with one_line_errors():
         taken = take_anchor(_store(db))
         if out is None:
             click.echo(taken.to_json())
@@ -69,9 +70,8 @@ def anchor(db: str, out: Path | None) -> None:
 def chain_export(db: str, out: Path | None) -> None:
     """Export every event with every hashed field, for `tthc verify --export`."""
     from tthc_flow.audit import save_export, write_export
-    from tthc_flow.cli import _errors
 
-    with _errors():
+    with one_line_errors():
         store = _store(db)
         if out is None:
             write_export(store, sys.stdout)
@@ -108,14 +108,13 @@ def verify(
     Exit 0 when everything verifies, 3 when something does not (each problem is printed).
     """
     from tthc_flow.audit import Anchor, audit_export, audit_store
-    from tthc_flow.cli import _errors
     from tthc_flow.engine import ChainKey
 
     if (db is None) == (export_file is None):
         raise click.UsageError("give exactly one of --db FILE and --export FILE")
     if unkeyed_through is not None and not key_files:
         raise click.UsageError("--unkeyed-through needs --key-file")
-    with _errors():
+    with one_line_errors():
         keys = [ChainKey.from_file(path) for path in key_files] or None
         saved = Anchor.load(anchor_file) if anchor_file is not None else None
         if export_file is not None:

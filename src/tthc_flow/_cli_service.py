@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from tthc_flow._cli_errors import one_line_errors
 from tthc_flow._time import VN_TZ
 
 _PAGE = 500  # timers read per query
@@ -44,11 +45,10 @@ def _store(db: str) -> Any:
 def scheduler(db: str, catalog_path: Path, every: float, once: bool, rounds: int | None) -> None:
     """Fire every due timer (reminders to the outbox, closures of unsupplemented dossiers),
     each exactly once even when several schedulers run; one line per round."""
-    from tthc_flow.cli import _errors
     from tthc_flow.engine import Engine
     from tthc_flow.procedure import load_catalog
 
-    with _errors():
+    with one_line_errors():
         engine = Engine(load_catalog(catalog_path), store=_store(db))
         done = 0
         limit = 1 if once else rounds

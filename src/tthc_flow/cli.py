@@ -15,24 +15,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tthc_flow._cli_errors import fail, missing_hint, one_line_errors
+from tthc_flow._cli_stores import open_read_only as _open_store
 from tthc_flow._cli_text import say, weekday
 from tthc_flow._numbers import number
 from tthc_flow._safe_text import csv_text
 from tthc_flow._time import VN_TZ
-from tthc_flow.errors import InputError, TthcError
+from tthc_flow.errors import TthcError
 from tthc_flow.store import MemoryStore
 
 if TYPE_CHECKING:
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 def _find_examples() -> Path | None:
     """The ``examples`` folder of a source checkout (or of the working directory), if any.
 
-    An installed package has no examples: commands then ask for ``--catalog`` / ``--scenario``.
+    An installed package has no examples folder: its catalog commands then read the example
+    catalog shipped in the package, and ``demo`` asks for ``--scenario``.
     """
     for folder in (Path(__file__).resolve().parents[2] / "examples", Path.cwd() / "examples"):
         if (folder / "so-cong-thuong").is_dir():
@@ -51,50 +52,14 @@ def _find_examples() -> Path | None:
 
 
 EXAMPLES = _find_examples()
-DEFAULT_CATALOG = EXAMPLES / "so-cong-thuong" if EXAMPLES else None
+SHIPPED_CATALOG = Path(__file__).resolve().parent / "data" / "so-cong-thuong"
+DEFAULT_CATALOG = EXAMPLES / "so-cong-thuong" if EXAMPLES else SHIPPED_CATALOG
 DEMO_SCENARIO = EXAMPLES / "scenarios" / "hai-phong-2020.yaml" if EXAMPLES else None
 
 console = Console(markup=False, emoji=False)
 """Names and labels come from catalog, scenario and database files: printed as written, never
 read as rich markup (a procedure named ``[/x]`` was a MarkupError traceback, ``[link=...]`` a
 hidden terminal hyperlink) or ``:emoji:`` codes."""
-
-
-def _fail(error: Exception) -> NoReturn:
-    """Print a library error the way a user can act on it, and exit 1."""
-    if isinstance(error, InputError):
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-    else:
-        click.echo(f"error: {error}", err=True)
-    sys.exit(1)
-
-
-EXTRAS = {"openpyxl": "excel", "matplotlib": "plot", "psycopg": "postgres"}
-"""Optional packages and the extra that installs them."""
-
-
-def _missing(error: ImportError) -> str:
-    """A missing optional package, with the command that installs it."""
-    extra = EXTRAS.get((error.name or "").split(".")[0])
-    return f"{error} (pip install 'tthc_flow[{extra}]')" if extra else str(error)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Library errors, files that cannot be read or written and missing optional packages
-    become one line on stderr and exit code 1."""
-    try:
-        yield
-    except TthcError as error:
-        _fail(error)
-    except ImportError as error:  # an optional extra (matplotlib, openpyxl) is not installed
-        click.echo(f"error: {_missing(error)}", err=True)
-        sys.exit(1)
-    except OSError as error:  # --out in a missing folder, a full disk, no permission
-        where = f"{error.filename}: " if error.filename else ""
-        click.echo(f"error: {where}{error.strerror or error}", err=True)
-        sys.exit(1)
 
 
 if TYPE_CHECKING:  # generic in click 8.2+, a plain class in 8.1
@@ -231,7 +196,7 @@ def validate(path: Path, root: Path | None, lang: str) -> None:
     from tthc_flow.procedure import load_catalog
     from tthc_flow.simulation import load_scenario
 
-    with _errors():
+    with one_line_errors():
         if path.is_file() and is_scenario(path):
             scenario = load_scenario(path, root=root)
             count = len(scenario.catalog)
@@ -296,7 +261,7 @@ def _show_rows(d: ProcedureDefinition, lang: str) -> list[tuple[str, str]]:
 @lang_option
 def show(code: str, catalog_path: Path | None, lang: str) -> None:
     """Show one procedure: limits, channels, fees and steps."""
-    with _errors():
+    with one_line_errors():
         d = _load_catalog(catalog_path).get(code)
     table = Table(title=f"{d.code} v{d.version}: {d.name}", show_header=False)
     for label, value in _show_rows(d, lang):
@@ -313,7 +278,7 @@ def diagram(code: str, catalog_path: Path | None, fmt: str, out: Path | None) ->
     """Draw a procedure's lifecycle (Mermaid text, or SVG/PNG with Graphviz)."""
     from tthc_flow.procedure import render_diagram, to_mermaid
 
-    with _errors():
+    with one_line_errors():
         definition = _load_catalog(catalog_path).get(code)
         if fmt == "svg" or fmt == "png":
             image: Literal["svg", "png"] = "svg" if fmt == "svg" else "png"
@@ -342,7 +307,7 @@ def due(received: str, days: float | None, hours: float | None, lang: str) -> No
     unit = TimeUnit.WORKING_DAYS if days is not None else TimeUnit.WORKING_HOURS
     amount = days if days is not None else hours or 0
     limit = Duration(value=amount, unit=unit)
-    with _errors():
+    with one_line_errors():
         start = engine._clock_start(moment, unit)  # the same policies the engine applies
         due_at = engine._due_after(start, limit.value, limit.unit)
     shown = int(amount) if amount == int(amount) else amount
@@ -378,7 +343,7 @@ def simulate(
     from tthc_flow.simulation import compare, load_scenario, plot_comparison, write_results
     from tthc_flow.simulation import simulate as run
 
-    with _errors():
+    with one_line_errors():
         scenario = load_scenario(scenario_path, root=root)
     base = run(scenario, replications=replications, progress=True, keep_events=False)
     title = f"{scenario.name}: {replications} {say('replications', lang)}"
@@ -394,30 +359,12 @@ def simulate(
         console.print(kpi_table(base, comparison, lang, f"{title}, {comparison.variant}"))
     for fmt, path in (("json", json_path), ("csv", csv_path)):
         if path:
-            with _errors():
+            with one_line_errors():
                 write_results(results, path, lang, comparisons, format=fmt)
             click.echo(f"{say('written', lang)}: {path}")
     if plot:
-        with _errors():
+        with one_line_errors():
             click.echo(f"{say('plot', lang)}: {plot_comparison(results, plot, lang)}")
-
-
-def _open_store(db: Path) -> Any:
-    """The store of a SQLite file, opened for reading only: the commands that read a file
-    they are given never write to it (a wrong file, e.g. an empty one, stays as it was), and
-    a read-only archived copy can be audited."""
-    from sqlalchemy import make_url
-
-    from tthc_flow.errors import StoreError
-    from tthc_flow.store import SqlStore
-    from tthc_flow.store._engine import read_only_url
-
-    url = read_only_url(db)
-    try:
-        return SqlStore(url, create=False)
-    except StoreError as error:  # name the file as the user gave it, not the read-only URI
-        shown = make_url(url).render_as_string(hide_password=True)
-        raise type(error)(str(error).replace(shown, f"sqlite:///{db}")) from None
 
 
 @main.command()
@@ -436,7 +383,7 @@ def report(
     from tthc_flow.procedure import load_catalog
     from tthc_flow.reports import Period, statistics_sql, write_statistics_xlsx
 
-    with _errors():
+    with one_line_errors():
         try:
             chosen = Period.parse(period)
         except ValueError as error:
@@ -468,7 +415,7 @@ def export(db: Path, fmt: str, out: Path | None) -> None:
     """Export the event log: XES (IEEE 1849), OCEL 2.0 JSON or CSV."""
     from tthc_flow.reports import to_ocel, to_xes
 
-    with _errors():
+    with one_line_errors():
         store = _open_store(db)
         if fmt == "csv":
             buffer = io.StringIO()
@@ -482,7 +429,7 @@ def export(db: Path, fmt: str, out: Path | None) -> None:
     if out is None:
         click.echo(data, nl=False)  # bytes go to the binary stream unchanged
         return
-    with _errors():
+    with one_line_errors():
         out.write_bytes(data)
     click.echo(str(out))
 
@@ -499,18 +446,18 @@ def forms(
     """Print an official slip of a dossier as HTML (receipt slip, process control slip)."""
     from tthc_flow.reports import control_slip, receipt_slip, to_html
 
-    with _errors():
+    with one_line_errors():
         store = _open_store(db)
         dossier = store.load(dossier_code)
         if dossier is None:
-            _fail(TthcError(f"no dossier {dossier_code!r} in {db}"))
+            fail(TthcError(f"no dossier {dossier_code!r} in {db}"))
         events = store.load_events(dossier_code)
         catalog = _load_catalog(catalog_path)
         definition = catalog.get(dossier.procedure_code, dossier.procedure_version)
     build = receipt_slip if form == "receipt" else control_slip
     page = to_html(build(dossier, events, definition))
     if out:
-        with _errors():
+        with one_line_errors():
             out.write_text(page, encoding="utf-8")
         click.echo(str(out))
     else:
@@ -557,7 +504,7 @@ def demo(
     from tthc_flow.store import SqlStore
 
     started = time.perf_counter()
-    with _errors():
+    with one_line_errors():
         scenario = load_scenario(_default(scenario_path, DEMO_SCENARIO, "--scenario"), root=root)
     try:
         chosen = [scenario.variant(name) for name in variant_names]
@@ -567,7 +514,7 @@ def demo(
         v for v in scenario.model.variants if v.on_the_spot
     ]
     db = out / "so-cong-thuong.sqlite" if scenario_path is None else out / "demo.sqlite"
-    with _errors():  # --out names a file, or a folder we may not write
+    with one_line_errors():  # --out names a file, or a folder we may not write
         out.mkdir(parents=True, exist_ok=True)
         for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
             stale.unlink(missing_ok=True)
@@ -596,7 +543,7 @@ def demo(
         try:
             files[say(key, lang)] = write()
         except ImportError as error:  # openpyxl and matplotlib are optional extras
-            click.echo(f"({say(key, lang)}: {_missing(error)})", err=True)
+            click.echo(f"({say(key, lang)}: {missing_hint(error)})", err=True)
     console.rule(say("files_written", lang))
     for label, path in files.items():
         click.echo(f"{label}: {path}")

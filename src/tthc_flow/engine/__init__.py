@@ -32,12 +32,10 @@ from tthc_flow.engine._policies import (
     ResultPolicy,
     SupplementMode,
     SupplementPolicy,
-    TimelinessPolicy,
     TransferPolicy,
-    classify,
-    classify_resolution,
 )
 from tthc_flow.engine._rulebook import DECREE_61_2018, DECREE_118_2025, RuleBook, RuleSet
+from tthc_flow.engine._timeliness import TimelinessPolicy, classify, classify_resolution
 from tthc_flow.engine._timers import ReminderPolicy, Timer, TimerChange
 
 __all__ = [

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from tthc_flow._time import VN_TZ, isoformat
 from tthc_flow.engine._events import GENESIS_HASH, Event
+from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
 
 OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn", "stopped"})
 
@@ -178,6 +179,10 @@ class Dossier:
     """Whether that receipt (or supplement request) came after ``accept_due_at``."""
     outcome: str | None = None
     resolution_timeliness: str | None = None
+    processing_seconds: int | None = None
+    """Working seconds from the clock start (else the receipt) to the result, measured by the
+    engine's calendar when the result was decided (None while unresolved, and in events
+    written before the engine recorded it: see :func:`tthc_flow.store.processing_seconds`)."""
     on_the_spot: bool = False
     fees_due: int = 0
     fees: tuple[FeeRecord, ...] = ()
@@ -377,11 +382,12 @@ def _close_step(d: Dossier, event: Event) -> tuple[StepRow, ...]:
     if rows and rows[-1][ROW_LEFT_AT] is None:
         step, role, agency, entered_at, due, _, _, _, transfer_due_at = rows[-1]
         at = event.at
-        # The engine writes ``step_timeliness`` unless its TimelinessPolicy uses the default
-        # ``date`` granularity, whose rule is this one (TimelinessPolicy docstring).
+        # The engine writes ``step_timeliness`` unless its TimelinessPolicy is the default,
+        # which then decided it: the same rule, read from its one home (keeps the hashed
+        # payload short on the hot path; _engine._decide)
         timeliness = event.payload.get("step_timeliness")
         if timeliness is None and due is not None:
-            timeliness = "late" if at > due else "on_time" if at.date() == due.date() else "early"
+            timeliness = classify(at, due, DEFAULT_TIMELINESS)
         closed = (step, role, agency, entered_at, due, at, event.actor, timeliness, transfer_due_at)
         return (*rows[:-1], closed)
     return rows
@@ -473,6 +479,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["resolved_at"] = event.at
         common["outcome"] = "approved" if effect == "approve" else "rejected"
         common["resolution_timeliness"] = p["timeliness"]
+        common["processing_seconds"] = p.get("processing_seconds")
     elif effect == "return":
         common["returned_at"] = event.at
         common["closed_at"] = event.at
@@ -489,6 +496,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
             common["resolved_at"] = event.at
             common["outcome"] = "rejected"
             common["resolution_timeliness"] = p["timeliness"]
+            common["processing_seconds"] = p.get("processing_seconds")
         if d.paused:
             common["pauses"] = (*d.pauses[:-1], replace(d.pauses[-1], end=event.at))
     elif effect == "custom":

@@ -30,9 +30,10 @@ from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._inputs import check_create, check_fire
 from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage
-from tthc_flow.engine._policies import Policies, SupplementMode, classify, classify_resolution
+from tthc_flow.engine._policies import Policies, SupplementMode
 from tthc_flow.engine._rulebook import RuleBook
 from tthc_flow.engine._store_port import DossierQuery, DossierSummary, DueTimer, FullStore, Store
+from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify, classify_resolution
 from tthc_flow.engine._timers import (
     CLOSE_UNSUPPLEMENTED,
     MESSAGE_TIMERS,
@@ -129,7 +130,7 @@ class Engine:
     >>> from tthc_flow.procedure import load_catalog   # doctest: +SKIP
     >>> from tthc_flow.store import MemoryStore   # doctest: +SKIP
     >>> engine = Engine(load_catalog("examples/so-cong-thuong"), store=MemoryStore())  # doctest: +SKIP
-    >>> d = engine.receive("2.000131", applicant="Công ty A", channel="desk")  # doctest: +SKIP
+    >>> d = engine.receive("2.000132", applicant="Công ty A", channel="desk")  # doctest: +SKIP
 
     ``key`` (a :class:`~tthc_flow.engine.ChainKey`, kept outside the database) makes every
     event's hash keyed, so that nobody without the key can forge one (docs/security.md).
@@ -169,7 +170,11 @@ class Engine:
         # store's head first (see fire)
         self._open: dict[str, Dossier] = {}
         self._paper_due: dict[tuple[date, bool], str] = {}  # TransferPolicy, art. 18.2
-        self._date_granularity = self.policies.timeliness.granularity == "date"
+        # steps classed as the default policy classes them need no ``step_timeliness`` in the
+        # payload: the fold applies that policy to events without one (_dossier._close_step)
+        self._steps_as_default = (
+            self.policies.timeliness.granularity == DEFAULT_TIMELINESS.granularity
+        )
         # a store that discards events (the simulator's lean store, keep_events=False) leaves
         # no chain to verify: its events are not hashed, and no timers or outbox messages
         # are written (Store docs, docs/engine.md)
@@ -835,6 +840,24 @@ class Engine:
         definition = self.compiled(dossier.procedure_code, dossier.procedure_version).definition
         return self._policies_on(dossier.submitted_at.date(), definition)
 
+    def _resolution(self, dossier: Dossier, moment: datetime) -> dict[str, Any]:
+        """The decisions made when a dossier gets its result, written into the event: its
+        class against the original appointment (TimelinessPolicy) and its processing time in
+        working seconds from the clock start (else the receipt), on the engine's calendar.
+        Reports, the store's summary row and the simulation's KPIs read both; none measures
+        them again (issue 16: the store measured on a calendar of its own)."""
+        assert dossier.original_due_at is not None
+        timeliness = classify_resolution(
+            moment,
+            dossier.original_due_at,
+            bool(dossier.reschedules),
+            self._policies_of(dossier).timeliness,
+        )
+        started = dossier.clock_started_at or dossier.received_at
+        assert started is not None
+        worked = self.calendar.working_time_between(started, moment)
+        return {"timeliness": timeliness, "processing_seconds": round(worked.total_seconds())}
+
     def _clock_start(
         self, moment: datetime, unit: TimeUnit, policies: Policies | None = None
     ) -> datetime:
@@ -1005,9 +1028,9 @@ class Engine:
         payload: dict[str, Any] = {}
         effect = transition.effect
         dest = transition.dest
-        if not self._date_granularity and dest is not None and dest != dossier.state:
+        if not self._steps_as_default and dest is not None and dest != dossier.state:
             # the step left now gets its class on the process control slip; with the default
-            # ``date`` granularity apply() derives it (see _dossier._close_step), which keeps
+            # policy apply() derives it by that policy (see _dossier._close_step), which keeps
             # the payload, and so the hashed text, short on the hot path
             current = dossier.step_rows[-1] if dossier.step_rows else None
             if current is not None and current[ROW_LEFT_AT] is None:
@@ -1054,13 +1077,7 @@ class Engine:
                 if transfer is not None:
                     payload["transfer_due_at"] = transfer
         elif effect in (Effect.APPROVE, Effect.REJECT):
-            assert dossier.original_due_at is not None
-            payload["timeliness"] = classify_resolution(
-                moment,
-                dossier.original_due_at,
-                bool(dossier.reschedules),
-                self._policies_of(dossier).timeliness,
-            )
+            payload.update(self._resolution(dossier, moment))
             if effect is Effect.REJECT:
                 payload["reason"] = self._reason(data, "reject")
         elif effect is Effect.RETURN:
@@ -1086,13 +1103,7 @@ class Engine:
                     raise PolicyViolation(refusal)
                 # after the slip a refusal is the authority's reasoned result (art. 19.3):
                 # resolved, judged like a rejection (RefusalPolicy.after_receipt)
-                assert dossier.original_due_at is not None
-                payload["timeliness"] = classify_resolution(
-                    moment,
-                    dossier.original_due_at,
-                    bool(dossier.reschedules),
-                    self._policies_of(dossier).timeliness,
-                )
+                payload.update(self._resolution(dossier, moment))
         elif effect is Effect.RESCHEDULE:
             payload.update(self._reschedule_payload(dossier, moment, data))
         elif effect is Effect.REPORT_ERROR:

@@ -51,10 +51,10 @@ from tthc_flow.reports._period import Period
 from tthc_flow.reports._portal_csv import PortalRow, read_portal_csv
 from tthc_flow.reports._portal_rule import PortalJudgement, portal_judgement
 from tthc_flow.reports._reconcile import Difference, FieldDifference, reconcile
-from tthc_flow.reports._report import Report
+from tthc_flow.reports._report import Report, statistics
 from tthc_flow.reports._rounding import percent, round_half_up
 from tthc_flow.reports._sql import statistics_sql
-from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, GroupStats, statistics
+from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, GroupStats
 from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
 from tthc_flow.reports._xes import to_xes, write_xes
 

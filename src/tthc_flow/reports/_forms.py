@@ -446,14 +446,15 @@ def apology_letters(
     return letters
 
 
-def _timeliness_mark(left: datetime | None, due: datetime | None) -> str:
-    if left is None:
+TIMELINESS_MARKS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+"""The slip's words for the class the engine recorded (Circular 01/2018 Form 05 wording)."""
+
+
+def _timeliness_mark(finished_at: datetime | None, timeliness: str | None) -> str:
+    """The recorded class as the slip prints it: the engine decided it, the slip never does."""
+    if finished_at is None:
         return "Đang giải quyết"
-    if due is None:
-        return ""
-    if left > due:
-        return "Quá hạn"
-    return "Trước hạn" if left.date() < due.date() else "Đúng hạn"
+    return TIMELINESS_MARKS.get(timeliness or "", "")
 
 
 def control_slip(
@@ -481,7 +482,7 @@ def control_slip(
                 handed_by=_actor_at(events, step.entered_at),
                 due_at=step.due_at,
                 finished_at=step.left_at,
-                timeliness=_timeliness_mark(step.left_at, step.due_at),
+                timeliness=_timeliness_mark(step.left_at, step.timeliness),
                 received_by=step.actor or "",
             )
         )
@@ -495,7 +496,7 @@ def control_slip(
                 handed_by=_actor_at(events, d.returned_at),
                 due_at=d.original_due_at,
                 finished_at=d.resolved_at,
-                timeliness=_timeliness_mark(d.resolved_at, d.original_due_at),
+                timeliness=_timeliness_mark(d.resolved_at, d.resolution_timeliness),
                 note="Đã trả kết quả cho tổ chức, cá nhân",
                 received_by=d.applicant,
             )

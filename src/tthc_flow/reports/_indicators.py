@@ -26,9 +26,8 @@ from tthc_flow.engine import Dossier
 from tthc_flow.reports._indicator_counts import Value, Values, count, offered_procedures
 from tthc_flow.reports._indicator_inputs import IndicatorInputs
 from tthc_flow.reports._indicator_set import IndicatorSet, IndicatorSpec, indicator_set
-from tthc_flow.reports._period import Period
+from tthc_flow.reports._period import Period, judgement_moment
 from tthc_flow.reports._rounding import percent, round_half_up
-from tthc_flow.reports._statistics import judgement_moment
 
 COMPUTED = "computed"
 MONITORING = "monitoring"

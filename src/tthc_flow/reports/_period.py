@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from tthc_flow._time import VN_TZ
+from tthc_flow._time import VN_TZ, require_aware
 
 _ROMAN = ("I", "II", "III", "IV")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
@@ -159,3 +159,14 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+
+def judgement_moment(period: Period, as_of: datetime | None) -> datetime:
+    """When open dossiers are judged: the period end, or ``as_of`` (default now) if earlier.
+
+    A period that has not ended yet (the current month) judges its open dossiers now, not
+    at a future end where every open dossier would look overdue.
+    """
+    now = as_of if as_of is not None else datetime.now(VN_TZ)
+    require_aware(now, "as_of")
+    return min(period.end_at, now)

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from tthc_flow.engine import Dossier
 from tthc_flow.reports._indicator_counts import has_e_result, paid_online
-from tthc_flow.reports._period import Period
+from tthc_flow.reports._period import Period, judgement_moment
 from tthc_flow.reports._portal_csv import PortalRow, read_portal_csv
 from tthc_flow.reports._portal_rule import PortalJudgement, portal_judgement
-from tthc_flow.reports._statistics import judged_moment, judgement_moment
+from tthc_flow.reports._statistics import judged_moment
 
 
 @dataclass(frozen=True, slots=True)

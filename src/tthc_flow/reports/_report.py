@@ -5,15 +5,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tthc_flow._numbers import number
 from tthc_flow._safe_text import csv_text
+from tthc_flow.calendar import WorkCalendar
+from tthc_flow.engine import Dossier
 from tthc_flow.reports._labels import TOTAL_LABEL, label
-from tthc_flow.reports._period import Period
-from tthc_flow.reports._statistics import ROW_COLUMNS, GroupStats
-from tthc_flow.reports._tasks import TASK_LABELS, TaskStats
+from tthc_flow.reports._period import Period, judgement_moment
+from tthc_flow.reports._statistics import (
+    ROW_COLUMNS,
+    CatalogLookup,
+    GroupStats,
+    Tally,
+    check_by,
+    finish,
+    group_key,
+    tally_dossier,
+)
+from tthc_flow.reports._tasks import TASK_LABELS, Task, TaskStats, task_statistics
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -204,3 +217,42 @@ class Report:
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON (UTF-8 text, Vietnamese kept readable)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def statistics(
+    dossiers: Iterable[Dossier],
+    period: Period,
+    *,
+    by: str | None = None,
+    catalog: Any = None,
+    tasks: Iterable[Task] | None = None,
+    calendar: WorkCalendar | None = None,
+    as_of: datetime | None = None,
+    percent_places: int = 1,
+) -> Report:
+    """Statistics of ``dossiers`` for ``period``, per group ``by`` plus a total row.
+
+    ``by``: None, ``agency``, ``field``, ``procedure``, ``channel`` or ``online`` (the last
+    two of those need ``catalog``, which also gives the online mode split and the statutory
+    and shortened limits). ``tasks`` adds the assigned-task figures. ``calendar`` (default:
+    the national one) measures processing times in working days. Open dossiers are judged
+    overdue or not at the period end, or at ``as_of`` (default: now) when that is earlier.
+    ``percent_places``: decimals of the percentages (1, as the reports print them).
+    """
+    check_by(by, catalog)
+    lookup = CatalogLookup(catalog)
+    cal = calendar or WorkCalendar.vietnam()
+    tallies: dict[str, Tally] = {}
+    keyer: Callable[[Dossier], str] = lambda d: group_key(  # noqa: E731
+        by, lookup, d.procedure_code, d.procedure_version, d.agency_code, d.channel
+    )
+    judge_at = judgement_moment(period, as_of)
+    for d in dossiers:
+        t = tally_dossier(d, period, lookup, cal, judge_at)
+        if t is not None:
+            tallies.setdefault(keyer(d), Tally()).add(t)
+    task_stats = None if tasks is None else task_statistics(tasks, period, as_of=judge_at)
+    groups = finish(
+        tallies, by, with_catalog=bool(lookup), calendar=cal, percent_places=percent_places
+    )
+    return Report(period=period, by=by, groups=tuple(groups), tasks=task_stats)

@@ -22,13 +22,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.procedure import ProcedureDefinition
-from tthc_flow.reports._period import Period
+from tthc_flow.reports._period import Period, judgement_moment
+from tthc_flow.reports._report import Report
 from tthc_flow.reports._statistics import (
     COUNT_FIELDS,
     P90,
@@ -40,14 +41,10 @@ from tthc_flow.reports._statistics import (
     finish,
     group_key,
     interpolate,
-    judgement_moment,
     quantile_ranks,
 )
+from tthc_flow.reports._tasks import Task, task_statistics
 from tthc_flow.store.schema import dossiers, events
-
-if TYPE_CHECKING:
-    from tthc_flow.reports._report import Report
-    from tthc_flow.reports._tasks import Task
 
 Source = Any
 """A :class:`~tthc_flow.store.SqlStore`, or an SQLAlchemy Engine or Connection on its schema."""
@@ -293,9 +290,6 @@ def statistics_sql(
     times); it gives the length of a working day and the limits in days. ``tasks``,
     ``as_of`` and ``percent_places`` as in :func:`statistics`.
     """
-    from tthc_flow.reports._report import Report
-    from tthc_flow.reports._tasks import task_statistics
-
     check_by(by, catalog)
     lookup = CatalogLookup(catalog)
     cal = calendar_of(store, calendar)

@@ -15,12 +15,11 @@ Hence, per group: ``carried_over + received = resolved + in_progress + withdrawn
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tthc_flow._time import VN_TZ, require_aware
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine import Dossier
 from tthc_flow.procedure import Duration, ProcedureDefinition, TimeUnit
@@ -29,8 +28,7 @@ from tthc_flow.reports._rounding import percent, round_half_up
 from tthc_flow.store._rows import processing_seconds
 
 if TYPE_CHECKING:
-    from tthc_flow.reports._report import Report
-    from tthc_flow.reports._tasks import Task
+    pass
 
 GROUPINGS = (None, "agency", "field", "procedure", "channel", "online")
 """Accepted values of ``by``; ``field`` and ``online`` need the catalog."""
@@ -412,17 +410,6 @@ def judged_moment(d: Dossier, end: datetime) -> datetime:
     return end
 
 
-def judgement_moment(period: Period, as_of: datetime | None) -> datetime:
-    """When open dossiers are judged: the period end, or ``as_of`` (default now) if earlier.
-
-    A period that has not ended yet (the current month) judges its open dossiers now, not
-    at a future end where every open dossier would look overdue.
-    """
-    now = as_of if as_of is not None else datetime.now(VN_TZ)
-    require_aware(now, "as_of")
-    return min(period.end_at, now)
-
-
 def in_period(moment: datetime, period: Period) -> bool:
     """``start <= moment < end``."""
     return period.start_at <= moment < period.end_at
@@ -550,45 +537,3 @@ def finish(
             groups.append(GroupStats.from_tally(key, tallies[key], **options))  # type: ignore[arg-type]
     groups.append(GroupStats.from_tally(TOTAL_KEY, total, **options))  # type: ignore[arg-type]
     return groups
-
-
-def statistics(
-    dossiers: Iterable[Dossier],
-    period: Period,
-    *,
-    by: str | None = None,
-    catalog: Any = None,
-    tasks: Iterable[Task] | None = None,
-    calendar: WorkCalendar | None = None,
-    as_of: datetime | None = None,
-    percent_places: int = 1,
-) -> Report:
-    """Statistics of ``dossiers`` for ``period``, per group ``by`` plus a total row.
-
-    ``by``: None, ``agency``, ``field``, ``procedure``, ``channel`` or ``online`` (the last
-    two of those need ``catalog``, which also gives the online mode split and the statutory
-    and shortened limits). ``tasks`` adds the assigned-task figures. ``calendar`` (default:
-    the national one) measures processing times in working days. Open dossiers are judged
-    overdue or not at the period end, or at ``as_of`` (default: now) when that is earlier.
-    ``percent_places``: decimals of the percentages (1, as the reports print them).
-    """
-    from tthc_flow.reports._report import Report
-    from tthc_flow.reports._tasks import task_statistics
-
-    check_by(by, catalog)
-    lookup = CatalogLookup(catalog)
-    cal = calendar or WorkCalendar.vietnam()
-    tallies: dict[str, Tally] = {}
-    keyer: Callable[[Dossier], str] = lambda d: group_key(  # noqa: E731
-        by, lookup, d.procedure_code, d.procedure_version, d.agency_code, d.channel
-    )
-    judge_at = judgement_moment(period, as_of)
-    for d in dossiers:
-        t = tally_dossier(d, period, lookup, cal, judge_at)
-        if t is not None:
-            tallies.setdefault(keyer(d), Tally()).add(t)
-    task_stats = None if tasks is None else task_statistics(tasks, period, as_of=judge_at)
-    groups = finish(
-        tallies, by, with_catalog=bool(lookup), calendar=cal, percent_places=percent_places
-    )
-    return Report(period=period, by=by, groups=tuple(groups), tasks=task_stats)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tthc_flow.reports._period import Period
+from tthc_flow.reports._period import Period, judgement_moment
 from tthc_flow.reports._rounding import percent
 
 
@@ -71,7 +71,6 @@ def task_statistics(
 
     Open tasks are judged overdue at the period end, or at ``as_of`` (default now) if earlier.
     """
-    from tthc_flow.reports._statistics import judgement_moment
 
     start, end = period.start_at, period.end_at
     judged = judgement_moment(period, as_of)

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
-
-from lxml import etree
+from xml.etree import ElementTree as etree
 
 from tthc_flow._safe_text import xml_text
 from tthc_flow.engine import Event
@@ -26,7 +25,7 @@ EXTENSIONS = (
 )
 
 
-def _attr(parent: etree._Element, kind: str, key: str, value: str) -> None:
+def _attr(parent: etree.Element, kind: str, key: str, value: str) -> None:
     # stored text may hold characters XML cannot (a control character in an actor id):
     # replaced, so that one bad value never makes the export of the whole log fail
     etree.SubElement(parent, kind, key=key, value=xml_text(value))
@@ -57,7 +56,9 @@ def to_xes(events: Iterable[Event], name: str = "tthc_flow") -> bytes:
             _attr(node, "string", "org:role", e.role)
             _attr(node, "string", "lifecycle:transition", "complete")
             _attr(node, "string", "tthc:state", e.to_state)
-    return bytes(etree.tostring(log, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+    etree.indent(log)
+    body = etree.tostring(log, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
 
 
 def write_xes(events: Iterable[Event], path: str | Path, name: str = "tthc_flow") -> Path:

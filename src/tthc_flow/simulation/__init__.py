@@ -6,8 +6,15 @@
 >>> phase1 = simulate(scenario, "giai đoạn 1", replications=4)  # doctest: +SKIP
 >>> print(compare(base, phase1))  # doctest: +SKIP
 
-See docs/simulation.md.
+See docs/simulation.md. Needs numpy (``pip install 'tthc_flow[sim]'``).
 """
+
+try:  # the simulator's random streams; not part of the light core
+    import numpy  # noqa: F401
+except ImportError as missing:
+    raise ImportError(
+        "tthc_flow.simulation needs numpy: pip install 'tthc_flow[sim]'", name="numpy"
+    ) from missing
 
 from tthc_flow.simulation._compare import Comparison, Difference, compare
 from tthc_flow.simulation._distributions import (
@@ -20,7 +27,6 @@ from tthc_flow.simulation._distributions import (
 )
 from tthc_flow.simulation._export import (
     comparison_rows,
-    format_comparison,
     result_rows,
     write_comparison,
     write_results,
@@ -54,6 +60,7 @@ from tthc_flow.simulation._scenario import (
     parse_scenario,
 )
 from tthc_flow.simulation._store import SimulationStore
+from tthc_flow.simulation._table import format_comparison
 
 __all__ = [
     "BASELINE",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from statistics import fmean, stdev
 
 from tthc_flow.simulation._kpis import Estimate, SimulationResult, t_quantile
+from tthc_flow.simulation._table import format_comparison
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,6 @@ class Comparison:
     def __str__(self) -> str:
         """Every KPI as :func:`~tthc_flow.simulation.format_comparison` prints it (Vietnamese
         labels and numbers); call that for English (``lang="en"``) or the headline KPIs."""
-        from tthc_flow.simulation._export import format_comparison  # _export imports this
-
         return format_comparison(self, kpis=[row.kpi for row in self.rows])
 
     def to_rows(self) -> list[dict[str, float | str | bool]]:

@@ -749,8 +749,11 @@ class Replication:
             c["resolved"] += 1
             c["approved" if dossier.outcome == "approved" else "rejected"] += 1
             c[dossier.resolution_timeliness or "late"] += 1
-            wt = self.wt
-            self.data.processing_days.append((wt.to_work(ts) - wt.to_work(d.received)) / self.hpd)
+            # the engine's figure (clock start to result on its calendar), the one the reports
+            # read: the KPI and the report's processing mean agree (issue 16)
+            seconds = dossier.processing_seconds
+            assert seconds is not None
+            self.data.processing_days.append(seconds / (self.hpd * 3600.0))
         if d.channel == "desk" or (d.channel == "online" and d.proc.collect_at_desk):
             if d.spot:
                 self._return(ts, d, self.pool("one_stop").actors[0], "desk")

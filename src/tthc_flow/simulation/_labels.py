@@ -7,12 +7,15 @@ and the ``tthc simulate`` / ``tthc demo`` tables all read this module.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from tthc_flow._numbers import number
 from tthc_flow.errors import InvalidCommand
-from tthc_flow.simulation._compare import Comparison, Difference
 from tthc_flow.simulation._kpis import Estimate, SimulationResult
 from tthc_flow.simulation._run import BASELINE
+
+if TYPE_CHECKING:  # _compare prints itself with these labels: no runtime import back
+    from tthc_flow.simulation._compare import Comparison, Difference
 
 LANGUAGES = ("vi", "en")
 

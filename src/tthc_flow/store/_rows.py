@@ -91,22 +91,28 @@ def row_event(row: Mapping[Any, Any]) -> Event:
     return event
 
 
-def processing_seconds(d: Dossier, calendar: WorkCalendar) -> int | None:
-    """Working seconds from the clock start (else the receipt) to the result; None if unresolved.
+def processing_seconds(d: Dossier, legacy_calendar: WorkCalendar) -> int | None:
+    """The processing time the engine recorded with the result (``Dossier.processing_seconds``,
+    working seconds on the engine's calendar); None while unresolved.
 
-    The one definition of processing time: the SQL store keeps it in the summary row, the
-    in-memory reports compute it the same way.
+    Events written before the engine recorded it (tthc_flow 0.1) carry none: only for those is
+    it measured here, from the clock start (else the receipt) to the result on
+    ``legacy_calendar``, the rule the engine applies (``Engine._resolution``). The SQL store's
+    summary row and the in-memory reports both read this one function.
     """
+    if d.processing_seconds is not None or d.resolved_at is None:
+        return d.processing_seconds
     started = d.clock_started_at or d.received_at
-    if started is None or d.resolved_at is None:
+    if started is None:
         return None
-    return round(calendar.working_time_between(started, d.resolved_at).total_seconds())
+    return round(legacy_calendar.working_time_between(started, d.resolved_at).total_seconds())
 
 
 def summary_row(d: Dossier, calendar: WorkCalendar) -> dict[str, Any]:
     """The ``dossiers`` row of a dossier (its summary for SQL queries).
 
-    ``calendar`` measures ``processing_seconds`` (the store's calendar).
+    ``calendar`` measures ``processing_seconds`` only for events written before the engine
+    recorded it (:func:`processing_seconds`).
     """
     data = d.data_dict
     return {

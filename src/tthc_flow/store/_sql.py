@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    String,
     select,
-    type_coerce,
 )
 from sqlalchemy import Engine as SaEngine
 from sqlalchemy.exc import SQLAlchemyError, StatementError
@@ -53,8 +51,9 @@ from tthc_flow.store._migrations import (
     stored_version,
     upgrade,
 )
+from tthc_flow.store._raw import AT, MOMENTS, RAW_DOSSIERS, RAW_EVENTS
 from tthc_flow.store._rows import SUMMARY_COLUMNS, row_event, summary_row
-from tthc_flow.store.schema import UtcDateTime, day_sequences, dossiers, events
+from tthc_flow.store.schema import day_sequences, dossiers, events
 
 if TYPE_CHECKING:
     from tthc_flow.engine._keys import ChainKey
@@ -100,7 +99,9 @@ class SqlStore:
         self.url = parsed.render_as_string(hide_password=True)
         """The database URL, password hidden (safe to log)."""
         self.calendar = calendar or WorkCalendar.vietnam()
-        """Measures the ``processing_seconds`` kept in each summary row (default national)."""
+        """Only for events written by tthc_flow 0.1, which do not record their processing time:
+        the migration and verify() measure it on this calendar (default national). Newer
+        events carry the engine's own figure (``Dossier.processing_seconds``)."""
         if not create:
             _engine.require_existing_file(parsed, self.url)
         self._engine = _engine.build(parsed, synchronous, pool_size, max_overflow, pool_pre_ping)
@@ -372,7 +373,7 @@ class SqlStore:
             if pending is not None:
                 return pending
         with self._tx(write=False, flush=False) as conn:
-            row = conn.execute(_RAW_EVENTS.where(*where).limit(1)).first()
+            row = conn.execute(RAW_EVENTS.where(*where).limit(1)).first()
             return _parse(row, conn) if row is not None else None
 
     def find(self, query: DossierQuery) -> list[str]:
@@ -476,7 +477,7 @@ class SqlStore:
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             after = 0
             while True:
-                stmt = _RAW_EVENTS.where(events.c.seq > after).order_by(events.c.seq)
+                stmt = RAW_EVENTS.where(events.c.seq > after).order_by(events.c.seq)
                 page = [_parse(r, conn) for r in conn.execute(stmt.limit(_PAGE))]
                 yield from page
                 if len(page) < _PAGE:
@@ -519,7 +520,7 @@ class SqlStore:
             while True:
                 codes = _all_codes_after(conn, after)
                 chains = _events_of(conn, codes, lenient=True)
-                stmt = _RAW_DOSSIERS.where(dossiers.c.code.in_(codes))
+                stmt = RAW_DOSSIERS.where(dossiers.c.code.in_(codes))
                 summaries = {r.code: _summary(r, conn) for r in conn.execute(stmt)}
                 for code in codes:
                     chain = chains.get(code, [])
@@ -662,23 +663,12 @@ def _all_codes_after(conn: Connection, after: str) -> list[str]:
     return sorted(merged)[:_PAGE]
 
 
-# the raw ``at`` value: parsed inside the try below, so that altered text is caught
-_RAW_EVENTS = select(
-    *(type_coerce(c, String).label(c.name) if c.name == "at" else c for c in events.columns)
-)
-_AT = UtcDateTime()
-_MOMENTS = frozenset(c.name for c in dossiers.columns if isinstance(c.type, UtcDateTime))
-_RAW_DOSSIERS = select(
-    *(type_coerce(c, String).label(c.name) if c.name in _MOMENTS else c for c in dossiers.columns)
-)
-
-
 def _summary(row: Any, conn: Connection) -> dict[str, Any] | None:
     """A raw ``dossiers`` row with its moments parsed; None if one no longer parses."""
     summary = dict(row._mapping)
     try:
-        for name in _MOMENTS:
-            summary[name] = _AT.process_result_value(summary[name], conn.dialect)
+        for name in MOMENTS:
+            summary[name] = AT.process_result_value(summary[name], conn.dialect)
     except (ValueError, TypeError):
         return None
     return summary
@@ -692,7 +682,7 @@ def _events_of(
     found: dict[str, list[Event]] = {}
     if not codes:
         return found
-    stmt = _RAW_EVENTS.where(events.c.dossier_code.in_(codes)).order_by(
+    stmt = RAW_EVENTS.where(events.c.dossier_code.in_(codes)).order_by(
         events.c.dossier_code, events.c.version
     )
     for row in conn.execute(stmt):
@@ -710,7 +700,7 @@ def _parse(row: Any, conn: Connection) -> Event:
     """The event of a raw ``events`` row; :class:`IntegrityError` if it no longer parses."""
     mapping = dict(row._mapping)
     try:
-        mapping["at"] = _AT.process_result_value(mapping["at"], conn.dialect)
+        mapping["at"] = AT.process_result_value(mapping["at"], conn.dialect)
         return row_event(mapping)
     except (ValueError, TypeError, KeyError) as exc:
         raise IntegrityError(

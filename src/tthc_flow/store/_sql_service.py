@@ -16,6 +16,7 @@ from sqlalchemy import Connection, exists, insert, literal_column, select, tuple
 from tthc_flow.engine._store_port import Delivery, DueTimer
 from tthc_flow.errors import InvalidCommand
 from tthc_flow.store._memory_outbox import delivery, timer_message_key
+from tthc_flow.store._raw import RAW_EVENTS
 from tthc_flow.store.schema import events, outbox, timers
 
 if TYPE_CHECKING:
@@ -157,15 +158,13 @@ _XMIN: Any = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigi
 
 def changes(conn: Connection, after: str, limit: int) -> tuple[list[Any], str]:
     """Raw event rows after ``after`` in commit order, and the position after them."""
-    from tthc_flow.store._sql import _RAW_EVENTS
-
     if type(limit) is not int or limit < 1:
         raise InvalidCommand(f"limit={limit!r}: a whole number of events, at least 1")
     e = events.c
     if conn.dialect.name == "postgresql":
         tx, seq = _position(after, 2)
         stmt = (
-            _RAW_EVENTS.where(e.tx < _XMIN, tuple_(e.tx, e.seq) > tuple_(tx, seq))
+            RAW_EVENTS.where(e.tx < _XMIN, tuple_(e.tx, e.seq) > tuple_(tx, seq))
             .order_by(e.tx, e.seq)
             .limit(limit)
         )
@@ -174,7 +173,7 @@ def changes(conn: Connection, after: str, limit: int) -> tuple[list[Any], str]:
             tx, seq = int(rows[-1].tx), int(rows[-1].seq)
         return rows, f"{tx}.{seq}"
     (seq,) = _position(after, 1)
-    stmt = _RAW_EVENTS.where(e.seq > seq).order_by(e.seq).limit(limit)
+    stmt = RAW_EVENTS.where(e.seq > seq).order_by(e.seq).limit(limit)
     rows = list(conn.execute(stmt))
     return rows, str(int(rows[-1].seq) if rows else seq)
 
