@@ -38,7 +38,7 @@ def test_schema_uses_yaml_keys() -> None:
     schema = json_schema()
     assert schema["$schema"].endswith("2020-12/schema")
     assert {"code", "workflow", "time_limit"} <= set(schema["properties"])
-    assert "in" in schema["$defs"]["Comparison"]["properties"]  # the alias, not in_
+    assert "in" in schema["$defs"]["GuardComparison"]["properties"]  # the alias, not in_
     assert schema["$defs"]["Step"]["additionalProperties"] is False
 
 

@@ -13,7 +13,7 @@ import pytest
 from tests.reports.log_766 import Log21, build_21
 from tthc_flow._time import VN_TZ
 from tthc_flow.errors import InputError
-from tthc_flow.reports import Difference, Period, read_portal_csv, reconcile
+from tthc_flow.reports import DossierDifference, Period, read_portal_csv, reconcile
 
 EXPORT = Path(__file__).parent / "data" / "portal_export_2026q1.csv"
 AS_OF = datetime(2026, 6, 30, 17, tzinfo=VN_TZ)
@@ -21,13 +21,15 @@ HEADER = "MaHoSo,TrangThaiHoSo,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy\n"
 
 
 @pytest.fixture(scope="module")
-def diffs() -> tuple[Log21, dict[str, Difference]]:
+def diffs() -> tuple[Log21, dict[str, DossierDifference]]:
     log = build_21()
     found = reconcile(log.b.dossiers(), EXPORT, Period.quarter(2026, 1), as_of=AS_OF)
     return log, {d.code: d for d in found}
 
 
-def test_matching_dossiers_are_not_reported(diffs: tuple[Log21, dict[str, Difference]]) -> None:
+def test_matching_dossiers_are_not_reported(
+    diffs: tuple[Log21, dict[str, DossierDifference]],
+) -> None:
     log, found = diffs
     # A: same fields, all three verdicts on time -> nothing to report
     assert log.code["A"] not in found
@@ -38,7 +40,7 @@ def test_matching_dossiers_are_not_reported(diffs: tuple[Log21, dict[str, Differ
 
 
 def test_withdrawal_apology_and_supplement_reasons(
-    diffs: tuple[Log21, dict[str, Difference]],
+    diffs: tuple[Log21, dict[str, DossierDifference]],
 ) -> None:
     log, found = diffs
     b = found[log.code["B"]]
@@ -59,7 +61,7 @@ def test_withdrawal_apology_and_supplement_reasons(
     assert any("supplement wait (168.0 h)" in r for r in e.reasons)
 
 
-def test_dossiers_on_one_side_only(diffs: tuple[Log21, dict[str, Difference]]) -> None:
+def test_dossiers_on_one_side_only(diffs: tuple[Log21, dict[str, DossierDifference]]) -> None:
     log, found = diffs
     unknown = found["SCT-999999-0001"]
     assert (unknown.line, unknown.portal, unknown.library) == (6, True, None)

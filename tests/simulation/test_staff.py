@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from tthc_flow.calendar import Period
+from tthc_flow.calendar import WorkingPeriod
 from tthc_flow.simulation import Scenario, StaffPool, simulate
 
 
@@ -17,7 +17,7 @@ def _with_staff(scenario: Scenario, **pools: StaffPool) -> Scenario:
 def test_a_desk_open_two_hours_a_day_queues_longer_and_is_busier(
     small_scenario: Scenario,
 ) -> None:
-    morning = [Period(start=time(7, 30), end=time(9, 30))]
+    morning = [WorkingPeriod(start=time(7, 30), end=time(9, 30))]
     short = _with_staff(small_scenario, one_stop=StaffPool(count=2, hours=morning))
     full = simulate(small_scenario, keep_events=False)
     part = simulate(short, keep_events=False)

@@ -7,7 +7,7 @@ datetime.date(2026, 9, 3)
 """
 
 from tthc_flow.calendar._core import WorkCalendar
-from tthc_flow.calendar._hours import Period, WorkingHours
+from tthc_flow.calendar._hours import WorkingHours, WorkingPeriod
 from tthc_flow.calendar._overrides import (
     CalendarOverrides,
     Closure,
@@ -25,10 +25,10 @@ __all__ = [
     "Closure",
     "DatedReason",
     "ExtraWorkingDay",
-    "Period",
     "SaturdayService",
     "WorkCalendar",
     "WorkingHours",
+    "WorkingPeriod",
     "YearSchedule",
     "default_years",
     "load_overrides",

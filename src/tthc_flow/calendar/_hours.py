@@ -71,10 +71,10 @@ def _parse_clock(value: Any) -> Any:
     return value
 
 
-class Period(LibraryErrors):
+class WorkingPeriod(LibraryErrors):
     """One working period of a day, ``[start, end)`` in local (Asia/Ho_Chi_Minh) clock time.
 
-    >>> Period(start="07:30", end="11:30").duration
+    >>> WorkingPeriod(start="07:30", end="11:30").duration
     datetime.timedelta(seconds=14400)
     """
 
@@ -86,7 +86,7 @@ class Period(LibraryErrors):
     _normalise = field_validator("start", "end", mode="before")(_parse_clock)
 
     @model_validator(mode="after")
-    def _ordered(self) -> Period:
+    def _ordered(self) -> WorkingPeriod:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
             raise ValueError("period times are local clock times; give them without a time zone")
         if not self.start < self.end:
@@ -105,12 +105,12 @@ def _micros(t: time) -> int:
     return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
 
 
-def periods_as_micros(periods: tuple[Period, ...]) -> tuple[tuple[int, int], ...]:
+def periods_as_micros(periods: tuple[WorkingPeriod, ...]) -> tuple[tuple[int, int], ...]:
     """``((start_us, end_us), ...)`` since local midnight: the form the calendar computes with."""
     return tuple((_micros(p.start), _micros(p.end)) for p in periods)
 
 
-def check_periods(periods: tuple[Period, ...]) -> tuple[Period, ...]:
+def check_periods(periods: tuple[WorkingPeriod, ...]) -> tuple[WorkingPeriod, ...]:
     """Sort periods and reject overlaps (shared by WorkingHours and override entries)."""
     ordered = tuple(sorted(periods, key=lambda p: p.start))
     for before, after in pairwise(ordered):
@@ -121,9 +121,9 @@ def check_periods(periods: tuple[Period, ...]) -> tuple[Period, ...]:
     return ordered
 
 
-DEFAULT_PERIODS: tuple[Period, ...] = (
-    Period(start=time(7, 30), end=time(11, 30)),
-    Period(start=time(13, 0), end=time(17, 0)),
+DEFAULT_PERIODS: tuple[WorkingPeriod, ...] = (
+    WorkingPeriod(start=time(7, 30), end=time(11, 30)),
+    WorkingPeriod(start=time(13, 0), end=time(17, 0)),
 )
 
 
@@ -140,11 +140,11 @@ class WorkingHours(LibraryErrors):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    periods: tuple[Period, ...] = DEFAULT_PERIODS
+    periods: tuple[WorkingPeriod, ...] = DEFAULT_PERIODS
 
     @field_validator("periods")
     @classmethod
-    def _valid(cls, value: tuple[Period, ...]) -> tuple[Period, ...]:
+    def _valid(cls, value: tuple[WorkingPeriod, ...]) -> tuple[WorkingPeriod, ...]:
         if not value:
             raise ValueError("at least one working period is required")
         return check_periods(value)

@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from tthc_flow._located import LocatedDocument, validation_problems
 from tthc_flow._time import VN_TZ
-from tthc_flow.calendar._hours import LibraryErrors, Period, check_periods
+from tthc_flow.calendar._hours import LibraryErrors, WorkingPeriod, check_periods
 from tthc_flow.errors import CalendarOverrideError, Problem
 
 YEAR_RANGE = range(1990, 2101)
@@ -105,11 +105,13 @@ class ExtraWorkingDay(_Entry):
     """
 
     date: dt.date
-    periods: tuple[Period, ...] | None = None
+    periods: tuple[WorkingPeriod, ...] | None = None
 
     @field_validator("periods")
     @classmethod
-    def _valid_periods(cls, value: tuple[Period, ...] | None) -> tuple[Period, ...] | None:
+    def _valid_periods(
+        cls, value: tuple[WorkingPeriod, ...] | None
+    ) -> tuple[WorkingPeriod, ...] | None:
         if value is not None:
             if not value:
                 raise ValueError("periods, when given, must list at least one period")
@@ -128,11 +130,11 @@ class SaturdayService(_Entry):
 
     from_: dt.date = Field(alias="from")
     until: dt.date
-    periods: tuple[Period, ...] = Field(min_length=1)
+    periods: tuple[WorkingPeriod, ...] = Field(min_length=1)
 
     @field_validator("periods")
     @classmethod
-    def _valid_periods(cls, value: tuple[Period, ...]) -> tuple[Period, ...]:
+    def _valid_periods(cls, value: tuple[WorkingPeriod, ...]) -> tuple[WorkingPeriod, ...]:
         return check_periods(value)
 
     @model_validator(mode="after")
@@ -182,12 +184,14 @@ class CalendarOverrides(_Overrides):
     closures: tuple[Closure, ...] = ()
     extra_working_days: tuple[ExtraWorkingDay, ...] = ()
     saturday_service: tuple[SaturdayService, ...] = ()
-    working_hours: tuple[Period, ...] | None = None
+    working_hours: tuple[WorkingPeriod, ...] | None = None
     years: dict[int, YearSchedule] = Field(default_factory=dict)
 
     @field_validator("working_hours")
     @classmethod
-    def _valid_hours(cls, value: tuple[Period, ...] | None) -> tuple[Period, ...] | None:
+    def _valid_hours(
+        cls, value: tuple[WorkingPeriod, ...] | None
+    ) -> tuple[WorkingPeriod, ...] | None:
         if value is not None:
             if not value:
                 raise ValueError("working_hours, when given, must list at least one period")

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any, Final
 
-from tthc_flow._time import VN_TZ, isoformat
+from tthc_flow._time import VN_TZ
 from tthc_flow.engine._events import GENESIS_HASH, Event
+from tthc_flow.engine._fast import build_frozen, copy_frozen
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
 
 OPEN_STATES_EXCLUDED = frozenset({"returned", "refused", "withdrawn", "stopped"})
@@ -262,57 +262,22 @@ class Dossier:
         return self.timeliness_at(self.as_of or self.updated_at)
 
 
-def _copy(d: Dossier) -> tuple[Dossier, dict[str, Any]]:
-    """A new snapshot with ``d``'s fields, and its field dict to change before handing it out:
-    ``dataclasses.replace`` without re-running ``__init__`` (apply() is on the hot path).
-
-    A Dossier keeps its fields in an instance ``__dict__`` (not slots) for this: copying a
-    dict of thirty-odd fields and updating the changed ones is about 4x faster than setting
-    every slot, for about 130 more bytes per snapshot (the dicts share their keys).
-    """
-    new = object.__new__(Dossier)
-    fields_of_new = new.__dict__
-    fields_of_new.update(d.__dict__)
-    return new, fields_of_new
-
-
 # The template start() copies and fills in (never handed out): every field, None for those
 # without a default. Copying a dict is cheaper than Dossier's frozen __init__, which sets the
 # fields one object.__setattr__ at a time (a first snapshot's __dict__ costs ~830 B).
-_EMPTY = object.__new__(Dossier)
-_EMPTY.__dict__.update(
-    {f.name: None if f.default is MISSING else f.default for f in fields(Dossier)}
+_EMPTY = build_frozen(
+    Dossier, {f.name: None if f.default is MISSING else f.default for f in fields(Dossier)}
 )
-
-
-_WRITTEN: dict[str, datetime] = {}
-"""ISO texts :func:`iso` wrote just now, each with the moment it was written from: a receipt
-writes four or five moments into its payload and :func:`start` reads them back at once, for
-which a look-up costs a tenth of parsing. Kept small; a text not found is parsed."""
 
 
 def iso(moment: datetime) -> str:
     """ISO text of a Vietnam-time moment for an event payload (read back by :func:`_at`)."""
-    text = isoformat(moment)
-    if moment.tzinfo is VN_TZ:  # what _at would give back: the same value in the same zone
-        if len(_WRITTEN) >= 64:
-            _WRITTEN.clear()
-        _WRITTEN[text] = moment
-    return text
+    return moment.isoformat()
 
 
 def _at(value: str) -> datetime:
     # payloads hold ISO text; give back the zone every other datetime of the library carries
-    found = _WRITTEN.get(value)
-    if found is not None:
-        return found
     return datetime.fromisoformat(value).astimezone(VN_TZ)
-
-
-@lru_cache(maxsize=4096)
-def _deadline(value: str) -> datetime:
-    # hand-over deadlines repeat across dossiers (one per day and cut-off side): parse once
-    return _at(value)
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -360,9 +325,7 @@ def start(event: Event) -> Dossier:
     }
     if event.effect == "accept":
         fields_of_new.update(_accepted(event))
-    new, fields = _copy(_EMPTY)
-    fields.update(fields_of_new)
-    return new
+    return copy_frozen(_EMPTY, fields_of_new)
 
 
 def _accepted(event: Event) -> dict[str, Any]:
@@ -410,7 +373,7 @@ def _open_step(d: Dossier, rows: tuple[StepRow, ...], event: Event) -> tuple[Ste
         None,
         None,
         None,
-        _deadline(transfer) if transfer else None,
+        _at(transfer) if transfer else None,
     )
     return (*rows, entered)
 
@@ -434,7 +397,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
             f"event {event.version} of {event.dossier_code} does not follow version {d.version}"
         )
     p = event.payload
-    new, common = _copy(d)  # common: the new snapshot's fields, changed in place below
+    common: dict[str, Any] = {}  # the fields that change, set below (engine/_fast.py)
     common["state"] = event.to_state
     common["version"] = event.version
     common["last_hash"] = event.hash
@@ -534,7 +497,7 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["due_at"] = new_due
     if "fees_paid" in p:
         common["fees"] = _pay(d, event)
-    return new
+    return copy_frozen(d, common)
 
 
 def replay(events: Iterable[Event]) -> Dossier:

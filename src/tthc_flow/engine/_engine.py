@@ -17,7 +17,6 @@ from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._clock import Clock, SystemClock
 from tthc_flow.engine._compiled import CompiledProcedure
 from tthc_flow.engine._dossier import (
-    OPEN_STATES_EXCLUDED,
     ROW_AGENCY,
     ROW_DUE_AT,
     ROW_LEFT_AT,
@@ -352,7 +351,7 @@ class Engine:
             dossier_code=dossier_code,
             version=dossier.version + 1,
             trigger=trigger,
-            effect=transition.effect._value_,  # .value is a descriptor call: the hot path
+            effect=transition.effect.value,
             from_state=dossier.state,
             to_state=transition.dest or dossier.state,
             actor=actor.id,
@@ -568,7 +567,7 @@ class Engine:
         """Cache an open dossier unless a newer copy is cached (threads race here)."""
         code = dossier.code
         with self._lock:
-            if dossier.state in OPEN_STATES_EXCLUDED:  # dossier.is_open, inlined: hot path
+            if not dossier.is_open:
                 self._open.pop(code, None)
                 return
             known = self._open.get(code)

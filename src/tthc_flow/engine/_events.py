@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tthc_flow._time import isoformat
+from tthc_flow.engine._fast import build_frozen
 from tthc_flow.engine._keys import ChainKey, KeysLike, key_id_of, key_ring
 
 GENESIS_HASH = "0" * 64
@@ -27,38 +26,8 @@ _CANONICAL = json.JSONEncoder(
 )
 
 
-# a character JSON would escape: the fast path below only handles text without any
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]').search
-
-
 def canonical_json(payload: dict[str, Any]) -> str:
-    """The payload's canonical JSON text (sorted keys, no spaces), as hashed and stored.
-
-    Small payloads of plain text (most events: ``{"role": "specialist"}``) are written
-    directly, which gives exactly the encoder's text at half its cost; anything else goes
-    through the encoder.
-    """
-    size = len(payload)
-    if size == 1:  # one key (a hand-over's role, a resolution's class): half the cost below
-        ((key, value),) = payload.items()
-        if type(value) is str and type(key) is str and not _NEEDS_ESCAPE(key + value):
-            return f'{{"{key}":"{value}"}}'
-        return _CANONICAL.encode(payload)
-    if not size:
-        return "{}"
-    if size <= 3:
-        parts = []
-        for key in sorted(payload):
-            value = payload[key]
-            if (
-                type(value) is not str
-                or type(key) is not str
-                or _NEEDS_ESCAPE(value)
-                or _NEEDS_ESCAPE(key)
-            ):
-                return _CANONICAL.encode(payload)
-            parts.append(f'"{key}":"{value}"')
-        return "{" + ",".join(parts) + "}"
+    """The payload's canonical JSON text (sorted keys, no spaces), as hashed and stored."""
     return _CANONICAL.encode(payload)
 
 
@@ -127,7 +96,7 @@ def _hash_with_text(
             to_state,
             actor,
             role,
-            isoformat(at),
+            at.isoformat(),
             payload_json,
             prev_hash,
         )
@@ -220,26 +189,27 @@ class Event:
             if hashed
             else ""
         )
-        # Fill the fields directly: the frozen __init__ costs as much as hashing the event.
-        event = object.__new__(cls)
-        event.__dict__.update(
-            dossier_code=dossier_code,
-            version=version,
-            trigger=trigger,
-            effect=effect,
-            from_state=from_state,
-            to_state=to_state,
-            actor=actor,
-            role=role,
-            at=at,
-            payload=payload,
-            prev_hash=prev_hash,
-            hash=digest,
-            idempotency_key=idempotency_key,
-            seq=0,
-            payload_json=payload_json,
+        # the frozen __init__ costs as much as hashing the event (engine/_fast.py)
+        return build_frozen(
+            cls,
+            dict(
+                dossier_code=dossier_code,
+                version=version,
+                trigger=trigger,
+                effect=effect,
+                from_state=from_state,
+                to_state=to_state,
+                actor=actor,
+                role=role,
+                at=at,
+                payload=payload,
+                prev_hash=prev_hash,
+                hash=digest,
+                idempotency_key=idempotency_key,
+                seq=0,
+                payload_json=payload_json,
+            ),
         )
-        return event
 
     def canonical_payload(self) -> str:
         """The payload's canonical JSON (:func:`canonical_json`), as hashed and stored."""

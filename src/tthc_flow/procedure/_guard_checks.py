@@ -15,7 +15,7 @@ from difflib import get_close_matches
 
 from tthc_flow._located import PathKey
 from tthc_flow.procedure._lifecycle import PAUSED_FROM, STANDARD_STATES
-from tthc_flow.procedure._model import Channel, Comparison, ProcedureDefinition, ScalarValue
+from tthc_flow.procedure._model import Channel, GuardComparison, ProcedureDefinition, ScalarValue
 
 Finding = tuple[PathKey, str, str | None]  # as in _checks (which imports this module)
 
@@ -71,11 +71,11 @@ def _key_hint(key: str, known: set[str] | frozenset[str]) -> str:
 def _check_values(
     path: PathKey,
     key: str,
-    condition: ScalarValue | Comparison,
+    condition: ScalarValue | GuardComparison,
     allowed: AbstractSet[object],
 ) -> Iterator[Finding]:
     choices = ", ".join(sorted(str(value).lower() for value in allowed))
-    if not isinstance(condition, Comparison):
+    if not isinstance(condition, GuardComparison):
         values: list[tuple[PathKey, ScalarValue]] = [(path, condition)]
     else:
         operator = next(iter(condition.model_fields_set))

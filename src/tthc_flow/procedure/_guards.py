@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tthc_flow.procedure._model import Comparison, Guard
+from tthc_flow.procedure._model import Guard, GuardComparison
 
 
-def _compare(actual: Any, condition: Comparison) -> bool:
+def _compare(actual: Any, condition: GuardComparison) -> bool:
     name = next(iter(condition.model_fields_set))
     expected = getattr(condition, "in_" if name == "in_" else name)
     try:
@@ -39,14 +39,14 @@ def guard_holds(guard: Guard, context: Mapping[str, Any]) -> bool:
 
     A plain value means equality; a missing key compares as ``None``.
 
-    >>> guard_holds({"channel": "online", "amount": Comparison(gt=100)}, {"channel": "online", "amount": 150})
+    >>> guard_holds({"channel": "online", "amount": GuardComparison(gt=100)}, {"channel": "online", "amount": 150})
     True
     >>> guard_holds({"fee_paid": True}, {})
     False
     """
     for key, condition in guard.items():
         actual = context.get(key)
-        if isinstance(condition, Comparison):
+        if isinstance(condition, GuardComparison):
             if not _compare(actual, condition):
                 return False
         elif actual != condition:
@@ -68,7 +68,7 @@ def describe_guard(guard: Guard) -> str:
     }
     parts = []
     for key, condition in guard.items():
-        if isinstance(condition, Comparison):
+        if isinstance(condition, GuardComparison):
             name = next(iter(condition.model_fields_set))
             parts.append(f"{key} {symbols[name]} {getattr(condition, name)}")
         else:

@@ -218,7 +218,7 @@ class Component(_Strict):
 ScalarValue = str | int | float | bool | None
 
 
-class Comparison(_Strict):
+class GuardComparison(_Strict):
     """One comparison in a guard; exactly one operator may be given."""
 
     eq: ScalarValue = None
@@ -238,14 +238,14 @@ class Comparison(_Strict):
     )
 
     @model_validator(mode="after")
-    def _one_operator(self) -> Comparison:
+    def _one_operator(self) -> GuardComparison:
         given = [name for name in self.model_fields_set]
         if len(given) != 1:
             raise ValueError("give exactly one operator: eq, ne, gt, ge, lt, le, in or not_in")
         return self
 
 
-Guard = dict[str, ScalarValue | Comparison]
+Guard = dict[str, ScalarValue | GuardComparison]
 """A declarative condition: every key must match. ``{channel: online, fee_paid: true}`` or
 ``{amount: {gt: 1000000}}``. Keys name dossier attributes (channel, on_the_spot, fee_paid) or
 data given with the command. No expressions are evaluated: guards are data."""

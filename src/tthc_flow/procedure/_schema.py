@@ -24,11 +24,11 @@ from tthc_flow.procedure._model import (
     ONLINE_ALIASES,
     Agency,
     Case,
-    Comparison,
     Component,
     Duration,
     ExtraTransition,
     Fee,
+    GuardComparison,
     ProcedureDefinition,
     Step,
     TimeLimit,
@@ -71,7 +71,7 @@ _REFERENCE_MODELS: tuple[type[BaseModel], ...] = (
     Workflow,
     Step,
     ExtraTransition,
-    Comparison,
+    GuardComparison,
 )
 
 

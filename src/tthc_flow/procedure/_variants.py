@@ -33,7 +33,7 @@ def _validated(
 ) -> ProcedureDefinition:
     """Re-validate the updated definition from plain data, so model validators run again."""
     source = f"<{what} of {definition.code} v{definition.version}>"
-    # exclude_unset: a guard Comparison must come back with only the operator it was given
+    # exclude_unset: a guard GuardComparison must come back with only the operator it was given
     data = definition.model_dump(by_alias=True, exclude_unset=True)
     data.update(update)
     try:

@@ -50,7 +50,7 @@ from tthc_flow.reports._ocel import to_ocel, write_ocel
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._portal_csv import PortalRow, read_portal_csv
 from tthc_flow.reports._portal_rule import PortalJudgement, portal_judgement
-from tthc_flow.reports._reconcile import Difference, FieldDifference, reconcile
+from tthc_flow.reports._reconcile import DossierDifference, FieldDifference, reconcile
 from tthc_flow.reports._report import Report, statistics
 from tthc_flow.reports._rounding import percent, round_half_up
 from tthc_flow.reports._sql import statistics_sql
@@ -68,7 +68,7 @@ __all__ = [
     "Applicant",
     "ComponentLine",
     "ControlSlip",
-    "Difference",
+    "DossierDifference",
     "DossierLog",
     "FieldDifference",
     "Form",

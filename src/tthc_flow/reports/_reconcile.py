@@ -41,7 +41,7 @@ class FieldDifference:
 
 
 @dataclass(frozen=True, slots=True)
-class Difference:
+class DossierDifference:
     """One dossier on which the two sides differ."""
 
     code: str
@@ -157,7 +157,7 @@ def reconcile(
     period: Period,
     *,
     as_of: datetime | None = None,
-) -> list[Difference]:
+) -> list[DossierDifference]:
     """Dossier by dossier, where the library and the portal export of ``period`` differ.
 
     Dossiers of the log are matched to export rows by code; log dossiers received in the
@@ -165,7 +165,7 @@ def reconcile(
     """
     at = judgement_moment(period, as_of)
     rows = {row.code: row for row in read_portal_csv(export)}
-    out: list[Difference] = []
+    out: list[DossierDifference] = []
     seen: set[str] = set()
     for d in dossiers:
         row = rows.get(d.code)
@@ -183,18 +183,20 @@ def reconcile(
                 f"{f.field} differs: library {f.library or '—'}, portal {f.portal or '—'}"
                 for f in fields
             ]
-            diff = Difference(d.code, row.line, lib, rule, portal, tuple(fields), tuple(reasons))
+            diff = DossierDifference(
+                d.code, row.line, lib, rule, portal, tuple(fields), tuple(reasons)
+            )
             out.append(diff)
     for code, row in rows.items():
         if code not in seen:
             verdict = portal_verdict(row, at)
             reason = "only in the portal export: the library has no such dossier"
-            out.append(Difference(code, row.line, None, None, verdict, (), (reason,)))
+            out.append(DossierDifference(code, row.line, None, None, verdict, (), (reason,)))
     return sorted(out, key=lambda diff: diff.code)
 
 
-def _only_library(d: Dossier, at: datetime) -> Difference:
+def _only_library(d: Dossier, at: datetime) -> DossierDifference:
     j = portal_judgement(d, at)
     reason = "only in the library: not in the portal export (not synchronised?)"
     rule = j.on_time if j else None
-    return Difference(d.code, None, library_on_time(d, at), rule, None, (), (reason,))
+    return DossierDifference(d.code, None, library_on_time(d, at), rule, None, (), (reason,))

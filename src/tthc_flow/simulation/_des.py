@@ -32,17 +32,26 @@ from tthc_flow._time import VN_TZ
 from tthc_flow.engine import (
     SYSTEM,
     Actor,
-    AgencyPolicy,
     Dossier,
     Engine,
     Event,
     FixedClock,
     OnTheSpotPolicy,
     Policies,
-    SupplementPolicy,
 )
-from tthc_flow.errors import PolicyViolation
-from tthc_flow.procedure import Catalog, OnlineLevel, ProcedureDefinition
+from tthc_flow.errors import PolicyViolation, TthcError
+from tthc_flow.procedure import (
+    RECEIVED,
+    RESULT_READY,
+    SUBMITTED,
+    SUPPLEMENT_REQUESTED,
+    Catalog,
+    Effect,
+    Lifecycle,
+    OnlineLevel,
+    ProcedureDefinition,
+    build_lifecycle,
+)
 from tthc_flow.simulation._distributions import Fixed, Sampler
 from tthc_flow.simulation._replay import ReplayedArrival
 from tthc_flow.simulation._scenario import (
@@ -99,10 +108,24 @@ class ReplicationData:
     store: Any = None
 
 
+def _trigger(lifecycle: Lifecycle, code: str, source: str, effect: Effect) -> tuple[str, str]:
+    """The trigger (and a role allowed to fire it) of ``effect`` from ``source``: looked up in
+    the procedure's own compiled lifecycle, so a procedure that names its moves otherwise is
+    simulated as it is defined (issue 16: the simulator hard-coded the standard names)."""
+    for t in lifecycle.transitions:
+        if t.source == source and t.effect is effect:
+            role = "one_stop" if "one_stop" in t.roles else min(t.roles, default="one_stop")
+            return t.trigger, role
+    raise TthcError(f"procedure {code}: no {effect.value} transition from {source} to simulate")
+
+
 class _Proc:
     """What the simulator needs of one procedure version, precomputed."""
 
-    __slots__ = ("channels", "code", "collect_at_desk", "components", "remaining", "spot", "steps")
+    __slots__ = (
+        "agencies", "channels", "code", "collect_at_desk", "components", "desk_role",
+        "remaining", "reschedule", "spot", "steps", "triggers",
+    )  # fmt: skip
 
     def __init__(
         self, definition: ProcedureDefinition, samplers: Callable[[str, str, str], Sampler]
@@ -116,9 +139,35 @@ class _Proc:
             (s.trigger, s.role, samplers(definition.code, s.id, s.role))
             for s in definition.workflow.steps
         ]
+        # the agency each step belongs to (liên thông): its actor acts for that agency
+        self.agencies = [s.agency for s in definition.workflow.steps]
         means = [sampler.mean for _, _, sampler in self.steps]
         self.remaining = [sum(means[i + 1 :]) for i in range(len(means))]
         self.components = [c.name for c in definition.components[:1]] or ["Thành phần hồ sơ"]
+        # the simulator models "4 tại chỗ" itself on the untrimmed lifecycle (OnTheSpotPolicy)
+        lifecycle = build_lifecycle(definition, trim_on_the_spot=False)
+        first, last = definition.workflow.steps[0].id, definition.workflow.steps[-1].id
+        code = definition.code
+        looked_up = {
+            "accept": (SUBMITTED, Effect.ACCEPT),
+            "supplement_at_reception": (SUBMITTED, Effect.REQUEST_SUPPLEMENT),
+            "handover": (RECEIVED, Effect.HANDOVER),
+            "supplement_in_step": (first, Effect.REQUEST_SUPPLEMENT),
+            "withdraw": (first, Effect.WITHDRAW),
+            "lapse": (SUPPLEMENT_REQUESTED, Effect.WITHDRAW),
+            "resume": (SUPPLEMENT_REQUESTED, Effect.RESUME),
+            "reject": (last, Effect.REJECT),
+            "return": (RESULT_READY, Effect.RETURN),
+        }
+        self.triggers = {
+            name: _trigger(lifecycle, code, source, effect)[0]
+            for name, (source, effect) in looked_up.items()
+        }
+        self.reschedule = [  # the apology of each step (art. 19.6)
+            _trigger(lifecycle, code, step.id, Effect.RESCHEDULE)[0]
+            for step in definition.workflow.steps
+        ]
+        self.desk_role = _trigger(lifecycle, code, SUBMITTED, Effect.ACCEPT)[1]
 
 
 class _D:
@@ -236,13 +285,10 @@ class Replication:
         self.store: Store = store if store is not None else SimulationStore(keep_events)
         start = m.horizon.start
         self.clock = FixedClock(datetime.combine(start, time(0), VN_TZ))
-        # the simulator models on-the-spot work, agencies and supplement timing itself; these
-        # engine rules (issue 4 audit) keep its previous behaviour until it models them
-        compat = Policies(
-            supplement=SupplementPolicy(max_during_handling=None, within_working_days=None),
-            on_the_spot=OnTheSpotPolicy(trimmed=False),
-            agency=AgencyPolicy(require_same_agency=False),
-        )
+        # the engine as deployed, with one documented exception: "4 tại chỗ" is modelled by
+        # the simulator (the clerk carries the dossier through its steps in one visit) on the
+        # untrimmed lifecycle, so OnTheSpotPolicy(trimmed=False) (docs/simulation.md)
+        compat = Policies(on_the_spot=OnTheSpotPolicy(trimmed=False))
         self.engine = Engine(
             self.catalog_like,
             calendar=self.cal,
@@ -287,6 +333,7 @@ class Replication:
         self.transit = self._sampler(("transit",), d.postal_transit)
         self.collect = self._sampler(("collect",), d.collection)
         self.pools: dict[str, _Pool] = {}
+        self._acting_for: dict[tuple[Actor, str], Actor] = {}
         self.heap: list[tuple[Any, ...]] = []
         self.seq = 0
         self.open_count = 0
@@ -473,6 +520,18 @@ class Replication:
     # every command carries its moment (at=); the clock itself moves once a day
     _at = staticmethod(WorkTime.dt)
 
+    def _for_step(self, d: _D, actor: Actor) -> Actor:
+        """``actor`` acting for the agency of the dossier's current step (liên thông): the
+        engine refuses a step of another agency (AgencyPolicy.require_same_agency)."""
+        agency = d.proc.agencies[d.step]
+        if agency is None:
+            return actor
+        found = self._acting_for.get((actor, agency))
+        if found is None:
+            found = Actor(actor.id, actor.roles, agency)
+            self._acting_for[(actor, agency)] = found
+        return found
+
     def _fire(self, d: _D, trigger: str, actor: Actor, ts: float, **data: Any) -> Dossier:
         # positional: fire(code, trigger, actor, at, idempotency_key, **data); WorkTime.dt inlined
         return self.engine.fire(
@@ -596,7 +655,7 @@ class Replication:
         if d.channel == "desk":
             d.visits += 1
         hours = self.reception[d.channel](d.us[0])
-        self._enqueue(self.pool("one_stop"), _Task(d, T_RECEPTION, hours, ts, d.spot), ts)
+        self._enqueue(self.pool(d.proc.desk_role), _Task(d, T_RECEPTION, hours, ts, d.spot), ts)
 
     # ------------------------------------------------------------------ queues
     def _enqueue(self, pool: _Pool, task: _Task, ts: float) -> None:
@@ -658,14 +717,16 @@ class Replication:
             )
             d.code = dossier.code
             self.open_count += 1
-            paused = self._fire(d, "request_supplement", clerk, ts, missing=d.proc.components)
+            paused = self._fire(
+                d, d.proc.triggers["supplement_at_reception"], clerk, ts, missing=d.proc.components
+            )
             d.supp_rec = True
             if d.counted:
                 self.counts["supplements_reception"] += 1
             self._ask_supplement(ts, d, paused)
             return None
         if d.code:
-            dossier = self._fire(d, "accept", clerk, ts)
+            dossier = self._fire(d, d.proc.triggers["accept"], clerk, ts)
         else:
             # the engine takes the version in force on the day of receipt (a dossier keeps the
             # version it was received under): one that arrived before a dated variant but is
@@ -690,14 +751,14 @@ class Replication:
             self.counts["received"] += 1
             self.counts["on_the_spot"] += d.spot
         self._set_due(ts, d, dossier)
-        self._fire(d, "handover", clerk, ts)
+        self._fire(d, d.proc.triggers["handover"], clerk, ts)
         d.step = 0
         return self._next_step(ts, d)
 
     def _next_step(self, ts: float, d: _D) -> _Task | None:
         _, role, sampler = d.proc.steps[d.step]
         task = _Task(d, T_STEP, sampler(d.us[3 + d.step % (N_SERVICE - 3)]), ts, d.spot)
-        if d.spot and role == "one_stop":
+        if d.spot and role == d.proc.desk_role:
             return task
         self._enqueue(self.pool(role), task, ts)
         return None
@@ -718,21 +779,32 @@ class Replication:
 
     def _step_done(self, ts: float, d: _D, actor: Actor) -> _Task | None:
         b = self.branching
+        actor = self._for_step(d, actor)
         trigger, _, _ = d.proc.steps[d.step]
         last = d.step == len(d.proc.steps) - 1
         if d.step == 0 and not d.supp_app and d.ua[A_SUPP_APP] < b.supplement_during_appraisal:
-            paused = self._fire(d, "request_supplement", actor, ts, missing=d.proc.components)
             d.supp_app = True
-            if d.counted:
-                self.counts["supplements_appraisal"] += 1
-            self._ask_supplement(ts, d, paused)
-            return None
+            try:
+                paused = self._fire(
+                    d, d.proc.triggers["supplement_in_step"], actor, ts, missing=d.proc.components
+                )
+            except PolicyViolation:
+                # too late to ask (SupplementPolicy: once, within the working days after the
+                # receipt that art. 19.5 allows): as in an office, the step goes on without it
+                pass
+            else:
+                if d.counted:
+                    self.counts["supplements_appraisal"] += 1
+                self._ask_supplement(ts, d, paused)
+                return None
         if d.step == 0 and d.ua[A_WITHDRAW] < b.withdraw:
-            self._fire(d, "withdraw", APPLICANT, ts, reason="Người nộp rút hồ sơ")
+            self._fire(d, d.proc.triggers["withdraw"], APPLICANT, ts, reason="Người nộp rút hồ sơ")
             self._closed(d, "withdrawn")
             return None
         if last and d.ua[A_REJECT] < b.reject:
-            dossier = self._fire(d, "reject", actor, ts, reason="Không đủ điều kiện")
+            dossier = self._fire(
+                d, d.proc.triggers["reject"], actor, ts, reason="Không đủ điều kiện"
+            )
         else:
             dossier = self._fire(d, trigger, actor, ts)
         if not last:
@@ -756,24 +828,24 @@ class Replication:
             self.data.processing_days.append(seconds / (self.hpd * 3600.0))
         if d.channel == "desk" or (d.channel == "online" and d.proc.collect_at_desk):
             if d.spot:
-                self._return(ts, d, self.pool("one_stop").actors[0], "desk")
+                self._return(ts, d, self.pool(d.proc.desk_role).actors[0], "desk")
             else:
                 self.push(ts + self.collect(d.ua[A_COLLECT]) * DAY_S, self._collect, d)
         else:
-            self._return(ts, d, self.pool("one_stop").actors[0], d.channel)
+            self._return(ts, d, self.pool(d.proc.desk_role).actors[0], d.channel)
 
     def _collect(self, ts: float, d: _D) -> None:
         d.visits += 1
         ready = self.wt.next_working(ts)
         self._enqueue(
-            self.pool("one_stop"), _Task(d, T_RETURN, self.ret(d.us[2]), ready, False), ready
+            self.pool(d.proc.desk_role), _Task(d, T_RETURN, self.ret(d.us[2]), ready, False), ready
         )
 
     def _return_done(self, ts: float, d: _D, clerk: Actor) -> None:
         self._return(ts, d, clerk, "desk")
 
     def _return(self, ts: float, d: _D, clerk: Actor, method: str) -> None:
-        self._fire(d, "return_result", clerk, ts, method=method)
+        self._fire(d, d.proc.triggers["return"], clerk, ts, method=method)
         if d.counted:
             in_hand = ts + (self.transit(d.ua[A_POST_OUT]) * DAY_S if method == "postal" else 0.0)
             self.data.citizen_days.append((in_hand - d.submitted) / DAY_S)
@@ -792,10 +864,10 @@ class Replication:
     def _supplement_back(self, ts: float, d: _D) -> None:
         if d.channel == "desk":
             d.visits += 1
-        dossier = self._fire(d, "submit_supplement", APPLICANT, ts)
+        dossier = self._fire(d, d.proc.triggers["resume"], APPLICANT, ts)
         if d.step < 0:  # supplement at reception: the desk checks the dossier again
             hours = self.reception[d.channel](d.us[1])
-            self._enqueue(self.pool("one_stop"), _Task(d, T_RECEPTION, hours, ts, d.spot), ts)
+            self._enqueue(self.pool(d.proc.desk_role), _Task(d, T_RECEPTION, hours, ts, d.spot), ts)
             return
         self._set_due(ts, d, dossier)
         _, role, sampler = d.proc.steps[d.step]
@@ -803,7 +875,9 @@ class Replication:
         self._enqueue(self.pool(role), task, ts)
 
     def _abandon(self, ts: float, d: _D) -> None:
-        self._fire(d, "withdraw", SYSTEM, ts, reason="Không bổ sung hồ sơ trong thời hạn")
+        self._fire(
+            d, d.proc.triggers["lapse"], SYSTEM, ts, reason="Không bổ sung hồ sơ trong thời hạn"
+        )
         self._closed(d, "withdrawn")
 
     def _close(self, ts: float, d: _D) -> None:
@@ -855,8 +929,8 @@ class Replication:
         try:
             self._fire(
                 d,
-                "reschedule",
-                self.pool(d.proc.steps[d.step][1]).actors[0],
+                d.proc.reschedule[d.step],
+                self._for_step(d, self.pool(d.proc.steps[d.step][1]).actors[0]),
                 ts,
                 new_due_at=wt.dt(new_due),
                 reason="Hồ sơ cần thêm thời gian thẩm định",

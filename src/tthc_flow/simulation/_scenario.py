@@ -29,9 +29,9 @@ from tthc_flow._yaml import LocatedDocument, load_located, read_text, validation
 from tthc_flow.calendar import (
     CalendarOverrides,
     DatedReason,
-    Period,
     WorkCalendar,
     WorkingHours,
+    WorkingPeriod,
     YearSchedule,
     load_overrides,
 )
@@ -85,7 +85,7 @@ class CalendarSpec(_Strict):
     """The working calendar: the national one, an agency's overrides, or every day working."""
 
     overrides: str | None = Field(default=None, description="Overrides YAML, relative path.")
-    working_hours: list[Period] | None = Field(default=None, description="Working periods.")
+    working_hours: list[WorkingPeriod] | None = Field(default=None, description="Working periods.")
     all_days: bool = Field(
         default=False,
         description="Every day of the year is a working day (for queueing validation only).",
@@ -207,7 +207,7 @@ class StaffPool(_Strict):
     """
 
     count: Annotated[int, Field(ge=1)] | Literal["unlimited"]
-    hours: list[Period] | None = Field(
+    hours: list[WorkingPeriod] | None = Field(
         default=None, description="Working periods of this role, e.g. [[07:30, 11:30], ...]."
     )
 
@@ -240,7 +240,7 @@ class StaffPool(_Strict):
 
     @field_validator("hours", mode="after")
     @classmethod
-    def _ordered(cls, value: list[Period] | None) -> list[Period] | None:
+    def _ordered(cls, value: list[WorkingPeriod] | None) -> list[WorkingPeriod] | None:
         if value is not None:
             if not value:
                 raise ValueError("give at least one period, or leave hours out")
@@ -474,7 +474,7 @@ def build_calendar(
     hours = WorkingHours(periods=tuple(spec.working_hours)) if spec.working_hours else None
     if spec.all_days:
         if hours is None:
-            hours = WorkingHours(periods=(Period(start=time(0), end=time.max),))
+            hours = WorkingHours(periods=(WorkingPeriod(start=time(0), end=time.max),))
         overrides = _all_days_overrides(years[0], years[-1])
         return WorkCalendar.vietnam(years=years, overrides=overrides, working_hours=hours)
     overrides_obj = load_overrides(confined(spec.overrides, base, root)) if spec.overrides else None

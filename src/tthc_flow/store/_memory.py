@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tthc_flow.engine._fast import copy_frozen
 from tthc_flow.engine._store_port import (
     ChainProblem,
     ChainReport,
@@ -237,16 +238,14 @@ class MemoryStore:
             if undo is not None:
                 undo.append(self._undoer(code, stored, keyed))
             seq = self._seq
-            for event in events:
-                seq += 1
-                # the event was just built for this append and is not shared yet: number it
-                # in place instead of copying it (a copy costs as much as the rest of append)
-                event.__dict__["seq"] = seq
-            self._seq = seq
+            events = [copy_frozen(event, {"seq": seq + n}) for n, event in enumerate(events, 1)]
+            first = events[0]
+            self._seq = seq + len(events)
             rows = (_row(first),) if len(events) == 1 else tuple([_row(e) for e in events])
             self._events[code] = stored + rows if stored else rows
-            for event, key in keyed:
-                keys[(None if event.version == 1 else code, key)] = event
+            for event in events:  # the numbered copies: what find_idempotent gives back
+                if event.idempotency_key is not None:
+                    keys[(None if event.version == 1 else code, event.idempotency_key)] = event
             self._dossiers[code] = dossier
             if timers:
                 self._change_timers(code, timers)
