@@ -33,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from tthc_flow._time import VN_TZ, isoformat
+from tthc_flow._time import VN_TZ
 from tthc_flow.engine import GENESIS_HASH, Event
 from tthc_flow.errors import AuditFileError, Problem, StoreError
 
@@ -89,7 +89,7 @@ class Anchor:
                 "events": self.events,
                 "root": self.root,
                 "position": self.position,
-                "taken_at": isoformat(self.taken_at),
+                "taken_at": self.taken_at.isoformat(),
             },
             sort_keys=True,
         )
@@ -195,7 +195,7 @@ class AnchorCheck:
 
     def describe(self) -> str:
         """One line."""
-        head = f"anchor of {self.anchor.events} events taken {isoformat(self.anchor.taken_at)}"
+        head = f"anchor of {self.anchor.events} events taken {self.anchor.taken_at.isoformat()}"
         return f"{head}: " + ("ok" if self.ok else str(self.problem))
 
 

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from tthc_flow._time import VN_TZ, isoformat
+from tthc_flow._time import VN_TZ
 from tthc_flow.audit._anchor import ANCHOR_FORMAT, Anchor, EventSource, fold, settled
 from tthc_flow.engine import Event
 from tthc_flow.errors import AuditFileError, Problem
@@ -56,7 +56,7 @@ def write_export(store: ExportableStore, handle: IO[str], *, now: datetime | Non
     reads them), so anchors taken before the export check against it.
     """
     moment = now if now is not None else datetime.now(VN_TZ)
-    handle.write(_line({"format": EXPORT_FORMAT, "version": 1, "exported_at": isoformat(moment)}))
+    handle.write(_line({"format": EXPORT_FORMAT, "version": 1, "exported_at": moment.isoformat()}))
     count, root, position = 0, "0" * 64, "0"
     for event in settled(store):
         handle.write(_line({"e": _event_fields(event)}))
@@ -150,7 +150,7 @@ def _event_fields(event: Event) -> list[Any]:
         event.to_state,
         event.actor,
         event.role,
-        isoformat(event.at),
+        event.at.isoformat(),
         event.canonical_payload(),
         event.prev_hash,
         event.hash,
