@@ -1,8 +1,8 @@
 """tthc_flow: Vietnamese administrative procedures (thủ tục hành chính) as state machines.
 
 The names most users need are re-exported here; the subpackages (``calendar``,
-``procedure``, ``engine``, ``store``, ``portal``, ``reports``, ``simulation``, ``testing``) hold
-the rest.
+``procedure``, ``engine``, ``store``, ``audit``, ``portal``, ``reports``, ``simulation``,
+``forecast``, ``testing``) hold the rest.
 Everything in modules whose name starts with an underscore is private.
 """
 

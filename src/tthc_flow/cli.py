@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tthc_flow._cli_errors import fail, missing_hint, one_line_errors
+from tthc_flow._cli_stores import open_read_only as _open_store
 from tthc_flow._cli_text import say, weekday
 from tthc_flow._numbers import number
 from tthc_flow._safe_text import csv_text
@@ -366,24 +367,6 @@ def simulate(
             click.echo(f"{say('plot', lang)}: {plot_comparison(results, plot, lang)}")
 
 
-def _open_store(db: Path) -> Any:
-    """The store of a SQLite file, opened for reading only: the commands that read a file
-    they are given never write to it (a wrong file, e.g. an empty one, stays as it was), and
-    a read-only archived copy can be audited."""
-    from sqlalchemy import make_url
-
-    from tthc_flow.errors import StoreError
-    from tthc_flow.store import SqlStore
-    from tthc_flow.store._engine import read_only_url
-
-    url = read_only_url(db)
-    try:
-        return SqlStore(url, create=False)
-    except StoreError as error:  # name the file as the user gave it, not the read-only URI
-        shown = make_url(url).render_as_string(hide_password=True)
-        raise type(error)(str(error).replace(shown, f"sqlite:///{db}")) from None
-
-
 @main.command()
 @click.option("--db", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option(
@@ -576,7 +559,15 @@ def _add_service_commands() -> None:
     main.add_command(forecast)
 
 
+def _add_audit_commands() -> None:
+    from tthc_flow._cli_audit import anchor, chain_export, verify
+
+    for command in (anchor, chain_export, verify):
+        main.add_command(command)
+
+
 _add_service_commands()
+_add_audit_commands()
 
 if __name__ == "__main__":
     main()

@@ -153,3 +153,11 @@ class ConcurrencyConflict(StoreError):
 
 class IntegrityError(StoreError):
     """The stored event chain does not verify (an event was altered or removed)."""
+
+
+class ChainKeyError(InputError):
+    """A chain key (:class:`~tthc_flow.engine.ChainKey`) is too short or its file unreadable."""
+
+
+class AuditFileError(InputError):
+    """An anchor or chain export file is not one tthc_flow wrote (or was cut short)."""

@@ -25,6 +25,7 @@ from tthc_flow.engine._dossier import (
 )
 from tthc_flow.engine._engine import Engine, Hook
 from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
+from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_status
 from tthc_flow.engine._officials import Official, OfficialDirectory
 from tthc_flow.engine._policies import (
@@ -113,6 +114,7 @@ __all__ = [
     "AuthorizationRequest",
     "Authorizer",
     "BulkResult",
+    "ChainKey",
     "Clock",
     "ClockStartPolicy",
     "CompiledProcedure",

@@ -36,6 +36,7 @@ from tthc_flow.engine._dossier import (
 )
 from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._inputs import check_create, check_fire
+from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage
 from tthc_flow.engine._policies import Policies, SupplementMode
 from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
@@ -144,6 +145,9 @@ class Engine(BulkCommands):
     >>> from tthc_flow.store import MemoryStore   # doctest: +SKIP
     >>> engine = Engine(load_catalog("examples/so-cong-thuong"), store=MemoryStore())  # doctest: +SKIP
     >>> d = engine.receive("2.000132", applicant="Công ty A", channel="desk")  # doctest: +SKIP
+
+    ``key`` (a :class:`~tthc_flow.engine.ChainKey`, kept outside the database) makes every
+    event's hash keyed, so that nobody without the key can forge one (docs/security.md).
     """
 
     def __init__(
@@ -156,6 +160,7 @@ class Engine(BulkCommands):
         policies: Policies | None = None,
         hooks: dict[str, Hook] | None = None,
         rules: RuleBook | None = None,
+        key: ChainKey | None = None,
     ) -> None:
         if store is None:  # the engine imports no store of its own: the caller picks one
             raise TypeError(
@@ -188,6 +193,9 @@ class Engine(BulkCommands):
         # no chain to verify: its events are not hashed, and no timers or outbox messages
         # are written (Store docs, docs/engine.md)
         self._hashed = self.store.keep_events is not False
+        # a key the database never holds: events' hashes become keyed (engine._keys), so that
+        # a forger with the public Event.create cannot make one that verifies
+        self._key = key
         self._durable = self._hashed
         self._lock = threading.Lock()  # guards the cache's check-then-set across threads
         self._due_soon_memo: dict[datetime, datetime | None] = {}
@@ -395,6 +403,7 @@ class Engine(BulkCommands):
             prev_hash=dossier.last_hash,
             idempotency_key=idempotency_key,
             hashed=self._hashed,
+            key=self._key,
         )
         hooks = self._hook_lists.get(id(transition))
         if hooks is None:
@@ -985,6 +994,7 @@ class Engine(BulkCommands):
                     prev_hash=GENESIS_HASH,
                     idempotency_key=idempotency_key,
                     hashed=self._hashed,
+                    key=self._key,
                 )
                 return self._commit(event, None, start(event))
         except ConcurrencyConflict:

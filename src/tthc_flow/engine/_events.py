@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from tthc_flow.engine._fast import build_frozen
+from tthc_flow.engine._keys import ChainKey, KeysLike, key_id_of, key_ring
 
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of a dossier's first event."""
@@ -80,8 +81,10 @@ def _hash_with_text(
     prev_hash: str,
     effect: str,
     idempotency_key: str | None,
+    key: ChainKey | None = None,
 ) -> str:
-    # event_hash with the payload's canonical JSON already written (Event.create keeps it)
+    # event_hash with the payload's canonical JSON already written (Event.create keeps it);
+    # with a key, the same text under HMAC (engine._keys, keyed hash version 3)
     text = "\x1f".join(
         (
             dossier_code,
@@ -98,7 +101,13 @@ def _hash_with_text(
             prev_hash,
         )
     )
+    if key is not None:
+        return key.seal(text)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+hash_with_payload_text = _hash_with_text
+""":func:`event_hash` of a payload already written as its canonical JSON (a stored row's)."""
 
 
 @dataclass(frozen=True)
@@ -151,11 +160,14 @@ class Event:
         prev_hash: str,
         idempotency_key: str | None = None,
         hashed: bool = True,
+        key: ChainKey | None = None,
     ) -> Event:
         """Build an event and compute its hash (:func:`event_hash`).
 
         ``hashed=False`` leaves ``hash`` empty: for events no store keeps (the simulator's
-        lean store), where a chain would have nobody to verify it.
+        lean store), where a chain would have nobody to verify it. With a ``key`` the hash
+        is keyed (:class:`~tthc_flow.engine.ChainKey`): only a holder of the key can make
+        one that verifies.
         """
         payload_json = canonical_json(payload) if hashed else ""
         digest = (
@@ -172,6 +184,7 @@ class Event:
                 prev_hash,
                 effect,
                 idempotency_key,
+                key,
             )
             if hashed
             else ""
@@ -202,9 +215,18 @@ class Event:
         """The payload's canonical JSON (:func:`canonical_json`), as hashed and stored."""
         return self.payload_json or canonical_json(self.payload)
 
-    def verify(self) -> bool:
-        """True when the stored hash matches the content."""
-        return self.hash == event_hash(
+    def verify(self, key: KeysLike = None) -> bool:
+        """True when the stored hash matches the content.
+
+        A keyed hash verifies only with its key among ``key`` (one key or several); without
+        it this is False (:func:`first_broken_link` tells the two cases apart)."""
+        key_id = key_id_of(self.hash)
+        found = None
+        if key_id is not None:
+            found = key_ring(key).get(key_id)
+            if found is None:
+                return False
+        return self.hash == _hash_with_text(
             self.dossier_code,
             self.version,
             self.trigger,
@@ -213,22 +235,55 @@ class Event:
             self.actor,
             self.role,
             self.at,
-            self.payload,
+            self.canonical_payload(),
             self.prev_hash,
             self.effect,
             self.idempotency_key,
+            found,
         )
 
 
-def first_broken_link(events: list[Event]) -> tuple[int, str] | None:
-    """Check one dossier's chain; ``(version, reason)`` of the first bad event, else None."""
+def first_broken_link(
+    events: list[Event],
+    key: KeysLike = None,
+    *,
+    unkeyed_through: int | None = None,
+    links_only_when_keyed: bool = False,
+) -> tuple[int, str] | None:
+    """Check one dossier's chain; ``(version, reason)`` of the first bad event, else None.
+
+    With ``key`` (one :class:`~tthc_flow.engine.ChainKey` or several) every event must carry
+    a keyed hash made with one of them, except events whose ``seq`` is at most
+    ``unkeyed_through`` (written before the key was adopted): an unkeyed hash is then what
+    anyone could forge with the public :meth:`Event.create`. Without the key a keyed event
+    cannot be checked and is reported so, unless ``links_only_when_keyed`` (a store loading a
+    dossier: it never holds the key), which checks its versions and links only.
+    """
+    ring = key_ring(key)
     prev = GENESIS_HASH
     for expected_version, event in enumerate(events, start=1):
         if event.version != expected_version:
             return (event.version, f"expected version {expected_version}: an event is missing")
         if event.prev_hash != prev:
             return (event.version, "prev_hash does not match the previous event's hash")
-        if not event.verify():
+        key_id = key_id_of(event.hash)
+        if key_id is None:
+            if ring and (unkeyed_through is None or event.seq > unkeyed_through):
+                return (
+                    event.version,
+                    "not keyed: written without the chain key, or forged with the public "
+                    "Event.create",
+                )
+        elif key_id not in ring:
+            if not links_only_when_keyed:
+                return (
+                    event.version,
+                    f"keyed with key {key_id}, which was not given: "
+                    + ("a forgery with another key" if ring else "cannot be checked"),
+                )
+            prev = event.hash
+            continue
+        if not event.verify(ring.values()):
             return (event.version, "content does not match its hash (altered)")
         prev = event.hash
     return None

@@ -14,6 +14,7 @@ from tthc_flow.errors import StoreError
 if TYPE_CHECKING:  # the engine imports the store: no runtime import back (cycle)
     from tthc_flow.engine._dossier import Dossier
     from tthc_flow.engine._events import Event
+    from tthc_flow.engine._keys import ChainKey
     from tthc_flow.engine._messages import OutboxMessage
     from tthc_flow.engine._timers import TimerChange
 
@@ -119,20 +120,56 @@ class FeedPage:
     position: str
 
 
+class ChainProblem(NamedTuple):
+    """One dossier whose chain or summary does not verify: the first bad version, and why."""
+
+    dossier_code: str
+    version: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"dossier {self.dossier_code} event {self.version}: {self.reason}"
+
+
 @dataclass(frozen=True)
 class ChainReport:
-    """Result of :meth:`Store.verify`: ok, or the first broken link found."""
+    """Result of :meth:`Store.verify`: ok, or every broken dossier (``problems``, in code
+    order, one per dossier); ``broken_dossier``, ``broken_version`` and ``reason`` repeat the
+    first of them (the report's fields before every dossier was reported)."""
 
     dossiers_checked: int
     events_checked: int
     broken_dossier: str | None = None
     broken_version: int | None = None
     reason: str | None = None
+    problems: tuple[ChainProblem, ...] = ()
+
+    @classmethod
+    def of(
+        cls, dossiers_checked: int, events_checked: int, problems: Sequence[ChainProblem]
+    ) -> ChainReport:
+        """The report of every problem found (none: ok)."""
+        if not problems:
+            return cls(dossiers_checked, events_checked)
+        first = problems[0]
+        return cls(dossiers_checked, events_checked, *first, problems=tuple(problems))
 
     @property
     def ok(self) -> bool:
         """True when every chain verifies."""
         return self.broken_dossier is None
+
+    def describe(self, most: int = 20) -> str:
+        """One line per broken dossier (at most ``most``, then how many more), or "ok"."""
+        if self.ok:
+            return "ok"
+        problems = self.problems or (
+            ChainProblem(self.broken_dossier or "", self.broken_version or 0, self.reason or ""),
+        )
+        lines = [str(p) for p in problems[:most]]
+        if len(problems) > most:
+            lines.append(f"... and {len(problems) - most} more broken dossier(s)")
+        return "\n".join(lines)
 
 
 class Store(Protocol):
@@ -218,8 +255,17 @@ class Store(Protocol):
         by appointment then code (no replay)."""
         ...
 
-    def verify(self) -> ChainReport:
-        """Check every dossier's hash chain and summary."""
+    def verify(
+        self,
+        key: ChainKey | Sequence[ChainKey] | None = None,
+        *,
+        unkeyed_through: int | None = None,
+    ) -> ChainReport:
+        """Check every dossier's hash chain and summary; report every broken dossier.
+
+        With ``key`` every event must be keyed with one of the keys, except events with a
+        ``seq`` at most ``unkeyed_through`` (see :func:`~tthc_flow.engine.first_broken_link`).
+        """
         ...
 
 
@@ -232,7 +278,12 @@ class FullStore(Store, Protocol):
     stores; a minimal store for the engine (e.g. the simulator's) need only be a ``Store``.
     """
 
-    def check(self) -> None:
+    def check(
+        self,
+        key: ChainKey | Sequence[ChainKey] | None = None,
+        *,
+        unkeyed_through: int | None = None,
+    ) -> None:
         """Raise :class:`~tthc_flow.errors.IntegrityError` unless :meth:`verify` is ok."""
         ...
 

@@ -16,9 +16,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from tthc_flow.engine import Dossier, Event, first_broken_link, replay
+from tthc_flow.engine import ChainKey, Dossier, Event, first_broken_link, replay
 from tthc_flow.errors import ConcurrencyConflict
-from tthc_flow.store import ChainReport, DossierQuery, DossierSummary
+from tthc_flow.store import ChainProblem, ChainReport, DossierQuery, DossierSummary
 from tthc_flow.store._memory import matches, select_summaries
 
 
@@ -121,14 +121,22 @@ class SimulationStore:
         everything = [e for events in self._events.values() for e in events]
         return iter(sorted(everything, key=lambda e: e.seq))
 
-    def verify(self) -> ChainReport:
-        """Check every kept chain, and that each summary is the replay of its events."""
+    def verify(
+        self,
+        key: ChainKey | Sequence[ChainKey] | None = None,
+        *,
+        unkeyed_through: int | None = None,
+    ) -> ChainReport:
+        """Check every kept chain, and that each summary is the replay of its events; report
+        every broken dossier (``key``: see :meth:`tthc_flow.store.Store.verify`)."""
         checked = 0
-        for code, events in self._events.items():
+        problems: list[ChainProblem] = []
+        for code in sorted(self._events):
+            events = self._events[code]
             checked += len(events)
-            broken = first_broken_link(events)
+            broken = first_broken_link(events, key, unkeyed_through=unkeyed_through)
             if broken is not None:
-                return ChainReport(len(self._events), checked, code, *broken)
-            if replay(events) != replace(self._dossiers[code], as_of=None):
-                return ChainReport(len(self._events), checked, code, len(events), "replay differs")
-        return ChainReport(len(self._events), checked)
+                problems.append(ChainProblem(code, *broken))
+            elif replay(events) != replace(self._dossiers[code], as_of=None):
+                problems.append(ChainProblem(code, len(events), "replay differs"))
+        return ChainReport.of(len(self._events), checked, problems)

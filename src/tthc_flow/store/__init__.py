@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from tthc_flow.engine._store_port import (
+    ChainProblem,
     ChainReport,
     Delivery,
     DossierQuery,
@@ -57,6 +58,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "ChainProblem",
     "ChainReport",
     "Delivery",
     "DeliveryReport",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tthc_flow.engine._fast import copy_frozen
 from tthc_flow.engine._store_port import (
+    ChainProblem,
     ChainReport,
     Delivery,
     DossierQuery,
@@ -27,6 +28,7 @@ from tthc_flow.store._worklist import WorklistPage, WorklistQuery, memory_workli
 if TYPE_CHECKING:  # the engine imports the store: importing it here first would be a cycle
     from tthc_flow.engine._dossier import Dossier
     from tthc_flow.engine._events import Event
+    from tthc_flow.engine._keys import ChainKey
     from tthc_flow.engine._messages import OutboxMessage
     from tthc_flow.engine._timers import TimerChange
 
@@ -124,6 +126,42 @@ def _event(code: str, row: _Row) -> Event:
         hash_,
         key,
         seq,
+    )
+
+
+def _holds(code: str, dossier: Dossier, rows: tuple[_Row, ...]) -> bool:
+    """Whether the kept state is the last event's and that event's link holds."""
+    return bool(rows) and rows[-1][10] == dossier.last_hash and _last_link_holds(code, rows)
+
+
+def _last_link_holds(code: str, rows: tuple[_Row, ...]) -> bool:
+    """Whether the last row follows the one before it and, unkeyed, matches its content
+    (hashed from the row as kept: no payload parsing, a few microseconds)."""
+    from tthc_flow.engine._events import GENESIS_HASH, hash_with_payload_text
+    from tthc_flow.engine._keys import key_id_of
+
+    version, trigger, effect, from_state, to_state, actor, role, at, payload = rows[-1][:9]
+    prev_hash, hash_, key = rows[-1][9:12]
+    if version != len(rows) or prev_hash != (rows[-2][10] if len(rows) > 1 else GENESIS_HASH):
+        return False
+    if key_id_of(hash_) is not None:
+        return True  # keyed: its content needs the key, which verify(key) is given
+    return bool(
+        hash_
+        == hash_with_payload_text(
+            code,
+            version,
+            trigger,
+            from_state,
+            to_state,
+            actor,
+            role,
+            at,
+            payload,
+            prev_hash,
+            effect,
+            key,
+        )
     )
 
 
@@ -302,8 +340,24 @@ class MemoryStore:
         return [_event(dossier_code, row) for row in self._events.get(dossier_code, ())]
 
     def load(self, dossier_code: str) -> Dossier | None:
-        """The dossier's current state."""
-        return self._dossiers.get(dossier_code)
+        """The dossier's current state.
+
+        Raises :class:`IntegrityError` naming the dossier and version when its last link no
+        longer holds (the cheap check: the kept state's hash is the last event's, which
+        follows the one before and, unkeyed, matches its content; :meth:`verify` checks all).
+        """
+        dossier = self._dossiers.get(dossier_code)
+        if dossier is None or _holds(dossier_code, dossier, self._events.get(dossier_code, ())):
+            return dossier
+        with self._lock:  # another thread's append may stand between its two writes: look again
+            dossier = self._dossiers.get(dossier_code)
+            rows = self._events.get(dossier_code, ())
+            if dossier is None or _holds(dossier_code, dossier, rows):
+                return dossier
+        raise IntegrityError(
+            f"dossier {dossier_code} event {len(rows)}: the stored chain's last link does not "
+            "hold (altered outside tthc_flow); run verify() and restore it from a verified copy"
+        )
 
     def find_idempotent(self, dossier_code: str | None, key: str) -> Event | None:
         """The event stored with this key, if any."""
@@ -411,35 +465,52 @@ class MemoryStore:
             return {kind: due for kind, due, fired in self._entries(dossier_code) if fired is None}
 
     # ------------------------------------------------------------------ audit
-    def verify(self) -> ChainReport:
-        """Check every chain and that each summary equals the replay of its events."""
+    def verify(
+        self,
+        key: ChainKey | Sequence[ChainKey] | None = None,
+        *,
+        unkeyed_through: int | None = None,
+    ) -> ChainReport:
+        """Check every chain and that each summary equals the replay of its events; report
+        every broken dossier, in code order (``key``: see :meth:`Store.verify`)."""
         from tthc_flow.engine._dossier import replay
         from tthc_flow.engine._events import first_broken_link
 
+        with self._lock:
+            codes = sorted(set(self._events) | set(self._dossiers))
         events_checked = 0
-        for code in list(self._events):
+        problems: list[ChainProblem] = []
+        for code in codes:
             events = self.load_events(code)
             events_checked += len(events)
-            broken = first_broken_link(events)
+            summary = self._dossiers.get(code)
+            if not events or summary is None:
+                reason = "summary without events" if events == [] else "events without summary"
+                problems.append(ChainProblem(code, len(events), reason))
+                continue
+            broken = first_broken_link(events, key, unkeyed_through=unkeyed_through)
             if broken is not None:
-                return ChainReport(len(self._events), events_checked, code, *broken)
-            if replay(events) != replace(self._dossiers[code], as_of=None):
-                return ChainReport(
-                    len(self._events),
-                    events_checked,
-                    code,
-                    len(events),
-                    "summary differs from replay",
-                )
-        return ChainReport(len(self._events), events_checked)
+                problems.append(ChainProblem(code, *broken))
+            elif replay(events) != replace(summary, as_of=None):
+                problems.append(ChainProblem(code, len(events), "summary differs from replay"))
+        return ChainReport.of(len(codes), events_checked, problems)
 
-    def check(self) -> None:
-        """Raise :class:`IntegrityError` unless :meth:`verify` is ok."""
-        report = self.verify()
+    def check(
+        self,
+        key: ChainKey | Sequence[ChainKey] | None = None,
+        *,
+        unkeyed_through: int | None = None,
+    ) -> None:
+        """Raise :class:`IntegrityError` unless :meth:`verify` is ok (naming every broken
+        dossier)."""
+        report = self.verify(key, unkeyed_through=unkeyed_through)
         if not report.ok:
-            raise IntegrityError(
-                f"dossier {report.broken_dossier} event {report.broken_version}: {report.reason}"
-            )
+            raise IntegrityError(report.describe())
+
+    def day_counters(self) -> dict[tuple[str, date], int]:
+        """The last number of the day issued per (agency, day) (:mod:`tthc_flow.audit`)."""
+        with self._lock:
+            return dict(self._sequences)
 
 
 class _Batch:

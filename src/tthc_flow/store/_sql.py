@@ -24,6 +24,7 @@ from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, Dossier, replay
 from tthc_flow.engine._events import Event, first_broken_link
 from tthc_flow.engine._store_port import (
     SUMMARY_FIELDS,
+    ChainProblem,
     ChainReport,
     Delivery,
     DossierQuery,
@@ -53,9 +54,10 @@ from tthc_flow.store._migrations import (
 from tthc_flow.store._raw import AT, MOMENTS, RAW_DOSSIERS, RAW_EVENTS
 from tthc_flow.store._rows import SUMMARY_COLUMNS, row_event, summary_row
 from tthc_flow.store._worklist import WorklistPage, WorklistQuery
-from tthc_flow.store.schema import dossiers, events
+from tthc_flow.store.schema import day_sequences, dossiers, events
 
 if TYPE_CHECKING:
+    from tthc_flow.engine._keys import ChainKey
     from tthc_flow.engine._messages import OutboxMessage
     from tthc_flow.engine._timers import TimerChange
 
@@ -515,14 +517,21 @@ class SqlStore:
             after = codes[-1]
 
     # ------------------------------------------------------------------- audit
-    def verify(self) -> ChainReport:
+    def verify(
+        self,
+        key: ChainKey | Sequence[ChainKey] | None = None,
+        *,
+        unkeyed_through: int | None = None,
+    ) -> ChainReport:
         """Check every chain, and that each summary row equals the replay of its events.
 
         Walks every code found in ``events`` or ``dossiers`` (a summary row without events,
         or events without a summary row, is a break); rows that no longer parse are reported,
-        never raised. Reads one consistent snapshot; reports the first problem in code order.
+        never raised. Reads one consistent snapshot; reports every broken dossier, in code
+        order (``key``: see :meth:`Store.verify`).
         """
         checked_dossiers = checked_events = 0
+        problems: list[ChainProblem] = []
         with self._tx(write=False) as conn:
             if conn.dialect.name == "postgresql" and getattr(self._local, "conn", None) is None:
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -536,20 +545,31 @@ class SqlStore:
                     chain = chains.get(code, [])
                     checked_dossiers += 1
                     checked_events += len(chain)
-                    broken = _check(chain, summaries, self.calendar)
+                    broken = _check(chain, summaries, self.calendar, key, unkeyed_through)
                     if broken is not None:
-                        return ChainReport(checked_dossiers, checked_events, code, *broken)
+                        problems.append(ChainProblem(code, *broken))
                 if len(codes) < _PAGE:
-                    return ChainReport(checked_dossiers, checked_events)
+                    return ChainReport.of(checked_dossiers, checked_events, problems)
                 after = codes[-1]
 
-    def check(self) -> None:
-        """Raise :class:`IntegrityError` unless :meth:`verify` is ok."""
-        report = self.verify()
+    def check(
+        self,
+        key: ChainKey | Sequence[ChainKey] | None = None,
+        *,
+        unkeyed_through: int | None = None,
+    ) -> None:
+        """Raise :class:`IntegrityError` unless :meth:`verify` is ok (naming every broken
+        dossier)."""
+        report = self.verify(key, unkeyed_through=unkeyed_through)
         if not report.ok:
-            raise IntegrityError(
-                f"dossier {report.broken_dossier} event {report.broken_version}: {report.reason}"
-            )
+            raise IntegrityError(report.describe())
+
+    def day_counters(self) -> dict[tuple[str, date], int]:
+        """The last number of the day issued per (agency, day) (:mod:`tthc_flow.audit`)."""
+        c = day_sequences.c
+        with self._tx(write=False) as conn:
+            rows = conn.execute(select(c.agency_code, c.day, c.value))
+            return {(str(agency), day): int(value) for agency, day, value in rows}
 
     # ----------------------------------------------------------------- closing
     def close(self) -> None:
@@ -619,7 +639,15 @@ def _run(callbacks: list[Callable[[], None]]) -> None:
 
 def replay_checked(chain: list[Event]) -> Dossier:
     """The replay of a stored chain; :class:`IntegrityError` naming the dossier and version
-    where it does not follow."""
+    where it does not follow: versions in order, each ``prev_hash`` its predecessor's hash,
+    each unkeyed hash its content's (a keyed one needs the key, which the store never holds:
+    its links are checked, its content by ``verify(key)``)."""
+    broken = first_broken_link(chain, links_only_when_keyed=True)
+    if broken is not None:
+        raise IntegrityError(
+            f"dossier {chain[0].dossier_code} event {broken[0]}: {broken[1]}; refusing to "
+            "build on it: run verify() and restore it from a verified copy"
+        )
     try:
         return replay(chain)
     except ValueError as exc:
@@ -710,7 +738,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _check(
-    chain: list[Event], summaries: dict[str, dict[str, Any] | None], calendar: WorkCalendar
+    chain: list[Event],
+    summaries: dict[str, dict[str, Any] | None],
+    calendar: WorkCalendar,
+    key: ChainKey | Sequence[ChainKey] | None = None,
+    unkeyed_through: int | None = None,
 ) -> tuple[int, str] | None:
     """``(version, reason)`` of the first problem of one dossier, else None.
 
@@ -727,7 +759,7 @@ def _check(
     for event in chain:
         if isinstance(event, _Unreadable):
             return (event.version, "row does not parse (altered)")
-    broken = first_broken_link(chain)
+    broken = first_broken_link(chain, key, unkeyed_through=unkeyed_through)
     if broken is not None:
         return broken
     expected = summary_row(replay(chain), calendar)
