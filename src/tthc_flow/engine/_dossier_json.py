@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tthc_flow.engine._applicant import Applicant
+from tthc_flow.engine._assignment import Assignment
 from tthc_flow.engine._documents import IssuedResult, SubmittedDocument
 
 if TYPE_CHECKING:
@@ -143,6 +144,8 @@ class DossierModel(_Part):
     fees: tuple[FeeJson, ...] = ()
     step_due: tuple[StepDueJson, ...] = ()
     steps: tuple[StepJson, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    """Who handles each step (lead, cooperating officials, observers): docs/officials.md."""
     pauses: tuple[PauseJson, ...] = ()
     reschedules: tuple[RescheduleJson, ...] = ()
     consultations: tuple[ConsultationJson, ...] = ()
