@@ -80,10 +80,12 @@ class Receipt(BaseModel):
     procedure_code: str
     applicant: str
     channel: str = "desk"
-    data: dict[str, Any] = Field(default_factory=dict)
+    arguments: dict[str, Any] = Field(default_factory=dict)  # the command's own (case=...)
+    data: dict[str, Any] = Field(default_factory=dict)  # what the dossier keeps
 
 
 class Command(BaseModel):
+    arguments: dict[str, Any] = Field(default_factory=dict)  # reason=, missing=...
     data: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -163,7 +165,8 @@ def create_app(store: SqlStore, catalog: Catalog) -> FastAPI:
             body.channel,
             actor=who.actor,
             idempotency_key=idempotency_key,
-            **body.data,
+            data=body.data,
+            **body.arguments,
         )
         return dossier_json(d)
 
@@ -176,7 +179,14 @@ def create_app(store: SqlStore, catalog: Catalog) -> FastAPI:
         idempotency_key: Key = None,
     ) -> dict[str, Any]:
         d = await run_in_threadpool(
-            engine.fire, code, trigger, who.actor, None, idempotency_key, **body.data
+            engine.fire,
+            code,
+            trigger,
+            who.actor,
+            None,
+            idempotency_key,
+            data=body.data,
+            **body.arguments,
         )
         return dossier_json(d)
 

@@ -97,11 +97,15 @@ def make_app(engine: Engine) -> Callable[[dict[str, Any], StartResponse], Iterab
                     body.pop("applicant"),
                     body.pop("channel"),
                 )
-                d = retrying(lambda: engine.receive(procedure, applicant, channel, **body))
+                kept = body.pop("data", None)  # what the dossier keeps; the rest are arguments
+                d = retrying(
+                    lambda: engine.receive(procedure, applicant, channel, data=kept, **body)
+                )
                 return reply("201 Created", dossier_json(d))
             if method == "POST" and len(parts) == 3 and parts[0] == "dossiers":
                 actor = Actor.of(body.pop("actor"), *body.pop("roles"))
-                d = retrying(lambda: engine.fire(parts[1], parts[2], actor, **body))
+                kept = body.pop("data", None)
+                d = retrying(lambda: engine.fire(parts[1], parts[2], actor, data=kept, **body))
                 return reply("200 OK", dossier_json(d))
             if method == "GET" and len(parts) == 2 and parts[0] == "dossiers":
                 return reply("200 OK", dossier_json(engine.get(parts[1])))

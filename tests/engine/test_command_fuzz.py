@@ -208,12 +208,12 @@ def test_commands_alike_on_every_store(tmp_path: Path, pg_url: str) -> None:
         (lambda e: e.receive(CODE, "A\x00", "desk"), "applicant"),
         (lambda e: e.receive(CODE, "A", "desk", actor=Actor.of("c\x07", "one_stop")), "actor.id"),
         (lambda e: e.receive(CODE, "A", "desk", idempotency_key=5), "idempotency_key"),
-        (lambda e: e.receive(CODE, "A", "desk", n=10**5000), "data.n"),
+        (lambda e: e.receive(CODE, "A", "desk", data={"n": 10**5000}), "data.n"),
         (
-            lambda e: e.receive(CODE, "A", "desk", deep=_deep(2_000)),
+            lambda e: e.receive(CODE, "A", "desk", data={"deep": _deep(2_000)}),
             "data.deep[0][0][0][0][0][0][0][0]",
         ),
-        (lambda e: e.receive(CODE, "A", "desk", note="\ud800"), "data.note"),
+        (lambda e: e.receive(CODE, "A", "desk", data={"note": "\ud800"}), "data.note"),
         (lambda e: e.receive(CODE, "A", "desk", at="2026-01-05"), "at"),
     ],
 )

@@ -40,7 +40,9 @@ def eventful(e: Engine) -> str:
         digitised=True,
         file=FileRef(uri="s3://hs/pccc.pdf", sha256=SHA, size=1024),
     )
-    d = e.receive("2.000648", applicant, "desk", at=at(2, 9), documents=[doc], note="lần đầu")
+    d = e.receive(
+        "2.000648", applicant, "desk", at=at(2, 9), documents=[doc], data={"note": "lần đầu"}
+    )
     e.fire(d.code, "handover", DESK, at=at(2, 10))
     e.fire(d.code, "consult", SPECIALIST, at=at(3, 9), body="Công an tỉnh", within_working_days=2)
     e.fire(d.code, "record_answer", SPECIALIST, at=at(4, 9), body="Công an tỉnh")

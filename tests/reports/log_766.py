@@ -131,21 +131,20 @@ def build_february(store: object = None) -> tuple[LogBuilder, dict[int, str]]:
 
     def finish(d: Dossier, e_result: bool = False, paid: bool | None = None) -> None:
         done = b.resolve(d, "early")
-        extra: dict[str, object] = {"e_result": True} if e_result else {}
-        if paid is not None:
-            extra.update(fee_paid=True, online=paid)
-        e.fire(done.code, "return_result", DESK, at=b.at(date(2026, 2, 27)), **extra)
+        paying: dict[str, object] = {} if paid is None else {"fee_paid": True, "online": paid}
+        kept = {"e_result": True} if e_result else None
+        e.fire(done.code, "return_result", DESK, at=b.at(date(2026, 2, 27)), data=kept, **paying)
 
     finish(receive(0, date(2026, 1, 26), "1.000001", "online"), paid=True)
-    finish(receive(1, date(2026, 2, 2), "1.000001", "online", digitised=True), True, True)
-    finish(receive(2, date(2026, 2, 3), "1.000001", "online", digitised=True), paid=False)
+    finish(receive(1, date(2026, 2, 2), "1.000001", "online", data={"digitised": True}), True, True)
+    finish(receive(2, date(2026, 2, 3), "1.000001", "online", data={"digitised": True}), paid=False)
     third = receive(3, date(2026, 2, 4), "1.000001", "online")
     e.fire(third.code, "handover", DESK, at=b.at(date(2026, 2, 4), 10), fee_paid=True, online=True)
     b.resolve(receive(4, date(2026, 2, 5), "1.000001", "online"), "early", trigger="reject")
-    finish(receive(5, date(2026, 2, 6), "1.000001", "desk", digitised=True), True, True)
-    finish(receive(6, date(2026, 2, 9), "1.000002", "online", digitised=True))
+    finish(receive(5, date(2026, 2, 6), "1.000001", "desk", data={"digitised": True}), True, True)
+    finish(receive(6, date(2026, 2, 9), "1.000002", "online", data={"digitised": True}))
     b.start_work(receive(7, date(2026, 2, 10), "1.000002", "online"))
     finish(receive(8, date(2026, 2, 11), "1.000002", "desk"))
-    finish(receive(9, date(2026, 2, 10), "1.000003", "desk", digitised=True))
+    finish(receive(9, date(2026, 2, 10), "1.000003", "desk", data={"digitised": True}))
     finish(receive(10, date(2026, 2, 16), "1.000003", "online"), True, False)
     return b, made

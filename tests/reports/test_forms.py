@@ -120,7 +120,7 @@ def test_values_are_escaped() -> None:
         "Công ty <b>A&B</b>",
         "desk",
         at=b.at(date(2026, 4, 6)),
-        applicant_address='Số 1 "Trần Phú" <script>',
+        data={"applicant_address": 'Số 1 "Trần Phú" <script>'},
     )
     definition = seed_catalog().get(d.procedure_code, d.procedure_version)
     html = to_html(receipt_slip(d, b.engine.history(d.code), definition))

@@ -44,7 +44,7 @@ class Pool:
         for p in self.procs:
             p.start()
         for _ in self.procs:
-            assert self.replies.get(timeout=120)[0] == "ready"
+            assert self.replies.get(timeout=600)[0] == "ready"
         self.next_id = 0
 
     def send(self, worker: int, *command: Any) -> int:
@@ -55,7 +55,7 @@ class Pool:
     def collect(self, ids: list[int]) -> dict[int, tuple[Any, ...]]:
         found: dict[int, tuple[Any, ...]] = {}
         while len(found) < len(ids):
-            reply = self.replies.get(timeout=120)
+            reply = self.replies.get(timeout=600)
             found[reply[0]] = reply
         return found
 
@@ -339,7 +339,7 @@ def test_racing_schedulers_fire_each_timer_once(
     kinds = Counter(kind for _, kind in expected)
     assert kinds["overdue"] == kinds["due_soon"] == 80 and kinds["close_unsupplemented"] == 40
     ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(4, timeout=120)
+    barrier = ctx.Barrier(4, timeout=300)
     results = ctx.Queue()
     procs = [
         ctx.Process(
@@ -349,7 +349,7 @@ def test_racing_schedulers_fire_each_timer_once(
     ]
     for p in procs:
         p.start()
-    reports = [results.get(timeout=180) for _ in procs]
+    reports = [results.get(timeout=600) for _ in procs]
     for p in procs:
         p.join(timeout=30)
     failures = [r for _, r in reports if isinstance(r, str)]

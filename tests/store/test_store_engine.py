@@ -78,9 +78,9 @@ def test_data_given_as_tuples_is_stored_as_lists_so_replay_matches(store: Any) -
     the live snapshot then equals the replay of the stored events on every store."""
     clock = FixedClock(datetime(2026, 3, 2, 8, tzinfo=VN_TZ))
     engine = Engine(CATALOG, store=store, clock=clock)
-    dossier = engine.receive("2.000234", "Công ty A", "desk", items=("a", ("b", 1)))
+    dossier = engine.receive("2.000234", "Công ty A", "desk", data={"items": ("a", ("b", 1))})
     clock.advance(timedelta(hours=1))
-    dossier = engine.fire(dossier.code, "handover", EVERYONE, checked=(True,))
+    dossier = engine.fire(dossier.code, "handover", EVERYONE, data={"checked": (True,)})
     assert dict(dossier.data) == {"items": ["a", ["b", 1]], "checked": [True]}
     assert replay(store.load_events(dossier.code)) == replace(dossier, as_of=None)
     assert store.verify().ok

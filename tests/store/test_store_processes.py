@@ -26,7 +26,9 @@ def test_concurrent_writers_at_the_same_version_have_exactly_one_winner(sql_url:
         created = first_event("RACE")
         store.append([created], replay([created]))
     ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(WORKERS, timeout=60)  # a crashed worker must not hang the rest
+    barrier = ctx.Barrier(
+        WORKERS, timeout=300
+    )  # a crashed worker must not hang the rest; generous: an overloaded CI host spawns slowly
     results = ctx.Queue()
     procs = [
         ctx.Process(
@@ -36,7 +38,7 @@ def test_concurrent_writers_at_the_same_version_have_exactly_one_winner(sql_url:
     ]
     for p in procs:
         p.start()
-    wins = [results.get(timeout=120) for _ in procs]
+    wins = [results.get(timeout=600) for _ in procs]
     failures = [won for _, won in wins if isinstance(won, str)]
     assert not failures, failures
     for p in procs:
@@ -68,7 +70,7 @@ def test_concurrent_batches_at_the_same_version_have_one_winner_and_lose_nothing
         created = first_event("RACE")
         store.append([created], replay([created]))
     ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(WORKERS, timeout=60)
+    barrier = ctx.Barrier(WORKERS, timeout=300)
     results = ctx.Queue()
     procs = [
         ctx.Process(
@@ -80,7 +82,7 @@ def test_concurrent_batches_at_the_same_version_have_one_winner_and_lose_nothing
     ]
     for p in procs:
         p.start()
-    outcomes = dict(results.get(timeout=120) for _ in procs)
+    outcomes = dict(results.get(timeout=600) for _ in procs)
     failures = [o for o in outcomes.values() if isinstance(o, str)]
     assert not failures, failures
     for p in procs:

@@ -108,7 +108,7 @@ def build(store: Any) -> Scenario:
         "desk",
         at(28, 8, 30),
         actor=STP_DESK.actor,
-        applicant_id_number="031099001234",
+        data={"applicant_id_number": "031099001234"},
     ).code
     engine.fire(d7, "handover", STP_DESK.actor, at(28, 9))
     return Scenario(d1, d2, d3, d4, d5, d6, d7)

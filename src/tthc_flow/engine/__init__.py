@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._agencies import AgencyShare, agency_summary
+from tthc_flow.engine._arguments import ARGUMENTS
 from tthc_flow.engine._assignment import Assignment, AssignmentPolicy, Member
 from tthc_flow.engine._authority import AuthorizationRequest, Authorizer
 from tthc_flow.engine._bulk import BulkResult
@@ -99,6 +100,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ARGUMENTS",
     "DECREE_61_2018",
     "DECREE_118_2025",
     "DESK",

@@ -5,7 +5,7 @@ command, decided on its own committed state, in its own transaction, and its own
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -27,7 +27,9 @@ class _Fires(Protocol):
         actor: Actor,
         at: datetime | None = None,
         idempotency_key: str | None = None,
-        **data: Any,
+        *,
+        data: Mapping[str, Any] | None = None,
+        **arguments: Any,
     ) -> Dossier: ...
 
 
@@ -109,8 +111,9 @@ class BulkCommands:
     ) -> Dossier:
         """``actor`` (of the step's role, agency and unit) becomes the step's lead; a reason
         is needed when someone else held it (AssignmentPolicy.take_over)."""
-        data = {} if reason is None else {"reason": reason}
-        return self.fire(dossier_code, TAKE_OVER, actor, at, idempotency_key, **data)
+        if reason is None:
+            return self.fire(dossier_code, TAKE_OVER, actor, at, idempotency_key)
+        return self.fire(dossier_code, TAKE_OVER, actor, at, idempotency_key, reason=reason)
 
     def fire_many(
         self: _Fires,
@@ -119,7 +122,9 @@ class BulkCommands:
         actor: Actor,
         at: datetime | None = None,
         idempotency_key: str | None = None,
-        **data: Any,
+        *,
+        data: Mapping[str, Any] | None = None,
+        **arguments: Any,
     ) -> BulkResult:
         """The same command on each dossier (e.g. a leader approving twenty dossiers, a
         clerk returning a morning's results): each is its own command and event, decided on
@@ -137,7 +142,7 @@ class BulkCommands:
         for code in codes:
             key = None if idempotency_key is None else f"{idempotency_key}/{code}"
             try:
-                done[code] = self.fire(code, trigger, actor, at, key, **data)
+                done[code] = self.fire(code, trigger, actor, at, key, data=data, **arguments)
             except StoreError as exc:
                 if not isinstance(exc, ConcurrencyConflict):
                     raise

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from tthc_flow._time import VN_TZ, to_vn
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
+from tthc_flow.engine._arguments import command_data
 from tthc_flow.engine._assignment import ASSIGNMENT_TRIGGERS, OpenStep
 from tthc_flow.engine._assignment import decide as decide_assignment
 from tthc_flow.engine._authority import (
@@ -229,13 +230,16 @@ class Engine(BulkCommands):
         idempotency_key: str | None = None,
         documents: Sequence[SubmittedDocument] = (),
         reception_centre: str | None = None,
-        **data: Any,
+        data: Mapping[str, Any] | None = None,
+        **arguments: Any,
     ) -> Dossier:
         """Record a dossier that arrived but is not yet checked (e.g. online): the clock has not
-        started. Follow with ``accept``, ``request_supplement`` or ``refuse``."""
+        started. Follow with ``accept``, ``request_supplement`` or ``refuse``. Arguments and
+        ``data`` as for :meth:`receive`."""
+        merged = command_data("submit", data, arguments)
         extras = _Intake(applicant, documents, reception_centre)
         return self._create(
-            procedure_code, extras, channel, at, actor, idempotency_key, data, False
+            procedure_code, extras, channel, at, actor, idempotency_key, merged, False
         )
 
     def receive(
@@ -249,18 +253,24 @@ class Engine(BulkCommands):
         idempotency_key: str | None = None,
         documents: Sequence[SubmittedDocument] = (),
         reception_centre: str | None = None,
-        **data: Any,
+        data: Mapping[str, Any] | None = None,
+        **arguments: Any,
     ) -> Dossier:
         """Receive a complete dossier: issue its code and due date; the clock starts.
 
         ``at`` defaults to the clock's now; ``actor`` to the one-stop desk. ``data`` is kept
-        with the dossier (guards read it); ``on_the_spot=True`` handles an eligible procedure
-        "4 tại chỗ". ``applicant`` is the name or an :class:`Applicant` record; ``documents``
-        the components submitted (docs/documents.md); ``reception_centre`` the centre that
-        received a dossier the procedure's agency decides (art. 14.2, 20.1).
+        with the dossier (guards read it). Keyword ``arguments`` are the command's own, each
+        named in :data:`~tthc_flow.engine.ARGUMENTS` (``case=``, ``on_the_spot=True`` for an
+        eligible procedure "4 tại chỗ", ``fee_paid=True``...). ``applicant`` is the name or an
+        :class:`Applicant` record; ``documents`` the components submitted (docs/documents.md);
+        ``reception_centre`` the centre that received a dossier the procedure's agency decides
+        (art. 14.2, 20.1).
         """
+        merged = command_data("receive", data, arguments)
         extras = _Intake(applicant, documents, reception_centre)
-        return self._create(procedure_code, extras, channel, at, actor, idempotency_key, data, True)
+        return self._create(
+            procedure_code, extras, channel, at, actor, idempotency_key, merged, True
+        )
 
     def fire(
         self,
@@ -271,9 +281,14 @@ class Engine(BulkCommands):
         idempotency_key: str | None = None,
         *,
         documents: Sequence[SubmittedDocument] = (),
-        **data: Any,
+        data: Mapping[str, Any] | None = None,
+        **arguments: Any,
     ) -> Dossier:
         """Apply ``trigger`` to a dossier as ``actor``; returns the new state.
+
+        Keyword ``arguments`` are the command's own (``reason=``, ``missing=``,
+        ``new_due_at=``...: :data:`~tthc_flow.engine.ARGUMENTS`); ``data`` is what the dossier
+        keeps (guards read it).
 
         Raises :class:`TransitionNotAllowed` (wrong state or guard), :class:`PermissionDenied`
         (role), :class:`PolicyViolation` (a legal rule), :class:`InvalidCommand` (arguments).
@@ -281,15 +296,16 @@ class Engine(BulkCommands):
         this dossier, nothing happens and the current state is returned. ``documents``: the
         components handed in with a supplement (``submit_supplement``, docs/documents.md).
         """
-        check_fire(dossier_code, trigger, actor, at, idempotency_key, data)  # before anything
+        merged = command_data(trigger, data, arguments)
+        check_fire(dossier_code, trigger, actor, at, idempotency_key, merged)  # before anything
         if documents:
             from tthc_flow.engine._intake import documents_as_data
 
-            data = {**data, _DOCUMENTS: documents_as_data(documents)}
+            merged = {**merged, _DOCUMENTS: documents_as_data(documents)}
         cached = self._open.get(dossier_code)
         dossier = cached if cached is not None else self._fresh(dossier_code)
         try:
-            return self._fire(dossier, trigger, actor, at, idempotency_key, data)
+            return self._fire(dossier, trigger, actor, at, idempotency_key, merged)
         except _REFUSALS:
             # decided on the cache: a refusal must hold on the committed dossier
             if cached is None or self.store.head(dossier_code) == (
@@ -302,7 +318,7 @@ class Engine(BulkCommands):
                 raise  # decided on what the store held a moment ago: a real race, retry
         # the cache was stale (another process moved the dossier on): decide once more on
         # the dossier as the store holds it now
-        return self._fire(self._fresh(dossier_code), trigger, actor, at, idempotency_key, data)
+        return self._fire(self._fresh(dossier_code), trigger, actor, at, idempotency_key, merged)
 
     def _fire(
         self,

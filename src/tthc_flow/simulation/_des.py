@@ -532,10 +532,11 @@ class Replication:
             self._acting_for[(actor, agency)] = found
         return found
 
-    def _fire(self, d: _D, trigger: str, actor: Actor, ts: float, **data: Any) -> Dossier:
-        # positional: fire(code, trigger, actor, at, idempotency_key, **data); WorkTime.dt inlined
+    def _fire(self, d: _D, trigger: str, actor: Actor, ts: float, **arguments: Any) -> Dossier:
+        # positional: fire(code, trigger, actor, at, idempotency_key, **arguments); the simulator
+        # passes only command arguments (reason, missing, new_due_at); WorkTime.dt inlined
         return self.engine.fire(
-            d.code, trigger, actor, datetime.fromtimestamp(ts, VN_TZ), None, **data
+            d.code, trigger, actor, datetime.fromtimestamp(ts, VN_TZ), None, **arguments
         )
 
     # ------------------------------------------------------------------ arrivals
