@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._agencies import AgencyShare, agency_summary
-from tthc_flow.engine._assignment import Assignment, AssignmentPolicy, Member
+from tthc_flow.engine._assignment import Assignment, AssignmentPolicy, Member, TakeOver
 from tthc_flow.engine._authority import AuthorizationRequest, Authorizer
 from tthc_flow.engine._bulk import BulkResult
 from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
@@ -30,12 +30,18 @@ from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_statu
 from tthc_flow.engine._officials import Official, OfficialDirectory
 from tthc_flow.engine._policies import (
     AgencyPolicy,
+    AlertUnit,
     ClockStartPolicy,
+    DayEnd,
+    DayLimitStart,
     DossierCodeFormat,
+    DueDateMode,
     DueDatePolicy,
+    NonWorkingDayRule,
     OnlineReceiptPolicy,
     OnTheSpotPolicy,
     Policies,
+    RefusalAfterReceipt,
     RefusalPolicy,
     ReschedulePolicy,
     ResultPolicy,
@@ -44,7 +50,12 @@ from tthc_flow.engine._policies import (
     TransferPolicy,
 )
 from tthc_flow.engine._rulebook import DECREE_61_2018, DECREE_118_2025, RuleBook, RuleSet
-from tthc_flow.engine._timeliness import TimelinessPolicy, classify, classify_resolution
+from tthc_flow.engine._timeliness import (
+    TimelinessGranularity,
+    TimelinessPolicy,
+    classify,
+    classify_resolution,
+)
 from tthc_flow.engine._timers import ReminderPolicy, Timer, TimerChange
 
 if TYPE_CHECKING:
@@ -107,6 +118,7 @@ __all__ = [
     "Actor",
     "AgencyPolicy",
     "AgencyShare",
+    "AlertUnit",
     "Applicant",
     "ApplicantType",
     "Assignment",
@@ -119,11 +131,14 @@ __all__ = [
     "ClockStartPolicy",
     "CompiledProcedure",
     "Consultation",
+    "DayEnd",
+    "DayLimitStart",
     "DocumentForm",
     "DocumentSource",
     "Dossier",
     "DossierCodeFormat",
     "DossierModel",
+    "DueDateMode",
     "DueDatePolicy",
     "Engine",
     "Event",
@@ -135,6 +150,7 @@ __all__ = [
     "IdNumber",
     "IssuedResult",
     "Member",
+    "NonWorkingDayRule",
     "Official",
     "OfficialDirectory",
     "OnTheSpotPolicy",
@@ -143,6 +159,7 @@ __all__ = [
     "OutboxPolicy",
     "Pause",
     "Policies",
+    "RefusalAfterReceipt",
     "RefusalPolicy",
     "ReminderPolicy",
     "Representative",
@@ -157,7 +174,9 @@ __all__ = [
     "SupplementMode",
     "SupplementPolicy",
     "SystemClock",
+    "TakeOver",
     "Timeliness",
+    "TimelinessGranularity",
     "TimelinessPolicy",
     "Timer",
     "TimerChange",
