@@ -21,18 +21,20 @@ def choice(kind: type[E], value: object, setting: str) -> E:
     """
     if isinstance(value, kind):
         return value
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = tuple(member.value for member in kind)
-        quoted = [repr(text) for text in allowed]
-        listed = " or ".join(quoted) if len(quoted) == 2 else "one of " + ", ".join(quoted)
-        raise ConfigurationError(
-            f"{setting} must be {listed}, not {value!r}",
-            setting=setting,
-            value=value,
-            allowed=allowed,
-        ) from None
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            pass  # refused below, with the allowed values
+    allowed = tuple(member.value for member in kind)
+    quoted = [repr(text) for text in allowed]
+    listed = " or ".join(quoted) if len(quoted) == 2 else "one of " + ", ".join(quoted)
+    raise ConfigurationError(
+        f"{setting} must be {listed}, not {value!r}",
+        setting=setting,
+        value=value,
+        allowed=allowed,
+    )
 
 
 def set_choice(instance: object, name: str, kind: type[StrEnum]) -> None:

@@ -197,8 +197,13 @@ class OneSequence(MemoryStore):
 def test_a_code_collision_is_reported_as_such(catalog: Catalog) -> None:
     engine = Engine(catalog, store=OneSequence(), clock=FixedClock(at(2026, 4, 24, 16, 10)))
     engine.receive("2.000999", "A", "desk")
-    with pytest.raises(PolicyViolation, match=r"SCT-260424-0001 is already used.*art\. 28"):
+    with pytest.raises(PolicyViolation, match=r"SCT-260424-0001 is already used.*art\. 28") as info:
         engine.receive("2.000999", "B", "desk")
+    assert info.value.dossier_code == "SCT-260424-0001"
+    assert (info.value.policy, info.value.article) == (
+        "DossierCodeFormat.pattern",
+        "Decree 118/2025/ND-CP art. 28",
+    )
 
 
 @given(

@@ -10,7 +10,8 @@ from datetime import date, datetime
 import pytest
 
 from tests.reports.logs import LogBuilder, new_builder, seed_catalog
-from tthc_flow.reports import GroupStats, Period, percent, statistics
+from tthc_flow import ConfigurationError
+from tthc_flow.reports import Grouping, GroupStats, Period, percent, statistics
 
 Q1 = Period.quarter(2026, 1)
 
@@ -132,10 +133,16 @@ def test_rejected_counts_as_resolved_and_the_identity_holds_per_group(mixed: Log
 def test_previous_period_and_grouping_checks(mixed: LogBuilder) -> None:
     december = statistics(mixed.dossiers(), Period.month(2025, 12)).total
     assert (december.received, december.resolved, december.in_progress) == (3, 1, 2)
-    with pytest.raises(ValueError, match="catalog"):
+    with pytest.raises(ValueError, match="catalog") as bad:
         statistics([], Q1, by="field")
-    with pytest.raises(ValueError, match="by="):
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.value) == ("statistics.catalog", "field")
+    with pytest.raises(ValueError, match="by=") as bad:
         statistics([], Q1, by="colour")
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.value) == ("statistics.by", "colour")
+    assert bad.value.allowed == ("agency", "field", "procedure", "channel", "online")
+    assert statistics([], Q1, by=Grouping.AGENCY).total == statistics([], Q1, by="agency").total
     empty = statistics([], Q1).total
     assert empty.balanced and empty.online_pct is None
 

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from tthc_flow.errors import ScenarioDefinitionError
+from tthc_flow.errors import ConfigurationError, ScenarioDefinitionError
 from tthc_flow.simulation import Rate, Scenario, StaffPool, simulate
 
 
@@ -56,5 +56,7 @@ def test_shards_are_independent_offices_that_add_up(small_scenario: Scenario) ->
 
 
 def test_shards_need_enough_people_in_every_limited_role(small_scenario: Scenario) -> None:
-    with pytest.raises(ValueError, match="'leader' has 1"):
+    with pytest.raises(ValueError, match="'leader' has 1") as bad:
         simulate(small_scenario, keep_events=False, shards=2)
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.value) == ("simulate.shards", 2)

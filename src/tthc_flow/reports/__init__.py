@@ -54,7 +54,7 @@ from tthc_flow.reports._reconcile import DossierDifference, FieldDifference, rec
 from tthc_flow.reports._report import Report, statistics
 from tthc_flow.reports._rounding import percent, round_half_up
 from tthc_flow.reports._sql import statistics_sql
-from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, GroupStats
+from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, Grouping, GroupStats
 from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
 from tthc_flow.reports._xes import to_xes, write_xes
 
@@ -75,6 +75,7 @@ __all__ = [
     "FormHeader",
     "GroupScore",
     "GroupStats",
+    "Grouping",
     "Handover",
     "Indicator",
     "IndicatorGroup",
