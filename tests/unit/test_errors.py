@@ -38,7 +38,9 @@ SRC = Path(errors.__file__).parent
 CLASSES = {
     name: value
     for name, value in vars(errors).items()
-    if inspect.isclass(value) and issubclass(value, TthcError) and value.__module__ == errors.__name__
+    if inspect.isclass(value)
+    and issubclass(value, TthcError)
+    and value.__module__ == errors.__name__
 }
 
 _BRANCH = re.compile(r"^(?P<indent>[│ ]*)[├└]── (?P<name>\w+)(?: \((?P<builtin>\w+)\))?")
