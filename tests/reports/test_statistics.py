@@ -27,9 +27,21 @@ def test_period_builders_and_parse() -> None:
     assert (
         Period.parse("2020-01-01..2020-09-10").label_vi == "Từ ngày 01/01/2020 đến ngày 10/09/2020"
     )
-    for bad in ("2026-13", "2026-Q5", "26", "2026-02-01..2026-01-01"):
-        with pytest.raises(ValueError):
+    for bad, setting in (
+        ("2026-13", "Period.parse"),
+        ("2026-Q5", "Period.parse"),
+        ("26", "Period.parse"),
+        ("2026-02-30..2026-03-01", "Period.parse"),  # no 30 February
+        ("2026-02-01..2026-01-01", "Period.last"),  # ends before it starts
+    ):
+        with pytest.raises(ValueError) as wrong:
             Period.parse(bad)
+        assert isinstance(wrong.value, ConfigurationError)
+        assert wrong.value.setting == setting, bad
+    with pytest.raises(ValueError) as wrong:
+        Period.quarter(2026, 5)
+    assert isinstance(wrong.value, ConfigurationError)
+    assert (wrong.value.setting, wrong.value.allowed) == ("Period.quarter", ("1", "2", "3", "4"))
 
 
 def test_percent_rounds_half_up_like_the_reports() -> None:
