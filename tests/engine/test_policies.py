@@ -59,6 +59,15 @@ def test_supplement_during_appraisal_restarts_the_limit(engine: Engine) -> None:
     assert resumed.steps[-1].due_at == resumed.step_deadlines["appraisal"]
 
 
+def test_supplement_mode_text_is_the_enum() -> None:
+    """``mode="restart"`` must not be left as text: the engine tests ``is RESTART``."""
+    assert SupplementPolicy(mode="restart").mode is SupplementMode.RESTART
+    assert SupplementPolicy(mode="pause").mode is SupplementMode.PAUSE
+    with pytest.raises(ConfigurationError) as bad:
+        SupplementPolicy(mode="stop")
+    assert (bad.value.setting, bad.value.allowed) == ("SupplementPolicy.mode", ("restart", "pause"))
+
+
 def test_pause_mode_keeps_the_time_that_was_left(catalog: Catalog) -> None:
     policies = Policies(supplement=SupplementPolicy(mode=SupplementMode.PAUSE))
     engine = Engine(

@@ -148,11 +148,17 @@ class SupplementPolicy:
     """
 
     mode: SupplementMode = SupplementMode.RESTART
+    """A :class:`SupplementMode` or its text; anything else is a ConfigurationError."""
     max_at_reception: int = 1
     max_during_handling: int | None = 1
     within_working_days: int | None = 3
     close_after_days: int | None = 15
     close_at_reception: bool = False
+
+    def __post_init__(self) -> None:
+        # coerced: the engine compares with ``is SupplementMode.RESTART``, so the text
+        # "restart" left as a str would silently mean PAUSE
+        set_choice(self, "mode", SupplementMode)
 
 
 class NonWorkingDayRule(StrEnum):
