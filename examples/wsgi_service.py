@@ -51,6 +51,15 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 T = TypeVar("T")
 
 
+def _error_body(error: TthcError) -> dict[str, Any]:
+    """The message and the error's own fields (the state and allowed triggers, the policy
+    and article, the roles allowed...: docs/errors.md), so a client reads no message."""
+    body: dict[str, Any] = {"error": str(error), "kind": type(error).__name__}
+    for name, value in vars(error).items():
+        body[name] = list(value) if isinstance(value, tuple) else value
+    return json.loads(json.dumps(body, default=str))  # a moment or a date as its text
+
+
 def retrying(command: Callable[[], T], attempts: int = 3) -> T:
     """Run ``command``; a lost race (another process wrote the dossier between the decision
     and the commit) is decided again on the stored dossier."""
@@ -126,7 +135,7 @@ def make_app(engine: Engine) -> Callable[[dict[str, Any], StartResponse], Iterab
             return reply("404 Not Found", {"error": "no such route"})
         except TthcError as error:  # first: some are also ValueError or KeyError
             status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), None)
-            return reply(status or "400 Bad Request", {"error": str(error)})
+            return reply(status or "400 Bad Request", _error_body(error))
         except (KeyError, TypeError, ValueError) as error:
             return reply("400 Bad Request", {"error": f"bad request: {error}"})
 

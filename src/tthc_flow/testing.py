@@ -156,3 +156,14 @@ if importlib.util.find_spec("pytest") is not None:  # assert_policy needs no pyt
     def small_scenario() -> Scenario:
         """The small example department (see :data:`SMALL_SCENARIO`)."""
         return small_scenario_text()
+
+
+__all__ = [
+    "EXAMPLE_CATALOG",
+    "SMALL_SCENARIO",
+    "PolicyViolationAssertion",
+    "assert_forecast",
+    "assert_policy",
+    "small_scenario_text",
+]
+"""The helpers; the pytest fixtures (defined when pytest is installed) are found by pytest."""

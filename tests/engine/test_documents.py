@@ -160,8 +160,10 @@ def test_a_reused_component_is_not_asked_for_again() -> None:
     e = engine()
     d = e.receive("2.000648", company(), "desk", documents=documents(), at=at(2, 9))
     e.fire(d.code, "handover", DESK, at=at(2, 10))
-    with pytest.raises(PolicyViolation, match=r"17\.1\.b"):
+    with pytest.raises(PolicyViolation, match=r"17\.1\.b") as refused:
         e.fire(d.code, "request_supplement", SPECIALIST, at=at(3, 9), missing=[GCN_DKDN])
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 17.1.b"
+    assert (refused.value.dossier_code, refused.value.trigger) == (d.code, "request_supplement")
     asked = e.fire(d.code, "request_supplement", SPECIALIST, at=at(3, 9), missing=[PCCC])
     assert asked.paused
 
@@ -245,8 +247,10 @@ def test_the_steps_come_in_order() -> None:
     with pytest.raises(InvalidCommand, match="no result"):
         e.fire(code, "issue_result", DESK, at=at(6, 10))
     e.fire(code, "sign_result", LEADER, at=at(6, 10), result_type="KQ1", name="Giấy chứng nhận")
-    with pytest.raises(PolicyViolation, match="signed -> issued -> delivered"):
+    with pytest.raises(PolicyViolation, match="signed -> issued -> delivered") as refused:
         e.fire(code, "deliver_result", DESK, at=at(6, 11))
+    assert refused.value.dossier_code == code
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 22.1"
     with pytest.raises(PolicyViolation, match="already signed"):
         e.fire(code, "sign_result", LEADER, at=at(6, 11), result_type="KQ1", name="Giấy chứng nhận")
 

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
 from tthc_flow import (
+    ConfigurationError,
+    EventOutOfOrder,
     InvalidCommand,
     NaiveDatetimeError,
     PolicyViolation,
@@ -126,6 +128,33 @@ def test_the_clock_is_read_in_vietnam_time(catalog: Catalog) -> None:
         naive.receive("2.000999", "A", "online")
 
 
+def test_events_out_of_order_say_which_event_and_version(engine: Engine) -> None:
+    from tthc_flow.engine import apply, replay
+
+    code = engine.receive("2.000999", "A", "desk").code
+    engine.fire(code, "handover", DESK, at(2026, 4, 27, 8))
+    first, second = engine.history(code)
+    with pytest.raises(ValueError) as wrong:
+        replay([])
+    assert isinstance(wrong.value, EventOutOfOrder) and wrong.value.expected_version == 1
+    with pytest.raises(EventOutOfOrder) as wrong:
+        replay([second])
+    assert (wrong.value.dossier_code, wrong.value.version) == (code, 2)
+    with pytest.raises(EventOutOfOrder) as wrong:
+        apply(replay([first, second]), second)  # version 2 again after version 2
+    assert (wrong.value.version, wrong.value.expected_version) == (2, 3)
+
+
+def test_a_fixed_clock_does_not_go_back() -> None:
+    clock = FixedClock(at(2026, 5, 4, 9))
+    assert clock.set(at(2026, 5, 4, 10)) == at(2026, 5, 4, 10)
+    with pytest.raises(ValueError, match="cannot go back") as back:
+        clock.set(at(2026, 5, 4, 9, 59))
+    assert isinstance(back.value, ConfigurationError)
+    assert (back.value.setting, back.value.value) == ("FixedClock.set", at(2026, 5, 4, 9, 59))
+    assert clock.now() == at(2026, 5, 4, 10)  # unchanged
+
+
 def test_the_code_carries_the_day_the_dossier_arrived(engine: Engine) -> None:
     """Decree 118 art. 28: the code is issued when the dossier reaches the agency."""
     code = engine.submit("2.000999", "A", "online", at=at(2026, 5, 9, 10)).code  # Saturday
@@ -197,8 +226,13 @@ class OneSequence(MemoryStore):
 def test_a_code_collision_is_reported_as_such(catalog: Catalog) -> None:
     engine = Engine(catalog, store=OneSequence(), clock=FixedClock(at(2026, 4, 24, 16, 10)))
     engine.receive("2.000999", "A", "desk")
-    with pytest.raises(PolicyViolation, match=r"SCT-260424-0001 is already used.*art\. 28"):
+    with pytest.raises(PolicyViolation, match=r"SCT-260424-0001 is already used.*art\. 28") as info:
         engine.receive("2.000999", "B", "desk")
+    assert info.value.dossier_code == "SCT-260424-0001"
+    assert (info.value.policy, info.value.article) == (
+        "DossierCodeFormat.pattern",
+        "Decree 118/2025/ND-CP art. 28",
+    )
 
 
 @given(

@@ -14,9 +14,10 @@ from datetime import datetime
 import pytest
 
 from tests.engine.conftest import DESK, LEADER, POLICE, PROCEDURE, SPECIALIST, at
-from tthc_flow import VN_TZ, PolicyViolation
+from tthc_flow import VN_TZ, ConfigurationError, PolicyViolation
 from tthc_flow.engine import (
     ClockStartPolicy,
+    DayLimitStart,
     DueDatePolicy,
     Engine,
     Policies,
@@ -117,8 +118,12 @@ def test_the_old_reading_is_a_named_option(catalog: Catalog) -> None:
     dossier = engine.receive("2.000999", "A", "online", at=at(2026, 4, 24, 17, 30))
     assert dossier.clock_started_at == at(2026, 4, 28, 7, 30)
     assert dossier.due_at == at(2026, 5, 5, 7, 30)
-    with pytest.raises(ValueError, match="day_limits_from"):
+    with pytest.raises(ValueError, match="day_limits_from") as bad:
         ClockStartPolicy(day_limits_from="whenever")
+    assert isinstance(bad.value, ConfigurationError)
+    assert bad.value.setting == "ClockStartPolicy.day_limits_from"
+    assert bad.value.allowed == ("receipt_date", "next_working_moment")
+    assert policy.day_limits_from is DayLimitStart.NEXT_WORKING_MOMENT
 
 
 def test_supplement_window_after_an_after_hours_receipt(catalog: Catalog) -> None:
@@ -131,8 +136,10 @@ def test_supplement_window_after_an_after_hours_receipt(catalog: Catalog) -> Non
     engine = _engine(catalog)
     code = engine.receive("2.000999", "A", "online", at=at(2026, 4, 24, 17, 30)).code
     engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
-    with pytest.raises(PolicyViolation, match="within 3 working day"):
+    with pytest.raises(PolicyViolation, match="within 3 working day") as refused:
         engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 8))
+    assert refused.value.policy == "SupplementPolicy.within_working_days"
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 19.5"
     engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 4, 16, 59))
 
 
@@ -238,11 +245,16 @@ def test_refusal_after_receipt_can_be_forbidden(catalog: Catalog) -> None:
     engine = _engine(catalog, Policies(refusal=RefusalPolicy(after_receipt="forbid")))
     code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).code
     assert "refuse" not in engine.available_triggers(code, DESK, at(2026, 4, 28, 8))
-    with pytest.raises(PolicyViolation, match=r"RefusalPolicy.after_receipt.*19\.3"):
+    with pytest.raises(PolicyViolation, match=r"RefusalPolicy.after_receipt.*19\.3") as refused:
         engine.fire(code, "refuse", DESK, at(2026, 4, 28, 8), reason="x")
+    assert refused.value.policy == "RefusalPolicy.after_receipt"
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 17.1.c, 19.3"
+    assert (refused.value.dossier_code, refused.value.trigger) == (code, "refuse")
     assert engine.get(code).state == "received"
-    with pytest.raises(ValueError, match="after_receipt"):
+    with pytest.raises(ValueError, match="after_receipt") as bad:
         RefusalPolicy(after_receipt="never")
+    assert isinstance(bad.value, ConfigurationError)
+    assert bad.value.allowed == ("as_rejection", "forbid")
 
 
 def test_the_closure_moves_past_a_holiday_and_skips_reception_requests(catalog: Catalog) -> None:
@@ -386,8 +398,11 @@ def test_the_alert_can_be_read_in_working_hours(catalog: Catalog) -> None:
     engine = _engine(catalog, Policies(online_receipt=policy))
     dossier = engine.submit("2.000999", "A", "online", at=at(2026, 4, 24, 16, 0))
     assert dossier.alert_due_at == at(2026, 4, 28, 8, 30)
-    with pytest.raises(ValueError, match="alert_unit"):
+    with pytest.raises(ValueError, match="alert_unit") as bad:
         OnlineReceiptPolicy(alert_unit="days")
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.value) == ("OnlineReceiptPolicy.alert_unit", "days")
+    assert bad.value.allowed == ("hours", "working_hours")
 
 
 _BY_CHANNEL_AND_CASE = """  shortened: {value: 3, unit: working_days}
@@ -488,8 +503,11 @@ def test_an_early_return_records_whether_the_applicant_was_told(catalog: Catalog
     code = strict.receive("2.000999", "C", "desk", at=at(2026, 4, 24, 16, 10)).code
     strict.fire(code, "handover", DESK, at(2026, 4, 28, 8))
     _resolve(strict, code, 29, 4)
-    with pytest.raises(PolicyViolation, match=r"art\. 22\.5"):
+    with pytest.raises(PolicyViolation, match=r"art\. 22\.5") as refused:
         strict.fire(code, "return_result", DESK, at(2026, 4, 29, 14))
+    assert refused.value.policy == "ResultPolicy.require_early_notice"
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 22.5"
+    assert (refused.value.dossier_code, refused.value.trigger) == (code, "return_result")
     on_time = strict.fire(code, "return_result", DESK, at(2026, 5, 4, 16, 30))  # after due
     assert (on_time.early_return, on_time.early_notice) == (None, None)
 
@@ -551,8 +569,10 @@ def test_a_wrong_result_is_corrected_within_three_working_days(catalog: Catalog)
     _resolve(engine, code, 29, 4)
     engine.fire(code, "return_result", DESK, at(2026, 5, 4, 16, 30))
     assert "correct_result" not in engine.available_triggers(code, DESK, at(2026, 5, 5, 8))
-    with pytest.raises(PolicyViolation, match="no reported error"):
+    with pytest.raises(PolicyViolation, match="no reported error") as refused:
         engine.fire(code, "correct_result", DESK, at(2026, 5, 5, 8))
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 23.1"
+    assert refused.value.trigger == "correct_result"
     reported = engine.fire(code, "report_error", DESK, at(2026, 5, 5, 9), reason="Sai tên")
     assert (reported.state, reported.correction_due_at) == ("returned", at(2026, 5, 8, 9))
     assert "report_error" not in engine.available_triggers(code, DESK, at(2026, 5, 6, 8))
@@ -627,5 +647,10 @@ def test_the_end_of_the_last_day_is_a_setting(catalog: Catalog) -> None:
     )
     due = whole_day.receive("2.000999", "C", "desk", at=morning).due_at
     assert due == datetime(2026, 5, 4, 23, 59, 59, 999999, tzinfo=VN_TZ)
-    with pytest.raises(ValueError, match="day_ends"):
+    with pytest.raises(ValueError, match="day_ends") as bad:
         DueDatePolicy(day_ends="noon")
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.allowed) == (
+        "DueDatePolicy.day_ends",
+        ("close", "midnight"),
+    )

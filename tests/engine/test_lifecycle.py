@@ -152,23 +152,38 @@ def test_wrong_trigger_names_state_and_allowed_ones_and_changes_nothing(engine: 
         engine.fire(code, "approve", LEADER, at(2026, 4, 27, 8))
     message = str(info.value)
     assert "'received'" in message and "handover" in message and "withdraw" in message
+    assert (info.value.dossier_code, info.value.trigger, info.value.state) == (
+        code,
+        "approve",
+        "received",
+    )
+    # the lifecycle's triggers from "received" (pay_fee is guarded, still in the lifecycle)
+    assert info.value.allowed == ("handover", "pay_fee", "refuse", "reschedule", "withdraw")
+    assert info.value.guard is None
     assert engine.history(code) == before
     assert engine.get(code).state == "received"
 
 
 def test_actor_without_role_is_denied_and_nothing_changes(engine: Engine) -> None:
     code = engine.receive("2.000999", "A", "desk").code
-    with pytest.raises(PermissionDenied, match="one_stop"):
+    with pytest.raises(PermissionDenied, match="one_stop") as denied:
         engine.fire(code, "handover", SPECIALIST, at(2026, 4, 27, 8))
+    assert denied.value.roles_allowed == ("one_stop",)
+    assert (denied.value.dossier_code, denied.value.trigger) == (code, "handover")
+    assert denied.value.actor == SPECIALIST.id
     assert len(engine.history(code)) == 1
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as denied:
         engine.receive("2.000999", "A", "desk", actor=Actor.of("x", "leader"))
+    assert (denied.value.trigger, denied.value.roles_allowed) == ("receive", ("one_stop",))
 
 
 def test_declarative_guard(engine: Engine) -> None:
     desk_dossier = engine.receive("2.000999", "A", "desk").code
-    with pytest.raises(TransitionNotAllowed, match="channel = online"):
+    with pytest.raises(TransitionNotAllowed, match="channel = online") as info:
         engine.fire(desk_dossier, "pay_fee", DESK, at(2026, 4, 27, 8))
+    assert (info.value.trigger, info.value.state) == ("pay_fee", "received")
+    assert info.value.guard is not None and "channel = online" in info.value.guard
+    assert "pay_fee" not in info.value.allowed
     online = engine.receive("2.000999", "A", "online").code
     assert "pay_fee" in engine.available_triggers(online, DESK)
     assert "pay_fee" not in engine.available_triggers(desk_dossier, DESK)
@@ -207,8 +222,12 @@ def test_submitted_dossier_has_no_clock_until_accepted(engine: Engine) -> None:
 def test_unknown_channel_and_unoffered_channel(engine: Engine) -> None:
     with pytest.raises(InvalidCommand, match="unknown channel"):
         engine.receive("2.000999", "A", "fax")
-    with pytest.raises(PolicyViolation, match="4 tại chỗ"):
+    with pytest.raises(PolicyViolation, match="4 tại chỗ") as refused:
         engine.receive("2.000999", "A", "desk", on_the_spot=True)
+    assert (refused.value.policy, refused.value.trigger) == (
+        "ProcedureDefinition.on_the_spot",
+        "receive",
+    )
 
 
 def test_naive_datetimes_are_rejected(engine: Engine) -> None:

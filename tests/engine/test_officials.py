@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.engine.conftest import DESK, at
-from tthc_flow import InvalidCommand, PermissionDenied, PolicyViolation, TransitionNotAllowed
+from tthc_flow import (
+    ConfigurationError,
+    InvalidCommand,
+    NotFound,
+    PermissionDenied,
+    PolicyViolation,
+    TransitionNotAllowed,
+)
 from tthc_flow.engine import (
     AssignmentPolicy,
     Engine,
@@ -15,6 +22,7 @@ from tthc_flow.engine import (
     Official,
     OfficialDirectory,
     Policies,
+    TakeOver,
     replay,
 )
 from tthc_flow.procedure import Catalog
@@ -49,6 +57,12 @@ def test_candidate_groups_are_by_role_agency_and_unit() -> None:
     assert DIRECTORY.name_of("hung.tv") == "Trần Văn Hùng"
     assert DIRECTORY.name_of("nobody") == "nobody"
     assert HUNG.actor.name == "Trần Văn Hùng" and HUNG.actor.unit == "QLTM"
+    assert DIRECTORY["hung.tv"] is HUNG
+    with pytest.raises(KeyError) as missing:  # a NotFound is still a KeyError
+        DIRECTORY["nobody"]
+    assert isinstance(missing.value, NotFound)
+    assert (missing.value.kind, missing.value.name) == ("official", "nobody")
+    assert str(missing.value) == "no official 'nobody' in the directory"
 
 
 def test_directory_records_are_checked_and_name_the_record() -> None:
@@ -114,8 +128,14 @@ def test_a_leader_assigns_the_step_to_a_lead_with_cooperating_officials_and_obse
 def test_reassign_and_take_over_are_recorded_with_reasons(engine: Engine) -> None:
     code = at_appraisal(engine)
     engine.assign(code, HUNG, HOA.actor, unit="QLTM", at=at(2026, 4, 28, 9))
-    with pytest.raises(TransitionNotAllowed, match="already assigned to Trần Văn Hùng"):
+    with pytest.raises(TransitionNotAllowed, match="already assigned to Trần Văn Hùng") as info:
         engine.assign(code, MAI, HOA.actor, at=at(2026, 4, 28, 9, 5))
+    assert (info.value.dossier_code, info.value.trigger, info.value.state) == (
+        code,
+        "assign",
+        "appraisal",
+    )
+    assert info.value.allowed == ("reassign",)
     with pytest.raises(InvalidCommand, match="reason"):
         engine.fire(code, "reassign", HOA.actor, at(2026, 4, 28, 9, 5), lead=[])
     moved = engine.reassign(
@@ -155,6 +175,7 @@ def test_the_lead_must_be_in_the_steps_candidate_group(engine: Engine) -> None:
     with pytest.raises(PermissionDenied, match="roles allowed leader") as denied:
         engine.assign(code, HUNG, MAI.actor)
     assert denied.value.rule == "AssignmentPolicy.assigner_roles"
+    assert denied.value.roles_allowed == ("leader",)
     assert len(engine.history(code)) == 2  # nothing was stored
 
 
@@ -175,8 +196,9 @@ def test_an_assignment_belongs_to_its_step_and_ends_when_the_step_is_left(
 
 def test_no_step_in_progress_nothing_to_assign(engine: Engine) -> None:
     code = engine.receive("2.000999", "Công ty A", "desk").code
-    with pytest.raises(TransitionNotAllowed, match="no step is in progress"):
+    with pytest.raises(TransitionNotAllowed, match="no step is in progress") as info:
         engine.assign(code, HUNG, HOA.actor)
+    assert (info.value.dossier_code, info.value.trigger) == (code, "assign")
 
 
 def test_take_over_policy_unassigned_only(catalog: Catalog) -> None:
@@ -185,8 +207,17 @@ def test_take_over_policy_unassigned_only(catalog: Catalog) -> None:
     engine = Engine(catalog, store=MemoryStore(), policies=policies, clock=clock)
     code = at_appraisal(engine)
     assert engine.take_over(code, MAI.actor, at=at(2026, 4, 28, 9)).assignment is not None
-    with pytest.raises(PolicyViolation, match="take_over='unassigned'"):
+    with pytest.raises(PolicyViolation, match="take_over='unassigned'") as refused:
         engine.take_over(code, HUNG.actor, reason="x", at=at(2026, 4, 28, 10))
+    assert (refused.value.policy, refused.value.trigger) == (
+        "AssignmentPolicy.take_over",
+        "take_over",
+    )
+    assert policies.assignment.take_over is TakeOver.UNASSIGNED
+    with pytest.raises(ValueError, match=r"AssignmentPolicy\.take_over") as bad:
+        AssignmentPolicy(take_over="sometimes")
+    assert isinstance(bad.value, ConfigurationError)
+    assert bad.value.allowed == ("any", "unassigned", "never")
 
 
 def test_an_assignment_with_an_idempotency_key_is_stored_once(engine: Engine) -> None:

@@ -51,8 +51,9 @@ def test_the_limit_is_configurable_and_ineligible_procedures_refuse() -> None:
     engine = engine_for(ELIGIBLE, policies=Policies(on_the_spot=OnTheSpotPolicy(limit=hours)))
     assert engine.receive("2.000999", "A", "desk", on_the_spot=True).due_at == at(2026, 5, 4, 10)
     plain = engine_for(parse_procedure(PROCEDURE, "t.yaml"))
-    with pytest.raises(PolicyViolation, match="not eligible"):
+    with pytest.raises(PolicyViolation, match="not eligible") as refused:
         plain.receive("2.000999", "A", "desk", on_the_spot=True)
+    assert refused.value.policy == "ProcedureDefinition.on_the_spot"
 
 
 def test_an_on_the_spot_workflow_has_no_supplement_or_apology_during_handling() -> None:

@@ -9,10 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
-from tthc_flow import InvalidCommand, PolicyViolation
+from tthc_flow import ConfigurationError, InvalidCommand, PolicyViolation
 from tthc_flow.engine import (
     ClockStartPolicy,
     DossierCodeFormat,
+    DueDateMode,
     DueDatePolicy,
     Engine,
     FixedClock,
@@ -35,8 +36,11 @@ def test_only_one_supplement_request_at_reception(engine: Engine) -> None:
     assert paused.state == "supplement_requested" and paused.pauses[-1].missing == ("Bản vẽ",)
     engine.fire(code, "submit_supplement", DESK, at(2026, 4, 28, 8))
     assert engine.get(code).state == "submitted"
-    with pytest.raises(PolicyViolation, match="limit is 1"):
+    with pytest.raises(PolicyViolation, match="limit is 1") as refused:
         engine.fire(code, "request_supplement", DESK, at(2026, 4, 28, 9))
+    assert refused.value.policy == "SupplementPolicy.max_at_reception"
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 16.3, 17.2.a"
+    assert (refused.value.dossier_code, refused.value.trigger) == (code, "request_supplement")
     assert engine.get(code).state == "submitted"
 
 
@@ -53,6 +57,15 @@ def test_supplement_during_appraisal_restarts_the_limit(engine: Engine) -> None:
     assert resumed.due_at == at(2026, 5, 11, 10)  # 3 working days from Wed 6/5 10:00
     assert resumed.original_due_at == resumed.due_at
     assert resumed.steps[-1].due_at == resumed.step_deadlines["appraisal"]
+
+
+def test_supplement_mode_text_is_the_enum() -> None:
+    """``mode="restart"`` must not be left as text: the engine tests ``is RESTART``."""
+    assert SupplementPolicy(mode="restart").mode is SupplementMode.RESTART
+    assert SupplementPolicy(mode="pause").mode is SupplementMode.PAUSE
+    with pytest.raises(ConfigurationError) as bad:
+        SupplementPolicy(mode="stop")
+    assert (bad.value.setting, bad.value.allowed) == ("SupplementPolicy.mode", ("restart", "pause"))
 
 
 def test_pause_mode_keeps_the_time_that_was_left(catalog: Catalog) -> None:
@@ -96,7 +109,7 @@ def test_reschedule_once_with_notice_and_an_on_time_dossier_stays_on_time(engine
     assert moved.due_at == at(2026, 5, 8, 16)
     assert moved.original_due_at == at(2026, 5, 4, 16, 10)
     assert len(moved.reschedules) == 1 and moved.reschedules[0].reason.startswith("chờ")
-    with pytest.raises(PolicyViolation, match="already rescheduled"):
+    with pytest.raises(PolicyViolation, match="already rescheduled") as refused:
         engine.fire(
             code,
             "reschedule",
@@ -105,6 +118,9 @@ def test_reschedule_once_with_notice_and_an_on_time_dossier_stays_on_time(engine
             new_due_at=at(2026, 5, 9, 8),
             reason="y",
         )
+    assert refused.value.policy == "ReschedulePolicy.max_times"
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 19.6"
+    assert (refused.value.dossier_code, refused.value.trigger) == (code, "reschedule")
     engine.fire(code, "appraise", SPECIALIST, at(2026, 5, 4, 9))
     engine.fire(code, "verify", POLICE, at(2026, 5, 4, 10))
     done = engine.fire(code, "approve", LEADER, at(2026, 5, 4, 11))  # before the original date
@@ -115,10 +131,13 @@ def test_reschedule_once_with_notice_and_an_on_time_dossier_stays_on_time(engine
 
 def test_reschedule_too_close_to_the_due_date(engine: Engine) -> None:
     code = engine.receive("2.000999", "A", "desk").code  # due Mon 4/5 16:10
-    with pytest.raises(PolicyViolation, match="at least 1 working day"):
+    with pytest.raises(PolicyViolation, match="at least 1 working day") as refused:
         engine.fire(
             code, "reschedule", DESK, at(2026, 5, 4, 8), new_due_at=at(2026, 5, 8, 8), reason="x"
         )
+    assert refused.value.policy == "ReschedulePolicy.min_notice_days"
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 19.6"
+    assert refused.value.trigger == "reschedule"
 
 
 def test_unsupplemented_dossiers_are_closed(engine: Engine) -> None:
@@ -139,8 +158,11 @@ def test_unsupplemented_dossiers_are_closed(engine: Engine) -> None:
     assert engine.history(code)[-1].payload["closes_at"] == "2026-05-13T00:00:00+07:00"
     assert engine.close_unsupplemented(at(2026, 5, 12, 9)) == []
     assert engine.close_unsupplemented(at(2026, 5, 12, 23, 59)) == []
-    with pytest.raises(PolicyViolation, match="may be closed from 2026-05-13"):
+    with pytest.raises(PolicyViolation, match="may be closed from 2026-05-13") as refused:
         engine.fire(code, "stop", DESK, at(2026, 5, 12, 16), reason="x")
+    assert refused.value.policy == "SupplementPolicy.close_after_days"
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 19.5"
+    assert (refused.value.dossier_code, refused.value.trigger) == (code, "stop")
     closed = engine.close_unsupplemented(at(2026, 5, 13, 0, 0))
     assert [d.code for d in closed] == [code]
     assert closed[0].outcome == "closed" and not closed[0].paused
@@ -167,8 +189,13 @@ def test_end_of_day_due_dates(catalog: Catalog) -> None:
     dossier = engine.receive("2.000999", "A", "desk", at=at(2026, 5, 4, 9))
     last_period_end = engine.calendar.working_periods(dossier.due_at.date())[-1][1]  # type: ignore[union-attr]
     assert dossier.due_at is not None and dossier.due_at.time() == last_period_end
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as bad:
         DueDatePolicy(mode="whenever")
+    assert isinstance(bad.value, ConfigurationError)
+    assert bad.value.setting == "DueDatePolicy.mode" and bad.value.value == "whenever"
+    assert bad.value.allowed == ("same_clock_time", "end_of_day")
+    assert DueDatePolicy(mode="end_of_day").mode is DueDateMode.END_OF_DAY
+    assert DueDatePolicy(mode=DueDateMode.END_OF_DAY) == DueDatePolicy(mode="end_of_day")
 
 
 def test_dossier_code_format_is_configurable(catalog: Catalog) -> None:
@@ -214,8 +241,10 @@ def test_dossier_code_is_the_patterns_format(
 )
 def test_dossier_code_format_is_checked_when_built(pattern: str, message: str) -> None:
     """Decree 118/2025/ND-CP art. 28: the code names the authority and is unique in its day."""
-    with pytest.raises(ValueError, match=message.replace("{", "\\{")):
+    with pytest.raises(ValueError, match=message.replace("{", "\\{")) as bad:
         DossierCodeFormat(pattern=pattern)
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.value) == ("DossierCodeFormat.pattern", pattern)
 
 
 @pytest.mark.parametrize(
@@ -247,8 +276,11 @@ def test_timeliness_is_judged_in_vietnam_time() -> None:
     assert classify_resolution(next_day_vn, at(2026, 5, 4, 16, 10), False, TimelinessPolicy()) == (
         "on_time"
     )
-    with pytest.raises(ValueError, match="granularity"):
+    with pytest.raises(ValueError, match="granularity") as bad:
         TimelinessPolicy(granularity="moment")
+    assert isinstance(bad.value, ConfigurationError)
+    assert bad.value.setting == "TimelinessPolicy.granularity"
+    assert bad.value.allowed == ("date", "exact", "whole_day")
 
 
 def test_supplement_during_handling_only_within_three_working_days(engine: Engine) -> None:
@@ -259,14 +291,20 @@ def test_supplement_during_handling_only_within_three_working_days(engine: Engin
     assert "request_supplement" not in engine.available_triggers(
         code, SPECIALIST, at(2026, 5, 5, 8)
     )
-    with pytest.raises(PolicyViolation, match=r"within 3 working day.*within_working_days"):
+    with pytest.raises(
+        PolicyViolation, match=r"within 3 working day.*within_working_days"
+    ) as refused:
         engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 8))
+    assert refused.value.policy == "SupplementPolicy.within_working_days"
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 19.5"
     assert engine.get(code).pauses == ()
     assert "request_supplement" in engine.available_triggers(code, SPECIALIST, at(2026, 5, 4, 16))
     engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 4, 16))
     engine.fire(code, "submit_supplement", DESK, at(2026, 5, 5, 8))  # the limit restarts
-    with pytest.raises(PolicyViolation, match="max_during_handling"):
+    with pytest.raises(PolicyViolation, match="max_during_handling") as refused:
         engine.fire(code, "request_supplement", SPECIALIST, at(2026, 5, 5, 9))
+    assert refused.value.policy == "SupplementPolicy.max_during_handling"
+    assert refused.value.article == "Decree 118/2025/ND-CP art. 19.5"
 
 
 def test_supplement_window_and_count_are_configurable(catalog: Catalog) -> None:
@@ -335,5 +373,8 @@ def test_a_new_appointment_on_a_non_working_day(catalog: Catalog) -> None:
         code, "reschedule", DESK, at(2026, 5, 4, 9), new_due_at=at(2026, 5, 9, 9), reason="x"
     )
     assert moved.due_at == at(2026, 5, 11, 9)  # Monday, same time
-    with pytest.raises(ValueError, match="non_working_day"):
+    with pytest.raises(ValueError, match="non_working_day") as bad:
         ReschedulePolicy(non_working_day="ignore")
+    assert isinstance(bad.value, ConfigurationError)
+    assert bad.value.setting == "ReschedulePolicy.non_working_day"
+    assert bad.value.allowed == ("reject", "roll_forward")

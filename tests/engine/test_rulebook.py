@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from tests.engine.conftest import DESK, LEADER, POLICE, SPECIALIST, at
+from tthc_flow import ConfigurationError
 from tthc_flow.engine import (
     DECREE_61_2018,
     DECREE_118_2025,
@@ -36,8 +37,10 @@ def test_the_schedule_picks_the_rules_in_force_on_a_day() -> None:
     assert book.rules_on(date(2025, 6, 30)) is DECREE_61_2018
     assert book.rules_on(date(2025, 7, 1)) is DECREE_118_2025
     assert book.rules_on(date(2016, 1, 1)) is DECREE_61_2018  # before all: the first one
-    with pytest.raises(ValueError, match="order"):
+    with pytest.raises(ValueError, match="order") as bad:
         RuleBook(schedule=(DECREE_118_2025, DECREE_61_2018))
+    assert isinstance(bad.value, ConfigurationError)
+    assert bad.value.setting == "RuleBook.schedule"
     with pytest.raises(ValueError, match="at least one"):
         RuleBook(by_field={"Xăng dầu": ()})
 

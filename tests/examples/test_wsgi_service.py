@@ -60,10 +60,18 @@ def test_a_dossier_through_http(base_url: str) -> None:
     assert call(f"{base_url}/dossiers/{code}/handover", desk)[1]["state"] == "appraise"
     status, error = call(f"{base_url}/dossiers/{code}/approve", {"actor": "x", "roles": ["leader"]})
     assert status == 409 and "allowed" in error["error"]
+    assert (error["kind"], error["trigger"], error["dossier_code"]) == (
+        "TransitionNotAllowed",
+        "approve",
+        code,
+    )
+    assert "withdraw" in error["allowed"]
     status, error = call(f"{base_url}/dossiers/{code}/appraise", desk)
     assert status == 403
+    assert error["kind"] == "PermissionDenied" and error["roles_allowed"] == ["specialist"]
     status, error = call(f"{base_url}/dossiers/{code}/withdraw", desk)
     assert status == 422 and "reason" in error["error"]
+    assert error["kind"] == "InvalidCommand"
     status, d = call(f"{base_url}/dossiers/{code}/withdraw", {**desk, "reason": "xin rút"})
     assert status == 200 and d["state"] == "withdrawn"
     status, history = call(f"{base_url}/dossiers/{code}/history")

@@ -39,15 +39,20 @@ def catalog() -> Catalog:
 def test_get_latest_and_given_version(catalog: Catalog) -> None:
     assert catalog.get("2.000128").version == 2
     assert catalog.get("2.000128", 1).effective_to == date(2025, 6, 30)
-    with pytest.raises(UnknownProcedure, match="versions: 1, 2"):
+    with pytest.raises(UnknownProcedure, match="versions: 1, 2") as unknown:
         catalog.get("2.000128", 3)
+    assert (unknown.value.code, unknown.value.version) == ("2.000128", 3)
+    assert unknown.value.known == ("1", "2")
+    assert isinstance(unknown.value, KeyError)  # old ``except KeyError`` still catches it
 
 
 def test_unknown_code_suggests_close_matches(catalog: Catalog) -> None:
     with pytest.raises(UnknownProcedure, match=r"did you mean .*2\.000128"):
         catalog.get("2.000182")
-    with pytest.raises(UnknownProcedure, match=r"did you mean 2\.000128.*LPG"):
+    with pytest.raises(UnknownProcedure, match=r"did you mean 2\.000128.*LPG") as unknown:
         catalog.get("LPG")
+    assert (unknown.value.code, unknown.value.version) == ("LPG", None)
+    assert unknown.value.known == ("2.000128",)
 
 
 def test_effective_picks_the_version_in_force(catalog: Catalog) -> None:

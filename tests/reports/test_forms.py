@@ -9,6 +9,7 @@ import lxml.html
 import pytest
 
 from tests.reports.logs import LogBuilder, new_builder, seed_catalog
+from tthc_flow import ConfigurationError
 from tthc_flow.engine import Dossier
 from tthc_flow.reports import (
     MOTTO,
@@ -91,8 +92,10 @@ def test_supplement_refusal_apology_and_control_slip(mixed: LogBuilder) -> None:
     slip = refusal_slip(refused, mixed.engine.history(refused.code), definition)
     assert slip.reasons == ("Không thuộc thẩm quyền",) and slip.stage == "Tiếp nhận"
     assert "Không thuộc thẩm quyền" in _well_formed_text(to_html(slip))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as wrong:
         refusal_slip(sup, history, definition)
+    assert isinstance(wrong.value, ConfigurationError)
+    assert (wrong.value.setting, wrong.value.value) == ("refusal_slip.d", sup.code)
 
     late = _find(mixed, lambda d: bool(d.reschedules))
     late_def = catalog.get(late.procedure_code, late.procedure_version)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tthc_flow.errors import InputError
+from tthc_flow.errors import InputError, NotFound
 from tthc_flow.reports import INDICATOR_SETS, indicator_set
 
 
@@ -24,10 +24,14 @@ def test_shipped_sets() -> None:
     )
     assert new.get("3.6").formula == old.get("3.6").formula  # same description document
     assert {s.id for s in new.indicators} - {s.id for s in old.indicators} == {"3.7", "3.8", "5.5"}
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as missing:
         old.get("9.9")
-    with pytest.raises(KeyError):
+    assert isinstance(missing.value, NotFound)
+    assert (missing.value.kind, missing.value.name) == ("indicator", "9.9")
+    assert "3.6" in missing.value.known
+    with pytest.raises(KeyError) as missing:
         old.with_points({"9.9": 1})
+    assert isinstance(missing.value, NotFound) and missing.value.name == "9.9"
 
 
 def test_a_set_file_of_ones_own(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from datetime import date, datetime
 import pytest
 
 from tests.reports.logs import LogBuilder, new_builder, seed_catalog
-from tthc_flow.reports import GroupStats, Period, percent, statistics
+from tthc_flow import ConfigurationError
+from tthc_flow.reports import Grouping, GroupStats, Period, percent, statistics
 
 Q1 = Period.quarter(2026, 1)
 
@@ -26,9 +27,21 @@ def test_period_builders_and_parse() -> None:
     assert (
         Period.parse("2020-01-01..2020-09-10").label_vi == "Từ ngày 01/01/2020 đến ngày 10/09/2020"
     )
-    for bad in ("2026-13", "2026-Q5", "26", "2026-02-01..2026-01-01"):
-        with pytest.raises(ValueError):
+    for bad, setting in (
+        ("2026-13", "Period.parse"),
+        ("2026-Q5", "Period.parse"),
+        ("26", "Period.parse"),
+        ("2026-02-30..2026-03-01", "Period.parse"),  # no 30 February
+        ("2026-02-01..2026-01-01", "Period.last"),  # ends before it starts
+    ):
+        with pytest.raises(ValueError) as wrong:
             Period.parse(bad)
+        assert isinstance(wrong.value, ConfigurationError)
+        assert wrong.value.setting == setting, bad
+    with pytest.raises(ValueError) as wrong:
+        Period.quarter(2026, 5)
+    assert isinstance(wrong.value, ConfigurationError)
+    assert (wrong.value.setting, wrong.value.allowed) == ("Period.quarter", ("1", "2", "3", "4"))
 
 
 def test_percent_rounds_half_up_like_the_reports() -> None:
@@ -132,10 +145,16 @@ def test_rejected_counts_as_resolved_and_the_identity_holds_per_group(mixed: Log
 def test_previous_period_and_grouping_checks(mixed: LogBuilder) -> None:
     december = statistics(mixed.dossiers(), Period.month(2025, 12)).total
     assert (december.received, december.resolved, december.in_progress) == (3, 1, 2)
-    with pytest.raises(ValueError, match="catalog"):
+    with pytest.raises(ValueError, match="catalog") as bad:
         statistics([], Q1, by="field")
-    with pytest.raises(ValueError, match="by="):
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.value) == ("statistics.catalog", "field")
+    with pytest.raises(ValueError, match="by=") as bad:
         statistics([], Q1, by="colour")
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.value) == ("statistics.by", "colour")
+    assert bad.value.allowed == ("agency", "field", "procedure", "channel", "online")
+    assert statistics([], Q1, by=Grouping.AGENCY).total == statistics([], Q1, by="agency").total
     empty = statistics([], Q1).total
     assert empty.balanced and empty.online_pct is None
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tthc_flow import ConfigurationError
 from tthc_flow.simulation import (
     Scenario,
     SimulationResult,
@@ -70,9 +71,11 @@ def test_the_default_local_pool_gives_the_serial_results(small_scenario: Scenari
 def test_workers_and_an_executor_together_are_refused(small_scenario: Scenario) -> None:
     with (
         ThreadPoolExecutor(1) as threads,
-        pytest.raises(ValueError, match=r"workers= .* or executor="),
+        pytest.raises(ValueError, match=r"workers= .* or executor=") as bad,
     ):
         simulate(small_scenario, replications=2, workers=2, executor=threads)
+    assert isinstance(bad.value, ConfigurationError)
+    assert bad.value.setting == "simulate.executor"
 
 
 def test_a_missing_dask_extra_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from tthc_flow.errors import ScenarioDefinitionError
+from tthc_flow.errors import ConfigurationError, NotFound, ScenarioDefinitionError
 from tthc_flow.simulation import Rate, Scenario, StaffPool, simulate
 
 
@@ -55,6 +55,27 @@ def test_shards_are_independent_offices_that_add_up(small_scenario: Scenario) ->
     assert len(split.backlog) == len(whole.backlog)
 
 
+def test_wrong_run_arguments_and_variant_names_are_library_errors(
+    small_scenario: Scenario,
+) -> None:
+    """simulate(replications=0) and an unknown variant name say which setting or name is
+    wrong, as fields (docs/errors.md), and are still a ValueError / KeyError."""
+    with pytest.raises(ValueError, match="at least 1") as bad:
+        simulate(small_scenario, replications=0)
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.value) == ("simulate.replications", 0)
+    with pytest.raises(KeyError, match="no variant 'fewer staff'") as missing:
+        small_scenario.variant("fewer staff")
+    assert isinstance(missing.value, NotFound)
+    assert (missing.value.kind, missing.value.name, missing.value.known) == (
+        "variant",
+        "fewer staff",
+        ("more staff",),  # the one variant of SMALL_SCENARIO
+    )
+
+
 def test_shards_need_enough_people_in_every_limited_role(small_scenario: Scenario) -> None:
-    with pytest.raises(ValueError, match="'leader' has 1"):
+    with pytest.raises(ValueError, match="'leader' has 1") as bad:
         simulate(small_scenario, keep_events=False, shards=2)
+    assert isinstance(bad.value, ConfigurationError)
+    assert (bad.value.setting, bad.value.value) == ("simulate.shards", 2)

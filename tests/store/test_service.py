@@ -110,8 +110,10 @@ def test_an_event_on_a_reissued_version_is_refused_by_its_hash(open_store: Store
         payload={},
         prev_hash=forged.hash,  # version 2 as the forger believes it, not as stored
     )
-    with pytest.raises(ConcurrencyConflict, match="not the one"):
+    with pytest.raises(ConcurrencyConflict, match="not the one") as conflict:
         store.append([third], dossier)
+    assert conflict.value.dossier_code == code
+    assert (conflict.value.expected_version, conflict.value.stored_version) == (2, 2)
     assert [e.trigger for e in store.load_events(code)] == ["receive", "withdraw"]
     with pytest.raises(TransitionNotAllowed):  # the withdrawn dossier takes no appraisal
         a.fire(code, "appraise", EVERYONE, MONDAY + timedelta(hours=4))
@@ -272,8 +274,9 @@ def test_a_broken_chain_is_an_integrity_error_naming_the_dossier(tmp_path: Path)
     with raw.begin() as conn:
         conn.exec_driver_sql("UPDATE events SET prev_hash = 'x' WHERE version = 2")
     raw.dispose()
-    with pytest.raises(IntegrityError, match=f"dossier {code} event 2"):
+    with pytest.raises(IntegrityError, match=f"dossier {code} event 2") as broken:
         SqlStore(url).load(code)
+    assert (broken.value.dossier_code, broken.value.version) == (code, 2)
 
 
 def test_an_idempotent_replay_answers_the_dossier_as_stored_now(open_store: StoreFactory) -> None:

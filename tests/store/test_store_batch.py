@@ -85,8 +85,10 @@ def test_conflicts_inside_a_batch_store_nothing_of_that_append_and_the_rest_comm
         again = first_event("B", key="create-A")  # creation key of a buffered dossier
         with pytest.raises(ConcurrencyConflict, match="create-A"):
             sql_store.append([again], replay([again]))
-        with pytest.raises(ConcurrencyConflict, match="at version 2, not 0"):
+        with pytest.raises(ConcurrencyConflict, match="at version 2, not 0") as conflict:
             sql_store.append([created], replay([created]))
+        assert (conflict.value.dossier_code, conflict.value.expected_version) == ("A", 0)
+        assert conflict.value.stored_version == 2
         _append_step(sql_store, "C", 1, 0)
     assert sql_store.load("A") == a and sql_store.load("B") is None
     assert sql_store.load("C") is not None and sql_store.verify().ok

@@ -52,8 +52,9 @@ def test_a_stale_engine_decides_on_the_stored_dossier_and_stores_nothing_it_refu
     clock.advance(timedelta(hours=1))
     # it still believes the dossier is received: the store's compare-and-swap refuses the
     # stale decision, and on the stored dossier ("appraise") a hand-over is not allowed
-    with pytest.raises(TransitionNotAllowed, match="'appraise'"):
+    with pytest.raises(TransitionNotAllowed, match="'appraise'") as info:
         stale.fire(code, "handover", EVERYONE)
+    assert (info.value.state, info.value.trigger) == ("appraise", "handover")
     assert fresh.history(code) == before
     assert stale.fire(code, "appraise", EVERYONE).version == 3
 

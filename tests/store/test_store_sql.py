@@ -121,8 +121,9 @@ def test_a_deleted_summary_row_is_reported_as_events_without_summary(sql_store: 
     assert (report.broken_dossier, report.broken_version) == ("B", 1)
     assert report.reason == "events without summary row"
     assert report.dossiers_checked == 2
-    with pytest.raises(IntegrityError, match="B event 1"):
+    with pytest.raises(IntegrityError, match="B event 1") as broken:
         sql_store.check()
+    assert (broken.value.dossier_code, broken.value.version) == ("B", 1)
 
 
 def test_an_unparsable_summary_row_is_reported_not_raised(
@@ -156,8 +157,9 @@ def test_an_unparsable_row_is_reported_by_verify_and_raised_as_integrity_error(
     assert (report.broken_dossier, report.broken_version) == ("A", 2)
     assert "does not parse" in (report.reason or "")
     for read in (lambda: sql_store.load("A"), lambda: list(sql_store.events())):
-        with pytest.raises(IntegrityError, match="dossier A event 2"):
+        with pytest.raises(IntegrityError, match="dossier A event 2") as broken:
             read()
+        assert (broken.value.dossier_code, broken.value.version) == ("A", 2)
 
 
 # ----------------------------------------------------------------- DB-level uniqueness

@@ -287,8 +287,9 @@ def test_a_fresh_engine_refuses_to_write_onto_a_broken_chain(open_store: StoreFa
     edited = replace(chain[-1], actor="someone")
     Forger(store).replace_chain(office.a, [*chain[:-1], edited], naive=True)
     fresh = Engine(CATALOG, store=open_store(), clock=FixedClock(MONDAY))
-    with pytest.raises(IntegrityError, match=f"dossier {office.a} event 4"):
+    with pytest.raises(IntegrityError, match=f"dossier {office.a} event 4") as broken:
         fresh.fire(office.a, "approve", EVERYONE, MONDAY + timedelta(hours=8))
+    assert (broken.value.dossier_code, broken.value.version) == (office.a, 4)
     assert len(open_store().load_events(office.a)) == 4
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from tthc_flow.engine._actor import DESK, SYSTEM, Actor
 from tthc_flow.engine._agencies import AgencyShare, agency_summary
 from tthc_flow.engine._arguments import ARGUMENTS
-from tthc_flow.engine._assignment import Assignment, AssignmentPolicy, Member
+from tthc_flow.engine._assignment import Assignment, AssignmentPolicy, Member, TakeOver
 from tthc_flow.engine._authority import AuthorizationRequest, Authorizer
 from tthc_flow.engine._bulk import BulkResult
 from tthc_flow.engine._clock import Clock, FixedClock, SystemClock
@@ -31,12 +31,18 @@ from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_statu
 from tthc_flow.engine._officials import Official, OfficialDirectory
 from tthc_flow.engine._policies import (
     AgencyPolicy,
+    AlertUnit,
     ClockStartPolicy,
+    DayEnd,
+    DayLimitStart,
     DossierCodeFormat,
+    DueDateMode,
     DueDatePolicy,
+    NonWorkingDayRule,
     OnlineReceiptPolicy,
     OnTheSpotPolicy,
     Policies,
+    RefusalAfterReceipt,
     RefusalPolicy,
     ReschedulePolicy,
     ResultPolicy,
@@ -45,7 +51,12 @@ from tthc_flow.engine._policies import (
     TransferPolicy,
 )
 from tthc_flow.engine._rulebook import DECREE_61_2018, DECREE_118_2025, RuleBook, RuleSet
-from tthc_flow.engine._timeliness import TimelinessPolicy, classify, classify_resolution
+from tthc_flow.engine._timeliness import (
+    TimelinessGranularity,
+    TimelinessPolicy,
+    classify,
+    classify_resolution,
+)
 from tthc_flow.engine._timers import ReminderPolicy, Timer, TimerChange
 
 if TYPE_CHECKING:
@@ -109,6 +120,7 @@ __all__ = [
     "Actor",
     "AgencyPolicy",
     "AgencyShare",
+    "AlertUnit",
     "Applicant",
     "ApplicantType",
     "Assignment",
@@ -121,11 +133,14 @@ __all__ = [
     "ClockStartPolicy",
     "CompiledProcedure",
     "Consultation",
+    "DayEnd",
+    "DayLimitStart",
     "DocumentForm",
     "DocumentSource",
     "Dossier",
     "DossierCodeFormat",
     "DossierModel",
+    "DueDateMode",
     "DueDatePolicy",
     "Engine",
     "Event",
@@ -137,6 +152,7 @@ __all__ = [
     "IdNumber",
     "IssuedResult",
     "Member",
+    "NonWorkingDayRule",
     "Official",
     "OfficialDirectory",
     "OnTheSpotPolicy",
@@ -145,6 +161,7 @@ __all__ = [
     "OutboxPolicy",
     "Pause",
     "Policies",
+    "RefusalAfterReceipt",
     "RefusalPolicy",
     "ReminderPolicy",
     "Representative",
@@ -159,7 +176,9 @@ __all__ = [
     "SupplementMode",
     "SupplementPolicy",
     "SystemClock",
+    "TakeOver",
     "Timeliness",
+    "TimelinessGranularity",
     "TimelinessPolicy",
     "Timer",
     "TimerChange",

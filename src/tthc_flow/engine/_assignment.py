@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
+from tthc_flow._choices import set_choice
 from tthc_flow.engine._actor import Actor
 from tthc_flow.errors import InvalidCommand, PermissionDenied, PolicyViolation, TransitionNotAllowed
 
@@ -61,6 +63,17 @@ class Assignment:
     reason: str = ""
 
 
+class TakeOver(StrEnum):
+    """Who may take over an assigned step (:attr:`AssignmentPolicy.take_over`)."""
+
+    ANY = "any"
+    """An official of the step's role, giving a reason."""
+    UNASSIGNED = "unassigned"
+    """Only a step nobody holds (nhận xử lý from the pool)."""
+    NEVER = "never"
+    """Nobody: the leader reassigns."""
+
+
 @dataclass(frozen=True)
 class AssignmentPolicy:
     """Who assigns and who may take over (a local rule: the decree assigns dossiers to the
@@ -73,7 +86,11 @@ class AssignmentPolicy:
     """
 
     assigner_roles: frozenset[str] = frozenset({"leader"})
-    take_over: Literal["any", "unassigned", "never"] = "any"
+    take_over: TakeOver = TakeOver.ANY
+    """A :class:`TakeOver` or its text; anything else is a ConfigurationError."""
+
+    def __post_init__(self) -> None:
+        set_choice(self, "take_over", TakeOver)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +163,9 @@ def decide(
     if step is None:
         raise TransitionNotAllowed(
             f"{trigger!r} on dossier {dossier_code}: no step is in progress (a step is "
-            "assigned once the dossier was handed over to it)"
+            "assigned once the dossier was handed over to it)",
+            dossier_code=dossier_code,
+            trigger=trigger,
         )
     unknown = set(data) - {"lead", "cooperating", "observers", "unit", "reason"}
     if unknown:
@@ -166,6 +185,7 @@ def decide(
             f"{actor.id} may not {trigger} dossier {dossier_code}: roles allowed "
             f"{', '.join(sorted(policy.assigner_roles))} (AssignmentPolicy.assigner_roles)",
             actor=actor.id,
+            roles_allowed=tuple(sorted(policy.assigner_roles)),
             actor_agency=actor.agency,
             dossier_code=dossier_code,
             trigger=trigger,
@@ -186,12 +206,20 @@ def decide(
     if trigger == ASSIGN and current is not None:
         raise TransitionNotAllowed(
             f"step {step.step!r} of dossier {dossier_code} is already assigned to "
-            f"{current.lead.name} ({current.lead.id}); use reassign"
+            f"{current.lead.name} ({current.lead.id}); use reassign",
+            dossier_code=dossier_code,
+            trigger=trigger,
+            state=step.step,
+            allowed=(REASSIGN,),
         )
     if trigger == REASSIGN:
         if current is None:
             raise TransitionNotAllowed(
-                f"step {step.step!r} of dossier {dossier_code} is not assigned; use assign"
+                f"step {step.step!r} of dossier {dossier_code} is not assigned; use assign",
+                dossier_code=dossier_code,
+                trigger=trigger,
+                state=step.step,
+                allowed=(ASSIGN,),
             )
         if reason is None:
             raise InvalidCommand("reassign needs reason='...'", field="data.reason")
@@ -262,10 +290,18 @@ def _take_over(
     if policy.take_over == "never" or (policy.take_over == "unassigned" and current is not None):
         raise PolicyViolation(
             f"step {step.step!r} of dossier {dossier_code} cannot be taken over "
-            f"(AssignmentPolicy.take_over={policy.take_over!r})"
+            f"(AssignmentPolicy.take_over={policy.take_over.value!r})",
+            dossier_code=dossier_code,
+            trigger=TAKE_OVER,
+            policy="AssignmentPolicy.take_over",
         )
     if current is not None and current.lead.id == actor.id:
-        raise TransitionNotAllowed(f"{actor.id} already leads step {step.step!r} of {dossier_code}")
+        raise TransitionNotAllowed(
+            f"{actor.id} already leads step {step.step!r} of {dossier_code}",
+            dossier_code=dossier_code,
+            trigger=TAKE_OVER,
+            state=step.step,
+        )
     if current is not None and reason is None:
         raise InvalidCommand(
             f"taking over from {current.lead.name} needs reason='...'", field="data.reason"

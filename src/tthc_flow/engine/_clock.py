@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from tthc_flow._time import VN_TZ, to_vn
+from tthc_flow.errors import ConfigurationError
 
 
 class Clock(Protocol):
@@ -44,7 +45,11 @@ class FixedClock:
         """Move the clock to ``moment`` (aware); it may not go backwards."""
         moment = to_vn(moment, "clock time")
         if moment < self._now:
-            raise ValueError(f"clock cannot go back from {self._now} to {moment}")
+            raise ConfigurationError(
+                f"clock cannot go back from {self._now} to {moment}",
+                setting="FixedClock.set",
+                value=moment,
+            )
         self._now = moment
         return moment
 

@@ -21,6 +21,7 @@ from tthc_flow.engine._fast import build_frozen, copy_frozen
 from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
 from tthc_flow.engine._results import fold as fold_results
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
+from tthc_flow.errors import EventOutOfOrder
 
 if TYPE_CHECKING:  # pydantic models, imported when a dossier first has papers (import time)
     from tthc_flow.engine._applicant import Applicant
@@ -538,10 +539,14 @@ def _pay(d: Dossier, event: Event) -> tuple[FeeRecord, ...]:
 
 
 def apply(d: Dossier, event: Event) -> Dossier:
-    """The dossier after ``event``; pure. Raises ValueError if the event does not follow ``d``."""
+    """The dossier after ``event``; pure. Raises :class:`~tthc_flow.errors.EventOutOfOrder`
+    (a ValueError) if the event does not follow ``d``."""
     if event.version != d.version + 1 or event.prev_hash != d.last_hash:
-        raise ValueError(
-            f"event {event.version} of {event.dossier_code} does not follow version {d.version}"
+        raise EventOutOfOrder(
+            f"event {event.version} of {event.dossier_code} does not follow version {d.version}",
+            dossier_code=event.dossier_code,
+            version=event.version,
+            expected_version=d.version + 1,
         )
     p = event.payload
     common: dict[str, Any] = {}  # the fields that change, set below (engine/_fast.py)
@@ -671,9 +676,14 @@ def replay(events: Iterable[Event]) -> Dossier:
     iterator = iter(events)
     first = next(iterator, None)
     if first is None:
-        raise ValueError("no events to replay")
+        raise EventOutOfOrder("no events to replay", expected_version=1)
     if first.version != 1 or first.prev_hash != GENESIS_HASH:
-        raise ValueError(f"first event of {first.dossier_code} is not version 1")
+        raise EventOutOfOrder(
+            f"first event of {first.dossier_code} is not version 1",
+            dossier_code=first.dossier_code,
+            version=first.version,
+            expected_version=1,
+        )
     dossier = start(first)
     for event in iterator:
         dossier = apply(dossier, event)

@@ -60,12 +60,13 @@ from tthc_flow.engine._timers import (
 )
 from tthc_flow.errors import (
     ConcurrencyConflict,
+    ConfigurationError,
     DossierNotFound,
     InvalidCommand,
     PermissionDenied,
     PolicyViolation,
     TransitionNotAllowed,
-    TthcError,
+    WrongArgumentType,
 )
 from tthc_flow.procedure import (
     PAUSED_FROM,
@@ -164,9 +165,12 @@ class Engine(BulkCommands):
         key: ChainKey | None = None,
     ) -> None:
         if store is None:  # the engine imports no store of its own: the caller picks one
-            raise TypeError(
+            raise WrongArgumentType(
                 "Engine needs store=: tthc_flow.MemoryStore() in tests, "
-                "tthc_flow.SqlStore.sqlite(path) or SqlStore(url) to keep dossiers"
+                "tthc_flow.SqlStore.sqlite(path) or SqlStore(url) to keep dossiers",
+                argument="store",
+                expected="a Store",
+                got="NoneType",
             )
         self.catalog = catalog
         self.calendar = calendar or WorkCalendar.vietnam()
@@ -359,9 +363,14 @@ class Engine(BulkCommands):
         if allowed is None:
             if trigger in ASSIGNMENT_TRIGGERS:  # the engine's own, in any state with a step
                 return self._assign(dossier, trigger, actor, moment, idempotency_key, digest, data)
+            in_state = tuple(compiled.triggers_from(dossier.state))
             raise TransitionNotAllowed(
                 f"{trigger!r} is not allowed for dossier {dossier_code} in state "
-                f"{dossier.state!r}; allowed: {', '.join(compiled.triggers_from(dossier.state)) or 'none'}"
+                f"{dossier.state!r}; allowed: {', '.join(in_state) or 'none'}",
+                dossier_code=dossier_code,
+                trigger=trigger,
+                state=dossier.state,
+                allowed=in_state,
             )
         held = actor.roles & allowed
         role = min(held) if held else self._role(actor, allowed, trigger, dossier)
@@ -398,7 +407,12 @@ class Engine(BulkCommands):
             allowed_now = self._allowed(compiled, dossier, actor, moment)
             raise TransitionNotAllowed(
                 f"{trigger!r} on dossier {dossier_code} in state {dossier.state!r}: condition "
-                f"not met ({guards}); allowed now: {', '.join(allowed_now) or 'none'}"
+                f"not met ({guards}); allowed now: {', '.join(allowed_now) or 'none'}",
+                dossier_code=dossier_code,
+                trigger=trigger,
+                state=dossier.state,
+                allowed=tuple(allowed_now),
+                guard=guards,
             )
         payload = self._decide(compiled.definition, compiled, dossier, transition, moment, data)
         if digest is not None:
@@ -535,7 +549,7 @@ class Engine(BulkCommands):
         """Every event of the dossier, oldest first."""
         events = self.store.load_events(dossier_code)
         if not events:
-            raise DossierNotFound(f"no dossier {dossier_code!r}")
+            raise DossierNotFound(f"no dossier {dossier_code!r}", dossier_code=dossier_code)
         return events
 
     def available_triggers(
@@ -596,7 +610,12 @@ class Engine(BulkCommands):
         """
         store = self.store
         if not isinstance(store, FullStore):
-            raise TthcError(f"{type(store).__name__} keeps no timers; use MemoryStore or SqlStore")
+            raise WrongArgumentType(
+                f"{type(store).__name__} keeps no timers; use MemoryStore or SqlStore",
+                argument="store",
+                expected="a store with timers (MemoryStore, SqlStore)",
+                got=type(store).__name__,
+            )
         moment = self._moment(now)
         fired = []
         for timer in store.due_timers(moment, limit=limit):
@@ -683,42 +702,74 @@ class Engine(BulkCommands):
                     break
         return result
 
-    def _refusal(self, dossier: Dossier, effect: Effect, moment: datetime) -> str | None:
+    def _refusal(
+        self, dossier: Dossier, effect: Effect, moment: datetime, trigger: str | None = None
+    ) -> PolicyViolation | None:
         """Why a policy refuses ``effect`` on ``dossier`` at ``moment`` (None: it does not)."""
         if effect is Effect.REQUEST_SUPPLEMENT:
-            return self._supplement_refusal(dossier, moment)
+            return self._supplement_refusal(dossier, moment, trigger)
+
+        def refused(message: str, policy: str | None, article: str | None) -> PolicyViolation:
+            return PolicyViolation(
+                message,
+                dossier_code=dossier.code,
+                trigger=trigger,
+                policy=policy,
+                article=article,
+            )
+
         if effect in (Effect.REPORT_ERROR, Effect.CORRECT):
             pending = dossier.correction_due_at is not None and dossier.corrected_at is None
+            art_23 = "Decree 118/2025/ND-CP art. 23.1"
             if effect is Effect.REPORT_ERROR and pending:
-                return f"dossier {dossier.code} is already being corrected (art. 23.1)"
+                return refused(
+                    f"dossier {dossier.code} is already being corrected (art. 23.1)",
+                    None,
+                    art_23,
+                )
             if effect is Effect.CORRECT and not pending:
-                return f"dossier {dossier.code} has no reported error to correct (art. 23.1)"
+                return refused(
+                    f"dossier {dossier.code} has no reported error to correct (art. 23.1)",
+                    None,
+                    art_23,
+                )
         if (
             effect is Effect.REFUSE
             and dossier.received_at is not None
             and self._policies_of(dossier).refusal.after_receipt == "forbid"
         ):
-            return (
+            return refused(
                 f"dossier {dossier.code} was received (receipt slip issued): it cannot be "
                 "refused any more; reject it with reasons instead (RefusalPolicy.after_receipt, "
-                "Decree 118/2025/ND-CP art. 17.1.c, 19.3)"
+                "Decree 118/2025/ND-CP art. 17.1.c, 19.3)",
+                "RefusalPolicy.after_receipt",
+                "Decree 118/2025/ND-CP art. 17.1.c, 19.3",
             )
         if effect is Effect.RESCHEDULE:
             policy = self._policies_of(dossier).reschedule
+            art_19_6 = "Decree 118/2025/ND-CP art. 19.6"
             if dossier.due_at is None:
-                return f"dossier {dossier.code} has no appointment to move yet"
+                return refused(
+                    f"dossier {dossier.code} has no appointment to move yet",
+                    "ReschedulePolicy",
+                    art_19_6,
+                )
             if len(dossier.reschedules) >= policy.max_times:
-                return (
+                return refused(
                     f"dossier {dossier.code} was already rescheduled {len(dossier.reschedules)} "
                     f"time(s); the limit is {policy.max_times} (ReschedulePolicy.max_times, "
-                    "Decree 118/2025/ND-CP art. 19.6)"
+                    "Decree 118/2025/ND-CP art. 19.6)",
+                    "ReschedulePolicy.max_times",
+                    art_19_6,
                 )
             notice = self.calendar.working_days_between(moment.date(), dossier.due_at.date())
             if notice < policy.min_notice_days:
-                return (
+                return refused(
                     f"the apology must be sent at least {policy.min_notice_days} working day(s) "
                     f"before the due date {dossier.due_at.date()} (ReschedulePolicy."
-                    f"min_notice_days, Decree 118/2025/ND-CP art. 19.6); only {max(notice, 0)} left"
+                    f"min_notice_days, Decree 118/2025/ND-CP art. 19.6); only {max(notice, 0)} left",
+                    "ReschedulePolicy.min_notice_days",
+                    art_19_6,
                 )
         return None
 
@@ -727,7 +778,7 @@ class Engine(BulkCommands):
         dossier = self.store.load(dossier_code)
         if dossier is None:
             self._open.pop(dossier_code, None)
-            raise DossierNotFound(f"no dossier {dossier_code!r}")
+            raise DossierNotFound(f"no dossier {dossier_code!r}", dossier_code=dossier_code)
         self._remember(dossier)
         return dossier
 
@@ -752,7 +803,13 @@ class Engine(BulkCommands):
             raise PermissionDenied(
                 f"{actor.id} (roles: {', '.join(sorted(actor.roles)) or 'none'}) may not "
                 f"{trigger} dossier {dossier.code} in state {dossier.state!r}; "
-                f"roles allowed: {', '.join(sorted(allowed))}"
+                f"roles allowed: {', '.join(sorted(allowed))}",
+                actor=actor.id,
+                actor_agency=actor.agency,
+                dossier_code=dossier.code,
+                trigger=trigger,
+                roles_allowed=tuple(sorted(allowed)),
+                rule="Lifecycle.roles",
             )
         return min(held)
 
@@ -775,9 +832,12 @@ class Engine(BulkCommands):
         names = compiled.hook_names[id(transition)]
         missing = [n for n in names if n not in self._hooks]
         if missing:
-            raise TthcError(
+            raise ConfigurationError(
                 f"hook(s) {', '.join(missing)} used by {compiled.definition.code} are not "
-                "registered; call engine.register_hook(name, function)"
+                "registered; call engine.register_hook(name, function)",
+                setting="Engine.hooks",
+                value=tuple(missing),
+                allowed=tuple(sorted(self._hooks)),
             )
         # by id(): the compiled procedure, cached for the engine's life, keeps it alive
         found = self._hook_lists[id(transition)] = [self._hooks[n] for n in names]
@@ -900,7 +960,9 @@ class Engine(BulkCommands):
         if channel_value not in definition.channels:
             offered = ", ".join(c.value for c in definition.channels)
             raise PolicyViolation(
-                f"procedure {code} is not offered by {channel_value.value}; channels: {offered}"
+                f"procedure {code} is not offered by {channel_value.value}; channels: {offered}",
+                trigger="receive" if accept else "submit",
+                policy="ProcedureDefinition.channels",
             )
         data = dict(data)
         case_id = data.get("case")
@@ -920,13 +982,22 @@ class Engine(BulkCommands):
             )
         on_the_spot = bool(data.pop("on_the_spot", False))
         if on_the_spot and not definition.on_the_spot:
-            raise PolicyViolation(f"procedure {code} is not eligible for '4 tại chỗ'")
+            raise PolicyViolation(
+                f"procedure {code} is not eligible for '4 tại chỗ'",
+                trigger="receive" if accept else "submit",
+                policy="ProcedureDefinition.on_the_spot",
+            )
         allowed = _RECEIVERS if accept else _SUBMITTERS
         held = actor.roles & allowed
         if not held:
             raise PermissionDenied(
                 f"{actor.id} may not {'receive' if accept else 'submit'} dossiers; "
-                f"roles allowed: {', '.join(sorted(allowed))}"
+                f"roles allowed: {', '.join(sorted(allowed))}",
+                actor=actor.id,
+                actor_agency=actor.agency,
+                trigger="receive" if accept else "submit",
+                roles_allowed=tuple(sorted(allowed)),
+                rule="Engine.receive" if accept else "Engine.submit",
             )
         refusal = self._authority(
             actor,
@@ -1025,7 +1096,11 @@ class Engine(BulkCommands):
                 f"dossier code {dossier_code} is already used by another dossier: the store's "
                 f"sequence for {definition.agency_code} on {day} and "
                 f"DossierCodeFormat {self.policies.dossier_code.pattern!r} must give each "
-                "dossier of the day its own code (Decree 118/2025/ND-CP art. 28)"
+                "dossier of the day its own code (Decree 118/2025/ND-CP art. 28)",
+                dossier_code=dossier_code,
+                trigger="receive" if accept else "submit",
+                policy="DossierCodeFormat.pattern",
+                article="Decree 118/2025/ND-CP art. 28",
             ) from None
 
     # ------------------------------------------------------------- deadlines
@@ -1267,9 +1342,9 @@ class Engine(BulkCommands):
             rules = self._policies_of(dossier)
             payload.update(self._clock_payload(definition, moment, limit, False, rules))
         elif effect is Effect.REQUEST_SUPPLEMENT:
-            refusal = self._supplement_refusal(dossier, moment)
+            refusal = self._supplement_refusal(dossier, moment, transition.trigger)
             if refusal is not None:
-                raise PolicyViolation(refusal)
+                raise refusal
             missing = data.pop("missing", [])
             if isinstance(missing, str) or not isinstance(missing, list | tuple):
                 raise InvalidCommand("missing= must be a list of the documents to supplement")
@@ -1279,7 +1354,11 @@ class Engine(BulkCommands):
                 raise PolicyViolation(
                     f"dossier {dossier.code}: {'; '.join(sorted(reused))} came from data the "
                     "state holds and is not asked of the applicant again "
-                    "(Decree 118/2025/ND-CP art. 17.1.b)"
+                    "(Decree 118/2025/ND-CP art. 17.1.b)",
+                    dossier_code=dossier.code,
+                    trigger=transition.trigger,
+                    policy=None,  # the library's own rule, not a setting
+                    article="Decree 118/2025/ND-CP art. 17.1.b",
                 )
             closes_at = self._closure_moment(dossier, moment)
             if closes_at is not None:
@@ -1305,7 +1384,7 @@ class Engine(BulkCommands):
                 payload["reason"] = self._reason(data, "reject")
         elif effect is Effect.RETURN:
             payload["method"] = str(data.pop("method", dossier.channel))
-            payload.update(self._early_return(dossier, moment, data))
+            payload.update(self._early_return(dossier, moment, data, transition.trigger))
         elif effect in (Effect.REFUSE, Effect.WITHDRAW, Effect.STOP):
             payload["reason"] = self._reason(data, effect.value)
             if effect is Effect.STOP:
@@ -1318,21 +1397,26 @@ class Engine(BulkCommands):
                     raise PolicyViolation(
                         f"dossier {dossier.code} may be closed from {dossier.closes_at.isoformat()}"
                         " (15 days after the notice, Decree 118/2025/ND-CP art. 19.5; "
-                        "SupplementPolicy.close_after_days)"
+                        "SupplementPolicy.close_after_days)",
+                        dossier_code=dossier.code,
+                        trigger=transition.trigger,
+                        policy="SupplementPolicy.close_after_days",
+                        article="Decree 118/2025/ND-CP art. 19.5",
                     )
+
             if effect is Effect.REFUSE and dossier.received_at is not None:
-                refusal = self._refusal(dossier, effect, moment)
+                refusal = self._refusal(dossier, effect, moment, transition.trigger)
                 if refusal is not None:
-                    raise PolicyViolation(refusal)
+                    raise refusal
                 # after the slip a refusal is the authority's reasoned result (art. 19.3):
                 # resolved, judged like a rejection (RefusalPolicy.after_receipt)
                 payload.update(self._resolution(dossier, moment))
         elif effect is Effect.RESCHEDULE:
-            payload.update(self._reschedule_payload(dossier, moment, data))
+            payload.update(self._reschedule_payload(dossier, moment, data, transition.trigger))
         elif effect is Effect.REPORT_ERROR:
-            refusal = self._refusal(dossier, effect, moment)
+            refusal = self._refusal(dossier, effect, moment, transition.trigger)
             if refusal is not None:
-                raise PolicyViolation(refusal)
+                raise refusal
             payload["reason"] = self._reason(data, "report_error")
             rules = self._policies_of(dossier)
             days = rules.result.correction_working_days
@@ -1355,9 +1439,9 @@ class Engine(BulkCommands):
         elif effect._value_ in RESULT_EFFECTS:
             payload.update(decide_result(effect._value_, dossier, data))
         elif effect is Effect.CORRECT:
-            refusal = self._refusal(dossier, effect, moment)
+            refusal = self._refusal(dossier, effect, moment, transition.trigger)
             if refusal is not None:
-                raise PolicyViolation(refusal)
+                raise refusal
             assert dossier.correction_due_at is not None  # _refusal: an error is pending
             payload["correction_late"] = moment > dossier.correction_due_at
         if effect is Effect.REQUEST_PAYMENT:
@@ -1421,7 +1505,9 @@ class Engine(BulkCommands):
         )
         return found
 
-    def _supplement_refusal(self, dossier: Dossier, moment: datetime) -> str | None:
+    def _supplement_refusal(
+        self, dossier: Dossier, moment: datetime, trigger: str | None = None
+    ) -> PolicyViolation | None:
         policy = self._policies_of(dossier).supplement
         at_reception = dossier.state == SUBMITTED
         previous = sum(1 for p in dossier.pauses if (p.origin == SUBMITTED) == at_reception)
@@ -1430,19 +1516,27 @@ class Engine(BulkCommands):
             where = "at reception" if at_reception else "during handling"
             field_name = "max_at_reception" if at_reception else "max_during_handling"
             article = "art. 16.3, 17.2.a" if at_reception else "art. 19.5"
-            return (
+            return PolicyViolation(
                 f"dossier {dossier.code} already had {previous} supplement request(s) {where}; "
                 f"the limit is {limit} (SupplementPolicy.{field_name}, Decree 118/2025/ND-CP "
-                f"{article})"
+                f"{article})",
+                dossier_code=dossier.code,
+                trigger=trigger,
+                policy=f"SupplementPolicy.{field_name}",
+                article=f"Decree 118/2025/ND-CP {article}",
             )
         window = policy.within_working_days
         last_day = None if at_reception else self._supplement_last_day(dossier)
         if last_day is not None and moment.date() > last_day:
-            return (
+            return PolicyViolation(
                 f"a supplement for dossier {dossier.code} must be requested within {window} "
                 f"working day(s) of receipt (by {last_day}; SupplementPolicy."
                 "within_working_days, Decree 118/2025/ND-CP art. 19.5); reschedule with an "
-                "apology instead"
+                "apology instead",
+                dossier_code=dossier.code,
+                trigger=trigger,
+                policy="SupplementPolicy.within_working_days",
+                article="Decree 118/2025/ND-CP art. 19.5",
             )
         return None
 
@@ -1499,7 +1593,7 @@ class Engine(BulkCommands):
         return {"body": body.strip(), "answer_due_at": iso(due)}
 
     def _early_return(
-        self, dossier: Dossier, moment: datetime, data: dict[str, Any]
+        self, dossier: Dossier, moment: datetime, data: dict[str, Any], trigger: str | None = None
     ) -> dict[str, Any]:
         """ResultPolicy (art. 22.5): a result returned before the appointment needs the
         applicant told beforehand (``notified=True``)."""
@@ -1512,8 +1606,13 @@ class Engine(BulkCommands):
             raise PolicyViolation(
                 f"dossier {dossier.code} is returned before its appointment "
                 f"{dossier.due_at.isoformat()}: tell the applicant first and pass notified=True "
-                "(ResultPolicy.require_early_notice, Decree 118/2025/ND-CP art. 22.5)"
+                "(ResultPolicy.require_early_notice, Decree 118/2025/ND-CP art. 22.5)",
+                dossier_code=dossier.code,
+                trigger=trigger,
+                policy="ResultPolicy.require_early_notice",
+                article="Decree 118/2025/ND-CP art. 22.5",
             )
+
         return {"early_return": True, "early_notice": notified}
 
     def _transfer_due(self, dossier: Dossier, effect: Effect, agency: str | None) -> str | None:
@@ -1592,7 +1691,7 @@ class Engine(BulkCommands):
         }
 
     def _reschedule_payload(
-        self, dossier: Dossier, moment: datetime, data: dict[str, Any]
+        self, dossier: Dossier, moment: datetime, data: dict[str, Any], trigger: str | None = None
     ) -> dict[str, Any]:
         policy = self._policies_of(dossier).reschedule
         new_due = _moment_argument(
@@ -1601,9 +1700,9 @@ class Engine(BulkCommands):
             "reschedule needs new_due_at=<aware datetime>",
         )
         reason = self._reason(data, "reschedule")
-        refusal = self._refusal(dossier, Effect.RESCHEDULE, moment)
+        refusal = self._refusal(dossier, Effect.RESCHEDULE, moment, trigger)
         if refusal is not None:
-            raise PolicyViolation(refusal)
+            raise refusal
         assert dossier.due_at is not None
         if not self.calendar.is_working_day(new_due.date()):
             if policy.non_working_day == "reject":

@@ -14,7 +14,7 @@ from typing import Any
 
 from tthc_flow.engine._actor import Actor
 from tthc_flow.engine._inputs import MAX_ID, MAX_NAME, check_text
-from tthc_flow.errors import InvalidCommand
+from tthc_flow.errors import InvalidCommand, NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +110,11 @@ class OfficialDirectory:
     def __getitem__(self, official_id: str) -> Official:
         found = self._by_id.get(official_id)
         if found is None:
-            raise KeyError(official_id)
+            raise NotFound(
+                f"no official {official_id!r} in the directory",
+                kind="official",
+                name=official_id,
+            )
         return found
 
     def __iter__(self) -> Iterator[Official]:

@@ -15,6 +15,7 @@ from datetime import date, time
 from enum import StrEnum
 from functools import lru_cache
 
+from tthc_flow._choices import set_choice
 from tthc_flow.engine._assignment import AssignmentPolicy
 from tthc_flow.engine._authority import Authorizer
 from tthc_flow.engine._messages import OutboxPolicy
@@ -22,6 +23,7 @@ from tthc_flow.engine._timeliness import (
     TimelinessPolicy,
 )
 from tthc_flow.engine._timers import ReminderPolicy
+from tthc_flow.errors import ConfigurationError
 from tthc_flow.procedure import Duration, TimeUnit
 
 
@@ -34,7 +36,13 @@ class SupplementMode(StrEnum):
     """The clock stops while waiting and resumes with the time that was left."""
 
 
-DAY_LIMIT_STARTS = ("receipt_date", "next_working_moment")
+class DayLimitStart(StrEnum):
+    """Where a limit in days starts counting (:attr:`ClockStartPolicy.day_limits_from`)."""
+
+    RECEIPT_DATE = "receipt_date"
+    """From the day after the receipt date (Civil Code 2015 art. 147.2): the law."""
+    NEXT_WORKING_MOMENT = "next_working_moment"
+    """From the day after the next working moment (a reading some systems used)."""
 
 
 @dataclass(frozen=True)
@@ -58,13 +66,29 @@ class ClockStartPolicy:
     """
 
     cutoff: time | None = None
-    day_limits_from: str = "receipt_date"
+    day_limits_from: DayLimitStart = DayLimitStart.RECEIPT_DATE
+    """A :class:`DayLimitStart` or its text; anything else is a ConfigurationError."""
 
     def __post_init__(self) -> None:
-        if self.day_limits_from not in DAY_LIMIT_STARTS:
-            raise ValueError(
-                f"ClockStartPolicy.day_limits_from must be one of {', '.join(DAY_LIMIT_STARTS)}"
-            )
+        set_choice(self, "day_limits_from", DayLimitStart)
+
+
+class DueDateMode(StrEnum):
+    """How a limit in working days becomes a moment (:attr:`DueDatePolicy.mode`)."""
+
+    SAME_CLOCK_TIME = "same_clock_time"
+    """The receipt's clock time on the last day, if received inside working hours."""
+    END_OF_DAY = "end_of_day"
+    """Always the end of the last day (Civil Code 2015 art. 148.1)."""
+
+
+class DayEnd(StrEnum):
+    """What "the end of the last day" is (:attr:`DueDatePolicy.day_ends`)."""
+
+    CLOSE = "close"
+    """The close of the desk's last working period (17:00 by default)."""
+    MIDNIGHT = "midnight"
+    """24:00 (Civil Code 2015 art. 148.6), written as the day's last instant."""
 
 
 @dataclass(frozen=True)
@@ -90,14 +114,14 @@ class DueDatePolicy:
     "ambiguities").
     """
 
-    mode: str = "same_clock_time"
-    day_ends: str = "close"
+    mode: DueDateMode = DueDateMode.SAME_CLOCK_TIME
+    """A :class:`DueDateMode` or its text; anything else is a ConfigurationError."""
+    day_ends: DayEnd = DayEnd.CLOSE
+    """A :class:`DayEnd` or its text; anything else is a ConfigurationError."""
 
     def __post_init__(self) -> None:
-        if self.mode not in {"same_clock_time", "end_of_day"}:
-            raise ValueError("DueDatePolicy.mode must be 'same_clock_time' or 'end_of_day'")
-        if self.day_ends not in {"close", "midnight"}:
-            raise ValueError("DueDatePolicy.day_ends must be 'close' or 'midnight'")
+        set_choice(self, "mode", DueDateMode)
+        set_choice(self, "day_ends", DayEnd)
 
 
 @dataclass(frozen=True)
@@ -124,11 +148,26 @@ class SupplementPolicy:
     """
 
     mode: SupplementMode = SupplementMode.RESTART
+    """A :class:`SupplementMode` or its text; anything else is a ConfigurationError."""
     max_at_reception: int = 1
     max_during_handling: int | None = 1
     within_working_days: int | None = 3
     close_after_days: int | None = 15
     close_at_reception: bool = False
+
+    def __post_init__(self) -> None:
+        # coerced: the engine compares with ``is SupplementMode.RESTART``, so the text
+        # "restart" left as a str would silently mean PAUSE
+        set_choice(self, "mode", SupplementMode)
+
+
+class NonWorkingDayRule(StrEnum):
+    """A new appointment on a non-working day (:attr:`ReschedulePolicy.non_working_day`)."""
+
+    REJECT = "reject"
+    """Refused with InvalidCommand: choose a working day."""
+    ROLL_FORWARD = "roll_forward"
+    """Moved to the same time on the next working day."""
 
 
 @dataclass(frozen=True)
@@ -142,14 +181,14 @@ class ReschedulePolicy:
 
     max_times: int = 1
     min_notice_days: int = 1
-    non_working_day: str = "reject"
+    non_working_day: NonWorkingDayRule = NonWorkingDayRule.REJECT
     """A new appointment on a non-working day: ``reject`` it (InvalidCommand) or
     ``roll_forward`` to the same time on the next working day (local convention: the decree
-    does not say; an appointment is a day the desk is open)."""
+    does not say; an appointment is a day the desk is open). A :class:`NonWorkingDayRule` or
+    its text."""
 
     def __post_init__(self) -> None:
-        if self.non_working_day not in {"reject", "roll_forward"}:
-            raise ValueError("ReschedulePolicy.non_working_day must be 'reject' or 'roll_forward'")
+        set_choice(self, "non_working_day", NonWorkingDayRule)
 
 
 @dataclass(frozen=True)
@@ -174,11 +213,15 @@ class DossierCodeFormat:
         try:
             names = {name for _, name, _, _ in string.Formatter().parse(self.pattern) if name}
         except ValueError as error:
-            raise ValueError(f"DossierCodeFormat.pattern {self.pattern!r}: {error}") from None
+            raise ConfigurationError(
+                f"DossierCodeFormat.pattern {self.pattern!r}: {error}",
+                setting="DossierCodeFormat.pattern",
+                value=self.pattern,
+            ) from None
         unknown = names - {"agency", "date", "seq"}
         missing = {"agency", "seq"} - names
         if unknown or missing:
-            raise ValueError(
+            raise ConfigurationError(
                 f"DossierCodeFormat.pattern {self.pattern!r}: "
                 + (f"unknown field(s) {', '.join(sorted(unknown))}; " if unknown else "")
                 + (
@@ -186,12 +229,18 @@ class DossierCodeFormat:
                     if missing
                     else ""
                 )
-                + "use {agency}, {date:%y%m%d} and {seq:04d}"
+                + "use {agency}, {date:%y%m%d} and {seq:04d}",
+                setting="DossierCodeFormat.pattern",
+                value=self.pattern,
             )
         try:
             self.render("SCT", date(2026, 1, 5), 1)
         except (ValueError, TypeError, KeyError, IndexError) as error:
-            raise ValueError(f"DossierCodeFormat.pattern {self.pattern!r}: {error}") from None
+            raise ConfigurationError(
+                f"DossierCodeFormat.pattern {self.pattern!r}: {error}",
+                setting="DossierCodeFormat.pattern",
+                value=self.pattern,
+            ) from None
 
     def render(self, agency: str, day: date, seq: int) -> str:
         """The code of the ``seq``-th dossier of ``day`` at ``agency``."""
@@ -316,7 +365,14 @@ class ResultPolicy:
     trong vòng 03 ngày làm việc" (counted like any limit in days: from the day after)."""
 
 
-ALERT_UNITS = ("hours", "working_hours")
+class AlertUnit(StrEnum):
+    """How the 2-hour alert of an online submission is counted
+    (:attr:`OnlineReceiptPolicy.alert_unit`; docs/legal-rules.md, ambiguities)."""
+
+    HOURS = "hours"
+    """Clock hours ("02 giờ", art. 17.2)."""
+    WORKING_HOURS = "working_hours"
+    """Working hours (the other reading)."""
 
 
 @dataclass(frozen=True)
@@ -339,17 +395,21 @@ class OnlineReceiptPolicy:
     """
 
     alert_hours: float | None = 2
-    alert_unit: str = "hours"
+    alert_unit: AlertUnit = AlertUnit.HOURS
+    """An :class:`AlertUnit` or its text; anything else is a ConfigurationError."""
     accept_working_hours: float | None = 8
 
     def __post_init__(self) -> None:
-        if self.alert_unit not in ALERT_UNITS:
-            raise ValueError(
-                f"OnlineReceiptPolicy.alert_unit must be one of {', '.join(ALERT_UNITS)}"
-            )
+        set_choice(self, "alert_unit", AlertUnit)
 
 
-REFUSAL_AFTER_RECEIPT = ("as_rejection", "forbid")
+class RefusalAfterReceipt(StrEnum):
+    """What a ``refuse`` after the receipt slip is (:attr:`RefusalPolicy.after_receipt`)."""
+
+    AS_REJECTION = "as_rejection"
+    """The authority's reasoned result: resolved, outcome ``rejected`` (art. 19.3)."""
+    FORBID = "forbid"
+    """Refused with PolicyViolation: use the procedure's ``reject``."""
 
 
 @dataclass(frozen=True)
@@ -366,13 +426,11 @@ class RefusalPolicy:
     PolicyViolation (use the procedure's ``reject``).
     """
 
-    after_receipt: str = "as_rejection"
+    after_receipt: RefusalAfterReceipt = RefusalAfterReceipt.AS_REJECTION
+    """A :class:`RefusalAfterReceipt` or its text; anything else is a ConfigurationError."""
 
     def __post_init__(self) -> None:
-        if self.after_receipt not in REFUSAL_AFTER_RECEIPT:
-            raise ValueError(
-                f"RefusalPolicy.after_receipt must be one of {', '.join(REFUSAL_AFTER_RECEIPT)}"
-            )
+        set_choice(self, "after_receipt", RefusalAfterReceipt)
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,9 @@ def _pick(dossier: Dossier, data: dict[str, Any], effect: str, state: ResultStat
     if result.state != state:
         raise PolicyViolation(
             f"{effect}: result {result.code} is {result.state.value}; it must be "
-            f"{state.value} first (signed -> issued -> delivered)"
+            f"{state.value} first (signed -> issued -> delivered)",
+            dossier_code=dossier.code,
+            article="Decree 118/2025/ND-CP art. 22.1",
         )
     return result
 
@@ -109,7 +111,9 @@ def decide(effect: str, dossier: Dossier, data: dict[str, Any]) -> dict[str, Any
     if dossier.outcome != "approved":
         raise PolicyViolation(
             f"{effect}: dossier {dossier.code} has no approved result (outcome: "
-            f"{dossier.outcome or 'none'}); a reasoned rejection is a notice, not a result"
+            f"{dossier.outcome or 'none'}); a reasoned rejection is a notice, not a result",
+            dossier_code=dossier.code,
+            article="Decree 118/2025/ND-CP art. 22.1",
         )
     if effect == SIGN:
         result_type = _text(data, "result_type", effect)
@@ -126,7 +130,11 @@ def decide(effect: str, dossier: Dossier, data: dict[str, Any]) -> dict[str, Any
                 field="data.result_code",
             )
         if any(r.code == code for r in dossier.results):
-            raise PolicyViolation(f"result {code} of dossier {dossier.code} is already signed")
+            raise PolicyViolation(
+                f"result {code} of dossier {dossier.code} is already signed",
+                dossier_code=dossier.code,
+                article="Decree 118/2025/ND-CP art. 22.4",
+            )
         signed: dict[str, Any] = {
             "code": code,
             "holder_id": holder,

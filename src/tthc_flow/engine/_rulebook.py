@@ -16,6 +16,7 @@ from datetime import date
 from types import MappingProxyType
 
 from tthc_flow.engine._policies import Policies, SupplementPolicy
+from tthc_flow.errors import ConfigurationError
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,16 @@ Schedule = tuple[RuleSet, ...]
 
 def _checked(name: str, schedule: Schedule) -> Schedule:
     if not schedule:
-        raise ValueError(f"RuleBook.{name}: a schedule needs at least one RuleSet")
+        raise ConfigurationError(
+            f"RuleBook.{name}: a schedule needs at least one RuleSet", setting=f"RuleBook.{name}"
+        )
     days = [rules.effective_from for rules in schedule]
     if days != sorted(days) or len(set(days)) != len(days):
-        raise ValueError(f"RuleBook.{name}: RuleSets must be in order of distinct effective dates")
+        raise ConfigurationError(
+            f"RuleBook.{name}: RuleSets must be in order of distinct effective dates",
+            setting=f"RuleBook.{name}",
+            value=tuple(days),
+        )
     return tuple(schedule)
 
 

@@ -10,10 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
+from tthc_flow._choices import set_choice
 from tthc_flow._time import VN_TZ, to_vn
 
-TIMELINESS_GRANULARITIES = ("date", "exact", "whole_day")
+
+class TimelinessGranularity(StrEnum):
+    """How finely early / on time / late is judged (:attr:`TimelinessPolicy.granularity`)."""
+
+    DATE = "date"
+    """By calendar day, never on time past the due moment (the slips' practice)."""
+    EXACT = "exact"
+    """On time iff at or before the appointment, no early class (DVCQG indicator 2.1)."""
+    WHOLE_DAY = "whole_day"
+    """The whole due date counts as on time (a local convention)."""
+
 
 RESCHEDULED_LATE_SOURCE = (
     "practice, not law: the Bình Định DoIT 2023 seed report counts dossiers needing an apology "
@@ -45,14 +57,12 @@ class TimelinessPolicy:
     systems that flag a dossier late when the apology is issued (RESCHEDULED_LATE_SOURCE).
     """
 
-    granularity: str = "date"
+    granularity: TimelinessGranularity = TimelinessGranularity.DATE
+    """A :class:`TimelinessGranularity` or its text; anything else is a ConfigurationError."""
     rescheduled_counts_late: bool = False
 
     def __post_init__(self) -> None:
-        if self.granularity not in TIMELINESS_GRANULARITIES:
-            raise ValueError(
-                f"TimelinessPolicy.granularity must be one of {', '.join(TIMELINESS_GRANULARITIES)}"
-            )
+        set_choice(self, "granularity", TimelinessGranularity)
 
 
 DEFAULT_TIMELINESS = TimelinessPolicy()

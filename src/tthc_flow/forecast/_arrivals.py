@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import NormalDist
 
+from tthc_flow.errors import ConfigurationError
+
 _NORMAL = NormalDist()
 POOL_BELOW = 200
 """A procedure with fewer arrivals in the window takes the pooled seasonal factors."""
@@ -130,7 +132,7 @@ def fit_arrivals(
     """The department's pooled fit and one per procedure, from counts per working day
     (``per_code[code][i]`` arrivals on ``days[i]``)."""
     if not days:
-        raise ValueError("no working day in the fitting window")
+        raise ConfigurationError("no working day in the fitting window", setting="fit_log.start")
     totals = [sum(c[i] for c in per_code.values()) for i in range(len(days))]
     base, wd, mo = _rake(days, totals)
     pooled = _judge("*", days, totals, base, wd, mo, False)

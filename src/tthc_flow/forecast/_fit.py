@@ -34,6 +34,7 @@ from datetime import date, datetime, timedelta
 from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine import Dossier, Event
+from tthc_flow.errors import ConfigurationError
 from tthc_flow.forecast._arrivals import POOL_BELOW, ArrivalFit, fit_arrivals
 from tthc_flow.forecast._goodness import FitChoice, choose
 from tthc_flow.procedure import SUBMITTED
@@ -169,11 +170,15 @@ def fit_log(
     created in ``start..end`` (dates, both inclusive) and the events of the log.
 
     ``dossiers`` are final states (as the store holds them); ``events`` the store's events
-    (for who did what when). Raises ValueError when the window holds no working day or no
-    dossier.
+    (for who did what when). Raises :class:`~tthc_flow.errors.ConfigurationError` (a
+    ValueError) when the window holds no working day or no dossier.
     """
     if end < start:
-        raise ValueError(f"the fitting window ends ({end}) before it starts ({start})")
+        raise ConfigurationError(
+            f"the fitting window ends ({end}) before it starts ({start})",
+            setting="fit_log.end",
+            value=end,
+        )
     days = _working_days(calendar, start, end)
     index = {day: i for i, day in enumerate(days)}
     created: list[Dossier] = []
@@ -185,7 +190,11 @@ def fit_log(
         created.append(d)
         counts.setdefault(d.procedure_code, [0] * len(days))[index[day]] += 1
     if not created:
-        raise ValueError(f"no dossier was created in {start}..{end}: nothing to fit")
+        raise ConfigurationError(
+            f"no dossier was created in {start}..{end}: nothing to fit",
+            setting="fit_log.start",
+            value=(start, end),
+        )
     pooled, arrivals = fit_arrivals(days, counts, pool_below=pool_below)
     actors = _ActorTimes(events)
     per_step: dict[tuple[str, str], list[float]] = defaultdict(list)

@@ -19,6 +19,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from tthc_flow.errors import ConfigurationError
 from tthc_flow.simulation import Empirical, Exponential, Fixed, Lognormal
 
 _NORMAL = NormalDist()
@@ -85,9 +86,11 @@ def choose(values: list[float] | np.ndarray) -> FitChoice:
     """
     x = np.sort(np.asarray(values, dtype=float))
     if x.size == 0:
-        raise ValueError("no values to fit")
+        raise ConfigurationError("no values to fit", setting="choose.values")
     if not np.all(np.isfinite(x)) or x[0] <= 0:
-        raise ValueError("service times must be positive and finite")
+        raise ConfigurationError(
+            "service times must be positive and finite", setting="choose.values"
+        )
     n = int(x.size)
     mean = float(x.mean())
     if n == 1 or float(x.std()) <= 1e-9 * mean:

@@ -14,6 +14,7 @@ import numpy as np
 
 from tthc_flow._time import VN_TZ
 from tthc_flow.engine import ReschedulePolicy
+from tthc_flow.errors import ConfigurationError, NotFound
 from tthc_flow.forecast._arrivals import ArrivalFit
 from tthc_flow.forecast._risk import LateRisk, late_risks
 from tthc_flow.forecast._warm import FLOW_INDICATORS, WarmOutcome, WarmReplication, WarmStart
@@ -88,7 +89,7 @@ class Forecast:
         for row in self.risks:
             if row.code == code:
                 return row
-        raise KeyError(code)
+        raise NotFound(f"dossier {code} was not open at the warm start", kind="dossier", name=code)
 
 
 _WORKER: dict[str, Any] = {}
@@ -135,13 +136,19 @@ def forecast(
     (common random numbers), so a variant's forecast can be compared with the baseline's.
     """
     if replications < 1:
-        raise ValueError("replications must be at least 1")
+        raise ConfigurationError(
+            "replications must be at least 1",
+            setting="forecast.replications",
+            value=replications,
+        )
     horizon = scenario.model.horizon
     day = warm.as_of.astimezone(VN_TZ).date()
     if day != horizon.start:
-        raise ValueError(
+        raise ConfigurationError(
             f"the scenario's horizon starts {horizon.start}, the warm start is on {day} "
-            "(Vietnam time): they must be the same day"
+            "(Vietnam time): they must be the same day",
+            setting="forecast.warm",
+            value=day,
         )
     if variant is not None and variant.effective_from is None:
         variant = variant.model_copy(update={"effective_from": horizon.start})
@@ -191,7 +198,10 @@ def indicator_difference(base: Forecast, other: Forecast, ident: str = "2.1") ->
     difficulty of every dossier (common random numbers), so the interval is much narrower
     than the two forecasts' own. Raises ValueError if the runs cannot be paired."""
     if len(base.outcomes) != len(other.outcomes) or base.simulation.seed != other.simulation.seed:
-        raise ValueError("pair forecasts with the same seed and number of replications")
+        raise ConfigurationError(
+            "pair forecasts with the same seed and number of replications",
+            setting="indicator_difference.other",
+        )
     differences = []
     for a, b in zip(base.outcomes, other.outcomes, strict=True):
         ra, rb = _rate(a, ident), _rate(b, ident)

@@ -28,7 +28,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tthc_flow.engine import Dossier, Event, replay
-from tthc_flow.errors import TthcError
+from tthc_flow.errors import ConfigurationError, NaiveDatetimeError, TthcError
 from tthc_flow.forecast._arrivals import ArrivalFit
 from tthc_flow.procedure import RECEIVED, RESULT_READY, SUBMITTED, SUPPLEMENT_REQUESTED
 from tthc_flow.reports import IndicatorSet, Period, indicator_set, indicators
@@ -99,9 +99,13 @@ def warm_start(
     ``as_of`` (a moment in the past, e.g. a back-test). ``since``: also keep dossiers that
     ended between it and ``as_of`` (the period's start), for its indicators."""
     if as_of.tzinfo is None:
-        raise ValueError("as_of must be an aware datetime (Asia/Ho_Chi_Minh)")
+        raise NaiveDatetimeError("as_of must be an aware datetime (Asia/Ho_Chi_Minh)")
     if (dossiers is None) == (events is None):
-        raise ValueError("give either dossiers or events (exactly one of them)")
+        raise ConfigurationError(
+            "give either dossiers or events (exactly one of them)",
+            setting="warm_start.dossiers",
+            allowed=("dossiers", "events"),
+        )
     if events is not None:
         states = states_at(events, as_of)
     else:
@@ -109,9 +113,11 @@ def warm_start(
         states = []
         for d in dossiers:
             if d.updated_at > as_of:
-                raise ValueError(
+                raise ConfigurationError(
                     f"dossier {d.code} changed at {d.updated_at.isoformat()}, after as_of "
-                    f"{as_of.isoformat()}: give the store's events to look back"
+                    f"{as_of.isoformat()}: give the store's events to look back",
+                    setting="warm_start.as_of",
+                    value=as_of,
                 )
             states.append(d)
     open_now = sorted((replace(d, as_of=None) for d in states if d.is_open), key=lambda d: d.code)

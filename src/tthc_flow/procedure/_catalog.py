@@ -66,8 +66,8 @@ class Catalog:
             raise AttributeError("Catalog is immutable; use replace() to make a variant")
         object.__setattr__(self, name, value)
 
-    def _unknown(self, code: str, detail: str = "") -> UnknownProcedure:
-        message = f"no procedure {code!r} in the catalog{detail}"
+    def _unknown(self, code: str) -> UnknownProcedure:
+        message = f"no procedure {code!r} in the catalog"
         close = difflib.get_close_matches(code, list(self._by_code), n=3, cutoff=0.6)
         if not close:
             needle = code.casefold()
@@ -75,7 +75,7 @@ class Catalog:
         if close:
             names = ", ".join(f"{c} ({self._by_code[c][-1].name})" for c in close)
             message += f"; did you mean {names}?"
-        return UnknownProcedure(message)
+        return UnknownProcedure(message, code=code, known=tuple(close))
 
     def get(self, code: str, version: int | None = None) -> ProcedureDefinition:
         """The definition of ``code``: the given ``version``, or the highest one when None."""
@@ -87,7 +87,12 @@ class Catalog:
         definition = self._by_key.get((code, version))
         if definition is None:
             known = ", ".join(str(d.version) for d in versions)
-            raise UnknownProcedure(f"procedure {code} has no version {version} (versions: {known})")
+            raise UnknownProcedure(
+                f"procedure {code} has no version {version} (versions: {known})",
+                code=code,
+                version=version,
+                known=tuple(str(d.version) for d in versions),
+            )
         return definition
 
     def effective(self, code: str, on: date) -> ProcedureDefinition:
@@ -114,7 +119,9 @@ class Catalog:
                 f"v{d.version}: {d.effective_from} to {d.effective_to or 'open'}" for d in versions
             )
             raise UnknownProcedure(
-                f"no version of procedure {code} is in force on {on} ({periods})"
+                f"no version of procedure {code} is in force on {on} ({periods})",
+                code=code,
+                known=tuple(str(d.version) for d in versions),
             )
         return max(in_force, key=lambda d: (d.effective_from, d.version))
 

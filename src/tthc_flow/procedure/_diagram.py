@@ -10,7 +10,7 @@ import importlib
 from pathlib import Path
 from typing import Literal
 
-from tthc_flow.errors import TthcError
+from tthc_flow.errors import ConfigurationError, TthcError
 from tthc_flow.procedure._guards import describe_guard
 from tthc_flow.procedure._lifecycle import Lifecycle, StateKind, TransitionDef, build_lifecycle
 from tthc_flow.procedure._model import ProcedureDefinition
@@ -107,7 +107,12 @@ def render_diagram(
     (:func:`to_mermaid` and :func:`to_dot` need nothing.)
     """
     if format not in ("svg", "png"):
-        raise TthcError(f"unsupported diagram format {format!r}: use 'svg' or 'png'")
+        raise ConfigurationError(
+            f"unsupported diagram format {format!r}: use 'svg' or 'png'",
+            setting="render.format",
+            value=format,
+            allowed=("svg", "png"),
+        )
     try:
         graphviz = importlib.import_module("graphviz")
     except ImportError as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from tthc_flow.errors import NotFound
 from tthc_flow.procedure._model import Guard, ProcedureDefinition, Step
 
 SUBMITTED = "submitted"
@@ -130,11 +131,17 @@ class Lifecycle:
     ``handled_at_desk``) without a transition from ``submitted``."""
 
     def state(self, name: str) -> StateDef:
-        """The state called ``name`` (KeyError if absent)."""
+        """The state called ``name`` (:class:`~tthc_flow.errors.NotFound`, a KeyError, if
+        absent)."""
         for state in self.states:
             if state.name == name:
                 return state
-        raise KeyError(name)
+        raise NotFound(
+            f"no state {name!r} in the lifecycle",
+            kind="state",
+            name=name,
+            known=tuple(s.name for s in self.states),
+        )
 
     @property
     def triggers(self) -> frozenset[str]:

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
+from tthc_flow.errors import NotFound
+
 CODE_PATTERN = r"^\d\.\d{6}((\.\d{3}\.\d{2}\.\d{2})?\.[A-Za-z]\d{2})?$"
 """National database procedure code (mã TTHC), e.g. ``1.001234`` or ``2.000567``, optionally with
 the province suffix provincial portals publish: ``1.013642.H38`` (short) or
@@ -401,13 +403,19 @@ class ProcedureDefinition(_Strict):
         return value
 
     def case(self, case_id: str | None) -> Case | None:
-        """The case named ``case_id`` (None when not given); KeyError if there is no such case."""
+        """The case named ``case_id`` (None when not given); :class:`~tthc_flow.errors.NotFound`
+        (a KeyError) if there is no such case."""
         if case_id is None:
             return None
         for case in self.cases:
             if case.id == case_id:
                 return case
-        raise KeyError(case_id)
+        raise NotFound(
+            f"procedure {self.code} has no case {case_id!r}",
+            kind="case",
+            name=case_id,
+            known=tuple(c.id for c in self.cases),
+        )
 
     def limit_for(self, channel: Channel | str, case_id: str | None = None) -> Duration:
         """The limit that applies to a dossier: its case's, else its channel's, else the

@@ -9,11 +9,11 @@ from tthc_flow.reports._excel import write_log_xlsx, write_statistics_xlsx
 from tthc_flow.reports._forms import (
     CIRCULAR,
     ApologyLetter,
-    Applicant,
     ComponentLine,
     ControlSlip,
     DossierLog,
     Form,
+    FormApplicant,
     FormHeader,
     Handover,
     Letterhead,
@@ -54,7 +54,7 @@ from tthc_flow.reports._reconcile import DossierDifference, FieldDifference, rec
 from tthc_flow.reports._report import Report, statistics
 from tthc_flow.reports._rounding import percent, round_half_up
 from tthc_flow.reports._sql import statistics_sql
-from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, GroupStats
+from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, Grouping, GroupStats
 from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
 from tthc_flow.reports._xes import to_xes, write_xes
 
@@ -65,16 +65,17 @@ __all__ = [
     "MOTTO",
     "ROW_COLUMNS",
     "ApologyLetter",
-    "Applicant",
     "ComponentLine",
     "ControlSlip",
     "DossierDifference",
     "DossierLog",
     "FieldDifference",
     "Form",
+    "FormApplicant",
     "FormHeader",
     "GroupScore",
     "GroupStats",
+    "Grouping",
     "Handover",
     "Indicator",
     "IndicatorGroup",

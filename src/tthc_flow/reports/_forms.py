@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tthc_flow.engine import DocumentForm, Dossier, Event, OfficialDirectory, component_form
+from tthc_flow.errors import ConfigurationError
 from tthc_flow.procedure import ProcedureDefinition
 from tthc_flow.reports._period import Period
 
@@ -78,8 +79,11 @@ class FormHeader:
 
 
 @dataclass(frozen=True, slots=True)
-class Applicant:
-    """Who submitted the dossier."""
+class FormApplicant:
+    """Who submitted the dossier, as a form prints it (name and contact). Not
+    :class:`tthc_flow.engine.Applicant`, the applicant record the engine keeps: this is
+    the block a form prints, taken from it (renamed from ``Applicant`` so one public name
+    has one meaning)."""
 
     name: str
     address: str = ""
@@ -102,7 +106,7 @@ class ReceiptSlip:
 
     header: FormHeader
     dossier_code: str
-    applicant: Applicant
+    applicant: FormApplicant
     procedure_code: str
     procedure_name: str
     components: tuple[ComponentLine, ...]
@@ -125,7 +129,7 @@ class SupplementRequest:
 
     header: FormHeader
     dossier_code: str
-    applicant: Applicant
+    applicant: FormApplicant
     procedure_name: str
     items: tuple[str, ...]
     requested_at: datetime
@@ -142,7 +146,7 @@ class RefusalSlip:
 
     header: FormHeader
     dossier_code: str
-    applicant: Applicant
+    applicant: FormApplicant
     procedure_name: str
     reasons: tuple[str, ...]
     refused_at: datetime
@@ -157,7 +161,7 @@ class ApologyLetter:
 
     header: FormHeader
     dossier_code: str
-    applicant: Applicant
+    applicant: FormApplicant
     procedure_name: str
     received_at: datetime
     previous_due_at: datetime
@@ -194,7 +198,7 @@ class ControlSlip:
 
     header: FormHeader
     dossier_code: str
-    applicant: Applicant
+    applicant: FormApplicant
     procedure_name: str
     received_at: datetime | None
     due_at: datetime | None
@@ -209,7 +213,7 @@ class LogEntry:
     dossier_code: str
     procedure_name: str
     set_count: int
-    applicant: Applicant
+    applicant: FormApplicant
     resolving_agency: str
     received_at: datetime | None
     due_at: datetime | None
@@ -234,13 +238,15 @@ Form = ReceiptSlip | SupplementRequest | RefusalSlip | ApologyLetter | ControlSl
 # ---------------------------------------------------------------- helpers
 
 
-def applicant_of(d: Dossier) -> Applicant:
+def applicant_of(d: Dossier) -> FormApplicant:
     """Name and contacts from the applicant record, else contact details from data keys."""
     record = d.applicant_record
     if record is not None:
-        return Applicant(record.name, record.address or "", record.phone or "", record.email or "")
+        return FormApplicant(
+            record.name, record.address or "", record.phone or "", record.email or ""
+        )
     data = d.data_dict
-    return Applicant(
+    return FormApplicant(
         d.applicant,
         str(data.get("applicant_address", "")),
         str(data.get("applicant_phone", "")),
@@ -417,10 +423,13 @@ def refusal_slip(
     definition: ProcedureDefinition,
     letterhead: Letterhead = DEFAULT_LETTERHEAD,
 ) -> RefusalSlip:
-    """Mẫu 03 from the ``refuse`` event (ValueError if the dossier was not refused)."""
+    """Mẫu 03 from the ``refuse`` event (:class:`~tthc_flow.errors.ConfigurationError`, a
+    ValueError, if the dossier was not refused)."""
     found = _events(events, "refuse")
     if not found:
-        raise ValueError(f"dossier {d.code} was not refused")
+        raise ConfigurationError(
+            f"dossier {d.code} was not refused", setting="refusal_slip.d", value=d.code
+        )
     e = found[-1]
     return RefusalSlip(
         header=_header(

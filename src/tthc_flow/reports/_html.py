@@ -8,10 +8,10 @@ from html import escape
 from tthc_flow._safe_text import utf8_text
 from tthc_flow.reports._forms import (
     ApologyLetter,
-    Applicant,
     ControlSlip,
     DossierLog,
     Form,
+    FormApplicant,
     FormHeader,
     Handover,
     ReceiptSlip,
@@ -59,7 +59,7 @@ def _head(h: FormHeader) -> str:
     )
 
 
-def _applicant(a: Applicant) -> str:
+def _applicant(a: FormApplicant) -> str:
     return (
         f"<p>Ông/Bà/Tổ chức: <b>{_e(a.name)}</b></p>"
         f"<p>Địa chỉ: {_e(a.address)}</p>"

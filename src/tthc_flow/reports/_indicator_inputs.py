@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from tthc_flow.engine import Dossier
+from tthc_flow.errors import ConfigurationError
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,11 @@ class Ratio:
 
     def __post_init__(self) -> None:
         if self.numerator < 0 or self.denominator < 0:
-            raise ValueError(f"a ratio counts things: {self.numerator}/{self.denominator}")
+            raise ConfigurationError(
+                f"a ratio counts things: {self.numerator}/{self.denominator}",
+                setting="Ratio",
+                value=(self.numerator, self.denominator),
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

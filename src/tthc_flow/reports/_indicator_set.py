@@ -23,7 +23,7 @@ from typing import Any, Literal, NoReturn
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tthc_flow._yaml import load_located, validation_problems
-from tthc_flow.errors import InputError, Problem
+from tthc_flow.errors import InputError, NotFound, Problem
 from tthc_flow.reports._rounding import round_half_up
 
 Basis = Literal["computed", "catalog", "input", "partly"]
@@ -98,17 +98,28 @@ class IndicatorSet(_Frozen):
     indicators: tuple[IndicatorSpec, ...]
 
     def get(self, indicator_id: str) -> IndicatorSpec:
-        """The indicator of that id (KeyError when the set has none)."""
+        """The indicator of that id (:class:`~tthc_flow.errors.NotFound`, a KeyError, when
+        the set has none)."""
         for spec in self.indicators:
             if spec.id == indicator_id:
                 return spec
-        raise KeyError(f"{self.id} has no indicator {indicator_id!r}")
+        raise NotFound(
+            f"{self.id} has no indicator {indicator_id!r}",
+            kind="indicator",
+            name=indicator_id,
+            known=tuple(s.id for s in self.indicators),
+        )
 
     def with_points(self, points: Mapping[str, float | None]) -> IndicatorSet:
         """A copy with other points for some indicators (e.g. a monitor's group-5 points)."""
         unknown = set(points) - {s.id for s in self.indicators}
         if unknown:
-            raise KeyError(f"{self.id} has no indicator {sorted(unknown)}")
+            raise NotFound(
+                f"{self.id} has no indicator {sorted(unknown)}",
+                kind="indicator",
+                name=min(unknown),
+                known=tuple(s.id for s in self.indicators),
+            )
         specs = tuple(
             s.model_copy(update={"points": points[s.id]}) if s.id in points else s
             for s in self.indicators

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from tthc_flow.engine import Dossier
+from tthc_flow.errors import WrongArgumentType
 from tthc_flow.reports._indicator_counts import Value, Values, count, offered_procedures
 from tthc_flow.reports._indicator_inputs import IndicatorInputs
 from tthc_flow.reports._indicator_set import IndicatorSet, IndicatorSpec, indicator_set
@@ -174,7 +175,12 @@ def indicators_sql(
     """
     read = getattr(store, "dossiers", None)
     if not callable(read):
-        raise TypeError(f"expected a store with dossiers() (a SqlStore), not {type(store)}")
+        raise WrongArgumentType(
+            f"expected a store with dossiers() (a SqlStore), not {type(store)}",
+            argument="store",
+            expected="a store with dossiers() (a SqlStore)",
+            got=type(store).__name__,
+        )
     chosen = read() if agency is None else (d for d in read() if d.agency_code == agency)
     return indicators(
         chosen, period, catalog, as_of=as_of, inputs=inputs, indicator_set=indicator_set

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from tthc_flow._time import VN_TZ, require_aware
+from tthc_flow.errors import ConfigurationError
 
 _ROMAN = ("I", "II", "III", "IV")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
@@ -41,10 +42,18 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.last < self.first:
-            raise ValueError(f"period ends ({self.last}) before it starts ({self.first})")
+            raise ConfigurationError(
+                f"period ends ({self.last}) before it starts ({self.first})",
+                setting="Period.last",
+                value=self.last,
+            )
         if not (self.first >= _FIRST_DAY and self.last < date.max):
             # the moments of the first and the last day must exist in UTC too
-            raise ValueError(f"a period lies within {_FIRST_DAY}..{date.max - timedelta(1)}")
+            raise ConfigurationError(
+                f"a period lies within {_FIRST_DAY}..{date.max - timedelta(1)}",
+                setting="Period.first",
+                value=(self.first, self.last),
+            )
 
     # ---------------------------------------------------------------- builders
     @classmethod
@@ -56,7 +65,12 @@ class Period:
     def quarter(cls, year: int, quarter: int) -> Period:
         """Quarter 1-4."""
         if not 1 <= quarter <= 4:
-            raise ValueError(f"quarter must be 1-4, not {quarter}")
+            raise ConfigurationError(
+                f"quarter must be 1-4, not {quarter}",
+                setting="Period.quarter",
+                value=quarter,
+                allowed=("1", "2", "3", "4"),
+            )
         first_month = 3 * (quarter - 1) + 1
         return cls(date(year, first_month, 1), _month_end(year, first_month + 2), "quarter")
 
@@ -64,7 +78,12 @@ class Period:
     def half(cls, year: int, half: int = 1) -> Period:
         """The first (1) or second (2) six months of a year."""
         if half not in (1, 2):
-            raise ValueError(f"half must be 1 or 2, not {half}")
+            raise ConfigurationError(
+                f"half must be 1 or 2, not {half}",
+                setting="Period.half",
+                value=half,
+                allowed=("1", "2"),
+            )
         return cls(date(year, 6 * half - 5, 1), _month_end(year, 6 * half), "half")
 
     @classmethod
@@ -87,7 +106,13 @@ class Period:
         """``2026``, ``2026-03``, ``2026-Q3``, ``2026-H1``, ``2026-9M`` or ``2026-01-01..2026-09-10``."""
         value = text.strip()
         if m := _RANGE.match(value):
-            return cls.between(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
+            try:
+                first, last = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+            except ValueError as error:  # e.g. 2026-02-30: the shape matched, the day does not
+                raise ConfigurationError(
+                    f"cannot read period {text!r}: {error}", setting="Period.parse", value=text
+                ) from None
+            return cls.between(first, last)
         if m := _QUARTER.match(value):
             return cls.quarter(int(m[1]), int(m[2]))
         if m := _HALF.match(value):
@@ -96,13 +121,17 @@ class Period:
             return cls.nine_months(int(m[1]))
         if m := _MONTH.match(value):
             if not 1 <= int(m[2]) <= 12:
-                raise ValueError(f"no month {m[2]} in {text!r}")
+                raise ConfigurationError(
+                    f"no month {m[2]} in {text!r}", setting="Period.parse", value=text
+                )
             return cls.month(int(m[1]), int(m[2]))
         if m := _YEAR.match(value):
             return cls.year(int(m[1]))
-        raise ValueError(
+        raise ConfigurationError(
             f"cannot read period {text!r}; use 2026, 2026-03, 2026-Q3, 2026-H1, 2026-9M "
-            "or 2026-01-01..2026-09-10"
+            "or 2026-01-01..2026-09-10",
+            setting="Period.parse",
+            value=text,
         )
 
     # ---------------------------------------------------------------- moments

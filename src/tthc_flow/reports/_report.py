@@ -14,6 +14,7 @@ from tthc_flow._numbers import number
 from tthc_flow._safe_text import csv_text
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine import Dossier
+from tthc_flow.errors import NotFound
 from tthc_flow.reports._labels import TOTAL_LABEL, label
 from tthc_flow.reports._period import Period, judgement_moment
 from tthc_flow.reports._statistics import (
@@ -76,11 +77,17 @@ class Report:
         return self.groups[-1]
 
     def group(self, key: str) -> GroupStats:
-        """The row of group ``key`` (KeyError if absent)."""
+        """The row of group ``key`` (:class:`~tthc_flow.errors.NotFound`, a KeyError, if
+        absent)."""
         for g in self.groups:
             if g.key == key and not g.is_total:
                 return g
-        raise KeyError(key)
+        raise NotFound(
+            f"no group {key!r} in the report",
+            kind="group",
+            name=key,
+            known=tuple(g.key for g in self.groups if not g.is_total),
+        )
 
     def group_name(self, g: GroupStats, lang: str = "vi") -> str:
         """``g``'s key, or "Tổng cộng" / "Total" for the total row."""

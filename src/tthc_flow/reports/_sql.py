@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tthc_flow.calendar import WorkCalendar
+from tthc_flow.errors import WrongArgumentType
 from tthc_flow.procedure import ProcedureDefinition
 from tthc_flow.reports._period import Period, judgement_moment
 from tthc_flow.reports._report import Report
@@ -62,8 +63,11 @@ def connect(source: Source) -> Iterator[sa.Connection]:
         return
     engine = source if isinstance(source, sa.Engine) else getattr(source, "engine", None)
     if not isinstance(engine, sa.Engine):
-        raise TypeError(
-            f"expected a SqlStore, an SQLAlchemy Engine or Connection, not {type(source)}"
+        raise WrongArgumentType(
+            f"expected a SqlStore, an SQLAlchemy Engine or Connection, not {type(source)}",
+            argument="source",
+            expected="a SqlStore, an SQLAlchemy Engine or Connection",
+            got=type(source).__name__,
         )
     with engine.connect() as conn:
         yield conn

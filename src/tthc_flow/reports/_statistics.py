@@ -18,10 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine import Dossier
+from tthc_flow.errors import ConfigurationError
 from tthc_flow.procedure import Duration, ProcedureDefinition, TimeUnit
 from tthc_flow.reports._period import Period
 from tthc_flow.reports._rounding import percent, round_half_up
@@ -30,7 +32,21 @@ from tthc_flow.store._rows import processing_seconds
 if TYPE_CHECKING:
     pass
 
-GROUPINGS = (None, "agency", "field", "procedure", "channel", "online")
+
+class Grouping(StrEnum):
+    """What a statistics report groups by (``statistics(by=...)``; None: one total row).
+    The text of a member is accepted too."""
+
+    AGENCY = "agency"
+    FIELD = "field"
+    """The procedure's field (lĩnh vực): needs the catalog."""
+    PROCEDURE = "procedure"
+    CHANNEL = "channel"
+    ONLINE = "online"
+    """The procedure's online service level: needs the catalog."""
+
+
+GROUPINGS = (None, *Grouping)
 """Accepted values of ``by``; ``field`` and ``online`` need the catalog."""
 
 TOTAL_KEY = "*"
@@ -95,11 +111,21 @@ def group_key(
 
 
 def check_by(by: str | None, catalog: Any) -> None:
-    """Raise ValueError for an unknown grouping or one that needs a missing catalog."""
+    """Raise :class:`~tthc_flow.errors.ConfigurationError` (a ValueError) for an unknown
+    grouping or one that needs a missing catalog."""
     if by not in GROUPINGS:
-        raise ValueError(f"by={by!r}: use one of {', '.join(str(g) for g in GROUPINGS)}")
+        raise ConfigurationError(
+            f"by={by!r}: use one of {', '.join(str(g) for g in GROUPINGS)}",
+            setting="statistics.by",
+            value=by,
+            allowed=tuple(g.value for g in Grouping),
+        )
     if by in ("field", "online") and catalog is None:
-        raise ValueError(f"by={by!r} needs the catalog (catalog=load_catalog(...))")
+        raise ConfigurationError(
+            f"by={by!r} needs the catalog (catalog=load_catalog(...))",
+            setting="statistics.catalog",
+            value=by,
+        )
 
 
 P90 = 0.9

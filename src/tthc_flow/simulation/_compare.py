@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from statistics import fmean, stdev
 
+from tthc_flow.errors import NotFound
 from tthc_flow.simulation._kpis import Estimate, SimulationResult, t_quantile
 from tthc_flow.simulation._table import format_comparison
 
@@ -41,10 +42,17 @@ class Comparison:
     rows: tuple[Difference, ...]
 
     def __getitem__(self, kpi: str) -> Difference:
+        """The difference of KPI ``kpi`` (:class:`~tthc_flow.errors.NotFound`, a KeyError,
+        if the comparison has no such KPI)."""
         for row in self.rows:
             if row.kpi == kpi:
                 return row
-        raise KeyError(kpi)
+        raise NotFound(
+            f"no KPI {kpi!r} in the comparison",
+            kind="kpi",
+            name=kpi,
+            known=tuple(row.kpi for row in self.rows),
+        )
 
     def __str__(self) -> str:
         """Every KPI as :func:`~tthc_flow.simulation.format_comparison` prints it (Vietnamese

@@ -15,6 +15,8 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from typing import Any
 
+from tthc_flow.errors import ConfigurationError
+
 INSTALL_HINT = "pip install 'tthc_flow[dask]'"
 
 
@@ -36,7 +38,9 @@ def dask_executor(client: Any = None, *, address: str | None = None) -> Executor
             name="distributed",
         ) from exc
     if client is not None and address is not None:
-        raise ValueError("give a client or an address, not both")
+        raise ConfigurationError(
+            "give a client or an address, not both", setting="dask_executor.address"
+        )
     if client is None:
         # a new connection stays open for the life of the process (the caller has no handle)
         client = (

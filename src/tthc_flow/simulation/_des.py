@@ -39,7 +39,7 @@ from tthc_flow.engine import (
     OnTheSpotPolicy,
     Policies,
 )
-from tthc_flow.errors import PolicyViolation, TthcError
+from tthc_flow.errors import ConfigurationError, PolicyViolation, TthcError
 from tthc_flow.procedure import (
     RECEIVED,
     RESULT_READY,
@@ -404,9 +404,11 @@ class Replication:
         if self.shards > 1:
             for role, count in staff.items():
                 if count < self.shards:
-                    raise ValueError(
+                    raise ConfigurationError(
                         f"shards={self.shards} needs at least {self.shards} people in every "
-                        f"limited role; {role!r} has {count}"
+                        f"limited role; {role!r} has {count}",
+                        setting="simulate.shards",
+                        value=self.shards,
                     )
                 share, extra = divmod(count, self.shards)
                 staff[role] = share + (1 if self.shard < extra else 0)

@@ -7,6 +7,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_complet
 from contextlib import nullcontext
 from typing import Any
 
+from tthc_flow.errors import ConfigurationError
 from tthc_flow.simulation._des import Replication, ReplicationData, merge_shards
 from tthc_flow.simulation._kpis import SimulationResult
 from tthc_flow.simulation._scenario import Scenario, Variant
@@ -55,13 +56,24 @@ def simulate(
     people). No events are kept with shards.
     """
     if replications < 1:
-        raise ValueError("replications must be at least 1")
+        raise ConfigurationError(
+            "replications must be at least 1", setting="simulate.replications", value=replications
+        )
     if shards < 1:
-        raise ValueError("shards must be at least 1")
+        raise ConfigurationError(
+            "shards must be at least 1", setting="simulate.shards", value=shards
+        )
     if shards > 1 and store is not None:
-        raise ValueError("a store receives the events of one office: use shards=1 with store=")
+        raise ConfigurationError(
+            "a store receives the events of one office: use shards=1 with store=",
+            setting="simulate.shards",
+            value=shards,
+        )
     if executor is not None and workers is not None:
-        raise ValueError("give workers= (a local process pool) or executor=, not both")
+        raise ConfigurationError(
+            "give workers= (a local process pool) or executor=, not both",
+            setting="simulate.executor",
+        )
     chosen = scenario.variant(variant)
     seed = scenario.model.seed if seed is None else seed
     name = chosen.name if chosen is not None else BASELINE

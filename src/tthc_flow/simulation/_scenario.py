@@ -35,7 +35,7 @@ from tthc_flow.calendar import (
     YearSchedule,
     load_overrides,
 )
-from tthc_flow.errors import InputError, Problem, ScenarioDefinitionError, TthcError
+from tthc_flow.errors import InputError, NotFound, Problem, ScenarioDefinitionError, TthcError
 from tthc_flow.procedure import (
     Catalog,
     Duration,
@@ -406,8 +406,13 @@ class Scenario:
         for variant in self.model.variants:
             if variant.name == name:
                 return variant
-        known = ", ".join(v.name for v in self.model.variants) or "none"
-        raise KeyError(f"no variant {name!r} in scenario {self.name!r}; variants: {known}")
+        names = tuple(v.name for v in self.model.variants)
+        raise NotFound(
+            f"no variant {name!r} in scenario {self.name!r}; variants: {', '.join(names) or 'none'}",
+            kind="variant",
+            name=name,
+            known=names,
+        )
 
     def with_seed(self, seed: int) -> Scenario:
         """The same scenario with another seed."""

@@ -56,7 +56,12 @@ class SimulationStore:
             return events
         current = self._versions.get(code, 0)
         if events[0].version != current + 1:
-            raise ConcurrencyConflict(f"dossier {code} is at version {current}")
+            raise ConcurrencyConflict(
+                f"dossier {code} is at version {current}",
+                dossier_code=code,
+                expected_version=events[0].version - 1,
+                stored_version=current,
+            )
         numbered = []
         for event in events:
             self.event_count += 1

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import WorkCalendar
+from tthc_flow.errors import CalendarError
 
 HOUR = 3600.0
 
@@ -87,21 +88,21 @@ class WorkTime:
         """The moment when ``w`` working hours have passed (a period end on an exact fit)."""
         k = bisect_left(self.cum_end, w)
         if k >= len(self.starts):
-            raise ValueError("working time beyond the simulated calendar range")
+            raise CalendarError("working time beyond the simulated calendar range")
         return self.starts[k] + max(w - self.cum_start[k], 0.0) * HOUR
 
     def next_working(self, ts: float) -> float:
         """``ts`` if inside a working period, else the next period's start."""
         k = bisect_right(self.ends, ts)
         if k >= len(self.starts):
-            raise ValueError("beyond the simulated calendar range")
+            raise CalendarError("beyond the simulated calendar range")
         return max(ts, self.starts[k])
 
     def work_at_next(self, ts: float) -> float:
         """``to_work(next_working(ts))`` with one search: when work can start on ``ts``."""
         k = bisect_right(self.ends, ts)
         if k >= len(self.starts):
-            raise ValueError("beyond the simulated calendar range")
+            raise CalendarError("beyond the simulated calendar range")
         start = self.starts[k]
         return self.cum_start[k] + (max(ts, start) - start) / HOUR
 

@@ -204,7 +204,9 @@ class WriteBuffer:
                     version == 1 and self._one(self._sql.creation_key, (key,)) is not None
                 )
             if used:
-                raise ConcurrencyConflict(f"idempotency key {key!r} already used for {code}")
+                raise ConcurrencyConflict(
+                    f"idempotency key {key!r} already used for {code}", dossier_code=code
+                )
             seen_dossier.add(key)
             if version == 1:
                 seen_creation.add(key)
@@ -305,7 +307,7 @@ class WriteBuffer:
                 if any(name in str(exc) for name in KEY_CONSTRAINTS):
                     keys = ", ".join(repr(e.idempotency_key) for e in events_ if e.idempotency_key)
                     raise ConcurrencyConflict(
-                        f"idempotency key {keys} already used for {code}"
+                        f"idempotency key {keys} already used for {code}", dossier_code=code
                     ) from exc
                 raise self._driver_error(exc) from exc
             except self._errors.Error as exc:
@@ -391,8 +393,14 @@ def _stale(code: str, stored: int, version: int) -> ConcurrencyConflict:
     if stored == version - 1:
         return ConcurrencyConflict(
             f"dossier {code} version {stored} is not the one this command was decided on "
-            "(another writer stored it); reload it and retry"
+            "(another writer stored it); reload it and retry",
+            dossier_code=code,
+            expected_version=version - 1,
+            stored_version=stored,
         )
     return ConcurrencyConflict(
-        f"dossier {code} is at version {stored}, not {version - 1}; reload it and retry"
+        f"dossier {code} is at version {stored}, not {version - 1}; reload it and retry",
+        dossier_code=code,
+        expected_version=version - 1,
+        stored_version=stored,
     )

@@ -224,17 +224,25 @@ class MemoryStore:
             if first.version != current + 1:
                 raise ConcurrencyConflict(
                     f"dossier {code} is at version {current}, not {first.version - 1}; "
-                    "reload it and retry"
+                    "reload it and retry",
+                    dossier_code=code,
+                    expected_version=first.version - 1,
+                    stored_version=current,
                 )
             if stored and stored[-1][10] != first.prev_hash:
                 raise ConcurrencyConflict(
                     f"dossier {code} version {current} is not the one this command was decided "
-                    "on (another writer stored it); reload it and retry"
+                    "on (another writer stored it); reload it and retry",
+                    dossier_code=code,
+                    expected_version=first.version - 1,
+                    stored_version=current,
                 )
             keys = self._keys
             for event, key in keyed:
                 if (None if event.version == 1 else code, key) in keys:
-                    raise ConcurrencyConflict(f"idempotency key {key!r} already used for {code}")
+                    raise ConcurrencyConflict(
+                        f"idempotency key {key!r} already used for {code}", dossier_code=code
+                    )
             undo: list[Callable[[], None]] | None = getattr(self._local, "undo", None)
             if undo is not None:
                 undo.append(self._undoer(code, stored, keyed))
@@ -356,7 +364,9 @@ class MemoryStore:
                 return dossier
         raise IntegrityError(
             f"dossier {dossier_code} event {len(rows)}: the stored chain's last link does not "
-            "hold (altered outside tthc_flow); run verify() and restore it from a verified copy"
+            "hold (altered outside tthc_flow); run verify() and restore it from a verified copy",
+            dossier_code=dossier_code,
+            version=len(rows),
         )
 
     def find_idempotent(self, dossier_code: str | None, key: str) -> Event | None:
@@ -505,7 +515,11 @@ class MemoryStore:
         dossier)."""
         report = self.verify(key, unkeyed_through=unkeyed_through)
         if not report.ok:
-            raise IntegrityError(report.describe())
+            raise IntegrityError(
+                report.describe(),
+                dossier_code=report.broken_dossier,
+                version=report.broken_version,
+            )
 
     def day_counters(self) -> dict[tuple[str, date], int]:
         """The last number of the day issued per (agency, day) (:mod:`tthc_flow.audit`)."""

@@ -562,7 +562,11 @@ class SqlStore:
         dossier)."""
         report = self.verify(key, unkeyed_through=unkeyed_through)
         if not report.ok:
-            raise IntegrityError(report.describe())
+            raise IntegrityError(
+                report.describe(),
+                dossier_code=report.broken_dossier,
+                version=report.broken_version,
+            )
 
     def day_counters(self) -> dict[tuple[str, date], int]:
         """The last number of the day issued per (agency, day) (:mod:`tthc_flow.audit`)."""
@@ -646,7 +650,9 @@ def replay_checked(chain: list[Event]) -> Dossier:
     if broken is not None:
         raise IntegrityError(
             f"dossier {chain[0].dossier_code} event {broken[0]}: {broken[1]}; refusing to "
-            "build on it: run verify() and restore it from a verified copy"
+            "build on it: run verify() and restore it from a verified copy",
+            dossier_code=chain[0].dossier_code,
+            version=broken[0],
         )
     try:
         return replay(chain)
@@ -655,7 +661,9 @@ def replay_checked(chain: list[Event]) -> Dossier:
         version = broken[0] if broken is not None else chain[0].version
         raise IntegrityError(
             f"dossier {chain[0].dossier_code} event {version}: the stored chain does not "
-            f"follow ({exc}); run verify() and restore it from a verified copy"
+            f"follow ({exc}); run verify() and restore it from a verified copy",
+            dossier_code=chain[0].dossier_code,
+            version=version,
         ) from exc
 
 
@@ -724,7 +732,9 @@ def _parse(row: Any, conn: Connection) -> Event:
     except (ValueError, TypeError, KeyError) as exc:
         raise IntegrityError(
             f"dossier {mapping['dossier_code']} event {mapping['version']}: stored row does not "
-            f"parse (altered outside tthc_flow): {exc.__class__.__name__}: {exc}"
+            f"parse (altered outside tthc_flow): {exc.__class__.__name__}: {exc}",
+            dossier_code=mapping["dossier_code"],
+            version=mapping["version"],
         ) from exc
 
 

@@ -237,6 +237,7 @@ def decode_cursor(cursor: str, sort: str, descending: bool) -> tuple[Any, str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         made_for, desc, value, code = json.loads(base64.urlsafe_b64decode(padded).decode())
         if made_for != sort or desc is not descending or not isinstance(code, str):
+            # caught below and raised as InvalidCommand (field "after"): never reaches a user
             raise ValueError("another order")
         if sort == "code":
             if value != code:

@@ -79,6 +79,8 @@ class UtcDateTime(TypeDecorator[datetime]):
             # fromisoformat reads the fixed-width text (~10x faster than strptime); the shape
             # check keeps it as strict: altered text must fail, not be read another way
             if len(value) != 26 or value[10] != " " or value[19] != ".":
+                # a ValueError on purpose: the store's row readers turn it into an
+                # IntegrityError naming the dossier and event (store/_sql.py)
                 raise ValueError(f"not a stored moment ({_SQLITE_FORMAT}): {value!r}")
             moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
         return moment.astimezone(VN_TZ)
