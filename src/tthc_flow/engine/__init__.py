@@ -28,6 +28,9 @@ from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
 from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_status
 from tthc_flow.engine._officials import Official, OfficialDirectory
+from tthc_flow.engine._payments import Payment, PaymentLine, PaymentRequest
+from tthc_flow.engine._petitions import CATEGORIES as PETITION_CATEGORIES
+from tthc_flow.engine._petitions import Petition
 from tthc_flow.engine._policies import (
     AgencyPolicy,
     ClockStartPolicy,
@@ -43,6 +46,9 @@ from tthc_flow.engine._policies import (
     SupplementPolicy,
     TransferPolicy,
 )
+from tthc_flow.engine._ratings import CRITERIA as RATING_CRITERIA
+from tthc_flow.engine._ratings import SCALE as RATING_SCALE
+from tthc_flow.engine._ratings import Criterion, Rating
 from tthc_flow.engine._rulebook import DECREE_61_2018, DECREE_118_2025, RuleBook, RuleSet
 from tthc_flow.engine._timeliness import TimelinessPolicy, classify, classify_resolution
 from tthc_flow.engine._timers import ReminderPolicy, Timer, TimerChange
@@ -103,6 +109,9 @@ __all__ = [
     "DECREE_118_2025",
     "DESK",
     "GENESIS_HASH",
+    "PETITION_CATEGORIES",
+    "RATING_CRITERIA",
+    "RATING_SCALE",
     "SYSTEM",
     "Actor",
     "AgencyPolicy",
@@ -119,6 +128,7 @@ __all__ = [
     "ClockStartPolicy",
     "CompiledProcedure",
     "Consultation",
+    "Criterion",
     "DocumentForm",
     "DocumentSource",
     "Dossier",
@@ -142,7 +152,12 @@ __all__ = [
     "OutboxMessage",
     "OutboxPolicy",
     "Pause",
+    "Payment",
+    "PaymentLine",
+    "PaymentRequest",
+    "Petition",
     "Policies",
+    "Rating",
     "RefusalPolicy",
     "ReminderPolicy",
     "Representative",

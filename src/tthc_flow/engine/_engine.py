@@ -42,8 +42,8 @@ from tthc_flow.engine._payments import decide_payment, decide_request
 from tthc_flow.engine._petitions import EFFECTS as PETITION_EFFECTS
 from tthc_flow.engine._petitions import decide as decide_petition
 from tthc_flow.engine._policies import Policies, SupplementMode
-from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
 from tthc_flow.engine._ratings import decide as decide_rating
+from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
 from tthc_flow.engine._results import decide as decide_result
 
 if TYPE_CHECKING:  # imported where used: their pydantic models cost import time

@@ -91,7 +91,8 @@ def _text(value: Any, field: str, what: str) -> str:
 def _amount(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidCommand(
-            f"{field}={value!r}: an amount is a whole number of VND, 0 or more", field=f"data.{field}"
+            f"{field}={value!r}: an amount is a whole number of VND, 0 or more",
+            field=f"data.{field}",
         )
     return value
 
@@ -146,7 +147,7 @@ def decide_request(
     VND): what is owed; without it, the dossier's unpaid fees."""
     raw = data.pop("lines", None)
     if raw is None:
-        lines = [
+        lines: list[dict[str, Any]] = [
             {
                 "name": fee.name,
                 "amount": fee.amount,

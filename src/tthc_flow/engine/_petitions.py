@@ -78,7 +78,7 @@ def _category(data: dict[str, Any]) -> str | None:
             f"category={value!r}: one of {', '.join(CATEGORIES)} (766 indicator 5.1)",
             field="data.category",
         )
-    return value
+    return None if value is None else str(value)
 
 
 def _pick(dossier: Dossier, data: dict[str, Any], action: str, wanted: str) -> Petition:
@@ -173,7 +173,11 @@ def decide(
 
 
 def fold(
-    petitions: tuple[Petition, ...], effect: str, payload: Mapping[str, Any], at: datetime, actor: str
+    petitions: tuple[Petition, ...],
+    effect: str,
+    payload: Mapping[str, Any],
+    at: datetime,
+    actor: str,
 ) -> tuple[Petition, ...]:
     """``petitions`` after a petition event; pure."""
     if effect == RECORD:
