@@ -68,8 +68,16 @@ def test_a_petition_has_a_deadline_an_answer_and_feedback(engine: Engine) -> Non
     weekend) Mon 4/5, Tue 5/5, Wed 6/5, Thu 7/5 -> due Thu 7/5 09:00; answered 10:00: late."""
     code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).code
     engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
-    with pytest.raises(InvalidCommand, match="within_working_days=n or due_at="):
-        engine.fire(code, "record_petition", APPLICANT, at(2026, 4, 28, 9), content="Chậm")
+    with pytest.raises(InvalidCommand, match="not both"):
+        engine.fire(
+            code,
+            "record_petition",
+            APPLICANT,
+            at(2026, 4, 28, 9),
+            content="Chậm",
+            within_working_days=5,
+            due_at=at(2026, 5, 8, 17),
+        )
     filed = engine.fire(
         code,
         "record_petition",
@@ -113,3 +121,16 @@ def test_a_petition_has_a_deadline_an_answer_and_feedback(engine: Engine) -> Non
     )
     assert [(p.number, p.follows) for p in again.petitions] == [(1, None), (2, 1)]
     assert replay(engine.history(code)).petitions == again.petitions
+
+
+def test_without_a_deadline_a_petition_has_the_portals_fifteen_working_days(
+    engine: Engine,
+) -> None:
+    """Tue 28/4/2026 09:00 + 15 working days (766 5.2's rule): 29/4 (1); 30/4, 1/5 holidays;
+    4-8/5 (2-6); 11-15/5 (7-11); 18-21/5 (12-15) -> Thu 21/5 09:00."""
+    code = engine.receive("2.000999", "A", "desk", at=at(2026, 4, 24, 16, 10)).code
+    engine.fire(code, "handover", DESK, at(2026, 4, 28, 8))
+    filed = engine.fire(
+        code, "record_petition", PETITIONS, at(2026, 4, 28, 9), content="Phản ánh qua tổng đài"
+    )
+    assert filed.petitions[0].due_at == at(2026, 5, 21, 9)

@@ -5,10 +5,13 @@ quality of handling is assessed by, and art. 33.1.g has them rate "thời gian v
 ý kiến giải trình ... đối với các ý kiến phản ánh, kiến nghị". Decision 766's group 5 counts
 them (5.1 classified, 5.2 handled on time, 5.3 satisfied, 5.4 dossiers with a petition).
 
-No handling deadline was read in a legal text for this library, so each petition states its
-own (``within_working_days=`` from the day after it was received, like every limit in days,
-or ``due_at=``), as the agency's rules set it; the engine records it and judges the answer
-against it (``late``). The classification is 766 5.1's: :data:`CATEGORIES`.
+No handling deadline was read in a legal text for this library. The national portal's
+description of indicator 766 5.2 judges a petition handled on time within 15 working days
+(docs/indicators.md, 5.2: "handled ≤ 15 working days"): :data:`DEFAULT_WORKING_DAYS`, counted
+from the day after it was received like every limit in days. A petition may state its own
+(``within_working_days=`` or ``due_at=``) where the agency's rules set one; the engine records
+the deadline and judges the answer against it (``late``). The classification is 766 5.1's:
+:data:`CATEGORIES`.
 
 Triggers (internal, in every state): ``record_petition`` (the applicant, the ``system``
 relaying the portal, or an official with the role ``petitions``), ``answer_petition`` (role
@@ -33,6 +36,9 @@ RECORD: Final = "petition"
 ANSWER: Final = "answer_petition"
 FEEDBACK: Final = "petition_feedback"
 EFFECTS: Final = frozenset({RECORD, ANSWER, FEEDBACK})
+
+DEFAULT_WORKING_DAYS: Final = 15
+"""The portal's 5.2 rule: a petition is handled within 15 working days (docs/indicators.md)."""
 
 CATEGORIES: Final = {
     "rules": "Quy định, chính sách, thủ tục",
@@ -115,13 +121,13 @@ def decide(
         content = _text(data, "content", "record_petition")
         days = data.pop("within_working_days", None)
         raw_due = data.pop("due_at", None)
-        if (days is None) == (raw_due is None):
+        if days is not None and raw_due is not None:
             raise InvalidCommand(
-                "record_petition needs one of within_working_days=n or due_at=... (the "
-                "agency's handling deadline)",
+                "record_petition takes within_working_days=n or due_at=..., not both",
                 field="data.within_working_days",
             )
-        if days is not None:
+        if raw_due is None:
+            days = DEFAULT_WORKING_DAYS if days is None else days
             if isinstance(days, bool) or not isinstance(days, int) or days < 1:
                 raise InvalidCommand(
                     "within_working_days= must be a whole number >= 1",
