@@ -19,7 +19,13 @@ Using the engine correctly from async endpoints:
 * Library errors map to HTTP statuses once, in one exception handler, with their context.
 
 Accounts are the vendor's: here a fixed ``OfficialDirectory`` and an ``X-Official`` header
-stand in for the login.
+stand in for the login, ``X-Applicant`` for the citizen's (VNeID) login and ``X-Gateway`` for a
+payment gateway's signed callback.
+
+Payments and the rating (:func:`add_payment_routes`, docs/payments.md): the leader asks for
+payment (status 6, the total decided by the engine), the gateway's callback or the desk
+records the payment (exactly the amount owed), the applicant rates the handling on the
+criteria of Decree 118 art. 33.1.
 """
 
 from __future__ import annotations
@@ -44,12 +50,14 @@ from tthc_flow import (
     TthcError,
 )
 from tthc_flow.engine import (
+    Actor,
     AgencyPolicy,
     Dossier,
     Engine,
     Official,
     OfficialDirectory,
     Policies,
+    portal_status,
 )
 from tthc_flow.procedure import Catalog, load_catalog
 from tthc_flow.reports import receipt_slip
@@ -276,7 +284,127 @@ def create_app(store: SqlStore, catalog: Catalog) -> FastAPI:
 
         return await run_in_threadpool(build)
 
+    add_payment_routes(api, engine)
     return api
+
+
+# ------------------------------------------------------------ payments and the rating
+GATEWAYS = frozenset({"paygov"})
+"""Payment gateways whose callbacks the service accepts (the vendor checks their signature)."""
+
+
+class PaymentLineBody(BaseModel):
+    name: str
+    amount: int
+    kind: str = "other"
+    legal_basis: str
+
+
+class PaymentRequestBody(BaseModel):
+    lines: list[PaymentLineBody] | None = None
+    """None: the dossier's unpaid fees, as the engine reads them."""
+    obligations: list[str] = Field(default_factory=list)
+
+
+class PaymentBody(BaseModel):
+    method: str
+    amount: int
+    gateway: str | None = None
+    transaction_id: str | None = None
+    receipt_number: str | None = None
+
+
+class RatingBody(BaseModel):
+    scores: dict[str, int]
+    comment: str | None = None
+    via: str = "portal"
+
+
+def payer(
+    x_official: Annotated[str | None, Header()] = None,
+    x_gateway: Annotated[str | None, Header()] = None,
+) -> Actor:
+    """Who records a payment: the desk official, or a known gateway's callback (system)."""
+    if x_gateway is not None:
+        if x_gateway not in GATEWAYS:
+            raise PermissionDenied(f"unknown payment gateway {x_gateway!r}", actor=x_gateway)
+        return Actor.of(f"gateway.{x_gateway}", "system")
+    return official(x_official or "").actor
+
+
+def applicant(x_applicant: Annotated[str, Header()]) -> Actor:
+    """The citizen logged in on the portal (the vendor's VNeID login really)."""
+    return Actor.of(x_applicant, "applicant")
+
+
+Payer = Annotated[Actor, Depends(payer)]
+Citizen = Annotated[Actor, Depends(applicant)]
+
+
+def payment_json(d: Dossier) -> dict[str, Any]:
+    """The dossier's payment requests, payments and rating, as the engine recorded them."""
+    rating = d.rating
+    return {
+        "code": d.code,
+        "state": d.state,
+        "portal_status": portal_status(d.state),
+        "payment_requests": [
+            {
+                "number": r.number,
+                "lines": [asdict(line) for line in r.lines],
+                "total": r.total,
+                "paid_at": r.paid_at.isoformat() if r.paid_at else None,
+            }
+            for r in d.payment_requests
+        ],
+        "payments": [
+            {
+                "amount": p.amount,
+                "method": p.method,
+                "transaction_id": p.transaction_id,
+                "receipt_number": p.receipt_number,
+                "remit_due_at": p.remit_due_at.isoformat() if p.remit_due_at else None,
+            }
+            for p in d.payments
+        ],
+        "rating": None
+        if rating is None
+        else {"scores": rating.by_criterion, "dislike": rating.dislike, "via": rating.via},
+    }
+
+
+def add_payment_routes(api: FastAPI, engine: Engine) -> None:
+    """The payment request, the payment and the rating (each one engine command)."""
+
+    @api.post("/dossiers/{code}/payment-request")
+    async def request_payment(
+        code: str, body: PaymentRequestBody, who: Who, idempotency_key: Key = None
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {"obligations": body.obligations}
+        if body.lines is not None:
+            data["lines"] = [line.model_dump() for line in body.lines]
+        d = await run_in_threadpool(
+            engine.fire, code, "request_payment", who.actor, None, idempotency_key, **data
+        )
+        return payment_json(d)
+
+    @api.post("/dossiers/{code}/payments")
+    async def pay(
+        code: str, body: PaymentBody, who: Payer, idempotency_key: Key = None
+    ) -> dict[str, Any]:
+        data = body.model_dump(exclude_none=True)
+        d = await run_in_threadpool(
+            engine.fire, code, "payment_done", who, None, idempotency_key, **data
+        )
+        return payment_json(d)
+
+    @api.post("/dossiers/{code}/rating")
+    async def rate(
+        code: str, body: RatingBody, who: Citizen, idempotency_key: Key = None
+    ) -> dict[str, Any]:
+        data = body.model_dump(exclude_none=True)
+        d = await run_in_threadpool(engine.fire, code, "rate", who, None, idempotency_key, **data)
+        return payment_json(d)
 
 
 def default_app() -> FastAPI:

@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SNIPPETS = [("README.md", "## Embedding it"), ("docs/index.md", "## Getting started")]
+SNIPPETS = [
+    ("README.md", "## Embedding it"),
+    ("docs/index.md", "## Getting started"),
+    ("docs/payments.md", "## Example"),
+]
 
 
 def python_block(document: str, heading: str) -> str:

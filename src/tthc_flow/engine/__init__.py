@@ -29,6 +29,9 @@ from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
 from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_status
 from tthc_flow.engine._officials import Official, OfficialDirectory
+from tthc_flow.engine._payments import Payment, PaymentLine, PaymentRequest
+from tthc_flow.engine._petitions import CATEGORIES as PETITION_CATEGORIES
+from tthc_flow.engine._petitions import Petition
 from tthc_flow.engine._policies import (
     AgencyPolicy,
     AlertUnit,
@@ -50,6 +53,9 @@ from tthc_flow.engine._policies import (
     SupplementPolicy,
     TransferPolicy,
 )
+from tthc_flow.engine._ratings import CRITERIA as RATING_CRITERIA
+from tthc_flow.engine._ratings import SCALE as RATING_SCALE
+from tthc_flow.engine._ratings import Criterion, Rating
 from tthc_flow.engine._rulebook import DECREE_61_2018, DECREE_118_2025, RuleBook, RuleSet
 from tthc_flow.engine._timeliness import (
     TimelinessGranularity,
@@ -116,6 +122,9 @@ __all__ = [
     "DECREE_118_2025",
     "DESK",
     "GENESIS_HASH",
+    "PETITION_CATEGORIES",
+    "RATING_CRITERIA",
+    "RATING_SCALE",
     "SYSTEM",
     "Actor",
     "AgencyPolicy",
@@ -133,6 +142,7 @@ __all__ = [
     "ClockStartPolicy",
     "CompiledProcedure",
     "Consultation",
+    "Criterion",
     "DayEnd",
     "DayLimitStart",
     "DocumentForm",
@@ -160,7 +170,12 @@ __all__ = [
     "OutboxMessage",
     "OutboxPolicy",
     "Pause",
+    "Payment",
+    "PaymentLine",
+    "PaymentRequest",
+    "Petition",
     "Policies",
+    "Rating",
     "RefusalAfterReceipt",
     "RefusalPolicy",
     "ReminderPolicy",

@@ -40,6 +40,20 @@ ARGUMENTS: Mapping[str, str] = {
     "due_at": "when the consulted body must answer",
     "notified": "the applicant was told of the early return (art. 22.5)",
     "obligations": "what the applicant owes before the result (portal status 6)",
+    # payments (docs/payments.md)
+    "lines": "the lines of a payment request: name, amount, kind, legal basis",
+    "amount": "the amount paid, in đồng (refused unless it is what is owed)",
+    "gateway": "the payment gateway of an online payment",
+    "transaction_id": "the gateway's transaction id of an online payment",
+    "receipt_number": "the number of the receipt of a payment at the desk",
+    # ratings and petitions (art. 33.1; docs/payments.md)
+    "scores": "a rating's score per criterion of art. 33.1",
+    "comment": "the applicant's comment with a rating",
+    "category": "the kind of a petition (766 indicator 5.1)",
+    "content": "what a petition says",
+    "follows": "the number of the petition this one continues",
+    "answer": "the answer to a petition",
+    "satisfied": "whether the applicant accepts the answer to a petition",
     # assignment of officials
     "lead": "the official who leads the step",
     "cooperating": "officials who cooperate on the step",

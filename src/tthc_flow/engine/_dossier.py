@@ -18,6 +18,12 @@ from tthc_flow._time import VN_TZ
 from tthc_flow.engine._assignment import ASSIGNMENT_TRIGGERS, Assignment, assignment_of
 from tthc_flow.engine._events import GENESIS_HASH, Event
 from tthc_flow.engine._fast import build_frozen, copy_frozen
+from tthc_flow.engine._payments import Payment, PaymentRequest, fold_payment, fold_request
+from tthc_flow.engine._petitions import EFFECTS as PETITION_EFFECTS
+from tthc_flow.engine._petitions import Petition
+from tthc_flow.engine._petitions import fold as fold_petitions
+from tthc_flow.engine._ratings import RATE, Rating
+from tthc_flow.engine._ratings import fold as fold_rating
 from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
 from tthc_flow.engine._results import fold as fold_results
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
@@ -160,7 +166,8 @@ class FeeRecord:
 @dataclass(frozen=True, slots=True)
 class Papers:
     """What a dossier holds besides its dates and states: the applicant record, the receiving
-    centre, the components submitted, the results issued.
+    centre, the components submitted, the results issued, the payment requests and payments,
+    the applicant's rating and petitions (docs/payments.md).
 
     One field of the snapshot rather than four: a :class:`Dossier` keeps its fields in an
     instance dict, and four more entries made that dict outgrow its table (832 to 1,584 bytes
@@ -172,6 +179,10 @@ class Papers:
     reception_centre: str | None = None
     documents: tuple[SubmittedDocument, ...] = ()
     results: tuple[IssuedResult, ...] = ()
+    payment_requests: tuple[PaymentRequest, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    rating: Rating | None = None
+    petitions: tuple[Petition, ...] = ()
 
 
 NO_PAPERS: Final = Papers()
@@ -260,6 +271,32 @@ class Dossier:
     def results(self) -> tuple[IssuedResult, ...]:
         """The result documents: signed -> issued -> delivered (art. 22.1, 22.4)."""
         return self.papers.results
+
+    @property
+    def payment_requests(self) -> tuple[PaymentRequest, ...]:
+        """Every payment request (status 6), oldest first, with the total the engine set."""
+        return self.papers.payment_requests
+
+    @property
+    def payment_request(self) -> PaymentRequest | None:
+        """The latest payment request (None: none asked for)."""
+        requests = self.papers.payment_requests
+        return requests[-1] if requests else None
+
+    @property
+    def payments(self) -> tuple[Payment, ...]:
+        """Every payment recorded: amount, method (online / desk) and its reference."""
+        return self.papers.payments
+
+    @property
+    def rating(self) -> Rating | None:
+        """The applicant's rating on the criteria of Decree 118 art. 33.1 (None: not rated)."""
+        return self.papers.rating
+
+    @property
+    def petitions(self) -> tuple[Petition, ...]:
+        """Petitions (phản ánh, kiến nghị) about the dossier, with their handling."""
+        return self.papers.petitions
 
     @property
     def is_open(self) -> bool:
@@ -377,6 +414,10 @@ def _from_model(model: DossierModel) -> Dossier:
         values.pop("reception_centre"),
         values.pop("documents"),
         values.pop("results"),
+        values.pop("payment_requests"),
+        values.pop("payments"),
+        values.pop("rating"),
+        values.pop("petitions"),
     )
     return Dossier(**values, papers=NO_PAPERS if papers == NO_PAPERS else papers)
 
@@ -648,6 +689,10 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["correction_late"] = p["correction_late"]
     elif effect == "request_payment":
         common["awaiting_payment_since"] = event.at
+        if "payment_request" in p:
+            request = fold_request(p, event.at, event.actor)
+            requests = (*d.payment_requests, request)
+            common["papers"] = replace(d.papers, payment_requests=requests)
     elif effect == "payment_done":
         common["awaiting_payment_since"] = None
     elif effect == "reschedule":
@@ -662,13 +707,31 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["assignments"] = (*d.assignments, recorded)
     elif effect in RESULT_EFFECTS:
         common["papers"] = replace(d.papers, results=fold_results(d.results, event))
+    elif effect == RATE:
+        common["papers"] = replace(d.papers, rating=fold_rating(p, event.at, event.actor))
+    elif effect in PETITION_EFFECTS:
+        petitions = fold_petitions(d.petitions, effect, p, event.at, event.actor)
+        common["papers"] = replace(d.papers, petitions=petitions)
     documents = p.get("documents")
     if documents:  # components handed in with a supplement
         papers = common.get("papers", d.papers)
         common["papers"] = replace(papers, documents=(*papers.documents, *_documents(documents)))
     if "fees_paid" in p:
         common["fees"] = _pay(d, event)
+    if "payment" in p:
+        common["papers"] = _paid(common.get("papers", d.papers), event)
     return copy_frozen(d, common)
+
+
+def _paid(papers: Papers, event: Event) -> Papers:
+    """``papers`` with the payment ``event`` recorded (and its request marked paid)."""
+    payment = fold_payment(event.payload, event.at, event.actor)
+    requests = papers.payment_requests
+    if payment.request is not None:
+        requests = tuple(
+            replace(r, paid_at=event.at) if r.number == payment.request else r for r in requests
+        )
+    return replace(papers, payments=(*papers.payments, payment), payment_requests=requests)
 
 
 def replay(events: Iterable[Event]) -> Dossier:

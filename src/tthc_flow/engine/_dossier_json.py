@@ -22,6 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from tthc_flow.engine._applicant import Applicant
 from tthc_flow.engine._assignment import Assignment
 from tthc_flow.engine._documents import IssuedResult, SubmittedDocument
+from tthc_flow.engine._payments import Payment, PaymentRequest
+from tthc_flow.engine._petitions import Petition
+from tthc_flow.engine._ratings import Rating
 
 if TYPE_CHECKING:
     from tthc_flow.engine._dossier import Dossier
@@ -151,6 +154,11 @@ class DossierModel(_Part):
     consultations: tuple[ConsultationJson, ...] = ()
     documents: tuple[SubmittedDocument, ...] = ()
     results: tuple[IssuedResult, ...] = ()
+    payment_requests: tuple[PaymentRequest, ...] = ()
+    """Payment requests with their lines and total (docs/payments.md)."""
+    payments: tuple[Payment, ...] = ()
+    rating: Rating | None = None
+    petitions: tuple[Petition, ...] = ()
     data: dict[str, Any] = Field(default_factory=dict, description="Command data, latest value.")
     as_of: datetime | None = None
 
@@ -165,6 +173,10 @@ class DossierModel(_Part):
         fields["reception_centre"] = papers.reception_centre
         fields["documents"] = papers.documents
         fields["results"] = papers.results
+        fields["payment_requests"] = papers.payment_requests
+        fields["payments"] = papers.payments
+        fields["rating"] = papers.rating
+        fields["petitions"] = papers.petitions
         fields["fees"] = [asdict(f) for f in d.fees]
         fields["step_due"] = [{"step": s, "due_at": at} for s, at in d.step_due]
         fields["steps"] = [asdict(s) for s in d.steps]

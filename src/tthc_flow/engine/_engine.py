@@ -39,7 +39,11 @@ from tthc_flow.engine._events import GENESIS_HASH, Event, canonical_json
 from tthc_flow.engine._inputs import check_create, check_fire
 from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage
+from tthc_flow.engine._payments import decide_payment, decide_request
+from tthc_flow.engine._petitions import EFFECTS as PETITION_EFFECTS
+from tthc_flow.engine._petitions import decide as decide_petition
 from tthc_flow.engine._policies import Policies, SupplementMode
+from tthc_flow.engine._ratings import decide as decide_rating
 from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
 from tthc_flow.engine._results import decide as decide_result
 
@@ -98,6 +102,19 @@ before they are raised when the command was decided on a cached copy."""
 logger = logging.getLogger("tthc_flow.engine")
 
 _PAPER_CHANNELS = frozenset({"desk", "postal"})
+
+_AFTERCARE = frozenset(
+    {
+        Effect.REQUEST_PAYMENT,
+        Effect.PAYMENT_DONE,
+        Effect.PAY_FEE,
+        Effect.RATE,
+        Effect.PETITION,
+        Effect.ANSWER_PETITION,
+        Effect.PETITION_FEEDBACK,
+    }
+)
+"""Effects decided by :meth:`Engine._aftercare` (payments, the rating, petitions)."""
 
 
 class CatalogLike(Protocol):
@@ -1444,21 +1461,8 @@ class Engine(BulkCommands):
                 raise refusal
             assert dossier.correction_due_at is not None  # _refusal: an error is pending
             payload["correction_late"] = moment > dossier.correction_due_at
-        if effect is Effect.REQUEST_PAYMENT:
-            # the national portal's "Yêu cầu thực hiện nghĩa vụ tài chính": what is owed
-            owed = data.pop("obligations", [])
-            if isinstance(owed, str) or not isinstance(owed, list | tuple):
-                raise InvalidCommand("obligations= must be a list of what the applicant owes")
-            payload["obligations"] = [str(item) for item in owed]
-        unpaid = effect is Effect.PAYMENT_DONE and any(f.paid_at is None for f in dossier.fees)
-        if effect is Effect.PAY_FEE or unpaid or (data and data.get("fee_paid") is True):
-            payload.update(self._payment(dossier, data, effect is Effect.PAY_FEE))
-            paid = payload.get("fees_paid")
-            hours = self._policies_of(dossier).result.remit_working_hours
-            if paid is not None and paid["online"] and hours is not None:
-                # art. 24.3: a charge paid online reaches the budget within 8 working hours
-                remit = self.calendar.add_working_time(moment, timedelta(hours=hours))
-                paid["remit_due_at"] = iso(remit)
+        if effect in _AFTERCARE or (data and data.get("fee_paid") is True):
+            payload.update(self._aftercare(definition, dossier, effect, moment, data))
         for name, value in data.items():
             data[name] = _as_json(name, value)
         if data:
@@ -1540,32 +1544,50 @@ class Engine(BulkCommands):
             )
         return None
 
-    def _payment(self, dossier: Dossier, data: dict[str, Any], explicit: bool) -> dict[str, Any]:
-        """Fees paid now: ``fees=[names]`` (default every unpaid one), ``online=`` (default:
-        the dossier came online). ``fee_paid: true`` stays in the data only once all are paid."""
-        names = data.pop("fees", None)
-        online = data.pop("online", dossier.channel == "online")
-        unpaid = [fee.name for fee in dossier.fees if fee.paid_at is None]
-        explicit = explicit or names is not None
-        if names is None:
-            names = unpaid
-        if isinstance(names, str) or not isinstance(names, list | tuple):
-            raise InvalidCommand("fees= must be a list of fee names")
-        if not isinstance(online, bool):
-            raise InvalidCommand("online= must be true or false")
-        unknown = [n for n in names if n not in unpaid]
-        if unknown or (explicit and not names):
-            raise InvalidCommand(
-                f"fees {', '.join(map(repr, unknown)) or '(none)'} are not unpaid fees of "
-                f"dossier {dossier.code}; unpaid: {', '.join(unpaid) or 'none'}"
-            )
-        if set(unpaid) - set(names):
-            data.pop("fee_paid", None)  # some fee is still due
-        else:
-            data["fee_paid"] = True
-        if not names:
-            return {}
-        return {"fees_paid": {"names": list(names), "online": online}}
+    def _aftercare(
+        self,
+        definition: ProcedureDefinition,
+        dossier: Dossier,
+        effect: Effect,
+        moment: datetime,
+        data: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Payments (engine/_payments.py), the rating (_ratings.py) and petitions
+        (_petitions.py): their part of the payload, decided once here."""
+        payload: dict[str, Any] = {}
+        if effect is Effect.REQUEST_PAYMENT:
+            # the national portal's "Yêu cầu thực hiện nghĩa vụ tài chính": what is owed
+            owed = data.pop("obligations", [])
+            if isinstance(owed, str) or not isinstance(owed, list | tuple):
+                raise InvalidCommand("obligations= must be a list of what the applicant owes")
+            payload["obligations"] = [str(item) for item in owed]
+            payload["payment_request"] = decide_request(dossier, definition, data)
+        elif effect is Effect.RATE:
+            return decide_rating(dossier, data)
+        elif effect._value_ in PETITION_EFFECTS:
+            rules = self._policies_of(dossier)
+
+            def due_after_days(days: int) -> datetime:
+                start_at = self._clock_start(moment, TimeUnit.WORKING_DAYS, rules)
+                return self._due_after(start_at, days, TimeUnit.WORKING_DAYS, rules)
+
+            return decide_petition(effect._value_, dossier, data, moment, due_after_days)
+        request = dossier.payment_request
+        pending = request is not None and request.paid_at is None
+        unpaid = effect is Effect.PAYMENT_DONE and (
+            pending or any(f.paid_at is None for f in dossier.fees)
+        )
+        if effect is Effect.PAY_FEE or unpaid or (data and data.get("fee_paid") is True):
+            payload.update(decide_payment(dossier, data, effect is Effect.PAY_FEE))
+            paid = payload.get("payment")
+            hours = self._policies_of(dossier).result.remit_working_hours
+            if paid is not None and paid["method"] == "online" and hours is not None:
+                # art. 24.3: a charge paid online reaches the budget within 8 working hours
+                remit = iso(self.calendar.add_working_time(moment, timedelta(hours=hours)))
+                paid["remit_due_at"] = remit
+                if "fees_paid" in payload:
+                    payload["fees_paid"]["remit_due_at"] = remit
+        return payload
 
     def _consultation(
         self, dossier: Dossier, moment: datetime, data: dict[str, Any]

@@ -133,7 +133,8 @@ def check_moment(at: object) -> None:
 def check_data(data: Mapping[str, Any]) -> None:
     """A command's data: names of at most :data:`MAX_ID` clean characters; values that are
     text, finite numbers within :data:`MAX_INT`, booleans, None, dates and datetimes, or lists
-    of them nested at most :data:`MAX_DEPTH` deep, :data:`MAX_ITEMS` values in all."""
+    of them (or mappings with text keys, read by the command that takes them) nested at
+    most :data:`MAX_DEPTH` deep, :data:`MAX_ITEMS` values in all."""
     budget = [MAX_ITEMS]
     for name, value in data.items():
         check_text("data", name, MAX_ID)
@@ -159,6 +160,12 @@ def _check_value(field: str, value: Any, depth: int, budget: list[int]) -> None:
             raise _refuse(field, f"lists nested more than {MAX_DEPTH} deep")
         for index, item in enumerate(value):
             _check_value(f"{field}[{index}]", item, depth + 1, budget)
+    elif isinstance(value, Mapping):  # a payment line, a rating's scores (docs/payments.md)
+        if depth >= MAX_DEPTH:
+            raise _refuse(field, f"values nested more than {MAX_DEPTH} deep")
+        for key, item in value.items():
+            check_text(field, key, MAX_ID)
+            _check_value(f"{field}.{key}", item, depth + 1, budget)
     elif not isinstance(value, date):  # datetime is a date: new_due_at=...
         raise _refuse(
             field,

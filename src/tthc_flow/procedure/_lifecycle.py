@@ -91,6 +91,10 @@ class Effect(StrEnum):
     SIGN_RESULT = "sign_result"  # the result document is signed (art. 22.1), its code set (22.4)
     ISSUE_RESULT = "issue_result"  # the signed result is issued (phát hành, art. 22.1)
     DELIVER_RESULT = "deliver_result"  # the applicant has the issued result (art. 22.3)
+    RATE = "rate"  # the applicant rates the handling (art. 33.1 a-i), once, after the result
+    PETITION = "petition"  # a petition (phản ánh, kiến nghị) about the dossier, with a deadline
+    ANSWER_PETITION = "answer_petition"  # the petition is answered (late or not)
+    PETITION_FEEDBACK = "petition_feedback"  # the applicant says whether the answer satisfied
     CUSTOM = "custom"  # a procedure's own transition; only hooks act
 
 
@@ -184,6 +188,10 @@ EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
     Effect.SIGN_RESULT: None,
     Effect.ISSUE_RESULT: None,
     Effect.DELIVER_RESULT: None,
+    Effect.RATE: None,
+    Effect.PETITION: None,
+    Effect.ANSWER_PETITION: None,
+    Effect.PETITION_FEEDBACK: None,
 }
 """Standard states a transition may enter only with the effect that does their bookkeeping
 (a custom transition into ``result_ready`` without ``approve``/``reject`` would leave the
@@ -383,5 +391,34 @@ def build_lifecycle(definition: ProcedureDefinition, *, trim_on_the_spot: bool =
                     hooks=tuple(extra.hooks),
                 )
             )
+    t.extend(_feedback_transitions(states))
     entries = (RECEIVED, HANDLED_AT_DESK) if at_desk else (RECEIVED,)
     return Lifecycle(tuple(states), tuple(t), entries=entries)
+
+
+RATERS = frozenset({"applicant", "system"})
+"""Who rates a dossier: the applicant, or the system relaying the portal's rating or the
+desk's device (Decree 118/2025/ND-CP art. 31.1)."""
+PETITION_OFFICERS = frozenset({"petitions", "leader"})
+"""Who answers petitions: the officials handling them (role ``petitions``) or a leader."""
+
+
+def _feedback_transitions(states: list[StateDef]) -> list[TransitionDef]:
+    """Ratings after the result (art. 33.1) and petitions in any state (art. 31.1.đ), all
+    internal: they never move the dossier (docs/payments.md)."""
+    out = [
+        TransitionDef("rate", source, None, RATERS, Effect.RATE)
+        for source in (RESULT_READY, RETURNED)
+    ]
+    filers = RATERS | {"petitions"}
+    for state in states:
+        out.append(TransitionDef("record_petition", state.name, None, filers, Effect.PETITION))
+        out.append(
+            TransitionDef(
+                "answer_petition", state.name, None, PETITION_OFFICERS, Effect.ANSWER_PETITION
+            )
+        )
+        out.append(
+            TransitionDef("petition_feedback", state.name, None, RATERS, Effect.PETITION_FEEDBACK)
+        )
+    return out

@@ -53,6 +53,12 @@ from tthc_flow.reports._portal_rule import PortalJudgement, portal_judgement
 from tthc_flow.reports._reconcile import DossierDifference, FieldDifference, reconcile
 from tthc_flow.reports._report import Report, statistics
 from tthc_flow.reports._rounding import percent, round_half_up
+from tthc_flow.reports._settlement import (
+    SettlementDifference,
+    SettlementRow,
+    read_settlement_csv,
+    reconcile_payments,
+)
 from tthc_flow.reports._sql import statistics_sql
 from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, Grouping, GroupStats
 from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
@@ -91,6 +97,8 @@ __all__ = [
     "ReceiptSlip",
     "RefusalSlip",
     "Report",
+    "SettlementDifference",
+    "SettlementRow",
     "SupplementRequest",
     "Task",
     "TaskStats",
@@ -106,8 +114,10 @@ __all__ = [
     "percent",
     "portal_judgement",
     "read_portal_csv",
+    "read_settlement_csv",
     "receipt_slip",
     "reconcile",
+    "reconcile_payments",
     "refusal_slip",
     "round_half_up",
     "score",

@@ -40,6 +40,24 @@ class Counts:
     with_e_result: int = 0
     digitised: int = 0
     procedure_of: dict[str, str] = field(default_factory=dict)
+    petitions: list[PetitionState] = field(default_factory=list)
+    """Petitions received in the period, as they stood at the judgement moment (5.1-5.3)."""
+    complained: set[str] = field(default_factory=set)
+    """Dossiers with a petition or a dislike rating (5.4)."""
+    feedback_recorded: bool = False
+    """Whether the log holds any petition or rating: without any, the library cannot tell
+    "none" from "kept elsewhere", and 5.1-5.4 ask for their inputs."""
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionState:
+    """A petition at the judgement moment, as 5.1-5.3 classify it."""
+
+    classified: bool
+    on_time: bool
+    """Answered by its deadline, or still open within it ("đang xử lý trong hạn")."""
+    unsatisfied: bool
+    """The applicant said the answer did not satisfy, or petitioned again about it (5.3)."""
 
 
 def has_e_result(d: Dossier) -> bool:
@@ -51,8 +69,32 @@ def has_e_result(d: Dossier) -> bool:
 
 
 def paid_online(d: Dossier) -> bool:
-    """Paid through DVCQG or the local payment gateway (DuocThanhToanTrucTuyen = 1 or 2)."""
-    return any(f.paid_online for f in d.fees) or bool(d.data_dict.get("paid_online"))
+    """Paid through DVCQG or the local payment gateway (DuocThanhToanTrucTuyen = 1 or 2): a
+    payment the engine recorded with method ``online`` (or, from older commands, a fee
+    paid online or the data key ``paid_online``)."""
+    return (
+        any(p.method == "online" for p in d.payments)
+        or any(f.paid_online for f in d.fees)
+        or bool(d.data_dict.get("paid_online"))
+    )
+
+
+def _feedback(c: Counts, d: Dossier, period: Period, judge_at: datetime) -> None:
+    """The dossier's petitions and rating, for group 5."""
+    rating = d.rating
+    if not d.petitions and rating is None:
+        return
+    c.feedback_recorded = True
+    if d.petitions or (rating is not None and rating.dislike):
+        c.complained.add(d.code)
+    followed = {p.follows for p in d.petitions if p.follows is not None}
+    for p in d.petitions:
+        if not period.start_at <= p.received_at < period.end_at:
+            continue
+        answered = p.answered_at is not None and p.answered_at <= judge_at
+        on_time = (not p.late) if answered else judge_at <= p.due_at
+        unhappy = (answered and p.satisfied is False) or p.number in followed
+        c.petitions.append(PetitionState(p.category is not None, on_time, unhappy))
 
 
 def count(
@@ -66,6 +108,7 @@ def count(
     lookup = CatalogLookup(catalog)
     c = Counts()
     for d in dossiers:
+        _feedback(c, d, period, judge_at)
         if d.received_at is None or d.received_at >= period.end_at:
             continue  # only received dossiers have NgayTiepNhan; later ones are not yet there
         judgement = portal_judgement(d, judge_at)
@@ -233,19 +276,33 @@ class Values:
     def v4_6(self) -> Value:
         return self._ratio("certified_copy_communes")
 
+    def _petitions(self, name: str, counted: Callable[[PetitionState], bool]) -> Value:
+        """An input when given; else, when the log holds feedback, the recorded petitions."""
+        if getattr(self.inputs, name) is not None or not self.c.feedback_recorded:
+            return self._ratio(name)
+        found = self.c.petitions
+        return sum(1 for p in found if counted(p)), len(found), None, []
+
     def v5_1(self) -> Value:
-        return self._ratio("petitions_classified")
+        # "được phân loại theo Quy định, chính sách, thủ tục hoặc Hành vi của cán bộ công chức"
+        return self._petitions("petitions_classified", lambda p: p.classified)
 
     def v5_2(self) -> Value:
-        return self._ratio("petitions_on_time")
+        # "xử lý đúng, trước hạn và đang xử lý trong hạn"
+        return self._petitions("petitions_on_time", lambda p: p.on_time)
 
     def v5_3(self) -> Value:
-        return self._ratio("petitions_satisfied")
+        # "Tổng số PAKN – Số bị phản hồi trạng thái không hài lòng hoặc tiếp tục có phản ánh,
+        # kiến nghị về kết quả giải quyết hoặc quá hạn"
+        return self._petitions("petitions_satisfied", lambda p: p.on_time and not p.unsatisfied)
 
     def v5_4(self) -> Value:
-        if self.inputs.complained is None:
-            return None, None, None, ["complained"]
+        complained = self.inputs.complained
+        if complained is None:
+            if not self.c.feedback_recorded:
+                return None, None, None, ["complained"]
+            complained = frozenset(self.c.complained)
         # 100 % − (late rate + complaint rate), both on the 2.1 basis: a count of that basis
         late = self.c.handled - self.c.on_time
-        complained = len(self.c.handled_codes & self.inputs.complained)
-        return max(self.c.handled - late - complained, 0), self.c.handled, None, []
+        count_complained = len(self.c.handled_codes & complained)
+        return max(self.c.handled - late - count_complained, 0), self.c.handled, None, []

@@ -31,6 +31,18 @@ EVENT_COLUMNS: tuple[str, ...] = tuple(
 database's)."""
 
 
+def _flags(d: Dossier, data: Mapping[str, Any]) -> dict[str, bool]:
+    """The 766 flag columns: the data keys, and what the engine recorded (an online payment;
+    a petition or a dislike rating), so the summary agrees with the indicators' reading."""
+    flags = {key: bool(data.get(key, False)) for key in FLAG_KEYS}
+    if any(p.method == "online" for p in d.payments) or any(f.paid_online for f in d.fees):
+        flags["paid_online"] = True
+    rating = d.rating
+    if d.petitions or (rating is not None and rating.dislike):
+        flags["complained"] = True
+    return flags
+
+
 def event_values(event: Event, at: Any) -> tuple[Any, ...]:
     """The ``events`` row of an event as a tuple in :data:`EVENT_COLUMNS` order, with ``at``
     (the event's moment, converted by the caller for the database) in its place."""
@@ -143,7 +155,7 @@ def summary_row(d: Dossier, calendar: WorkCalendar) -> dict[str, Any]:
         "fees_due": d.fees_due,
         "fee_paid": d.fee_paid,
         "processing_seconds": processing_seconds(d, calendar),
-        **{key: bool(data.get(key, False)) for key in FLAG_KEYS},
+        **_flags(d, data),
         "pending_due_at": pending_due_at(d),
         **dict(zip(WORKLIST_COLUMNS, worklist_values(d), strict=True)),
     }

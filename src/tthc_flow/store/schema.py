@@ -174,7 +174,9 @@ dossiers = Table(
 ``processing_seconds``: working seconds from the clock start (else the receipt) to the
 result, measured with the store's calendar; None until resolved. ``paid_online``,
 ``e_result``, ``digitised``, ``complained``: the data keys of the same names given with any
-command (read by the Decision 766 indicators). ``pending_due_at``: the appointment while
+command (read by the Decision 766 indicators); ``paid_online`` is also true after an online
+payment the engine recorded, ``complained`` after a petition or a dislike rating
+(docs/payments.md). ``pending_due_at``: the appointment while
 the dossier is open, received, unresolved and not waiting for a supplement, else NULL (the
 reminder queries ``Engine.overdue`` and ``Engine.due_soon`` read it through its index).
 Schema version 4 (worklists): ``holder_agency``, ``holder_role``, ``holder_unit``,
