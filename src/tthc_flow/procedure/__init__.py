@@ -12,6 +12,7 @@ from tthc_flow.procedure._checks import (
 from tthc_flow.procedure._diagram import render_diagram, to_dot, to_mermaid
 from tthc_flow.procedure._guards import describe_guard, guard_holds
 from tthc_flow.procedure._lifecycle import (
+    EVERY_STATE_TRIGGERS,
     PAUSED_FROM,
     RECEIVED,
     REFUSED,
@@ -59,6 +60,7 @@ from tthc_flow.procedure._variants import to_on_the_spot, with_time_limit
 
 __all__ = [
     "BUILTIN_ROLES",
+    "EVERY_STATE_TRIGGERS",
     "PAUSED_FROM",
     "RECEIVED",
     "REFUSED",

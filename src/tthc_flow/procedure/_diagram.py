@@ -12,7 +12,13 @@ from typing import Literal
 
 from tthc_flow.errors import ConfigurationError, TthcError
 from tthc_flow.procedure._guards import describe_guard
-from tthc_flow.procedure._lifecycle import Lifecycle, StateKind, TransitionDef, build_lifecycle
+from tthc_flow.procedure._lifecycle import (
+    EVERY_STATE_TRIGGERS,
+    Lifecycle,
+    StateKind,
+    TransitionDef,
+    build_lifecycle,
+)
 from tthc_flow.procedure._model import ProcedureDefinition
 
 
@@ -36,6 +42,19 @@ def _edge_label(transition: TransitionDef) -> str:
     return text
 
 
+def _drawn(lifecycle: Lifecycle) -> tuple[list[TransitionDef], list[str]]:
+    """The transitions drawn as edges, and the labels of the every-state commands (petitions),
+    drawn once as a note: three self-loops on each state hid the procedure's own flow."""
+    edges: list[TransitionDef] = []
+    everywhere: dict[str, str] = {}
+    for transition in lifecycle.transitions:
+        if transition.trigger in EVERY_STATE_TRIGGERS and transition.dest is None:
+            everywhere.setdefault(transition.trigger, _edge_label(transition))
+        else:
+            edges.append(transition)
+    return edges, list(everywhere.values())
+
+
 def _mermaid_text(text: str) -> str:
     # ':' separates a state from its description and '#' starts an entity code in Mermaid.
     return text.replace(":", "∶").replace("#", "＃").replace('"', "'")
@@ -45,7 +64,8 @@ def to_mermaid(definition: ProcedureDefinition) -> str:
     """A Mermaid ``stateDiagram-v2`` of the expanded lifecycle of ``definition``.
 
     Every state appears with its Vietnamese label as description; every transition is
-    labelled ``trigger [roles] if guard``; internal transitions (reschedule) are self-loops.
+    labelled ``trigger [roles] if guard``; internal transitions (reschedule) are self-loops;
+    the commands of every state (petitions) are one note.
     """
     lifecycle = build_lifecycle(definition)
     lines = [
@@ -58,10 +78,16 @@ def to_mermaid(definition: ProcedureDefinition) -> str:
         label = _mermaid_text(_state_label(definition, lifecycle, state.name))
         lines.append(f"    {state.name} : {label}")
     lines.append(f"    [*] --> {lifecycle.initial}")
-    for transition in lifecycle.transitions:
+    edges, everywhere = _drawn(lifecycle)
+    for transition in edges:
         dest = transition.dest or transition.source
         label = _mermaid_text(_edge_label(transition))
         lines.append(f"    {transition.source} --> {dest} : {label}")
+    if everywhere:
+        lines.append(f"    note right of {lifecycle.initial}")
+        lines.append("        in every state:")
+        lines.extend(f"        {_mermaid_text(label)}" for label in everywhere)
+        lines.append("    end note")
     for state in lifecycle.states:
         if state.kind is StateKind.FINAL:
             lines.append(f"    {state.name} --> [*]")
@@ -86,11 +112,15 @@ def to_dot(definition: ProcedureDefinition) -> str:
         shape = ", peripheries=2" if state.kind is StateKind.FINAL else ""
         label = f"{state.name}\\n{_dot_text(_state_label(definition, lifecycle, state.name))}"
         lines.append(f'  "{state.name}" [label="{label}"{shape}];')
-    for transition in lifecycle.transitions:
+    edges, everywhere = _drawn(lifecycle)
+    for transition in edges:
         dest = transition.dest or transition.source
         lines.append(
             f'  "{transition.source}" -> "{dest}" [label="{_dot_text(_edge_label(transition))}"];'
         )
+    if everywhere:
+        text = "\\l".join(["in every state:", *map(_dot_text, everywhere)]) + "\\l"
+        lines.append(f'  "every state" [shape=note, label="{text}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

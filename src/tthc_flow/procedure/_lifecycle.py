@@ -403,6 +403,11 @@ PETITION_OFFICERS = frozenset({"petitions", "leader"})
 """Who answers petitions: the officials handling them (role ``petitions``) or a leader."""
 
 
+EVERY_STATE_TRIGGERS = frozenset({"record_petition", "answer_petition", "petition_feedback"})
+"""Commands allowed in every state and never moving the dossier: the diagrams draw them once,
+as a note, instead of three self-loops on every state."""
+
+
 def _feedback_transitions(states: list[StateDef]) -> list[TransitionDef]:
     """Ratings after the result (art. 33.1) and petitions in any state (art. 31.1.đ), all
     internal: they never move the dossier (docs/payments.md)."""
