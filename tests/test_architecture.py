@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "tthc_flow._yaml": 0,
     "tthc_flow._numbers": 0,
     "tthc_flow._safe_text": 0,
+    "tthc_flow._labels": 0,
     "tthc_flow.calendar": 1,
     "tthc_flow.procedure": 1,
     "tthc_flow.engine": 2,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from tthc_flow._labels import label
 from tthc_flow._safe_text import utf8_text
 from tthc_flow.reports._forms import (
+    LOG_COLUMNS,
     ApologyLetter,
     Applicant,
     ControlSlip,
@@ -100,7 +102,7 @@ def _receipt(f: ReceiptSlip) -> str:
         f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)} (mã TTHC {_e(f.procedure_code)})</p>"
         f"<p>Hình thức nộp: {_e(f.channel)}</p>"
         "<p>Thành phần hồ sơ nộp gồm:</p>"
-        '<table class="grid"><tr><th>STT</th><th>Tên giấy tờ</th><th>Hình thức</th>'
+        f'<table class="grid"><tr><th>{_e(label("log.line"))}</th><th>Tên giấy tờ</th><th>Hình thức</th>'
         f"<th>Số lượng</th></tr>{rows}</table>"
         f"<p>Số lượng hồ sơ: {f.set_count} (bộ)</p>"
         f"<p>Thời gian giải quyết hồ sơ theo quy định là: {_e(f.time_limit)}</p>"
@@ -181,10 +183,10 @@ def _control(f: ControlSlip) -> str:
         f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)}</p>"
         f"<p>Thời gian nhận hồ sơ: {when(f.received_at)}</p>"
         f"<p>Ngày hẹn trả kết quả: {when(f.due_at)}</p>"
-        '<table class="grid"><tr><th>STT</th><th>Tên cơ quan, đơn vị</th>'
+        f'<table class="grid"><tr><th>{_e(label("log.line"))}</th><th>Tên cơ quan, đơn vị</th>'
         "<th>Thời gian giao, nhận hồ sơ</th><th>Người giao</th><th>Người nhận</th>"
         "<th>Hạn xử lý</th>"
-        f"<th>Kết quả giải quyết hồ sơ (Trước hạn/Đúng hạn/Quá hạn)</th><th>Ghi chú</th></tr>{rows}"
+        f"<th>{_e(_timeliness_column())}</th><th>{_e(label('log.note'))}</th></tr>{rows}"
         "</table>"
     )
 
@@ -202,17 +204,27 @@ def _log(f: DossierLog) -> str:
         f"<td>{_e(x.note)}</td></tr>"
         for x in f.entries
     )
+    dates = LOG_COLUMNS[7:12]  # the five moments, under "Ngày, tháng, năm"
+    before, after = LOG_COLUMNS[:7], LOG_COLUMNS[12:]
+
+    def head(name: str, span: str = "") -> str:
+        return f"<th{span}>{_e(label(f'log.{name}'))}</th>"
+
     return (
-        f'<p class="c">{_e(f.period.label_vi)}</p>'
-        '<table class="grid"><tr><th rowspan="2">STT</th><th rowspan="2">Mã hồ sơ</th>'
-        '<th rowspan="2">Tên thủ tục hành chính</th><th rowspan="2">Số lượng hồ sơ (bộ)</th>'
-        '<th rowspan="2">Tên cá nhân, tổ chức</th><th rowspan="2">Địa chỉ, số điện thoại</th>'
-        '<th rowspan="2">Cơ quan chủ trì giải quyết</th><th colspan="5">Ngày, tháng, năm</th>'
-        '<th rowspan="2">Ký nhận</th><th rowspan="2">Ghi chú</th></tr>'
-        "<tr><th>Nhận hồ sơ</th><th>Hẹn trả kết quả</th><th>Chuyển hồ sơ đến cơ quan giải quyết</th>"
-        "<th>Nhận kết quả từ cơ quan giải quyết</th><th>Trả kết quả cho cá nhân, tổ chức</th></tr>"
-        f"{rows}</table>"
+        f'<p class="c">{_e(f.period.label_vi)}</p><table class="grid"><tr>'
+        + "".join(head(n, ' rowspan="2"') for n in before)
+        + head("dates", f' colspan="{len(dates)}"')
+        + "".join(head(n, ' rowspan="2"') for n in after)
+        + "</tr><tr>"
+        + "".join(head(n) for n in dates)
+        + f"</tr>{rows}</table>"
     )
+
+
+def _timeliness_column() -> str:
+    """Mẫu 06's result column, naming the three classes the engine records."""
+    marks = {k: label(f"timeliness.{k}") for k in ("early", "on_time", "late")}
+    return label("form.timeliness_column", **marks)
 
 
 def to_html(form: Form) -> str:
