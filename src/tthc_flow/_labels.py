@@ -279,7 +279,7 @@ LABELS: dict[str, Label] = {
     "weekday.3": _("Thứ Năm", "Thu"),
     "weekday.4": _("Thứ Sáu", "Fri"),
     "weekday.5": _("Thứ Bảy", "Sat"),
-    "weekday.6": _("Chủ Nhật", "Sun"),
+    "weekday.6": _("Chủ nhật", "Sun"),
 }
 """``key -> Label``: every label of the package (docs/concepts.md, "Labels")."""
 

@@ -93,7 +93,7 @@ def _receipt(f: ReceiptSlip) -> str:
     )
     fee = f"{f.fee_amount:,} đồng".replace(",", ".") if f.fee_amount else "Không"
     log = (
-        f"<p>Vào Sổ theo dõi hồ sơ, Quyển số: {_e(f.log_book)}, "
+        f"<p>Vào {_e(label('log.sheet'))}, Quyển số: {_e(f.log_book)}, "
         f"Số thứ tự: {'' if f.log_line is None else f.log_line}</p>"
     )
     return (
@@ -153,7 +153,7 @@ def _apology(f: ApologyLetter) -> str:
         f"đến nay hồ sơ chưa giải quyết xong vì lý do: {_e(f.reason)}.</p>"
         "<p>Sự chậm trễ này đã gây phiền hà cho Ông/Bà/Tổ chức. Chúng tôi xin lỗi và "
         f"hẹn lại ngày trả kết quả vào <b>{when(f.new_due_at)}</b> (lần thứ {f.reschedule_no}).</p>"
-        "<p>Nơi nhận: Như trên; Bộ phận Một cửa; Lưu VT.</p>"
+        f"<p>Nơi nhận: Như trên; {_e(label('role.one_stop'))}; Lưu VT.</p>"
         + _signatures("", "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", f.signed_by)
     )
 
