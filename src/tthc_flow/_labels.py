@@ -15,7 +15,7 @@ one wording everywhere. Where an official form prescribes the wording, the entry
 Keys are ``area.name``: ``report.*`` (statistics columns), ``group.*`` (what a report groups
 by), ``task.*``, ``timeliness.*``, ``kpi.*``, ``role.*``, ``unit.*`` (the unit that holds a
 step on a form), ``channel.*`` / ``form.channel.*``, ``online.*``, ``time_unit.*``,
-``state.*`` (the standard lifecycle's states), ``document_form.*``, ``log.*`` (the columns of
+``state.*`` (the standard lifecycle's states), ``period.*`` (a reporting period's title), ``document_form.*``, ``log.*`` (the columns of
 Mẫu 07), ``form.*``, ``sim.*`` (results tables and plots), ``cli.*`` and ``weekday.0`` ..
 ``weekday.6``. A text may hold ``{name}`` fields, filled by :func:`label`'s keywords.
 
@@ -65,6 +65,16 @@ LABELS: dict[str, Label] = {
         "Tình hình, kết quả giải quyết thủ tục hành chính {period}",
         "Administrative procedure dossiers, {period}",
         FORM_06A,
+    ),
+    # ---- a reporting period's title (``Period.label``; quarters in Roman numerals, as printed)
+    "period.month": _("Tháng {first:%m} năm {year}", "{first:%B} {year}"),
+    "period.quarter": _("Quý {roman} năm {year}", "Q{quarter} {year}"),
+    "period.first_half": _("6 tháng đầu năm {year}", "H1 {year}"),
+    "period.second_half": _("6 tháng cuối năm {year}", "H2 {year}"),
+    "period.nine_months": _("9 tháng đầu năm {year}", "Nine months {year}"),
+    "period.year": _("Năm {year}", "Year {year}"),
+    "period.range": _(
+        "Từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}", "{first:%Y-%m-%d} to {last:%Y-%m-%d}"
     ),
     "report.sheet": _("Thống kê", "Statistics"),
     "report.group": _("Nhóm", "Group"),
