@@ -14,7 +14,7 @@ one wording everywhere. Where an official form prescribes the wording, the entry
 
 Keys are ``area.name``: ``report.*`` (statistics columns), ``group.*`` (what a report groups
 by), ``task.*``, ``timeliness.*``, ``kpi.*``, ``role.*``, ``unit.*`` (the unit that holds a
-step on a form), ``channel.*`` / ``form.channel.*``, ``online.*``, ``time_unit.*``,
+step on a form), ``channel.*`` / ``form.channel.*``, ``procedure.*``, ``online.*``, ``time_unit.*``,
 ``state.*`` (the standard lifecycle's states), ``period.*`` (a reporting period's title), ``document_form.*``, ``log.*`` (the columns of
 Mẫu 07), ``form.*``, ``sim.*`` (results tables and plots), ``cli.*`` and ``weekday.0`` ..
 ``weekday.6``. A text may hold ``{name}`` fields, filled by :func:`label`'s keywords.
@@ -78,6 +78,10 @@ LABELS: dict[str, Label] = {
     ),
     "report.sheet": _("Thống kê", "Statistics"),
     "report.group": _("Nhóm", "Group"),
+    "report.left_out": _(
+        "Còn {count} nhóm khác không hiển thị (tệp CSV / Excel có đủ)",
+        "{count} other groups not shown (CSV / Excel have every group)",
+    ),
     "report.total": _("Tổng cộng", "Total"),
     "report.total_to_handle": _("Tổng số hồ sơ nhận giải quyết", "Total to handle", FORM_06A),
     "report.carried_over": _("Số kỳ trước chuyển qua", "Carried over", FORM_06A),
@@ -176,6 +180,7 @@ LABELS: dict[str, Label] = {
     "online.none": _("không", "none"),
     "online.partial": _("một phần", "partial", DECREE_42),
     "online.full": _("toàn trình", "full", DECREE_42),
+    "procedure.fees": _("Phí, lệ phí", "Fees", FORM_01),
     "time_unit.working_days": _("ngày làm việc", "working days"),
     "time_unit.working_hours": _("giờ làm việc", "working hours"),
     "time_unit.calendar_days": _("ngày", "calendar days"),
@@ -261,7 +266,6 @@ LABELS: dict[str, Label] = {
     "cli.shortened": _("Thời hạn cắt giảm", "Shortened limit"),
     "cli.channels": _("Kênh", "Channels"),
     "cli.on_the_spot": _("4 tại chỗ", "'4 on the spot'"),
-    "cli.fees": _("Phí, lệ phí", "Fees"),
     "cli.legal_basis": _("Căn cứ pháp lý", "Legal basis"),
     "cli.step": _("Bước", "Step"),
     "cli.yes": _("có", "yes"),

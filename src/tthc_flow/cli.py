@@ -246,7 +246,7 @@ def _show_rows(d: ProcedureDefinition, lang: str) -> list[tuple[str, str]]:
             ", ".join(label(f"channel.{c.value}", lang) for c in d.channels),
         ),
         (label("cli.on_the_spot", lang), label("cli.yes", lang) if d.on_the_spot else "-"),
-        (label("cli.fees", lang), fees or "-"),
+        (label("procedure.fees", lang), fees or "-"),
         (label("cli.legal_basis", lang), "; ".join(d.legal_basis)),
     ]
     rows += [

@@ -109,7 +109,7 @@ def _receipt(f: ReceiptSlip) -> str:
         f"<p>Thời gian nhận hồ sơ: {when(f.received_at)}</p>"
         f"<p>Thời gian trả kết quả giải quyết hồ sơ: <b>{when(f.due_at)}</b></p>"
         f"<p>Đăng ký nhận kết quả tại: {_e(f.result_channel)}</p>"
-        f"<p>Phí, lệ phí: {_e(fee)} ({'Đã thanh toán' if f.fee_paid else 'Chưa thanh toán'})</p>"
+        f"<p>{_e(label('procedure.fees'))}: {_e(fee)} ({'Đã thanh toán' if f.fee_paid else 'Chưa thanh toán'})</p>"
         + log
         + _signatures("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", f.received_by)
     )

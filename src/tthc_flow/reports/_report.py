@@ -120,11 +120,7 @@ class Report:
             table.add_row(*line)
         left_out = len(largest) - (len(shown) - 1)
         if left_out:
-            table.caption = (
-                f"{left_out} other groups not shown (CSV / Excel have every group)"
-                if lang == "en"
-                else f"Còn {left_out} nhóm khác không hiển thị (tệp CSV / Excel có đủ)"
-            )
+            table.caption = _label("report.left_out", lang, count=left_out)
         return table
 
     def to_text(self, lang: str = "vi", *, rich: bool = False, width: int = 80) -> str:
