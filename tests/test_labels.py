@@ -248,3 +248,20 @@ def test_the_scan_finds_a_stray_label(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text('"""Quá hạn in a docstring is fine."""\nX = {"late": "Quá hạn"}\n')
     assert _string_constants(module) == ["late", "Quá hạn"]
+
+
+def test_the_report_table_names_the_groups_it_leaves_out() -> None:
+    b = new_builder()
+    build_mixed(b)
+    report = statistics(
+        b.dossiers(), Period.parse("2026-Q1"), by="procedure", catalog=seed_catalog()
+    )
+    groups = len(report.groups) - 1  # the total row is not a group
+    assert groups >= 2
+    # 48 columns: (48 - 30 - 4) // 14 = 1 column, the total's; every group is left out
+    assert report.to_table("vi", width=48).caption == (
+        f"Còn {groups} nhóm khác không hiển thị (tệp CSV / Excel có đủ)"
+    )
+    assert report.to_table("en", width=48).caption == (
+        f"{groups} other groups not shown (CSV / Excel have every group)"
+    )
