@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "tthc_flow._numbers": 0,
     "tthc_flow._safe_text": 0,
     "tthc_flow._choices": 0,
+    "tthc_flow._labels": 0,
     "tthc_flow.calendar": 1,
     "tthc_flow.procedure": 1,
     "tthc_flow.engine": 2,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich import box
 from rich.table import Table
 
-from tthc_flow._cli_text import say
+from tthc_flow._labels import label
 from tthc_flow.simulation import (
     format_difference,
     format_estimate,
@@ -42,7 +42,7 @@ def kpi_table(
     if comparison is None:
         for kpi in headline_kpis(base):
             table.add_row(kpi_label(kpi, lang), format_estimate(kpi, base.kpis[kpi], lang))
-        return _caption(table, [say("all_kpis", lang)])
+        return _caption(table, [label("cli.all_kpis", lang)])
     table.add_column(comparison.variant, justify="right", no_wrap=True)
     table.add_column(table_label("difference", lang), justify="right", no_wrap=True)
     for kpi in headline_kpis(comparison):
@@ -53,7 +53,7 @@ def kpi_table(
             format_kpi(kpi, row.variant.mean, lang),
             format_difference(row, lang),
         )
-    return _caption(table, [table_label("significant", lang), say("all_kpis", lang)])
+    return _caption(table, [table_label("significant", lang), label("cli.all_kpis", lang)])
 
 
 def _caption(table: Table, notes: list[str]) -> Table:

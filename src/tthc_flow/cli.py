@@ -1,8 +1,9 @@
 """The ``tthc`` command: validate, inspect, compute due dates, simulate, report, export.
 
-Vietnamese labels by default, English with ``--lang en`` (labels in :mod:`tthc_flow._cli_text`;
-KPI labels, value formats and the JSON/CSV export of simulation results are the simulation
-library's, laid out as terminal tables by :mod:`tthc_flow._cli_results`).
+Vietnamese labels by default, English with ``--lang en``; every label is read from the
+package's one label table (:mod:`tthc_flow._labels`). KPI names, value formats and the
+JSON/CSV export of simulation results are the simulation library's, laid out as terminal
+tables by :mod:`tthc_flow._cli_results`.
 
 Exit codes (docs/cli.md): 0 done; 1 bad input or a library error (``file:line:column``
 messages, a store that cannot be opened, a file that cannot be read or written), nothing
@@ -28,7 +29,7 @@ from rich.text import Text
 
 from tthc_flow._cli_errors import fail, missing_hint, one_line_errors
 from tthc_flow._cli_stores import open_read_only as _open_store
-from tthc_flow._cli_text import say, weekday
+from tthc_flow._labels import duration, label, weekday
 from tthc_flow._numbers import number
 from tthc_flow._safe_text import csv_text
 from tthc_flow._time import VN_TZ
@@ -201,11 +202,11 @@ def validate(path: Path, root: Path | None, lang: str) -> None:
             scenario = load_scenario(path, root=root)
             count = len(scenario.catalog)
             click.echo(
-                f"ok: {say('scenario', lang)} {scenario.name} ({count} {say('procedures', lang)})"
+                f"ok: {label('cli.scenario', lang)} {scenario.name} ({count} {label('cli.procedures', lang)})"
             )
         else:
             catalog = load_catalog(path)
-            click.echo(f"ok: {len(catalog)} {say('procedure_versions', lang)}: {path}")
+            click.echo(f"ok: {len(catalog)} {label('cli.procedure_versions', lang)}: {path}")
 
 
 def is_scenario(path: Path) -> bool:
@@ -230,26 +231,26 @@ def is_scenario(path: Path) -> bool:
 def _show_rows(d: ProcedureDefinition, lang: str) -> list[tuple[str, str]]:
     from tthc_flow.simulation import role_label
 
-    def limit(duration: Any) -> str:
-        if duration is None:
-            return "-"
-        value = int(duration.value) if duration.value == int(duration.value) else duration.value
-        return f"{value} {say(duration.unit.value, lang)}"
+    def limit(limit: Any) -> str:
+        return "-" if limit is None else duration(limit.value, limit.unit.value, lang)
 
     fees = "; ".join(f"{f.name}: {number(f.amount, lang)} đ" for f in d.fees)
     rows = [
-        (say("field", lang), d.field),
-        (say("agency", lang), d.agency),
-        (say("statutory", lang), limit(d.time_limit.statutory)),
-        (say("shortened", lang), limit(d.time_limit.shortened)),
-        (say("online_service", lang), say(d.online.value, lang)),
-        (say("channels", lang), ", ".join(say(c.value, lang) for c in d.channels)),
-        (say("on_the_spot", lang), say("yes", lang) if d.on_the_spot else "-"),
-        (say("fees", lang), fees or "-"),
-        (say("legal_basis", lang), "; ".join(d.legal_basis)),
+        (label("group.field", lang), d.field),
+        (label("group.agency", lang), d.agency),
+        (label("cli.statutory", lang), limit(d.time_limit.statutory)),
+        (label("cli.shortened", lang), limit(d.time_limit.shortened)),
+        (label("group.online", lang), label(f"online.{d.online.value}", lang)),
+        (
+            label("cli.channels", lang),
+            ", ".join(label(f"channel.{c.value}", lang) for c in d.channels),
+        ),
+        (label("cli.on_the_spot", lang), label("cli.yes", lang) if d.on_the_spot else "-"),
+        (label("procedure.fees", lang), fees or "-"),
+        (label("cli.legal_basis", lang), "; ".join(d.legal_basis)),
     ]
     rows += [
-        (f"{say('step', lang)} {i}", f"{s.name} ({role_label(s.role, lang)}, {s.share:g})")
+        (f"{label('cli.step', lang)} {i}", f"{s.name} ({role_label(s.role, lang)}, {s.share:g})")
         for i, s in enumerate(d.workflow.steps, 1)
     ]
     return rows
@@ -264,8 +265,8 @@ def show(code: str, catalog_path: Path | None, lang: str) -> None:
     with one_line_errors():
         d = _load_catalog(catalog_path).get(code)
     table = Table(title=f"{d.code} v{d.version}: {d.name}", show_header=False)
-    for label, value in _show_rows(d, lang):
-        table.add_row(label, value)
+    for name, value in _show_rows(d, lang):
+        table.add_row(name, value)
     console.print(table)
 
 
@@ -310,13 +311,13 @@ def due(received: str, days: float | None, hours: float | None, lang: str) -> No
     with one_line_errors():
         start = engine._clock_start(moment, unit)  # the same policies the engine applies
         due_at = engine._due_after(start, limit.value, limit.unit)
-    shown = int(amount) if amount == int(amount) else amount
-    click.echo(f"{say('received_at', lang)}: {moment:%Y-%m-%d %H:%M}")
+    click.echo(f"{label('cli.received_at', lang)}: {moment:%Y-%m-%d %H:%M}")
     if start != moment:
-        click.echo(f"{say('clock_starts', lang)}: {start:%Y-%m-%d %H:%M}")
+        click.echo(f"{label('cli.clock_starts', lang)}: {start:%Y-%m-%d %H:%M}")
     for day, reason in calendar.days_off_between(moment.date(), due_at.date()):
-        click.echo(f"  {say('day_off', lang)} {weekday(day, lang)} {day:%Y-%m-%d}: {reason}")
-    click.echo(f"{say('due_at', lang)}: {due_at:%Y-%m-%d %H:%M} ({shown} {say(unit.value, lang)})")
+        click.echo(f"  {label('cli.day_off', lang)} {weekday(day, lang)} {day:%Y-%m-%d}: {reason}")
+    due = duration(amount, unit.value, lang)
+    click.echo(f"{label('cli.due_at', lang)}: {due_at:%Y-%m-%d %H:%M} ({due})")
 
 
 @main.command()
@@ -346,7 +347,7 @@ def simulate(
     with one_line_errors():
         scenario = load_scenario(scenario_path, root=root)
     base = run(scenario, replications=replications, progress=True, keep_events=False)
-    title = f"{scenario.name}: {replications} {say('replications', lang)}"
+    title = f"{scenario.name}: {replications} {label('cli.replications', lang)}"
     results, comparisons = [base], []
     if variants:
         for variant in scenario.model.variants:
@@ -361,10 +362,10 @@ def simulate(
         if path:
             with one_line_errors():
                 write_results(results, path, lang, comparisons, format=fmt)
-            click.echo(f"{say('written', lang)}: {path}")
+            click.echo(f"{label('cli.written', lang)}: {path}")
     if plot:
         with one_line_errors():
-            click.echo(f"{say('plot', lang)}: {plot_comparison(results, plot, lang)}")
+            click.echo(f"{label('cli.plot', lang)}: {plot_comparison(results, plot, lang)}")
 
 
 @main.command()
@@ -531,24 +532,24 @@ def demo(
     for variant in variants:
         result = simulate(scenario, variant.name, replications, progress=True, keep_events=False)
         results.append(result)
-        title = f"{say('comparison', lang)}: {variant.name} / {table_label('baseline', lang)}"
+        title = f"{label('cli.comparison', lang)}: {variant.name} / {table_label('baseline', lang)}"
         console.print(kpi_table(base, compare(base, result), lang, title))
-    files: dict[str, Path] = {say("database", lang): db}
+    files: dict[str, Path] = {label("cli.database", lang): db}
     writers: list[tuple[str, Callable[[], Path]]] = [
-        ("Excel", lambda: write_statistics_xlsx(table, out / "thong-ke.xlsx", lang)),
+        ("excel", lambda: write_statistics_xlsx(table, out / "thong-ke.xlsx", lang)),
         ("event_log", lambda: write_xes(store.events(), out / "nhat-ky.xes")),
         ("plot", lambda: plot_comparison(results, out / "so-sanh.png", lang)),
     ]
     for key, write in writers:
         try:
-            files[say(key, lang)] = write()
+            files[label(f"cli.{key}", lang)] = write()
         except ImportError as error:  # openpyxl and matplotlib are optional extras
-            click.echo(f"({say(key, lang)}: {missing_hint(error)})", err=True)
-    console.rule(say("files_written", lang))
-    for label, path in files.items():
-        click.echo(f"{label}: {path}")
+            click.echo(f"({label(f'cli.{key}', lang)}: {missing_hint(error)})", err=True)
+    console.rule(label("cli.files_written", lang))
+    for name, path in files.items():
+        click.echo(f"{name}: {path}")
     elapsed = timedelta(seconds=round(time.perf_counter() - started))
-    click.echo(f"{say('run_time', lang)}: {elapsed}")
+    click.echo(f"{label('cli.run_time', lang)}: {elapsed}")
 
 
 def _add_service_commands() -> None:

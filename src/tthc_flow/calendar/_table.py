@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from tthc_flow._labels import label
 from tthc_flow.calendar._corrections import (
     CORRECTIONS,
     CULTURE_DAY_FIRST_YEAR,
@@ -29,8 +30,8 @@ from tthc_flow.errors import CalendarError
 Micros = tuple[tuple[int, int], ...]
 
 _WEEKEND_NAMES = {
-    "vi": {5: "Thứ Bảy", 6: "Chủ nhật"},
-    "en_US": {5: "Saturday", 6: "Sunday"},
+    "vi": {day: label(f"weekday.{day}") for day in (5, 6)},
+    "en_US": {5: "Saturday", 6: "Sunday"},  # a day-off reason names the whole day
 }
 
 

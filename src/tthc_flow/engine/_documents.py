@@ -22,6 +22,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tthc_flow._labels import label
+
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -37,16 +39,9 @@ class DocumentForm(StrEnum):
 
     @property
     def label(self) -> str:
-        """The Vietnamese label printed on the receipt slip."""
-        return _LABELS[self]
-
-
-_LABELS = {
-    DocumentForm.ORIGINAL: "Bản chính",
-    DocumentForm.COPY: "Bản sao",
-    DocumentForm.CERTIFIED_COPY: "Bản sao chứng thực",
-    DocumentForm.ELECTRONIC: "Bản điện tử",
-}
+        """The Vietnamese label printed on the receipt slip (``document_form.*`` in
+        :mod:`tthc_flow._labels`)."""
+        return label(f"document_form.{self.value}")
 
 
 class DocumentSource(StrEnum):

@@ -1,13 +1,13 @@
-"""The fit report: what the fitting chose and how well it fits, as plain text."""
+"""The fit report: what the fitting chose and how well it fits, as plain text (English;
+weekday names from :mod:`tthc_flow._labels`)."""
 
 from __future__ import annotations
 
 import math
 
+from tthc_flow._labels import label
 from tthc_flow.forecast._fit import FittedModel
 from tthc_flow.forecast._goodness import FitChoice
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _choice(c: FitChoice) -> str:
@@ -25,7 +25,11 @@ def fit_report(model: FittedModel) -> str:
     )
     lines.append(
         "  weekday factors: "
-        + ", ".join(f"{WEEKDAYS[i]} {f:.2f}" for i, f in enumerate(pooled.weekday) if f != 1.0)
+        + ", ".join(
+            f"{label(f'weekday.{i}', 'en')} {f:.2f}"
+            for i, f in enumerate(pooled.weekday)
+            if f != 1.0
+        )
     )
     lines.append(
         "  month factors: "

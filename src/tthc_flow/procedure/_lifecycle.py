@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from tthc_flow._labels import label
 from tthc_flow.errors import NotFound
 from tthc_flow.procedure._model import Guard, ProcedureDefinition, Step
 
@@ -158,17 +159,21 @@ class Lifecycle:
 
 
 STANDARD_LABELS = {
-    SUBMITTED: "Chờ tiếp nhận",
-    RECEIVED: "Đã tiếp nhận",
-    SUPPLEMENT_REQUESTED: "Chờ bổ sung hồ sơ",
-    RESULT_READY: "Có kết quả, chờ trả",
-    RETURNED: "Đã trả kết quả",
-    REFUSED: "Từ chối tiếp nhận",
-    WITHDRAWN: "Đã rút hồ sơ",
-    STOPPED: "Dừng xử lý",
-    HANDLED_AT_DESK: "Giải quyết tại chỗ",
-    AWAITING_PAYMENT: "Chờ thực hiện nghĩa vụ tài chính",
+    state: label(f"state.{state}")
+    for state in (
+        SUBMITTED,
+        RECEIVED,
+        SUPPLEMENT_REQUESTED,
+        RESULT_READY,
+        RETURNED,
+        REFUSED,
+        WITHDRAWN,
+        STOPPED,
+        HANDLED_AT_DESK,
+        AWAITING_PAYMENT,
+    )
 }
+"""The Vietnamese name of each standard state (``state.*`` in :mod:`tthc_flow._labels`)."""
 
 EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
     Effect.ACCEPT: frozenset({RECEIVED}),

@@ -1,4 +1,5 @@
-"""Excel workbooks (openpyxl) of the statistics and of the dossier log book, Vietnamese headers.
+"""Excel workbooks (openpyxl) of the statistics and of the dossier log book; headers from the
+label table (:mod:`tthc_flow._labels`), the log book's in Vietnamese as Mẫu 07 prints them.
 
 Every text is written as a string cell, never a formula: an applicant named
 ``=HYPERLINK("http://...","Bấm")`` stays that text. Characters the sheet's XML cannot hold are
@@ -11,27 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tthc_flow._labels import label
 from tthc_flow._safe_text import xml_text
-from tthc_flow.reports._forms import DossierLog
+from tthc_flow.reports._forms import LOG_COLUMNS, DossierLog
 from tthc_flow.reports._report import Report
 from tthc_flow.reports._statistics import ROW_COLUMNS
-
-LOG_HEADERS = (
-    "STT",
-    "Mã hồ sơ",
-    "Tên thủ tục hành chính",
-    "Số lượng hồ sơ (bộ)",
-    "Tên cá nhân, tổ chức",
-    "Địa chỉ, số điện thoại",
-    "Cơ quan chủ trì giải quyết",
-    "Nhận hồ sơ",
-    "Hẹn trả kết quả",
-    "Chuyển hồ sơ đến cơ quan giải quyết",
-    "Nhận kết quả từ cơ quan giải quyết",
-    "Trả kết quả cho cá nhân, tổ chức",
-    "Ký nhận",
-    "Ghi chú",
-)
 
 
 def _put(ws: Any, row: int, column: int, value: Any) -> Any:
@@ -58,7 +43,7 @@ def write_statistics_xlsx(report: Report, path: str | Path, lang: str = "vi") ->
 
     wb = Workbook()
     ws: Any = wb.active
-    ws.title = "Thống kê" if lang != "en" else "Statistics"
+    ws.title = label("report.sheet", lang)
     _put(ws, 1, 1, report.title(lang)).font = Font(bold=True, size=13)
     _put(ws, 2, 1, report.period.label(lang))
     for col, header in enumerate(report.headers(lang), start=1):
@@ -87,11 +72,11 @@ def write_log_xlsx(log: DossierLog, path: str | Path) -> Path:
 
     wb = Workbook()
     ws: Any = wb.active
-    ws.title = "Sổ theo dõi hồ sơ"
+    ws.title = label("log.sheet")
     _put(ws, 1, 1, f"{log.header.title} ({log.header.form_no})").font = Font(bold=True, size=13)
     _put(ws, 2, 1, log.period.label_vi)
-    for col, header in enumerate(LOG_HEADERS, start=1):
-        _put(ws, 4, col, header).font = Font(bold=True)
+    for col, name in enumerate(LOG_COLUMNS, start=1):
+        _put(ws, 4, col, label(f"log.{name}")).font = Font(bold=True)
     for r, x in enumerate(log.entries, start=5):
         contact = " ".join(v for v in (x.applicant.address, x.applicant.phone) if v)
         row = (

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from tthc_flow._labels import duration, has_label, label
 from tthc_flow.engine import DocumentForm, Dossier, Event, OfficialDirectory, component_form
 from tthc_flow.errors import ConfigurationError
 from tthc_flow.procedure import ProcedureDefinition
@@ -29,17 +30,24 @@ from tthc_flow.reports._period import Period
 CIRCULAR = "Thông tư số 03/2025/TT-VPCP ngày 15/9/2025 của Văn phòng Chính phủ"
 """The circular whose Annex I holds the forms (docs/forms.md)."""
 
-CHANNEL_LABELS = {
-    "desk": "Trực tiếp tại Bộ phận Một cửa",
-    "postal": "Qua dịch vụ bưu chính công ích",
-    "online": "Trực tuyến",
+UNIT_KEYS = {
+    "one_stop": "role.one_stop",
+    "specialist": "unit.specialist",
+    "leader": "unit.leader",
 }
+"""The unit a form names for the role that holds a step (a procedure's own role keeps its
+name); the words are in :mod:`tthc_flow._labels`."""
 
-ROLE_LABELS = {
-    "one_stop": "Bộ phận Một cửa",
-    "specialist": "Phòng chuyên môn",
-    "leader": "Lãnh đạo cơ quan",
-}
+
+def channel_text(channel: str) -> str:
+    """A channel as Mẫu 01 prints it (``Trực tiếp tại Bộ phận Một cửa``); unknown: as given."""
+    key = f"form.channel.{channel}"
+    return label(key) if has_label(key) else channel
+
+
+def unit_text(role: str) -> str:
+    """The unit that holds a step of ``role``, as the forms print it."""
+    return label(UNIT_KEYS[role]) if role in UNIT_KEYS else role
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +240,25 @@ class DossierLog:
     entries: tuple[LogEntry, ...] = field(default_factory=tuple)
 
 
+LOG_COLUMNS = (
+    "line",
+    "dossier_code",
+    "procedure",
+    "set_count",
+    "applicant",
+    "contact",
+    "agency",
+    "received_at",
+    "due_at",
+    "transferred_at",
+    "result_received_at",
+    "returned_at",
+    "signature",
+    "note",
+)
+"""The columns of Mẫu 07 in the form's order; their heads are the ``log.*`` labels."""
+
+
 Form = ReceiptSlip | SupplementRequest | RefusalSlip | ApologyLetter | ControlSlip | DossierLog
 
 
@@ -293,7 +320,9 @@ def _events(events: Iterable[Event], effect: str) -> list[Event]:
 
 
 def _stage(event: Event) -> str:
-    return "Tiếp nhận" if event.from_state == "submitted" else "Thẩm định, giải quyết"
+    return label(
+        "form.stage.reception" if event.from_state == "submitted" else "form.stage.appraisal"
+    )
 
 
 # ---------------------------------------------------------------- builders
@@ -329,8 +358,8 @@ def receipt_slip(
         time_limit=_limit_text(definition),
         received_at=d.received_at,
         due_at=_first_due(events) or d.original_due_at,
-        channel=CHANNEL_LABELS.get(d.channel, d.channel),
-        result_channel=CHANNEL_LABELS.get(d.channel, d.channel),
+        channel=channel_text(d.channel),
+        result_channel=channel_text(d.channel),
         fee_amount=d.fees_due,
         fee_paid=d.fee_paid,
         received_by=official_name(received, officials),
@@ -369,19 +398,10 @@ def _first_due(events: Sequence[Event]) -> datetime | None:
 
 def _limit_text(definition: ProcedureDefinition) -> str:
     limit = definition.time_limit
-    units = {
-        "working_days": "ngày làm việc",
-        "working_hours": "giờ làm việc",
-        "calendar_days": "ngày",
-    }
-
-    def text(value: float, unit: str) -> str:
-        shown = int(value) if value == int(value) else value
-        return f"{shown} {units[unit]}"
-
-    out = text(limit.statutory.value, limit.statutory.unit.value)
+    out = duration(limit.statutory.value, limit.statutory.unit.value)
     if limit.shortened is not None:
-        out += f" (cắt giảm còn {text(limit.shortened.value, limit.shortened.unit.value)})"
+        shortened = duration(limit.shortened.value, limit.shortened.unit.value)
+        out += " " + label("form.shortened", limit=shortened)
     return out
 
 
@@ -460,8 +480,8 @@ def apology_letters(
     letters = []
     for i, r in enumerate(d.reschedules, start=1):
         unit = next(
-            (ROLE_LABELS.get(s.role, s.role) for s in reversed(d.steps) if s.entered_at <= r.at),
-            ROLE_LABELS["one_stop"],
+            (unit_text(s.role) for s in reversed(d.steps) if s.entered_at <= r.at),
+            unit_text("one_stop"),
         )
         assert d.received_at is not None
         letters.append(
@@ -490,15 +510,11 @@ def apology_letters(
     return letters
 
 
-TIMELINESS_MARKS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
-"""The slip's words for the class the engine recorded (Circular 01/2018 Form 05 wording)."""
-
-
 def _timeliness_mark(finished_at: datetime | None, timeliness: str | None) -> str:
     """The recorded class as the slip prints it: the engine decided it, the slip never does."""
     if finished_at is None:
-        return "Đang giải quyết"
-    return TIMELINESS_MARKS.get(timeliness or "", "")
+        return label("timeliness.open")
+    return label(f"timeliness.{timeliness}") if timeliness else ""
 
 
 def control_slip(
@@ -513,10 +529,10 @@ def control_slip(
     names = {s.id: s.name for s in definition.workflow.steps}
     agencies = {a.id: a.name for a in definition.agencies}
     rows = []
-    previous = ROLE_LABELS["one_stop"]
+    previous = unit_text("one_stop")
     for step in d.steps:
         unit = names.get(step.step, step.step)
-        holder = ROLE_LABELS.get(step.role, step.role)
+        holder = unit_text(step.role)
         if step.agency:
             holder = agencies.get(step.agency, step.agency)
         to_unit = f"{holder}: {unit}"
@@ -543,13 +559,13 @@ def control_slip(
         rows.append(
             Handover(
                 from_unit=previous,
-                to_unit="Bộ phận Một cửa: trả kết quả",
+                to_unit=label("form.return_step"),
                 handed_at=d.returned_at,
                 handed_by=official_name(_event_at(events, d.returned_at), officials),
                 due_at=d.original_due_at,
                 finished_at=d.resolved_at,
                 timeliness=_timeliness_mark(d.resolved_at, d.resolution_timeliness),
-                note="Đã trả kết quả cho tổ chức, cá nhân",
+                note=label("form.returned_note"),
                 received_by=d.applicant,
             )
         )
@@ -589,12 +605,13 @@ def dossier_log(
     period: Period,
     catalog: Any,
     *,
-    issuer_name: str = "Bộ phận Một cửa",
+    issuer_name: str = "",
     letterhead: Letterhead = DEFAULT_LETTERHEAD,
 ) -> DossierLog:
     """Mẫu 07 for ``period``: the dossiers received in it, in order of receipt.
 
-    ``dossiers`` yields ``(dossier, events)`` pairs; ``catalog`` gives procedure names.
+    ``dossiers`` yields ``(dossier, events)`` pairs; ``catalog`` gives procedure names;
+    ``issuer_name`` defaults to the one-stop desk (Bộ phận Một cửa).
     """
     chosen = sorted(
         ((d, ev) for d, ev in dossiers if period.contains(d.received_at)),
@@ -604,13 +621,9 @@ def dossier_log(
     for line, (d, events) in enumerate(chosen, start=1):
         definition = catalog.get(d.procedure_code, d.procedure_version)
         transferred = next((e.at for e in events if e.effect == "handover"), None)
-        note = {
-            "refused": "Từ chối",
-            "withdrawn": "Rút hồ sơ",
-            "closed": "Đóng hồ sơ",
-            "rejected": "Không giải quyết",
-        }
-        extra = " ; xin lỗi, hẹn lại" if d.reschedules else ""
+        outcome = f"form.note.{d.outcome}"
+        note = label(outcome) if d.outcome and has_label(outcome) else ""
+        extra = f" ; {label('form.note.rescheduled')}" if d.reschedules else ""
         entries.append(
             LogEntry(
                 line=line,
@@ -624,11 +637,11 @@ def dossier_log(
                 transferred_at=transferred,
                 result_received_at=d.resolved_at,
                 returned_at=d.returned_at,
-                note=note.get(d.outcome or "", "") + extra,
+                note=note + extra,
             )
         )
     header = FormHeader(
-        issuer_name=letterhead.issuer or issuer_name,
+        issuer_name=letterhead.issuer or issuer_name or unit_text("one_stop"),
         issuer_parent=letterhead.parent,
         form_no="Mẫu số 07",
         title="SỔ THEO DÕI HỒ SƠ",

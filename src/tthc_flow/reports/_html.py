@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from tthc_flow._labels import label
 from tthc_flow._safe_text import utf8_text
 from tthc_flow.reports._forms import (
+    LOG_COLUMNS,
     ApologyLetter,
     ControlSlip,
     DossierLog,
@@ -91,7 +93,7 @@ def _receipt(f: ReceiptSlip) -> str:
     )
     fee = f"{f.fee_amount:,} đồng".replace(",", ".") if f.fee_amount else "Không"
     log = (
-        f"<p>Vào Sổ theo dõi hồ sơ, Quyển số: {_e(f.log_book)}, "
+        f"<p>Vào {_e(label('log.sheet'))}, Quyển số: {_e(f.log_book)}, "
         f"Số thứ tự: {'' if f.log_line is None else f.log_line}</p>"
     )
     return (
@@ -100,14 +102,14 @@ def _receipt(f: ReceiptSlip) -> str:
         f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)} (mã TTHC {_e(f.procedure_code)})</p>"
         f"<p>Hình thức nộp: {_e(f.channel)}</p>"
         "<p>Thành phần hồ sơ nộp gồm:</p>"
-        '<table class="grid"><tr><th>STT</th><th>Tên giấy tờ</th><th>Hình thức</th>'
+        f'<table class="grid"><tr><th>{_e(label("log.line"))}</th><th>Tên giấy tờ</th><th>Hình thức</th>'
         f"<th>Số lượng</th></tr>{rows}</table>"
         f"<p>Số lượng hồ sơ: {f.set_count} (bộ)</p>"
         f"<p>Thời gian giải quyết hồ sơ theo quy định là: {_e(f.time_limit)}</p>"
         f"<p>Thời gian nhận hồ sơ: {when(f.received_at)}</p>"
         f"<p>Thời gian trả kết quả giải quyết hồ sơ: <b>{when(f.due_at)}</b></p>"
         f"<p>Đăng ký nhận kết quả tại: {_e(f.result_channel)}</p>"
-        f"<p>Phí, lệ phí: {_e(fee)} ({'Đã thanh toán' if f.fee_paid else 'Chưa thanh toán'})</p>"
+        f"<p>{_e(label('procedure.fees'))}: {_e(fee)} ({'Đã thanh toán' if f.fee_paid else 'Chưa thanh toán'})</p>"
         + log
         + _signatures("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", f.received_by)
     )
@@ -151,7 +153,7 @@ def _apology(f: ApologyLetter) -> str:
         f"đến nay hồ sơ chưa giải quyết xong vì lý do: {_e(f.reason)}.</p>"
         "<p>Sự chậm trễ này đã gây phiền hà cho Ông/Bà/Tổ chức. Chúng tôi xin lỗi và "
         f"hẹn lại ngày trả kết quả vào <b>{when(f.new_due_at)}</b> (lần thứ {f.reschedule_no}).</p>"
-        "<p>Nơi nhận: Như trên; Bộ phận Một cửa; Lưu VT.</p>"
+        f"<p>Nơi nhận: Như trên; {_e(label('role.one_stop'))}; Lưu VT.</p>"
         + _signatures("", "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ", f.signed_by)
     )
 
@@ -181,10 +183,10 @@ def _control(f: ControlSlip) -> str:
         f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)}</p>"
         f"<p>Thời gian nhận hồ sơ: {when(f.received_at)}</p>"
         f"<p>Ngày hẹn trả kết quả: {when(f.due_at)}</p>"
-        '<table class="grid"><tr><th>STT</th><th>Tên cơ quan, đơn vị</th>'
+        f'<table class="grid"><tr><th>{_e(label("log.line"))}</th><th>Tên cơ quan, đơn vị</th>'
         "<th>Thời gian giao, nhận hồ sơ</th><th>Người giao</th><th>Người nhận</th>"
         "<th>Hạn xử lý</th>"
-        f"<th>Kết quả giải quyết hồ sơ (Trước hạn/Đúng hạn/Quá hạn)</th><th>Ghi chú</th></tr>{rows}"
+        f"<th>{_e(_timeliness_column())}</th><th>{_e(label('log.note'))}</th></tr>{rows}"
         "</table>"
     )
 
@@ -202,17 +204,27 @@ def _log(f: DossierLog) -> str:
         f"<td>{_e(x.note)}</td></tr>"
         for x in f.entries
     )
+    dates = LOG_COLUMNS[7:12]  # the five moments, under "Ngày, tháng, năm"
+    before, after = LOG_COLUMNS[:7], LOG_COLUMNS[12:]
+
+    def head(name: str, span: str = "") -> str:
+        return f"<th{span}>{_e(label(f'log.{name}'))}</th>"
+
     return (
-        f'<p class="c">{_e(f.period.label_vi)}</p>'
-        '<table class="grid"><tr><th rowspan="2">STT</th><th rowspan="2">Mã hồ sơ</th>'
-        '<th rowspan="2">Tên thủ tục hành chính</th><th rowspan="2">Số lượng hồ sơ (bộ)</th>'
-        '<th rowspan="2">Tên cá nhân, tổ chức</th><th rowspan="2">Địa chỉ, số điện thoại</th>'
-        '<th rowspan="2">Cơ quan chủ trì giải quyết</th><th colspan="5">Ngày, tháng, năm</th>'
-        '<th rowspan="2">Ký nhận</th><th rowspan="2">Ghi chú</th></tr>'
-        "<tr><th>Nhận hồ sơ</th><th>Hẹn trả kết quả</th><th>Chuyển hồ sơ đến cơ quan giải quyết</th>"
-        "<th>Nhận kết quả từ cơ quan giải quyết</th><th>Trả kết quả cho cá nhân, tổ chức</th></tr>"
-        f"{rows}</table>"
+        f'<p class="c">{_e(f.period.label_vi)}</p><table class="grid"><tr>'
+        + "".join(head(n, ' rowspan="2"') for n in before)
+        + head("dates", f' colspan="{len(dates)}"')
+        + "".join(head(n, ' rowspan="2"') for n in after)
+        + "</tr><tr>"
+        + "".join(head(n) for n in dates)
+        + f"</tr>{rows}</table>"
     )
+
+
+def _timeliness_column() -> str:
+    """Mẫu 06's result column, naming the three classes the engine records."""
+    marks = {k: label(f"timeliness.{k}") for k in ("early", "on_time", "late")}
+    return label("form.timeliness_column", **marks)
 
 
 def to_html(form: Form) -> str:

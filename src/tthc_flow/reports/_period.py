@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from tthc_flow._labels import label as _label
 from tthc_flow._time import VN_TZ, require_aware
 from tthc_flow.errors import ConfigurationError
 
@@ -153,38 +154,28 @@ class Period:
     @property
     def label_vi(self) -> str:
         """Vietnamese title, as printed on a report (``Quý III năm 2026``)."""
-        y = self.first.year
-        if self.kind == "month":
-            return f"Tháng {self.first.month:02d} năm {y}"
-        if self.kind == "quarter":
-            return f"Quý {_ROMAN[(self.first.month - 1) // 3]} năm {y}"
-        if self.kind == "half":
-            return f"6 tháng {'đầu' if self.first.month == 1 else 'cuối'} năm {y}"
-        if self.kind == "nine_months":
-            return f"9 tháng đầu năm {y}"
-        if self.kind == "year":
-            return f"Năm {y}"
-        return f"Từ ngày {self.first:%d/%m/%Y} đến ngày {self.last:%d/%m/%Y}"
+        return self.label("vi")
 
     @property
     def label_en(self) -> str:
-        """English title."""
-        y = self.first.year
-        if self.kind == "month":
-            return f"{self.first:%B} {y}"
-        if self.kind == "quarter":
-            return f"Q{(self.first.month - 1) // 3 + 1} {y}"
-        if self.kind == "half":
-            return f"H{1 if self.first.month == 1 else 2} {y}"
-        if self.kind == "nine_months":
-            return f"Nine months {y}"
-        if self.kind == "year":
-            return f"Year {y}"
-        return f"{self.first.isoformat()} to {self.last.isoformat()}"
+        """English title (``Q3 2026``)."""
+        return self.label("en")
 
     def label(self, lang: str = "vi") -> str:
-        """The title in ``vi`` or ``en``."""
-        return self.label_en if lang == "en" else self.label_vi
+        """The title in ``vi`` or ``en`` (``period.*`` in :mod:`tthc_flow._labels`)."""
+        kind = self.kind
+        if kind == "half":
+            kind = "first_half" if self.first.month == 1 else "second_half"
+        quarter = (self.first.month - 1) // 3
+        return _label(
+            f"period.{kind}",
+            lang,
+            first=self.first,
+            last=self.last,
+            year=self.first.year,
+            roman=_ROMAN[quarter],
+            quarter=quarter + 1,
+        )
 
     def __str__(self) -> str:
         return f"{self.first.isoformat()}..{self.last.isoformat()}"

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from tthc_flow._labels import label as _label
 from tthc_flow._numbers import number
 from tthc_flow._safe_text import csv_text
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine import Dossier
 from tthc_flow.errors import NotFound
-from tthc_flow.reports._labels import TOTAL_LABEL, label
+from tthc_flow.reports._labels import by_label, label, task_label, total_label
 from tthc_flow.reports._period import Period, judgement_moment
 from tthc_flow.reports._statistics import (
     ROW_COLUMNS,
@@ -27,19 +28,10 @@ from tthc_flow.reports._statistics import (
     group_key,
     tally_dossier,
 )
-from tthc_flow.reports._tasks import TASK_LABELS, Task, TaskStats, task_statistics
+from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
 
 if TYPE_CHECKING:
     from rich.table import Table
-
-BY_LABELS = {
-    None: ("Toàn cơ quan", "Whole agency"),
-    "agency": ("Cơ quan", "Agency"),
-    "field": ("Lĩnh vực", "Field"),
-    "procedure": ("Thủ tục hành chính", "Procedure"),
-    "channel": ("Hình thức tiếp nhận", "Channel"),
-    "online": ("Mức độ dịch vụ công trực tuyến", "Online service mode"),
-}
 
 
 def _fmt(value: Any, lang: str = "vi") -> str:
@@ -91,7 +83,7 @@ class Report:
 
     def group_name(self, g: GroupStats, lang: str = "vi") -> str:
         """``g``'s key, or "Tổng cộng" / "Total" for the total row."""
-        return TOTAL_LABEL[lang if lang == "en" else "vi"] if g.is_total else g.key
+        return total_label(lang) if g.is_total else g.key
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per group (English keys, ``group`` first), the total last."""
@@ -99,14 +91,12 @@ class Report:
 
     def headers(self, lang: str = "vi") -> list[str]:
         """Column headers of :meth:`rows` in ``lang``."""
-        first = BY_LABELS[self.by][1 if lang == "en" else 0]
+        first = by_label(self.by, lang)
         return [first, *(label(c, lang) for c in ROW_COLUMNS)]
 
     def title(self, lang: str = "vi") -> str:
         """Report title with the period."""
-        if lang == "en":
-            return f"Administrative procedure dossiers, {self.period.label_en}"
-        return f"Tình hình, kết quả giải quyết thủ tục hành chính {self.period.label_vi}"
+        return _label("report.title", lang, period=self.period.label(lang))
 
     def _lines(self, groups: list[GroupStats], lang: str) -> list[list[str]]:
         lines = [
@@ -114,10 +104,7 @@ class Report:
         ]
         if self.tasks is not None:
             for key, value in self.tasks.as_dict().items():
-                vi, en = TASK_LABELS[key]
-                lines.append(
-                    [en if lang == "en" else vi, _fmt(value, lang), *[""] * (len(groups) - 1)]
-                )
+                lines.append([task_label(key, lang), _fmt(value, lang), *[""] * (len(groups) - 1)])
         return lines
 
     def to_table(self, lang: str = "vi", width: int = 80) -> Table:
@@ -133,18 +120,14 @@ class Report:
         )
         shown = [self.total, *largest[: fitting - 1]]
         table = Table(title=self.title(lang), title_justify="left")
-        table.add_column(BY_LABELS[self.by][1 if lang == "en" else 0], max_width=LABEL_WIDTH)
+        table.add_column(by_label(self.by, lang), max_width=LABEL_WIDTH)
         for g in shown:
             table.add_column(self.group_name(g, lang), justify="right", max_width=VALUE_WIDTH)
         for line in self._lines(shown, lang):
             table.add_row(*line)
         left_out = len(largest) - (len(shown) - 1)
         if left_out:
-            table.caption = (
-                f"{left_out} other groups not shown (CSV / Excel have every group)"
-                if lang == "en"
-                else f"Còn {left_out} nhóm khác không hiển thị (tệp CSV / Excel có đủ)"
-            )
+            table.caption = _label("report.left_out", lang, count=left_out)
         return table
 
     def to_text(self, lang: str = "vi", *, rich: bool = False, width: int = 80) -> str:
@@ -164,7 +147,7 @@ class Report:
             return console.export_text()
         names = [self.group_name(g, lang) for g in self.groups]
         lines = self._lines(list(self.groups), lang)
-        header = [BY_LABELS[self.by][1 if lang == "en" else 0], *names]
+        header = [by_label(self.by, lang), *names]
         widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
         out = [self.title(lang), ""]
         for row in [header, ["-" * w for w in widths], *lines]:
@@ -182,9 +165,7 @@ class Report:
         """``(label, value)`` of each task figure (empty without tasks)."""
         if self.tasks is None:
             return []
-        return [
-            (TASK_LABELS[k][1 if lang == "en" else 0], v) for k, v in self.tasks.as_dict().items()
-        ]
+        return [(task_label(k, lang), v) for k, v in self.tasks.as_dict().items()]
 
     def to_csv(self, lang: str = "vi") -> str:
         """CSV text, headers in ``lang``, one line per group then the total; with tasks, an

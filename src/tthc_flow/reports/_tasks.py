@@ -54,16 +54,6 @@ class TaskStats:
         }
 
 
-TASK_LABELS = {
-    "assigned": ("Nhiệm vụ được giao", "Tasks assigned"),
-    "done_on_time": ("Hoàn thành đúng hạn", "Done on time"),
-    "done_late": ("Hoàn thành quá hạn", "Done late"),
-    "in_progress": ("Đang thực hiện", "In progress"),
-    "in_progress_overdue": ("Đang thực hiện, quá hạn", "In progress, overdue"),
-    "on_time_pct": ("Tỷ lệ đúng hạn (%)", "On time (%)"),
-}
-
-
 def task_statistics(
     tasks: Iterable[Task], period: Period, *, as_of: datetime | None = None
 ) -> TaskStats:

@@ -1,7 +1,8 @@
-"""KPI names for people: labels in Vietnamese and English, the headline list, values as printed.
+"""KPI names for people, the headline list, values as printed.
 
-The one place for them: :func:`~tthc_flow.simulation.format_comparison`, the JSON/CSV exports
-and the ``tthc simulate`` / ``tthc demo`` tables all read this module.
+The words are those of the package's label table (:mod:`tthc_flow._labels`); this module says
+which entry names which KPI, and how values print. :func:`~tthc_flow.simulation.format_comparison`,
+the JSON/CSV exports and the ``tthc simulate`` / ``tthc demo`` tables all read it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from tthc_flow._labels import LANGUAGES, check_language, label
 from tthc_flow._numbers import number
 from tthc_flow.errors import InvalidCommand
 from tthc_flow.simulation._kpis import Estimate, SimulationResult
@@ -17,57 +19,48 @@ from tthc_flow.simulation._run import BASELINE
 if TYPE_CHECKING:  # _compare prints itself with these labels: no runtime import back
     from tthc_flow.simulation._compare import Comparison, Difference
 
-LANGUAGES = ("vi", "en")
+KPI_KEYS: dict[str, str] = {
+    "arrived": "kpi.arrived",
+    "received": "report.received",
+    "resolved": "report.resolved",
+    "early": "timeliness.early",
+    "on_time": "timeliness.on_time",
+    "late": "timeliness.late",
+    "rejected": "report.rejected",
+    "withdrawn": "report.withdrawn",
+    "returned": "state.returned",
+    "rescheduled": "report.rescheduled",
+    "open_at_end": "kpi.open_at_end",
+    "resolved_at_end": "kpi.resolved_at_end",
+    "in_progress_at_end": "kpi.in_progress_at_end",
+    "censored": "kpi.censored",
+    "censored_overdue": "kpi.censored_overdue",
+    "on_the_spot": "report.on_the_spot",
+    "visits": "kpi.visits",
+    "visits_saved": "kpi.visits_saved",
+    "visits_saved_per_dossier": "kpi.visits_saved_per_dossier",
+    "on_time_rate": "report.on_time_rate",
+    "processing_days_mean": "kpi.processing_days_mean",
+    "processing_days_median": "kpi.processing_days_median",
+    "processing_days_p90": "kpi.processing_days_p90",
+    "citizen_days_mean": "kpi.citizen_days_mean",
+    "backlog_mean": "kpi.backlog_mean",
+    "wait_hours": "kpi.wait_hours",
+    "busy_servers": "kpi.busy_servers",
+    "utilisation": "kpi.utilisation",
+}
+"""Every KPI (per-role KPIs by their prefix) and its entry in the label table
+(:mod:`tthc_flow._labels`). A KPI the statistics report also counts reads the report's entry
+(Form 06a wording): one concept, one label."""
 
 KPI_LABELS: dict[str, dict[str, str]] = {
-    "arrived": {"vi": "Hồ sơ đến", "en": "Dossiers arrived"},
-    "received": {"vi": "Hồ sơ tiếp nhận", "en": "Dossiers received"},
-    "resolved": {"vi": "Hồ sơ đã giải quyết", "en": "Dossiers resolved"},
-    "early": {"vi": "Giải quyết trước hạn", "en": "Resolved early"},
-    "on_time": {"vi": "Giải quyết đúng hạn", "en": "Resolved on time"},
-    "late": {"vi": "Giải quyết quá hạn", "en": "Resolved late"},
-    "rejected": {"vi": "Từ chối", "en": "Rejected"},
-    "withdrawn": {"vi": "Rút hồ sơ", "en": "Withdrawn"},
-    "returned": {"vi": "Đã trả kết quả", "en": "Results handed over"},
-    "rescheduled": {"vi": "Xin lỗi, hẹn lại", "en": "Apologised, rescheduled"},
-    "open_at_end": {"vi": "Còn mở cuối kỳ", "en": "Open at horizon end"},
-    "resolved_at_end": {"vi": "Đã giải quyết cuối kỳ", "en": "Resolved by horizon end"},
-    "in_progress_at_end": {"vi": "Đang giải quyết cuối kỳ", "en": "In progress at horizon end"},
-    "censored": {"vi": "Chưa xong sau kỳ bù", "en": "Still open after drain"},
-    "censored_overdue": {"vi": "Chưa xong, đã quá hạn", "en": "Still open, overdue"},
-    "on_the_spot": {"vi": "Giải quyết 4 tại chỗ", "en": "Handled '4 on the spot'"},
-    "visits": {"vi": "Lượt đến Một cửa", "en": "Desk visits"},
-    "visits_saved": {"vi": "Lượt đi lại tiết kiệm", "en": "Visits saved"},
-    "visits_saved_per_dossier": {"vi": "Lượt tiết kiệm / hồ sơ", "en": "Visits saved per dossier"},
-    "on_time_rate": {"vi": "Tỷ lệ trước hạn, đúng hạn", "en": "Early or on time"},
-    "processing_days_mean": {
-        "vi": "Xử lý TB (ngày làm việc)",
-        "en": "Processing mean (work days)",
-    },
-    "processing_days_median": {
-        "vi": "Xử lý P50 (ngày làm việc)",
-        "en": "Processing P50 (work days)",
-    },
-    "processing_days_p90": {
-        "vi": "Xử lý P90 (ngày làm việc)",
-        "en": "Processing P90 (work days)",
-    },
-    "citizen_days_mean": {"vi": "Người dân chờ TB (ngày)", "en": "Applicant wait, mean (days)"},
-    "backlog_mean": {"vi": "Hồ sơ đang mở TB mỗi ngày", "en": "Open dossiers, daily mean"},
-    "wait_hours": {"vi": "Chờ (giờ)", "en": "Wait (hours)"},
-    "busy_servers": {"vi": "Số người bận TB", "en": "Busy staff, mean"},
-    "utilisation": {"vi": "Mức bận", "en": "Utilisation"},
+    name: {lang: label(key, lang) for lang in LANGUAGES} for name, key in KPI_KEYS.items()
 }
-"""Display names of every KPI (per-role KPIs by their prefix), in Vietnamese and English."""
+"""Display names of every KPI in Vietnamese and English (a view of the label table)."""
 
-ROLE_LABELS: dict[str, dict[str, str]] = {
-    "one_stop": {"vi": "bộ phận một cửa", "en": "one-stop desk"},
-    "specialist": {"vi": "chuyên viên", "en": "specialist"},
-    "leader": {"vi": "lãnh đạo", "en": "leader"},
-    "applicant": {"vi": "người nộp", "en": "applicant"},
-    "system": {"vi": "hệ thống", "en": "system"},
-}
-"""The built-in roles, as per-role KPIs name them; a procedure's own role keeps its name."""
+BUILT_IN_ROLES = ("one_stop", "specialist", "leader", "applicant", "system")
+"""The roles per-role KPIs translate (``role.<name>`` labels); a procedure's own role keeps
+its name."""
 
 HEADLINE_KPIS: tuple[str, ...] = (
     "received",
@@ -86,28 +79,20 @@ HEADLINE_KPIS: tuple[str, ...] = (
 """The KPIs a director reads first, in display order (those missing from a result are skipped;
 every KPI is in the JSON / CSV exports)."""
 
-TABLE_LABELS: dict[str, dict[str, str]] = {
-    "kpi": {"vi": "Chỉ tiêu", "en": "Indicator"},
-    "baseline": {"vi": "hiện trạng", "en": "baseline"},
-    "plot_backlog": {"vi": "Hồ sơ đang giải quyết mỗi ngày", "en": "Open dossiers per day"},
-    "plot_open": {"vi": "hồ sơ đang mở", "en": "open dossiers"},
-    "plot_processing": {
-        "vi": "Thời gian giải quyết (ngày làm việc), tỷ lệ cộng dồn của hồ sơ đã giải quyết",
-        "en": "Processing time (working days), cumulative share of resolved dossiers",
-    },
-    "plot_days": {
-        "vi": "ngày làm việc từ tiếp nhận đến có kết quả",
-        "en": "working days from receipt to result",
-    },
-    "plot_share": {"vi": "tỷ lệ", "en": "share"},
-    "difference": {"vi": "Chênh lệch [KTC 95 %]", "en": "Difference [95 % CI]"},
-    "significant": {
-        "vi": "* khác biệt có ý nghĩa thống kê (khoảng tin cậy 95 % không chứa 0)",
-        "en": "* significant difference (the 95 % interval excludes 0)",
-    },
-    "points": {"vi": "điểm %", "en": "pp"},
-}
-"""Words of a results table: column heads, the note on ``*``, the unit of a rate difference."""
+TABLE_WORDS = (
+    "kpi",
+    "baseline",
+    "plot_backlog",
+    "plot_open",
+    "plot_processing",
+    "plot_days",
+    "plot_share",
+    "difference",
+    "significant",
+    "points",
+)
+"""Words of a results table (``sim.<word>`` labels): column heads, the note on ``*``, the unit
+of a rate difference, the plot's titles and axes."""
 
 COUNT_KPIS = frozenset(
     {
@@ -119,16 +104,10 @@ COUNT_KPIS = frozenset(
 """KPIs printed as whole numbers (means of counts); rates are in %, the rest has 2 decimals."""
 
 
-def _lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise InvalidCommand(f"unknown language {lang!r}; use one of {LANGUAGES}")
-    return lang
-
-
 def role_label(role: str, lang: str = "vi") -> str:
-    """A built-in role in ``lang`` (``one_stop`` -> ``bộ phận một cửa``); other roles as given."""
-    labels = ROLE_LABELS.get(role)
-    return labels[_lang(lang)] if labels else role
+    """A built-in role in ``lang`` (``one_stop`` -> ``Bộ phận Một cửa``); other roles as given."""
+    check_language(lang)
+    return label(f"role.{role}", lang) if role in BUILT_IN_ROLES else role
 
 
 def kpi_label(name: str, lang: str = "vi") -> str:
@@ -138,11 +117,11 @@ def kpi_label(name: str, lang: str = "vi") -> str:
     'Early or on time'
     """
     base, _, role = name.partition(".")
-    labels = KPI_LABELS.get(base)
-    if labels is None:
-        _lang(lang)
+    key = KPI_KEYS.get(base)
+    if key is None:
+        check_language(lang)
         return name
-    text = labels[_lang(lang)]
+    text = label(key, lang)
     return f"{text}: {role_label(role, lang)}" if role else text
 
 
@@ -152,8 +131,10 @@ def kpi_labels(lang: str = "vi") -> dict[str, str]:
 
 
 def table_label(key: str, lang: str = "vi") -> str:
-    """A word of :data:`TABLE_LABELS` in ``lang``."""
-    return TABLE_LABELS[key][_lang(lang)]
+    """A word of :data:`TABLE_WORDS` in ``lang``."""
+    if key not in TABLE_WORDS:
+        raise InvalidCommand(f"key: no results-table word {key!r}; use one of {TABLE_WORDS}")
+    return label(f"sim.{key}", lang)
 
 
 def headline_kpis(result: SimulationResult | Comparison) -> list[str]:
@@ -186,7 +167,7 @@ def format_kpi(
     scaled = value * 100 if rate else value
     if not math.isnan(scaled) and round(scaled, decimals) == 0:
         scaled = 0.0  # no "-0,0"
-    text = number(scaled, _lang(lang), decimals)
+    text = number(scaled, check_language(lang), decimals)
     if signed and scaled > 0:
         text = "+" + text
     if not rate or not unit or text == "-":
