@@ -52,7 +52,8 @@ def test_unknown_code_suggests_close_matches(catalog: Catalog) -> None:
     with pytest.raises(UnknownProcedure, match=r"did you mean 2\.000128.*LPG") as unknown:
         catalog.get("LPG")
     assert (unknown.value.code, unknown.value.version) == ("LPG", None)
-    assert unknown.value.known == ("2.000128", "2.000132")  # both fixtures are named "... LPG"
+    # both procedures of the fixture carry the sample's name, "... cửa hàng bán lẻ LPG chai"
+    assert unknown.value.known == ("2.000128", "2.000132")
 
 
 def test_effective_picks_the_version_in_force(catalog: Catalog) -> None:
