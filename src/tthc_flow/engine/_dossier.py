@@ -18,6 +18,7 @@ from tthc_flow._time import VN_TZ
 from tthc_flow.engine._assignment import ASSIGNMENT_TRIGGERS, Assignment, assignment_of
 from tthc_flow.engine._events import GENESIS_HASH, Event
 from tthc_flow.engine._fast import build_frozen, copy_frozen
+from tthc_flow.engine._personal import ERASE_EFFECT, erased_fields
 from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
 from tthc_flow.engine._results import fold as fold_results
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
@@ -657,6 +658,8 @@ def apply(d: Dossier, event: Event) -> Dossier:
         common["assignments"] = (*d.assignments, recorded)
     elif effect in RESULT_EFFECTS:
         common["papers"] = replace(d.papers, results=fold_results(d.results, event))
+    elif effect == ERASE_EFFECT:  # the personal data erased on request (engine/_personal.py)
+        common.update(erased_fields(d, event))
     documents = p.get("documents")
     if documents:  # components handed in with a supplement
         papers = common.get("papers", d.papers)
