@@ -28,6 +28,7 @@ from tthc_flow.engine._events import GENESIS_HASH, Event, first_broken_link
 from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_status
 from tthc_flow.engine._officials import Official, OfficialDirectory
+from tthc_flow.engine._personal import PersonalDataPolicy
 from tthc_flow.engine._policies import (
     AgencyPolicy,
     ClockStartPolicy,
@@ -142,6 +143,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxPolicy",
     "Pause",
+    "PersonalDataPolicy",
     "Policies",
     "RefusalPolicy",
     "ReminderPolicy",

@@ -18,7 +18,7 @@ from tthc_flow._time import VN_TZ
 from tthc_flow.engine._assignment import ASSIGNMENT_TRIGGERS, Assignment, assignment_of
 from tthc_flow.engine._events import GENESIS_HASH, Event
 from tthc_flow.engine._fast import build_frozen, copy_frozen
-from tthc_flow.engine._personal import ERASE_EFFECT, erased_fields
+from tthc_flow.engine._personal import ERASE_EFFECT, ERASED, MARKER, erased_fields
 from tthc_flow.engine._results import EFFECTS as RESULT_EFFECTS
 from tthc_flow.engine._results import fold as fold_results
 from tthc_flow.engine._timeliness import DEFAULT_TIMELINESS, classify
@@ -438,7 +438,9 @@ def start(event: Event) -> Dossier:
         "procedure_code": p["procedure_code"],
         "procedure_version": p["procedure_version"],
         "agency_code": p["agency_code"],
-        "applicant": p["applicant"],
+        # a version 4 payload read without its kept-apart values (a chain export, which
+        # never holds them): the name reads as erased
+        "applicant": p["applicant"] if MARKER not in p else p.get("applicant", ERASED),
         "channel": p["channel"],
         "state": event.to_state,
         "version": event.version,

@@ -172,7 +172,8 @@ class Event:
 
         ``personal_apart`` (hash version 4, engine/_personal.py): when the payload holds
         personal data, the hashed text holds a commitment to them instead (``payload``
-        keeps the values, as every reader sees them; the store keeps them apart).
+        keeps the values, as every reader sees them; the store keeps them apart). A payload
+        that already carries a commitment (a version 4 event read back) is hashed so too.
 
         ``hashed=False`` leaves ``hash`` empty: for events no store keeps (the simulator's
         lean store), where a chain would have nobody to verify it. With a ``key`` the hash
@@ -180,11 +181,14 @@ class Event:
         one that verifies.
         """
         nonce = ""
-        if personal_apart and hashed and has_personal(payload):
+        if personal_apart and hashed and MARKER not in payload and has_personal(payload):
             payload, nonce = seal(payload, dossier_code, version)
+        if not hashed:
+            payload_json = ""
+        elif MARKER in payload:  # a version 4 payload is hashed without its personal values
             payload_json = canonical_json(redact(payload))
         else:
-            payload_json = canonical_json(payload) if hashed else ""
+            payload_json = canonical_json(payload)
         digest = (
             _hash_with_text(
                 dossier_code,

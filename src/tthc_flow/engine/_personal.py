@@ -153,9 +153,7 @@ def erased_fields(d: Dossier, event: Event) -> dict[str, Any]:
     name = str(event.payload.get("pseudonym") or ERASED)
     changed: dict[str, Any] = {"applicant": name}
     if d.data and not PERSONAL_DATA_KEYS.isdisjoint(dict(d.data)):
-        changed["data"] = tuple(
-            (k, ERASED if k in PERSONAL_DATA_KEYS else v) for k, v in d.data
-        )
+        changed["data"] = tuple((k, ERASED if k in PERSONAL_DATA_KEYS else v) for k, v in d.data)
     record = d.applicant_record
     if record is not None:
         kept = Applicant(type=record.type, name=name)

@@ -290,11 +290,14 @@ class MemoryStore:
             kept[event.version] = (event.personal_nonce, canonical_json(values_of(event.payload)))
         self._personal[code] = kept
         if undo is not None:
-            undo.append(
-                lambda: self._personal.pop(code, None)
-                if before is None
-                else self._personal.__setitem__(code, before)
-            )
+
+            def restore() -> None:
+                if before is None:
+                    self._personal.pop(code, None)
+                else:
+                    self._personal[code] = before
+
+            undo.append(restore)
 
     def _undoer(
         self, code: str, stored: tuple[_Row, ...] | None, keyed: Sequence[tuple[Event, str]]

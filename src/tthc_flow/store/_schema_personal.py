@@ -12,8 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text
 
 PERSONAL_STEP_DESCRIPTION = (
-    "personal_data: the applicant's personal data beside the hash chain, erasable "
-    "(hash version 4)"
+    "personal_data: the applicant's personal data beside the hash chain, erasable (hash version 4)"
 )
 """The ``schema_version`` description of the step."""
 
