@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tthc_flow.engine._canonical import canonical_json as canonical_json  # re-exported
 from tthc_flow.engine._fast import build_frozen
 from tthc_flow.engine._keys import ChainKey, KeysLike, key_id_of, key_ring
 from tthc_flow.engine._personal import MARKER, has_personal, redact, seal
@@ -19,17 +19,6 @@ HASH_VERSION = 2
 """Version of the hashed encoding. 2 added ``effect`` and ``idempotency_key`` (version 1
 left them out, so an altered effect went unnoticed). Chains written with version 1 do not
 verify under version 2; the project had no production data when it changed (docs/engine.md)."""
-
-
-# one encoder for every event: json.dumps with options would build a new one per call
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-)
-
-
-def canonical_json(payload: dict[str, Any]) -> str:
-    """The payload's canonical JSON text (sorted keys, no spaces), as hashed and stored."""
-    return _CANONICAL.encode(payload)
 
 
 def event_hash(

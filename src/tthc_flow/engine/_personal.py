@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tthc_flow.engine._canonical import canonical_json
+
 if TYPE_CHECKING:
     from tthc_flow.engine._dossier import Dossier
     from tthc_flow.engine._events import Event
@@ -58,12 +60,6 @@ ERASE_EFFECT = "erase_personal_data"
 """The effect (and trigger) of the event that records an erasure."""
 
 _DOMAIN = "tthc_flow personal data"
-
-
-def _canonical(value: Any) -> str:
-    from tthc_flow.engine._events import canonical_json
-
-    return canonical_json(value)
 
 
 def has_personal(payload: dict[str, Any]) -> bool:
@@ -108,7 +104,7 @@ def join(payload: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
 
 def commitment(nonce: str, dossier_code: str, version: int, values: dict[str, Any]) -> str:
     """HMAC-SHA256 (RFC 2104) of the values under the event's nonce (64 hex digits)."""
-    text = "\x1f".join((_DOMAIN, dossier_code, str(version), _canonical(values)))
+    text = "\x1f".join((_DOMAIN, dossier_code, str(version), canonical_json(values)))
     return hmac.new(bytes.fromhex(nonce), text.encode(), hashlib.sha256).hexdigest()
 
 
