@@ -40,6 +40,7 @@ def event_fields(draw: st.DrawFn) -> dict[str, object]:
         "idempotency_key": draw(st.none() | TEXT),
         "seq": draw(st.integers(0, 10**9)),
         "payload_json": draw(st.none() | TEXT),
+        "personal_nonce": draw(TEXT),
     }
 
 

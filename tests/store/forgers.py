@@ -3,20 +3,24 @@
 What a DBA or a compromised service account can do: delete and insert event rows keeping
 their ``seq`` (and, on PostgreSQL, their transaction id), rewrite the summary row to the
 replay of the forged chain, delete a dossier whole, change the day counters. It recomputes
-every hash with the public :meth:`Event.create`; it does not hold the chain key.
+every hash with the public :meth:`Event.create`; it does not hold the chain key. Personal
+data kept beside the chain (hash version 4, docs/personal-data.md) it seals again with a
+nonce of its own and writes beside the forged rows, as anyone with the library can.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from tthc_flow.engine import ChainKey, Event, replay
+from tthc_flow.engine._events import canonical_json
+from tthc_flow.engine._fast import copy_frozen
+from tthc_flow.engine._personal import MARKER, values_of
 from tthc_flow.store import MemoryStore, SqlStore, schema
 from tthc_flow.store._rows import event_row, summary_row
 
@@ -41,12 +45,13 @@ def recreate(
             actor=e.actor,
             role=e.role,
             at=e.at,
-            payload=e.payload,
+            payload={k: v for k, v in e.payload.items() if k != MARKER},
             prev_hash=prev,
             idempotency_key=e.idempotency_key,
             key=key,
+            personal_apart=MARKER in e.payload,
         )
-        made.append(replace(new, seq=e.seq))
+        made.append(copy_frozen(new, {"seq": e.seq}))  # the nonce kept (replace drops it)
         prev = new.hash
     return made
 
@@ -71,6 +76,7 @@ class Forger:
         if isinstance(self.store, MemoryStore):
             self.store._events.pop(code)
             self.store._dossiers.pop(code)
+            self.store._personal.pop(code, None)
             self.store._timers.pop(code, None)
             return
         with self._raw() as conn:
@@ -78,6 +84,7 @@ class Forger:
                 (schema.events, schema.events.c.dossier_code),
                 (schema.timers, schema.timers.c.dossier_code),
                 (schema.outbox, schema.outbox.c.dossier_code),
+                (schema.personal_data, schema.personal_data.c.dossier_code),
                 (schema.dossiers, schema.dossiers.c.code),
             ):
                 conn.execute(sa.delete(table).where(column == code))
@@ -104,9 +111,14 @@ class Forger:
         for e in chain:
             if not e.seq:
                 store._seq += 1
-                e = replace(e, seq=store._seq)
+                e = copy_frozen(e, {"seq": store._seq})
             numbered.append(e)
         store._events[code] = tuple(_row(e) for e in numbered)
+        store._personal[code] = {
+            e.version: (e.personal_nonce, canonical_json(values_of(e.payload)))
+            for e in numbered
+            if e.personal_nonce
+        }
         if not naive:
             store._dossiers[code] = replay(numbered)
 
@@ -137,6 +149,19 @@ class Forger:
                 sa.select(sa.func.max(e.c.seq), sa.func.max(e.c.tx))
             ).one()
             conn.execute(sa.delete(e).where(e.c.dossier_code == code))
+            pd = schema.personal_data
+            conn.execute(sa.delete(pd).where(pd.c.dossier_code == code))
+            for event in chain:
+                if event.personal_nonce:
+                    conn.execute(
+                        sa.insert(pd),
+                        {
+                            "dossier_code": code,
+                            "version": event.version,
+                            "nonce": event.personal_nonce,
+                            "data": canonical_json(values_of(event.payload)),
+                        },
+                    )
             if not naive:
                 conn.execute(sa.delete(schema.dossiers).where(schema.dossiers.c.code == code))
                 conn.execute(sa.insert(schema.dossiers), summary_row(replay(chain), store.calendar))

@@ -80,10 +80,14 @@ class Scenario:
     d7: str
 
 
-def build(store: Any) -> Scenario:
+def build(store: Any, *, keep_apart: bool = True) -> Scenario:
     """Seven dossiers received on Tue 28/4/2026 (3 working days for 2.000999, a third each
-    step; 2 working days for 1.000111, a half each step)."""
-    engine = Engine(catalog(), store=store, clock=FixedClock(at(28, 7, 30)))
+    step; 2 working days for 1.000111, a half each step). ``keep_apart=False``: the events as
+    written before personal data were kept beside the chain (hash version 2)."""
+    from tthc_flow.engine import PersonalDataPolicy, Policies
+
+    policies = Policies(personal_data=PersonalDataPolicy(keep_apart=keep_apart))
+    engine = Engine(catalog(), store=store, clock=FixedClock(at(28, 7, 30)), policies=policies)
     engine.register_hook("notify_leader", lambda d, e: None)
     desk = DESK.actor
 
@@ -285,7 +289,7 @@ def test_a_version_3_database_is_migrated_and_its_worklists_backfilled(sql_url: 
     from tthc_flow.store._rows import event_row, summary_row
 
     source = MemoryStore()
-    s = build(source)
+    s = build(source, keep_apart=False)  # a version 3 database holds hash version 2 events
     engine = sa.create_engine(sql_url)
     assert upgrade(engine, "test", MIGRATIONS[:3]) == 3
     with engine.begin() as conn:

@@ -30,6 +30,7 @@ from tthc_flow.engine._keys import ChainKey
 from tthc_flow.engine._messages import OutboxMessage, OutboxPolicy, portal_status
 from tthc_flow.engine._officials import Official, OfficialDirectory
 from tthc_flow.engine._payments import Payment, PaymentLine, PaymentRequest
+from tthc_flow.engine._personal import PersonalDataPolicy
 from tthc_flow.engine._petitions import CATEGORIES as PETITION_CATEGORIES
 from tthc_flow.engine._petitions import Petition
 from tthc_flow.engine._policies import (
@@ -173,6 +174,7 @@ __all__ = [
     "Payment",
     "PaymentLine",
     "PaymentRequest",
+    "PersonalDataPolicy",
     "Petition",
     "Policies",
     "Rating",

@@ -19,6 +19,7 @@ from tthc_flow.engine._assignment import ASSIGNMENT_TRIGGERS, Assignment, assign
 from tthc_flow.engine._events import GENESIS_HASH, Event
 from tthc_flow.engine._fast import build_frozen, copy_frozen
 from tthc_flow.engine._payments import Payment, PaymentRequest, fold_payment, fold_request
+from tthc_flow.engine._personal import ERASE_EFFECT, ERASED, MARKER, erased_fields
 from tthc_flow.engine._petitions import EFFECTS as PETITION_EFFECTS
 from tthc_flow.engine._petitions import Petition
 from tthc_flow.engine._petitions import fold as fold_petitions
@@ -479,7 +480,9 @@ def start(event: Event) -> Dossier:
         "procedure_code": p["procedure_code"],
         "procedure_version": p["procedure_version"],
         "agency_code": p["agency_code"],
-        "applicant": p["applicant"],
+        # a version 4 payload read without its kept-apart values (a chain export, which
+        # never holds them): the name reads as erased
+        "applicant": p["applicant"] if MARKER not in p else p.get("applicant", ERASED),
         "channel": p["channel"],
         "state": event.to_state,
         "version": event.version,
@@ -712,6 +715,8 @@ def apply(d: Dossier, event: Event) -> Dossier:
     elif effect in PETITION_EFFECTS:
         petitions = fold_petitions(d.petitions, effect, p, event.at, event.actor)
         common["papers"] = replace(d.papers, petitions=petitions)
+    elif effect == ERASE_EFFECT:  # the personal data erased on request (engine/_personal.py)
+        common.update(erased_fields(d, event))
     documents = p.get("documents")
     if documents:  # components handed in with a supplement
         papers = common.get("papers", d.papers)

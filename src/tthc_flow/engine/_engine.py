@@ -451,6 +451,7 @@ class Engine(BulkCommands):
             idempotency_key=idempotency_key,
             hashed=self._hashed,
             key=self._key,
+            personal_apart=self.policies.personal_data.keep_apart,
         )
         hooks = self._hook_lists.get(id(transition))
         if hooks is None:
@@ -561,6 +562,37 @@ class Engine(BulkCommands):
         """The dossier's current state as the store holds it, as of the clock's now (a
         change written by another engine or process is seen)."""
         return replace(self._fresh(dossier_code), as_of=self._moment(None))
+
+    def erase_personal_data(
+        self,
+        dossier_code: str,
+        *,
+        reason: str,
+        legal_basis: str,
+        actor: Actor,
+        at: datetime | None = None,
+        pseudonymise: bool = False,
+    ) -> Dossier:
+        """Erase (or pseudonymise) the dossier's personal data on request (Law 91/2025/QH15;
+        docs/personal-data.md); returns the dossier as it now reads.
+
+        Recorded as an event of the chain (who, when, ``reason``, ``legal_basis``, without
+        the values); the values kept beside the chain become ``[đã xoá]`` (or a random
+        pseudonym), their nonces are dropped, summaries and outbox copies cleared, and
+        ``verify()`` still proves the chain. Refused (:class:`PolicyViolation`) by
+        ``Policies.personal_data`` (an open dossier, the retention period), for events
+        written with the data inside their hashed text (hash version 2), or twice."""
+        from tthc_flow.engine._erasure import erase
+
+        return erase(
+            self,
+            dossier_code,
+            reason=reason,
+            legal_basis=legal_basis,
+            actor=actor,
+            at=at,
+            pseudonymise=pseudonymise,
+        )
 
     def history(self, dossier_code: str) -> list[Event]:
         """Every event of the dossier, oldest first."""
@@ -1099,6 +1131,7 @@ class Engine(BulkCommands):
                     idempotency_key=idempotency_key,
                     hashed=self._hashed,
                     key=self._key,
+                    personal_apart=self.policies.personal_data.keep_apart,
                 )
                 return self._commit(event, None, start(event))
         except ConcurrencyConflict:

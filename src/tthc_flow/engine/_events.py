@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tthc_flow.engine._canonical import canonical_json as canonical_json  # re-exported
 from tthc_flow.engine._fast import build_frozen
 from tthc_flow.engine._keys import ChainKey, KeysLike, key_id_of, key_ring
+from tthc_flow.engine._personal import MARKER, has_personal, redact, seal
 
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of a dossier's first event."""
@@ -18,17 +19,6 @@ HASH_VERSION = 2
 """Version of the hashed encoding. 2 added ``effect`` and ``idempotency_key`` (version 1
 left them out, so an altered effect went unnoticed). Chains written with version 1 do not
 verify under version 2; the project had no production data when it changed (docs/engine.md)."""
-
-
-# one encoder for every event: json.dumps with options would build a new one per call
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-)
-
-
-def canonical_json(payload: dict[str, Any]) -> str:
-    """The payload's canonical JSON text (sorted keys, no spaces), as hashed and stored."""
-    return _CANONICAL.encode(payload)
 
 
 def event_hash(
@@ -142,6 +132,10 @@ class Event:
     """The payload's canonical JSON as hashed, set by :meth:`create` only ("" otherwise, and
     after ``dataclasses.replace``, so an edited payload is never paired with a stale text):
     stores write it instead of encoding the payload again. Read :meth:`canonical_payload`."""
+    personal_nonce: str = field(default="", init=False, compare=False, repr=False)
+    """A version 4 event (engine/_personal.py): the random key of its personal data's
+    commitment, kept beside the values by the store, never in the hashed text ("" when the
+    event has none, once erased, and after ``dataclasses.replace``)."""
 
     @classmethod
     def create(
@@ -161,15 +155,29 @@ class Event:
         idempotency_key: str | None = None,
         hashed: bool = True,
         key: ChainKey | None = None,
+        personal_apart: bool = False,
     ) -> Event:
         """Build an event and compute its hash (:func:`event_hash`).
+
+        ``personal_apart`` (hash version 4, engine/_personal.py): when the payload holds
+        personal data, the hashed text holds a commitment to them instead (``payload``
+        keeps the values, as every reader sees them; the store keeps them apart). A payload
+        that already carries a commitment (a version 4 event read back) is hashed so too.
 
         ``hashed=False`` leaves ``hash`` empty: for events no store keeps (the simulator's
         lean store), where a chain would have nobody to verify it. With a ``key`` the hash
         is keyed (:class:`~tthc_flow.engine.ChainKey`): only a holder of the key can make
         one that verifies.
         """
-        payload_json = canonical_json(payload) if hashed else ""
+        nonce = ""
+        if personal_apart and hashed and MARKER not in payload and has_personal(payload):
+            payload, nonce = seal(payload, dossier_code, version)
+        if not hashed:
+            payload_json = ""
+        elif MARKER in payload:  # a version 4 payload is hashed without its personal values
+            payload_json = canonical_json(redact(payload))
+        else:
+            payload_json = canonical_json(payload)
         digest = (
             _hash_with_text(
                 dossier_code,
@@ -208,12 +216,17 @@ class Event:
                 idempotency_key=idempotency_key,
                 seq=0,
                 payload_json=payload_json,
+                personal_nonce=nonce,
             ),
         )
 
     def canonical_payload(self) -> str:
-        """The payload's canonical JSON (:func:`canonical_json`), as hashed and stored."""
-        return self.payload_json or canonical_json(self.payload)
+        """The payload's canonical JSON (:func:`canonical_json`), as hashed and stored: for
+        a version 4 event without the values kept apart."""
+        if self.payload_json:
+            return self.payload_json
+        payload = self.payload
+        return canonical_json(redact(payload) if MARKER in payload else payload)
 
     def verify(self, key: KeysLike = None) -> bool:
         """True when the stored hash matches the content.

@@ -19,6 +19,7 @@ from tthc_flow._choices import set_choice
 from tthc_flow.engine._assignment import AssignmentPolicy
 from tthc_flow.engine._authority import Authorizer
 from tthc_flow.engine._messages import OutboxPolicy
+from tthc_flow.engine._personal import PersonalDataPolicy
 from tthc_flow.engine._timeliness import (
     TimelinessPolicy,
 )
@@ -452,3 +453,4 @@ class Policies:
     result: ResultPolicy = field(default_factory=ResultPolicy)
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     outbox: OutboxPolicy = field(default_factory=OutboxPolicy)
+    personal_data: PersonalDataPolicy = field(default_factory=PersonalDataPolicy)

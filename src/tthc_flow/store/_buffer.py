@@ -23,6 +23,7 @@ from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import Dossier
 from tthc_flow.engine._events import Event, canonical_json
 from tthc_flow.engine._messages import OutboxMessage
+from tthc_flow.engine._personal import values_of
 from tthc_flow.engine._timers import TimerChange
 from tthc_flow.errors import ConcurrencyConflict, StoreError, TthcError
 from tthc_flow.store import _engine
@@ -77,6 +78,9 @@ class _Sql:
             f"AND last_hash = {mark}"
         )
         self.insert_event = f"{self.insert_events} RETURNING seq"
+        self.insert_personal = (
+            f"INSERT INTO personal_data (dossier_code, version, nonce, data) VALUES ({marks(4)})"
+        )
         self.create_dossier = f"{self.insert_dossiers} RETURNING code"
         self.next_sequence = (
             f"INSERT INTO day_sequences (agency_code, day, value) VALUES ({mark}, {mark}, 1) "
@@ -121,6 +125,7 @@ class WriteBuffer:
         self._keyed: dict[tuple[str | None, str], Event] = {}  # (None: creation, key) -> event
         self._timers: dict[tuple[str, str], datetime | None] = {}  # None: cleared
         self._messages: list[tuple[Any, ...]] = []
+        self._personal: list[tuple[Any, ...]] = []  # hash version 4: the values kept apart
 
     # ------------------------------------------------------------------ appends
     def head(self, code: str) -> tuple[int, str] | None:
@@ -161,6 +166,7 @@ class WriteBuffer:
             self._check_keys(code, keys)
         moment = self._moment
         self._rows.extend(event_values(e, moment(e.at)) for e in events_)
+        self._personal.extend(personal_values(events_))
         for event in events_:
             if event.idempotency_key is not None:
                 scope = None if event.version == 1 else code
@@ -237,9 +243,10 @@ class WriteBuffer:
         self._usable()
         if not self._rows:
             return
-        pending, rows = self._pending, self._rows
+        pending, rows, personal = self._pending, self._rows, self._personal
         timers, messages = self._timers, self._messages
         self._pending, self._rows, self._timers, self._messages = {}, [], {}, []
+        self._personal = []
         created, changed = [], []
         for code, dossier in pending.items():
             values = self._summary_values(dossier)
@@ -254,6 +261,8 @@ class WriteBuffer:
             if changed and self._many(self._sql.update_dossier, changed) != len(changed):
                 raise self._fail(pending, "was changed by another writer")
             self._many(self._sql.insert_events, rows)
+            if personal:
+                self._many(self._sql.insert_personal, personal)
             self._write_timers(timers)
             if messages:
                 self._many(self._sql.insert_message, messages)
@@ -313,6 +322,9 @@ class WriteBuffer:
             except self._errors.Error as exc:
                 raise self._driver_error(exc) from exc
             seqs.append(int(row[0]))
+        personal = personal_values(events_)
+        if personal:
+            self._many(self._sql.insert_personal, personal)
         if timers:
             change: dict[tuple[str, str], datetime | None] = {
                 (code, kind): None for kind in timers.clear
@@ -387,6 +399,15 @@ class WriteBuffer:
                 f"database {self._url}: {_engine.reason(exc)}; the whole batch was rolled back"
             )
         return StoreError(f"database {self._url}: {_engine.reason(exc)}")
+
+
+def personal_values(events_: Sequence[Event]) -> list[tuple[str, int, str, str]]:
+    """The ``personal_data`` rows of the hash version 4 events among ``events_``."""
+    return [
+        (e.dossier_code, e.version, e.personal_nonce, canonical_json(values_of(e.payload)))
+        for e in events_
+        if e.personal_nonce
+    ]
 
 
 def _stale(code: str, stored: int, version: int) -> ConcurrencyConflict:

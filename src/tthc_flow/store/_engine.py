@@ -182,6 +182,9 @@ def _sqlite_events(engine: Engine, wal: bool, synchronous: str) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # deleted and overwritten content is zeroed, not left in free space: an erasure of
+        # personal data (docs/personal-data.md) must leave no copy in the file
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -45,7 +45,7 @@ class FastReads:
         mark = "?" if self._sqlite else "%s"
         self._mark = mark
         columns = ", ".join(SUMMARY_FIELDS)
-        self._summaries = f"SELECT {columns} FROM dossiers WHERE "
+        self._summaries = f"SELECT {columns} FROM dossiers"
         self._head = f"SELECT version, last_hash FROM dossiers WHERE code = {mark}"
         self._due = (
             "SELECT dossier_code, kind, due_at FROM timers WHERE due_at <= "
@@ -68,7 +68,9 @@ class FastReads:
             where.append(f"pending_due_at < {self._mark}")
             params.append(self._bind(query.pending_due_before))
         order = "pending_due_at, code" if by_due else "code"
-        sql = self._summaries + " AND ".join(where) + f" ORDER BY {order}"
+        # no filter at all (every dossier) is a query of this path too: no empty WHERE
+        sql = self._summaries + (" WHERE " + " AND ".join(where) if where else "")
+        sql += f" ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         rows = self._fetch(sql, params)

@@ -21,7 +21,7 @@ from tthc_flow.engine._store_port import (
     FeedPage,
     check_batch,
 )
-from tthc_flow.errors import ConcurrencyConflict, IntegrityError
+from tthc_flow.errors import ConcurrencyConflict, IntegrityError, StoreError
 from tthc_flow.store._memory_outbox import MemoryOutbox
 from tthc_flow.store._worklist import WorklistPage, WorklistQuery, memory_worklist
 
@@ -106,11 +106,19 @@ def _row(event: Event) -> _Row:
     )
 
 
-def _event(code: str, row: _Row) -> Event:
+_Personal = dict[int, tuple[str, str]]
+"""One dossier's personal data kept apart: version -> (nonce, values as canonical JSON);
+the nonce is "" once erased (engine/_personal.py)."""
+
+
+def _event(code: str, row: _Row, personal: _Personal | None = None) -> Event:
     from tthc_flow.engine._events import Event
 
     version, trigger, effect, from_state, to_state, actor, role, at, payload = row[:9]
     prev_hash, hash_, key, seq = row[9:]
+    kept = personal.get(version) if personal else None
+    if kept is not None:
+        return _joined(code, row, kept)
     return Event(
         code,
         version,
@@ -127,6 +135,18 @@ def _event(code: str, row: _Row) -> Event:
         key,
         seq,
     )
+
+
+def _joined(code: str, row: _Row, kept: tuple[str, str]) -> Event:
+    """The event of a row whose personal data are kept apart, with them put back."""
+    from tthc_flow.engine._personal import join
+
+    event = _event(code, row)
+    values = event.__dict__
+    values["payload"] = join(event.payload, json.loads(kept[1]))
+    values["payload_json"] = row[8]
+    values["personal_nonce"] = kept[0]
+    return event
 
 
 def _holds(code: str, dossier: Dossier, rows: tuple[_Row, ...]) -> bool:
@@ -185,6 +205,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._events: dict[str, tuple[_Row, ...]] = {}  # tuples: untracked too
+        self._personal: dict[str, _Personal] = {}  # beside the chain, erasable
         self._dossiers: dict[str, Dossier] = {}
         self._sequences: dict[tuple[str, date], int] = {}
         self._keys: dict[tuple[str | None, str], Event] = {}
@@ -246,6 +267,9 @@ class MemoryStore:
             undo: list[Callable[[], None]] | None = getattr(self._local, "undo", None)
             if undo is not None:
                 undo.append(self._undoer(code, stored, keyed))
+            sealed = [e for e in events if e.personal_nonce]
+            if sealed:
+                self._keep_apart(code, sealed, undo)
             seq = self._seq
             events = [copy_frozen(event, {"seq": seq + n}) for n, event in enumerate(events, 1)]
             first = events[0]
@@ -261,6 +285,27 @@ class MemoryStore:
             if messages:
                 self.outbox.add(code, events[-1], messages)
         return events
+
+    def _keep_apart(
+        self, code: str, sealed: Sequence[Event], undo: list[Callable[[], None]] | None
+    ) -> None:
+        from tthc_flow.engine._events import canonical_json
+        from tthc_flow.engine._personal import values_of
+
+        before = self._personal.get(code)
+        kept = dict(before or {})
+        for event in sealed:
+            kept[event.version] = (event.personal_nonce, canonical_json(values_of(event.payload)))
+        self._personal[code] = kept
+        if undo is not None:
+
+            def restore() -> None:
+                if before is None:
+                    self._personal.pop(code, None)
+                else:
+                    self._personal[code] = before
+
+            undo.append(restore)
 
     def _undoer(
         self, code: str, stored: tuple[_Row, ...] | None, keyed: Sequence[tuple[Event, str]]
@@ -345,7 +390,8 @@ class MemoryStore:
 
     def load_events(self, dossier_code: str) -> list[Event]:
         """Events of one dossier, oldest first."""
-        return [_event(dossier_code, row) for row in self._events.get(dossier_code, ())]
+        personal = self._personal.get(dossier_code)
+        return [_event(dossier_code, row, personal) for row in self._events.get(dossier_code, ())]
 
     def load(self, dossier_code: str) -> Dossier | None:
         """The dossier's current state.
@@ -397,7 +443,8 @@ class MemoryStore:
         """Every event in ``seq`` order."""
         everything = [(row[-1], code, row) for code, rows in self._events.items() for row in rows]
         everything.sort(key=lambda item: item[0])
-        return iter([_event(code, row) for _, code, row in everything])
+        personal = self._personal
+        return iter([_event(code, row, personal.get(code)) for _, code, row in everything])
 
     def changes(self, after: str = "", *, limit: int = 500) -> FeedPage:
         """Events after position ``after`` in commit (``seq``) order; the position is the
@@ -411,7 +458,7 @@ class MemoryStore:
                 if row[-1] > start
             ]
         later.sort(key=lambda item: item[0])
-        found = [_event(code, row) for _, code, row in later[:limit]]
+        found = [_event(code, row, self._personal.get(code)) for _, code, row in later[:limit]]
         return FeedPage(found, str(found[-1].seq if found else start))
 
     # ------------------------------------------------------------- the outbox
@@ -474,6 +521,33 @@ class MemoryStore:
         with self._lock:
             return {kind: due for kind, due, fired in self._entries(dossier_code) if fired is None}
 
+    # ---------------------------------------------------------- personal data
+    def erase_personal_data(self, event: Event, dossier: Dossier, name: str) -> Event:
+        """Append the erasure ``event`` (turning the stored dossier into ``dossier``) and,
+        in the same step, replace the personal data kept beside every event of the dossier
+        by ``name`` and :data:`~tthc_flow.engine._personal.ERASED`, drop their nonces and
+        remove every copy of the erased values from the dossier's outbox messages
+        (``Engine.erase_personal_data`` decides and builds the event)."""
+        from tthc_flow.engine._events import canonical_json
+        from tthc_flow.engine._personal import replaced, secrets_in
+
+        code = event.dossier_code
+        if self.in_batch():
+            raise StoreError("erase_personal_data runs in its own transaction, not in a batch")
+        with self._lock:
+            kept = {v: json.loads(text) for v, (_, text) in self._personal.get(code, {}).items()}
+            (stored,) = self.append([event], dossier)
+            self._personal[code] = {
+                v: ("", canonical_json(replaced(values, name))) for v, values in kept.items()
+            }
+            self.outbox.scrub(code, secrets_in({str(v): values for v, values in kept.items()}))
+            rows = self._events[code]
+            personal = self._personal[code]
+            for scope, used in list(self._keys.items()):  # the kept copies held the values
+                if used.dossier_code == code:
+                    self._keys[scope] = _event(code, rows[used.version - 1], personal)
+        return stored
+
     # ------------------------------------------------------------------ audit
     def verify(
         self,
@@ -485,6 +559,7 @@ class MemoryStore:
         every broken dossier, in code order (``key``: see :meth:`Store.verify`)."""
         from tthc_flow.engine._dossier import replay
         from tthc_flow.engine._events import first_broken_link
+        from tthc_flow.engine._personal import personal_problem
 
         with self._lock:
             codes = sorted(set(self._events) | set(self._dossiers))
@@ -498,7 +573,9 @@ class MemoryStore:
                 reason = "summary without events" if events == [] else "events without summary"
                 problems.append(ChainProblem(code, len(events), reason))
                 continue
-            broken = first_broken_link(events, key, unkeyed_through=unkeyed_through)
+            broken = first_broken_link(
+                events, key, unkeyed_through=unkeyed_through
+            ) or personal_problem(events)
             if broken is not None:
                 problems.append(ChainProblem(code, *broken))
             elif replay(events) != replace(summary, as_of=None):

@@ -55,6 +55,7 @@ class OutboxRow(NamedTuple):
 _DELIVERED = OutboxRow._fields.index("delivered_at")
 _TOPIC = OutboxRow._fields.index("topic")
 _CODE = OutboxRow._fields.index("dossier_code")
+_PAYLOAD = OutboxRow._fields.index("payload")
 
 
 class MemoryOutbox:
@@ -103,6 +104,17 @@ class MemoryOutbox:
         )
         self._keys.add(key)
         self._next = id_ + 1
+
+    def scrub(self, code: str, texts: list[str]) -> None:
+        """Remove ``texts`` (erased personal data) from every message of dossier ``code``."""
+        from tthc_flow.engine._personal import scrub
+
+        for id_, row in list(self.rows.items()):
+            if row[_CODE] == code:
+                keys, values = row[_PAYLOAD]
+                cleaned = scrub(dict(zip(keys, values, strict=True)), texts)
+                text = (tuple(cleaned), tuple(cleaned.values()))
+                self.rows[id_] = (*row[:_PAYLOAD], text, *row[_PAYLOAD + 1 :])
 
     def mark(self) -> int:
         """A point to :meth:`undo` back to (a batch's rollback)."""

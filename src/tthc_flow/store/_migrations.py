@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tthc_flow._time import VN_TZ
 from tthc_flow.errors import SchemaVersionError, StoreError
 from tthc_flow.store import schema
+from tthc_flow.store._schema_personal import PERSONAL_STEP_DESCRIPTION as _PERSONAL_STEP
 from tthc_flow.store._schema_v1 import metadata_v1
 
 
@@ -168,6 +169,15 @@ def _add_worklist_columns_v4(conn: Connection) -> None:
         conn.execute(update(d).where(d.c.code == code).values(**values))
 
 
+def _add_personal_data_v5(conn: Connection) -> None:
+    """The ``personal_data`` table (store/_schema_personal.py). Nothing to backfill: events
+    written before it hold their personal data inside the hashed text (hash version 2) and
+    keep them there (docs/personal-data.md)."""
+    from tthc_flow.store._schema_personal import metadata_personal
+
+    metadata_personal().create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, dossiers, day_sequences, schema_version", _create_v1),
     Migration(
@@ -186,6 +196,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "worklist indexes",
         _add_worklist_columns_v4,
     ),
+    Migration(5, _PERSONAL_STEP, _add_personal_data_v5),
 )
 """Every step, in order; the code's schema version is the last one's."""
 
@@ -268,7 +279,7 @@ def newer_error(shown_url: str, found: int, expected: int) -> SchemaVersionError
     )
 
 
-TTHC_TABLES = ("dossiers", "events", "day_sequences", "timers", "outbox")
+TTHC_TABLES = ("dossiers", "events", "day_sequences", "timers", "outbox", "personal_data")
 """Tables of a tthc_flow schema besides ``schema_version``."""
 
 

@@ -11,6 +11,7 @@ from tthc_flow._time import VN_TZ
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import Dossier
 from tthc_flow.engine._events import Event
+from tthc_flow.engine._personal import join
 from tthc_flow.engine._timers import pending_due_at
 from tthc_flow.store import schema
 from tthc_flow.store._worklist import WORKLIST_COLUMNS, worklist_values
@@ -100,7 +101,12 @@ def row_event(row: Mapping[Any, Any]) -> Event:
         row["idempotency_key"],
         row["seq"],
     )
-    event.__dict__["payload_json"] = row["payload"]
+    values = event.__dict__
+    values["payload_json"] = row["payload"]
+    kept = row.get("pd_data")
+    if kept is not None:  # a hash version 4 event: its personal data put back
+        values["payload"] = join(values["payload"], json.loads(kept))
+        values["personal_nonce"] = row.get("pd_nonce") or ""
     return event
 
 

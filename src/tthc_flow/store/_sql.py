@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError, StatementError
 from tthc_flow.calendar import WorkCalendar
 from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED, Dossier, replay
 from tthc_flow.engine._events import Event, first_broken_link
+from tthc_flow.engine._personal import personal_problem
 from tthc_flow.engine._store_port import (
     SUMMARY_FIELDS,
     ChainProblem,
@@ -40,7 +41,7 @@ from tthc_flow.errors import (
     StoreError,
     TthcError,
 )
-from tthc_flow.store import _engine, _sql_service, _worklist_sql
+from tthc_flow.store import _engine, _sql_personal, _sql_service, _worklist_sql
 from tthc_flow.store._buffer import BUFFERED_DIALECTS, WriteBuffer
 from tthc_flow.store._fast_reads import FAST_FILTERS, FastReads
 from tthc_flow.store._migrations import (
@@ -516,6 +517,28 @@ class SqlStore:
                 return
             after = codes[-1]
 
+    # ---------------------------------------------------------- personal data
+    def erase_personal_data(self, event: Event, dossier: Dossier, name: str) -> Event:
+        """Append the erasure ``event`` and, in the same transaction, replace the personal
+        data kept beside the dossier's events by ``name`` and placeholders, clear their
+        nonces and remove every copy of the erased values from the dossier's outbox messages
+        (:meth:`MemoryStore.erase_personal_data`). SQLite zeroes what it deletes
+        (``secure_delete``) and the write-ahead log is checkpointed and truncated after the
+        commit, so the file keeps no copy; PostgreSQL keeps dead row versions until vacuumed
+        and overwritten (docs/personal-data.md)."""
+        if self.in_batch():
+            raise StoreError("erase_personal_data runs in its own transaction, not in a batch")
+        check_batch([event], dossier)
+        with self.batch():
+            conn, buffer = self._local.conn, self._local.buffer
+            assert buffer is not None
+            (seq,) = buffer.write_now([event], dossier)
+            _sql_personal.erase(conn, event.dossier_code, name)
+        if self._engine.dialect.name == "sqlite":
+            with self._engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return replace(event, seq=seq)
+
     # ------------------------------------------------------------------- audit
     def verify(
         self,
@@ -646,7 +669,7 @@ def replay_checked(chain: list[Event]) -> Dossier:
     where it does not follow: versions in order, each ``prev_hash`` its predecessor's hash,
     each unkeyed hash its content's (a keyed one needs the key, which the store never holds:
     its links are checked, its content by ``verify(key)``)."""
-    broken = first_broken_link(chain, links_only_when_keyed=True)
+    broken = first_broken_link(chain, links_only_when_keyed=True) or personal_problem(chain)
     if broken is not None:
         raise IntegrityError(
             f"dossier {chain[0].dossier_code} event {broken[0]}: {broken[1]}; refusing to "
@@ -770,6 +793,9 @@ def _check(
         if isinstance(event, _Unreadable):
             return (event.version, "row does not parse (altered)")
     broken = first_broken_link(chain, key, unkeyed_through=unkeyed_through)
+    if broken is not None:
+        return broken
+    broken = personal_problem(chain)
     if broken is not None:
         return broken
     expected = summary_row(replay(chain), calendar)

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, runtime_checkable
 
 from tthc_flow._time import to_vn
+from tthc_flow.engine._personal import ERASED
 from tthc_flow.errors import InvalidCommand
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ it and returns its result (Decree 118/2025/ND-CP art. 18.1, 22.1)."""
 
 APPLICANT_ID_KEY = "applicant_id_number"
 """The dossier data key holding the applicant's ID number (citizen ID, tax code...) that
-worklists search (SoGiayToChuHoSo of the national portal)."""
+worklists search (SoGiayToChuHoSo of the national portal) for a dossier created with a name;
+a dossier with an applicant record is searched by the record's ``primary_id``."""
 
 WORKLIST_COLUMNS = (
     "holder_agency",
@@ -69,6 +71,20 @@ def normalise_name(name: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+def applicant_id_of(d: Dossier) -> str | None:
+    """The ID number worklists search: the applicant record's primary ID (the portal's
+    SoGiayToChuHoSo, engine/_applicant.py), else the data key :data:`APPLICANT_ID_KEY`; None
+    once erased (docs/personal-data.md)."""
+    record = d.applicant_record
+    primary = record.primary_id if record is not None else None
+    if primary is not None:
+        return primary.number
+    for key, value in d.data:  # the data pairs as kept: no dict copy on every append
+        if key == APPLICANT_ID_KEY:
+            return value if isinstance(value, str) and value and value != ERASED else None
+    return None
+
+
 def worklist_values(d: Dossier) -> tuple[Any, ...]:
     """Who holds ``d`` now and by when they must act, in :data:`WORKLIST_COLUMNS` order.
 
@@ -79,15 +95,7 @@ def worklist_values(d: Dossier) -> tuple[Any, ...]:
     online receipt deadline (art. 17.2.c), else the submission moment. A closed dossier
     (returned, refused, withdrawn, stopped) is on no worklist: its holder columns are NULL.
     """
-    applicant_id = None
-    for key, value in d.data:  # the data pairs as kept: no dict copy on every append
-        if key == APPLICANT_ID_KEY:
-            applicant_id = value
-            break
-    searched = (
-        normalise_name(d.applicant),
-        applicant_id if isinstance(applicant_id, str) and applicant_id else None,
-    )
+    searched = (normalise_name(d.applicant), applicant_id_of(d))
     if not d.is_open:
         return (None, None, None, None, None, *searched)
     rows = d.step_rows

@@ -223,6 +223,19 @@ events = Table(
 )
 """The append-only, hash-chained event log (the source of truth)."""
 
+personal_data = Table(
+    "personal_data",
+    metadata,
+    Column("dossier_code", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("nonce", String(64)),
+    Column("data", Text, nullable=False),
+)
+"""Schema version 5 (store/_schema_personal.py): the personal data of each hash version 4
+event, kept beside the chain (engine/_personal.py): ``data`` the values as canonical JSON,
+``nonce`` the random key of their commitment in the event's hashed text (hex). An erasure
+replaces ``data`` by placeholders and sets ``nonce`` to NULL (docs/personal-data.md)."""
+
 day_sequences = Table(
     "day_sequences",
     metadata,
@@ -274,6 +287,7 @@ __all__ = [
     "events",
     "metadata",
     "outbox",
+    "personal_data",
     "schema_version",
     "timers",
 ]
