@@ -161,3 +161,8 @@ class ChainKeyError(InputError):
 
 class AuditFileError(InputError):
     """An anchor or chain export file is not one tthc_flow wrote (or was cut short)."""
+
+
+class NotificationTemplateError(InputError):
+    """A notification template (SMS, e-mail, Zalo) is invalid: an unknown kind, channel or
+    placeholder, a bad ``$`` (docs/notifications.md)."""
