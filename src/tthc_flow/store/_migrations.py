@@ -168,6 +168,18 @@ def _add_worklist_columns_v4(conn: Connection) -> None:
         conn.execute(update(d).where(d.c.code == code).values(**values))
 
 
+def _add_assignment_members(conn: Connection) -> None:
+    """The cooperating officials and observers of each open dossier's current assignment
+    (``assignment_members``, store/_schema_members.py), backfilled from the replay of every
+    open dossier's events (store/_worklist.py ``member_rows``)."""
+    from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED
+    from tthc_flow.store._schema_members import create_members
+    from tthc_flow.store._worklist import member_rows
+
+    open_only = schema.dossiers.c.state.not_in(sorted(OPEN_STATES_EXCLUDED))
+    create_members(conn, _replayed(conn, open_only), member_rows)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, dossiers, day_sequences, schema_version", _create_v1),
     Migration(
@@ -185,6 +197,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "dossiers: holder agency, role, unit, assignee, work_due_at, applicant keys; "
         "worklist indexes",
         _add_worklist_columns_v4,
+    ),
+    Migration(
+        5,
+        "assignment members: cooperating officials and observers of open dossiers",
+        _add_assignment_members,
     ),
 )
 """Every step, in order; the code's schema version is the last one's."""
@@ -268,7 +285,7 @@ def newer_error(shown_url: str, found: int, expected: int) -> SchemaVersionError
     )
 
 
-TTHC_TABLES = ("dossiers", "events", "day_sequences", "timers", "outbox")
+TTHC_TABLES = ("dossiers", "events", "day_sequences", "timers", "outbox", "assignment_members")
 """Tables of a tthc_flow schema besides ``schema_version``."""
 
 

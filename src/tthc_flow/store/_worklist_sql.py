@@ -21,6 +21,7 @@ from typing import Any
 
 from tthc_flow.store._worklist import (
     ITEM_FIELDS,
+    MEMBER_KINDS,
     WorkItem,
     WorklistPage,
     WorklistQuery,
@@ -71,6 +72,14 @@ def sql_of(q: WorklistQuery, mark: str, bind: Callable[[datetime], Any]) -> tupl
         equal("holder_role", q.role)
     if q.unit is not None:
         equal("holder_unit", q.unit)
+    for kind in MEMBER_KINDS:
+        official = getattr(q, kind)
+        if official is not None:  # the primary key (official_id, kind, dossier_code)
+            where.append(
+                "code IN (SELECT dossier_code FROM assignment_members "
+                f"WHERE official_id = {mark} AND kind = {mark})"
+            )
+            params.extend((official, kind))
     if q.states is not None:
         among("state", q.states)
     if q.procedure_codes is not None:
@@ -120,9 +129,17 @@ without one."""
 
 def in_index_order(q: WorklistQuery) -> bool:
     """Whether a page of ``q`` is best read in the order of a worklist index: sorted by the
-    holder's deadline and not narrowed by a search key (a name, an ID number or a code
-    prefix, whose own indexes find a few rows that are then sorted)."""
-    return q.sort == "due" and q.applicant is None and q.applicant_id is None and q.code is None
+    holder's deadline and not narrowed by a search key (a name, an ID number, a code prefix,
+    or a cooperating official or observer, whose own indexes find a few rows that are then
+    sorted)."""
+    return (
+        q.sort == "due"
+        and q.applicant is None
+        and q.applicant_id is None
+        and q.code is None
+        and q.cooperating is None
+        and q.observer is None
+    )
 
 
 def page_of(
