@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tthc_flow._located import LocatedDocument, dotted
+from tthc_flow._located import LocatedDocument
 from tthc_flow.errors import NotificationTemplateError, Problem
 
 SMS, EMAIL, ZALO = "sms", "email", "zalo"
@@ -163,7 +163,7 @@ def _parsed(
         problems.append(
             doc.problem(
                 path,
-                f"unknown placeholder(s) {', '.join('$' + u for u in unknown)} in {dotted(path)}",
+                f"unknown placeholder(s) {', '.join('$' + u for u in unknown)}",
                 f"{path[0]} templates may use {', '.join(sorted(allowed))}",
             )
         )
