@@ -32,6 +32,7 @@ stand in for the login.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -46,6 +47,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tthc_flow import (
+    VN_TZ,
     ConcurrencyConflict,
     DossierNotFound,
     InvalidCommand,
@@ -54,7 +56,6 @@ from tthc_flow import (
     TransitionNotAllowed,
     TthcError,
 )
-from tthc_flow import VN_TZ
 from tthc_flow.engine import (
     AgencyPolicy,
     Applicant,
@@ -373,8 +374,8 @@ def start_delivery_loop(store: SqlStore, sink: Sink, every: float) -> threading.
             for consumer in CONSUMERS:
                 try:
                     busy = deliver_round(store, sink, consumer) > 0 or busy
-                except TthcError:  # the database is away: try again next round
-                    pass
+                except TthcError as exc:  # the database is away: try again next round
+                    logging.getLogger("tthc.outbox").warning("%s: %s", consumer, exc)
             if not busy:
                 time.sleep(every)
 

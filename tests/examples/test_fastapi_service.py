@@ -5,8 +5,8 @@ receipt slip with the officer's name."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
