@@ -299,10 +299,11 @@ assert frozenset().union(*CONSUMERS.values()) == NOTIFY_TOPICS | {PORTAL_SYNC}
 
 
 def outbox(catalog: Catalog) -> NotificationPolicy:
-    """The portal sync of every event, and the applicant's notices (docs/notifications.md)."""
-    return NotificationPolicy(
-        base=PortalSyncPolicy(definitions=catalog.get), definitions=catalog.get
-    )
+    """The portal sync of every event, and the applicant's notices (docs/notifications.md):
+    only topics a sender of :data:`CONSUMERS` delivers (the engine's bare ``portal.status``
+    and ``notify.*`` events would wait in the outbox for a consumer that never comes)."""
+    sync = PortalSyncPolicy(topics=frozenset({PORTAL_SYNC}), definitions=catalog.get)
+    return NotificationPolicy(base=sync, definitions=catalog.get)
 
 
 class Sink:
