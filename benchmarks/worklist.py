@@ -62,9 +62,7 @@ MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc
 GIVEN = ["An", "Bình", "Cúc", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Sơn", "Tâm", "Yến"]
 
 
-def _rows(
-    n: int, dialect: Any
-) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[str, str, str]]]]:
+def _rows(n: int, dialect: Any) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
     """Summary rows of ``n`` dossiers in chunks, in SUMMARY_COLUMNS order, with the
     ``assignment_members`` rows of the chunk: each assigned step has the next specialist
     cooperating and one of the agency's four leaders observing."""
@@ -77,7 +75,7 @@ def _rows(
 
     start = NOW - timedelta(days=365)
     chunk: list[tuple[Any, ...]] = []
-    members: list[tuple[str, str, str]] = []
+    members: list[tuple[Any, ...]] = []
     for i in range(n):
         agency = f"A{i % AGENCIES:02d}"
         received = start + timedelta(seconds=i * 365 * 86_400 // n)
@@ -102,8 +100,9 @@ def _rows(
                     number = rng.randrange(40)
                     lead = f"{agency}-cv-{number:02d}"
                     code = f"{agency}-{i:08d}"
-                    members.append((f"{agency}-cv-{(number + 1) % 40:02d}", "cooperating", code))
-                    members.append((f"{agency}-ld-{rng.randrange(4)}", "observer", code))
+                    held = (code, agency, value(work_due))
+                    members.append((f"{agency}-cv-{(number + 1) % 40:02d}", "cooperating", *held))
+                    members.append((f"{agency}-ld-{rng.randrange(4)}", "observer", *held))
             else:
                 state, role, work_due = "approval", "leader", due - timedelta(days=1)
             holder = agency
@@ -165,7 +164,7 @@ def fill(url: str, n: int) -> None:
         for index in dossiers.indexes:
             conn.exec_driver_sql(f"DROP INDEX {index.name}")
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        member_columns = "official_id, kind, dossier_code"
+        member_columns = "official_id, kind, dossier_code, holder_agency, work_due_at"
         for chunk, members in _rows(n, engine.dialect):
             if engine.dialect.name == "postgresql":
                 with cursor.copy(f"COPY dossiers ({columns}) FROM STDIN") as copy:
@@ -178,7 +177,8 @@ def fill(url: str, n: int) -> None:
                 marks = ", ".join("?" * len(SUMMARY_COLUMNS))
                 cursor.executemany(f"INSERT INTO dossiers ({columns}) VALUES ({marks})", chunk)
                 cursor.executemany(
-                    f"INSERT INTO assignment_members ({member_columns}) VALUES (?, ?, ?)", members
+                    f"INSERT INTO assignment_members ({member_columns}) VALUES (?, ?, ?, ?, ?)",
+                    members,
                 )
         for index in dossiers.indexes:
             index.create(conn)
@@ -250,14 +250,14 @@ def cases(mark: str, id_number: str) -> list[tuple[str, WorklistQuery, str, list
         (
             "cooperating",
             WorklistQuery(agency="A03", cooperating="A03-cv-08"),
-            base + f" AND code IN ({members})" + order,
-            ["A03", "A03-cv-08", "cooperating"],
+            members,
+            ["A03-cv-08", "cooperating", "A03", "A03"],
         ),
         (
             "observer",
             WorklistQuery(agency="A03", observer="A03-ld-1"),
-            base + f" AND code IN ({members})" + order,
-            ["A03", "A03-ld-1", "observer"],
+            members,
+            ["A03-ld-1", "observer", "A03", "A03"],
         ),
         (
             "applicant",

@@ -99,16 +99,26 @@ def test_a_bad_member_filter_is_refused() -> None:
     assert caught.value.field == "observer"
 
 
-def test_the_sqlite_member_page_reads_the_members_key(tmp_path: Path) -> None:
+def test_the_sqlite_member_page_reads_the_members_index_in_order(tmp_path: Path) -> None:
+    """A page by deadline walks ix_assignment_members_page in order and looks each dossier
+    up by its key: no scan, no sort."""
     with SqlStore.sqlite(tmp_path / "m.db") as store:
         build(store)
         for kind in ("cooperating", "observer"):
-            sql, params = sql_of(WorklistQuery(agency="SCT", **{kind: "mai.lt"}), "?", str)
+            query = WorklistQuery(agency="SCT", **{kind: "mai.lt"})
+            sql, params = sql_of(query, "?", str)
             with store.engine.connect() as conn:
                 explained = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", tuple(params))
                 plan = " ".join(r[-1] for r in explained)
-            assert "assignment_members USING COVERING INDEX sqlite_autoindex" in plan, plan
-            assert "SCAN assignment_members" not in plan, plan
+            assert "ix_assignment_members_page" in plan, plan
+            assert "TEMP B-TREE" not in plan and "SCAN" not in plan, plan
+        # another order reads the members' key too, then sorts the few dossiers found
+        query = WorklistQuery(agency="SCT", cooperating="mai.lt", sort="submitted")
+        sql, params = sql_of(query, "?", str)
+        with store.engine.connect() as conn:
+            explained = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", tuple(params))
+            plan = " ".join(r[-1] for r in explained)
+        assert "assignment_members" in plan and "SCAN assignment_members" not in plan, plan
 
 
 def test_a_version_4_database_is_migrated_and_its_members_backfilled(sql_url: str) -> None:
@@ -134,7 +144,13 @@ def test_a_version_4_database_is_migrated_and_its_members_backfilled(sql_url: st
         assert codes(store, agency="SCT", cooperating="hung.tv") == [s.d2]
         assert codes(store, agency="SCT", observer="hoa.dt") == [s.d1]
         with store.engine.connect() as conn:
-            rows = conn.execute(sa.select(schema.assignment_members)).all()
+            members = schema.assignment_members.c
+            rows = conn.execute(
+                sa.select(members.official_id, members.kind, members.dossier_code)
+            ).all()
+            dues = conn.execute(
+                sa.select(members.holder_agency, members.work_due_at).distinct()
+            ).all()
         # d1's two members and d2's one: d3 has none now, d4 is closed, d5 left its step
         assert sorted(rows) == sorted(
             [
@@ -143,3 +159,5 @@ def test_a_version_4_database_is_migrated_and_its_members_backfilled(sql_url: st
                 ("hung.tv", "cooperating", s.d2),
             ]
         )
+        # each row carries its dossier's holder and deadline (appraisal: Wed 29/4 8:00, 9:00)
+        assert sorted(dues) == [("SCT", at(29, 8)), ("SCT", at(29, 9))]

@@ -28,7 +28,7 @@ from tthc_flow.errors import ConcurrencyConflict, StoreError, TthcError
 from tthc_flow.store import _engine
 from tthc_flow.store._memory_outbox import message_key
 from tthc_flow.store._rows import EVENT_COLUMNS, SUMMARY_COLUMNS, event_values, summary_row
-from tthc_flow.store._worklist import member_rows
+from tthc_flow.store._worklist import member_values
 from tthc_flow.store.schema import UtcDateTime, dossiers
 
 BUFFERED_DIALECTS = frozenset({"sqlite", "postgresql"})
@@ -94,7 +94,8 @@ class _Sql:
         # rewritten with its summary (store/_schema_members.py)
         self.clear_members = f"DELETE FROM assignment_members WHERE dossier_code = {mark}"
         self.insert_member = (
-            f"INSERT INTO assignment_members (official_id, kind, dossier_code) VALUES ({marks(3)})"
+            "INSERT INTO assignment_members (official_id, kind, dossier_code, holder_agency, "
+            f"work_due_at) VALUES ({marks(5)})"
         )
         self.insert_message = (
             "INSERT INTO outbox (dossier_code, version, topic, key, payload, created_at, "
@@ -276,7 +277,8 @@ class WriteBuffer:
         if not assigned:
             return
         self._many(self._sql.clear_members, [(d.code,) for d in assigned])
-        rows = [(official, kind, d.code) for d in assigned for kind, official in member_rows(d)]
+        moment = self._moment
+        rows = [(*row[:4], moment(row[4])) for d in assigned for row in member_values(d)]
         if rows:
             self._many(self._sql.insert_member, rows)
 

@@ -171,13 +171,13 @@ def _add_worklist_columns_v4(conn: Connection) -> None:
 def _add_assignment_members(conn: Connection) -> None:
     """The cooperating officials and observers of each open dossier's current assignment
     (``assignment_members``, store/_schema_members.py), backfilled from the replay of every
-    open dossier's events (store/_worklist.py ``member_rows``)."""
+    open dossier's events (store/_worklist.py ``member_values``)."""
     from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED
     from tthc_flow.store._schema_members import create_members
-    from tthc_flow.store._worklist import member_rows
+    from tthc_flow.store._worklist import member_values
 
     open_only = schema.dossiers.c.state.not_in(sorted(OPEN_STATES_EXCLUDED))
-    create_members(conn, _replayed(conn, open_only), member_rows)
+    create_members(conn, _replayed(conn, open_only), member_values, schema.assignment_members)
 
 
 MIGRATIONS: tuple[Migration, ...] = (

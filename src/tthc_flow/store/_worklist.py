@@ -124,6 +124,17 @@ def member_rows(d: Dossier) -> tuple[tuple[str, str], ...]:
     )
 
 
+def member_values(d: Dossier) -> list[tuple[Any, ...]]:
+    """The ``assignment_members`` rows of ``d``: ``(official, kind, code, holder agency,
+    holder's deadline)`` per :func:`member_rows`, the last two as :func:`worklist_values`
+    decides them (a member's page is read in deadline order from its own index)."""
+    members = member_rows(d)
+    if not members:
+        return []
+    values = worklist_values(d)
+    return [(official, kind, d.code, values[0], values[4]) for kind, official in members]
+
+
 @dataclass(frozen=True)
 class WorklistQuery:
     """One page of a worklist: the open dossiers held by ``agency`` (the tenant: every

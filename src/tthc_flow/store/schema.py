@@ -269,12 +269,24 @@ assignment_members = Table(
     Column("official_id", String(128), primary_key=True),
     Column("kind", String(16), primary_key=True),
     Column("dossier_code", String(64), ForeignKey("dossiers.code"), primary_key=True),
+    Column("holder_agency", String(64), nullable=False),
+    Column("work_due_at", UtcDateTime, nullable=False),
+    Index(
+        "ix_assignment_members_page",
+        "official_id",
+        "kind",
+        "holder_agency",
+        "work_due_at",
+        "dossier_code",
+    ),
     Index("ix_assignment_members_dossier", "dossier_code"),
 )
 """Schema step "assignment members" (store/_schema_members.py): one row per cooperating
 official (``kind`` ``cooperating``) and observer (``observer``) of each open dossier's
-current assignment, rewritten with the dossier's appends once it was ever assigned; the
-worklists "dossiers where I cooperate" and "dossiers I observe" read its primary key."""
+current assignment, with the dossier's holder agency and holder's deadline
+(``worklist_values``), rewritten with the dossier's appends once it was ever assigned; the
+worklists "dossiers where I cooperate" and "dossiers I observe" read
+``ix_assignment_members_page`` in deadline order."""
 
 __all__ = [
     "UtcDateTime",
