@@ -210,8 +210,11 @@ def cases(mark: str, id_number: str) -> list[tuple[str, WorklistQuery, str, list
     """(name, our query, the raw SQL of the same rows, its parameters)."""
     base = f"SELECT {ITEMS} FROM dossiers WHERE holder_agency = {mark}"
     order = " ORDER BY work_due_at, code LIMIT 51"
-    members = (
-        f"SELECT dossier_code FROM assignment_members WHERE official_id = {mark} AND kind = {mark}"
+    members = (  # the members' index in deadline order, each dossier by its key
+        f"SELECT {', '.join('d.' + f for f in ITEM_FIELDS)} FROM assignment_members m "
+        f"JOIN dossiers d ON d.code = m.dossier_code WHERE m.official_id = {mark} AND "
+        f"m.kind = {mark} AND m.holder_agency = {mark} AND d.holder_agency = {mark} "
+        "ORDER BY m.work_due_at, m.dossier_code LIMIT 51"
     )
     soon = NOW + timedelta(days=3)
     return [
