@@ -62,8 +62,10 @@ MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc
 GIVEN = ["An", "Bình", "Cúc", "Dũng", "Hà", "Hùng", "Lan", "Mai", "Nam", "Sơn", "Tâm", "Yến"]
 
 
-def _rows(n: int, dialect: Any) -> Iterator[list[tuple[Any, ...]]]:
-    """Summary rows of ``n`` dossiers in chunks, in SUMMARY_COLUMNS order."""
+def _rows(n: int, dialect: Any) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """Summary rows of ``n`` dossiers in chunks, in SUMMARY_COLUMNS order, with the
+    ``assignment_members`` rows of the chunk: each assigned step has the next specialist
+    cooperating and one of the agency's four leaders observing."""
     rng = random.Random(n)
     moment = UtcDateTime()
     postgres = dialect.name == "postgresql"
@@ -73,6 +75,7 @@ def _rows(n: int, dialect: Any) -> Iterator[list[tuple[Any, ...]]]:
 
     start = NOW - timedelta(days=365)
     chunk: list[tuple[Any, ...]] = []
+    members: list[tuple[Any, ...]] = []
     for i in range(n):
         agency = f"A{i % AGENCIES:02d}"
         received = start + timedelta(seconds=i * 365 * 86_400 // n)
@@ -94,7 +97,12 @@ def _rows(n: int, dialect: Any) -> Iterator[list[tuple[Any, ...]]]:
                 unit = f"U{rng.randrange(4)}"
                 work_due = due - timedelta(days=3)
                 if rng.random() < 0.5:
-                    lead = f"{agency}-cv-{rng.randrange(40):02d}"
+                    number = rng.randrange(40)
+                    lead = f"{agency}-cv-{number:02d}"
+                    code = f"{agency}-{i:08d}"
+                    held = (code, agency, value(work_due))
+                    members.append((f"{agency}-cv-{(number + 1) % 40:02d}", "cooperating", *held))
+                    members.append((f"{agency}-ld-{rng.randrange(4)}", "observer", *held))
             else:
                 state, role, work_due = "approval", "leader", due - timedelta(days=1)
             holder = agency
@@ -141,10 +149,10 @@ def _rows(n: int, dialect: Any) -> Iterator[list[tuple[Any, ...]]]:
         }
         chunk.append(tuple(row[c] for c in SUMMARY_COLUMNS))
         if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
+            yield chunk, members
+            chunk, members = [], []
     if chunk:
-        yield chunk
+        yield chunk, members
 
 
 def fill(url: str, n: int) -> None:
@@ -156,14 +164,22 @@ def fill(url: str, n: int) -> None:
         for index in dossiers.indexes:
             conn.exec_driver_sql(f"DROP INDEX {index.name}")
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        for chunk in _rows(n, engine.dialect):
+        member_columns = "official_id, kind, dossier_code, holder_agency, work_due_at"
+        for chunk, members in _rows(n, engine.dialect):
             if engine.dialect.name == "postgresql":
                 with cursor.copy(f"COPY dossiers ({columns}) FROM STDIN") as copy:
                     for row in chunk:
                         copy.write_row(row)
+                with cursor.copy(f"COPY assignment_members ({member_columns}) FROM STDIN") as copy:
+                    for member in members:
+                        copy.write_row(member)
             else:
                 marks = ", ".join("?" * len(SUMMARY_COLUMNS))
                 cursor.executemany(f"INSERT INTO dossiers ({columns}) VALUES ({marks})", chunk)
+                cursor.executemany(
+                    f"INSERT INTO assignment_members ({member_columns}) VALUES (?, ?, ?, ?, ?)",
+                    members,
+                )
         for index in dossiers.indexes:
             index.create(conn)
         if engine.dialect.name == "sqlite":
@@ -173,6 +189,7 @@ def fill(url: str, n: int) -> None:
         # to check visibility) and statistics, extended ones included (schema step 4)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE dossiers")
+            conn.exec_driver_sql("VACUUM ANALYZE assignment_members")
     engine.dispose()
 
 
@@ -193,6 +210,12 @@ def cases(mark: str, id_number: str) -> list[tuple[str, WorklistQuery, str, list
     """(name, our query, the raw SQL of the same rows, its parameters)."""
     base = f"SELECT {ITEMS} FROM dossiers WHERE holder_agency = {mark}"
     order = " ORDER BY work_due_at, code LIMIT 51"
+    members = (  # the members' index in deadline order, each dossier by its key
+        f"SELECT {', '.join('d.' + f for f in ITEM_FIELDS)} FROM assignment_members m "
+        f"JOIN dossiers d ON d.code = m.dossier_code WHERE m.official_id = {mark} AND "
+        f"m.kind = {mark} AND m.holder_agency = {mark} AND d.holder_agency = {mark} "
+        "ORDER BY m.work_due_at, m.dossier_code LIMIT 51"
+    )
     soon = NOW + timedelta(days=3)
     return [
         ("agency", WorklistQuery(agency="A03"), base + order, ["A03"]),
@@ -226,6 +249,18 @@ def cases(mark: str, id_number: str) -> list[tuple[str, WorklistQuery, str, list
             + f" AND state IN ({mark}) AND channel IN ({mark}) AND work_due_at < {mark}"
             + order,
             ["A03", "appraisal", "online", soon],
+        ),
+        (
+            "cooperating",
+            WorklistQuery(agency="A03", cooperating="A03-cv-08"),
+            members,
+            ["A03-cv-08", "cooperating", "A03", "A03"],
+        ),
+        (
+            "observer",
+            WorklistQuery(agency="A03", observer="A03-ld-1"),
+            members,
+            ["A03-ld-1", "observer", "A03", "A03"],
         ),
         (
             "applicant",

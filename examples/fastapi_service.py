@@ -1,8 +1,11 @@
-"""A FastAPI service on the engine: receipts, worklists, assignment and agency isolation.
+"""A FastAPI service on the engine: receipts, worklists, assignment and agency isolation, the
+portal sync payloads and the applicant's notifications through the outbox.
 
 Run: ``uvicorn --factory examples.fastapi_service:default_app`` (``pip install fastapi
-uvicorn``), with ``TTHC_DB`` naming the database (default ``tthc-service.sqlite``). Tests drive it over HTTP:
-``tests/examples/test_fastapi_service.py``.
+uvicorn``), with ``TTHC_DB`` naming the database (a SQLite file, default
+``tthc-service.sqlite``, or a ``postgresql+psycopg://`` URL), ``--workers 2`` for two
+processes on PostgreSQL. Tests drive it over HTTP: ``tests/examples/test_fastapi_service.py``;
+``benchmarks/service_load.py`` runs it under two worker processes.
 
 Using the engine correctly from async endpoints:
 
@@ -17,6 +20,10 @@ Using the engine correctly from async endpoints:
 * Clients send an ``Idempotency-Key`` header with each command: a retry after a timeout is
   answered from the stored event instead of acting twice.
 * Library errors map to HTTP statuses once, in one exception handler, with their context.
+* What leaves the service (the national portal's sync, SMS, e-mail, Zalo) is written to the
+  outbox by the engine in each command's transaction; senders claim, send and acknowledge it
+  (``POST /outbox/deliver`` on demand, or a delivery loop in each worker with
+  ``TTHC_DELIVER_EVERY`` seconds): at least once, each message under a stable key.
 
 Accounts are the vendor's: here a fixed ``OfficialDirectory`` and an ``X-Official`` header
 stand in for the login, ``X-Applicant`` for the citizen's (VNeID) login and ``X-Gateway`` for a
@@ -30,8 +37,13 @@ criteria of Decree 118 art. 33.1.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
-from dataclasses import asdict
+import threading
+import time
+from dataclasses import asdict, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,6 +53,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tthc_flow import (
+    VN_TZ,
     ConcurrencyConflict,
     DossierNotFound,
     InvalidCommand,
@@ -52,6 +65,7 @@ from tthc_flow import (
 from tthc_flow.engine import (
     Actor,
     AgencyPolicy,
+    Applicant,
     Dossier,
     Engine,
     Official,
@@ -59,9 +73,11 @@ from tthc_flow.engine import (
     Policies,
     portal_status,
 )
+from tthc_flow.notify import NOTIFY_TOPICS, NotificationPolicy
+from tthc_flow.portal import PORTAL_SYNC, PortalSyncPolicy
 from tthc_flow.procedure import Catalog, load_catalog
 from tthc_flow.reports import receipt_slip
-from tthc_flow.store import SqlStore, WorklistQuery
+from tthc_flow.store import Delivery, SqlStore, WorklistQuery, deliver
 
 ROOT = Path(__file__).resolve().parent
 
@@ -86,7 +102,7 @@ def policies() -> Policies:
 
 class Receipt(BaseModel):
     procedure_code: str
-    applicant: str
+    applicant: str | Applicant  # a name, or the applicant record (contacts for the notices)
     channel: str = "desk"
     arguments: dict[str, Any] = Field(default_factory=dict)  # the command's own (case=...)
     data: dict[str, Any] = Field(default_factory=dict)  # what the dossier keeps
@@ -146,8 +162,9 @@ _STATUS = (
 
 def create_app(store: SqlStore, catalog: Catalog) -> FastAPI:
     """The service on ``store`` (opened by the caller, closed by the caller)."""
-    engine = Engine(catalog, store=store, policies=policies())
+    engine = Engine(catalog, store=store, policies=replace(policies(), outbox=outbox(catalog)))
     api = FastAPI(title="tthc_flow one-stop service")
+    add_outbox_routes(api, store)
 
     @api.exception_handler(TthcError)
     async def library_error(request: Request, exc: TthcError) -> JSONResponse:
@@ -407,7 +424,111 @@ def add_payment_routes(api: FastAPI, engine: Engine) -> None:
         return payment_json(d)
 
 
+# ----------------------------------------------------------------- the outbox: portal, notices
+
+CONSUMERS = {
+    "dvcqg": frozenset({PORTAL_SYNC}),  # the national portal's dossier sync (art. 27.2.d)
+    "sms": frozenset({"notify.sms"}),
+    "email": frozenset({"notify.email"}),
+    "zalo": frozenset({"notify.zalo"}),
+}
+"""The senders of this deployment and the outbox topics each delivers."""
+assert frozenset().union(*CONSUMERS.values()) == NOTIFY_TOPICS | {PORTAL_SYNC}
+
+
+def outbox(catalog: Catalog) -> NotificationPolicy:
+    """The portal sync of every event, and the applicant's notices (docs/notifications.md):
+    only topics a sender of :data:`CONSUMERS` delivers (the engine's bare ``portal.status``
+    and ``notify.*`` events would wait in the outbox for a consumer that never comes)."""
+    sync = PortalSyncPolicy(topics=frozenset({PORTAL_SYNC}), definitions=catalog.get)
+    return NotificationPolicy(base=sync, definitions=catalog.get)
+
+
+class Sink:
+    """Stands in for the transports (the portal's API, the SMS gateway, the mail server):
+    keeps what was sent in ``sent`` and, with ``folder``, appends it as a JSON line to a file
+    of this process (``benchmarks/service_load.py`` reads them back to count deliveries).
+    A real sender passes ``delivery.key`` to its receiver as the idempotency key."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self.sent: list[tuple[str, Delivery]] = []
+        self._file = None if folder is None else Path(folder) / f"sent-{os.getpid()}.jsonl"
+        self._lock = threading.Lock()
+
+    def send(self, consumer: str, delivery: Delivery) -> None:
+        with self._lock:
+            self.sent.append((consumer, delivery))
+            if self._file is not None:
+                line = {"consumer": consumer, "key": delivery.key, "topic": delivery.topic}
+                with self._file.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(line) + "\n")
+
+
+class DeliverRequest(BaseModel):
+    consumer: str
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+def deliver_round(store: SqlStore, sink: Sink, consumer: str, limit: int = 100) -> int:
+    """One round of ``consumer``: claim its topics' messages, send, acknowledge; failures
+    go back with the store's retry backoff. The number delivered."""
+    report = deliver(
+        store,
+        lambda message: sink.send(consumer, message),
+        consumer=f"{consumer}@{os.getpid()}",  # the lease holder: this process
+        now=datetime.now(VN_TZ),
+        topics=CONSUMERS[consumer],
+        limit=limit,
+    )
+    return report.delivered
+
+
+def add_outbox_routes(api: FastAPI, store: SqlStore) -> None:
+    """``POST /outbox/deliver`` (one round of one sender; a worker endpoint for a scheduler
+    or a test, protected by the ``X-Worker-Token`` of ``TTHC_WORKER_TOKEN``)."""
+    api.state.sink = Sink(os.environ.get("TTHC_SINK_DIR"))
+    token = os.environ.get("TTHC_WORKER_TOKEN", "local-worker")
+
+    @api.post("/outbox/deliver")
+    async def deliver_now(
+        body: DeliverRequest, x_worker_token: Annotated[str, Header()]
+    ) -> dict[str, Any]:
+        if x_worker_token != token:
+            raise PermissionDenied("not a worker of this service", actor="worker")
+        if body.consumer not in CONSUMERS:
+            raise InvalidCommand(f"unknown consumer {body.consumer!r}", field="consumer")
+        sink: Sink = api.state.sink
+        done = await run_in_threadpool(deliver_round, store, sink, body.consumer, body.limit)
+        return {"consumer": body.consumer, "delivered": done}
+
+
+def start_delivery_loop(store: SqlStore, sink: Sink, every: float) -> threading.Thread:
+    """Deliver every sender's messages every ``every`` seconds in a daemon thread of this
+    worker process; several processes share the work (the store leases each message to one
+    of them: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
+
+    def loop() -> None:
+        while True:
+            busy = False
+            for consumer in CONSUMERS:
+                try:
+                    busy = deliver_round(store, sink, consumer) > 0 or busy
+                except TthcError as exc:  # the database is away: try again next round
+                    logging.getLogger("tthc.outbox").warning("%s: %s", consumer, exc)
+            if not busy:
+                time.sleep(every)
+
+    thread = threading.Thread(target=loop, name="tthc-outbox", daemon=True)
+    thread.start()
+    return thread
+
+
 def default_app() -> FastAPI:
     """The service on ``TTHC_DB`` with the example catalog (for ``uvicorn --factory``)."""
-    store = SqlStore.sqlite(os.environ.get("TTHC_DB", "tthc-service.sqlite"))
-    return create_app(store, load_catalog(ROOT / "so-cong-thuong"))
+    db = os.environ.get("TTHC_DB", "tthc-service.sqlite")
+    store = SqlStore(db, create=False) if "://" in db else SqlStore.sqlite(db)
+    api = create_app(store, load_catalog(ROOT / "so-cong-thuong"))
+    every = os.environ.get("TTHC_DELIVER_EVERY")
+    if every:
+        start_delivery_loop(store, api.state.sink, float(every))
+    return api

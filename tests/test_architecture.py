@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "tthc_flow.store": 3,
     "tthc_flow.reports": 4,
     "tthc_flow.portal": 4,
+    "tthc_flow.notify": 4,
     "tthc_flow.audit": 4,
     "tthc_flow.simulation": 5,
     "tthc_flow.forecast": 6,

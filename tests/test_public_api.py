@@ -37,6 +37,7 @@ TOP_LEVEL = {
     "load_procedure",
     # every error, and the located problem of an input error
     "AuditFileError",
+    "NotificationTemplateError",
     "CalendarError",
     "CalendarOverrideError",
     "ChainKeyError",

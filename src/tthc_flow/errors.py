@@ -12,7 +12,8 @@ error raised in a simulation worker process arrives whole::
     │   ├── CalendarOverrideError            a calendar override file
     │   ├── ScenarioDefinitionError          a simulation scenario file
     │   ├── ChainKeyError                    a chain key (or its file)
-    │   └── AuditFileError                   an anchor or chain export file
+    │   ├── AuditFileError                   an anchor or chain export file
+    │   └── NotificationTemplateError        a notification template (SMS, e-mail, Zalo)
     ├── ConfigurationError (ValueError) .... setting, value, allowed
     ├── WrongArgumentType (TypeError) ...... argument, expected, got
     ├── NaiveDatetimeError (ValueError)      a datetime without a time zone
@@ -128,6 +129,11 @@ class ChainKeyError(InputError):
 
 class AuditFileError(InputError):
     """An anchor or chain export file is not one tthc_flow wrote (or was cut short)."""
+
+
+class NotificationTemplateError(InputError):
+    """A notification template (SMS, e-mail, Zalo) is invalid: an unknown kind, channel or
+    placeholder, a bad ``$`` (docs/notifications.md)."""
 
 
 class ConfigurationError(TthcError, ValueError):

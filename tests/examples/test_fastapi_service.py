@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,102 @@ def test_the_service_end_to_end(tmp_path: Path) -> None:
         assert bad.status_code == 422 and bad.json()["field"] == "after"
 
     run(tmp_path, scenario)
+
+
+WORKER = {"X-Worker-Token": "local-worker"}
+RECORD = {
+    "type": "enterprise",
+    "name": "Công ty TNHH Gas Minh Phát",
+    "ids": [{"kind": "tax_code", "number": "0101234567"}],
+    "phone": "0912345678",
+    "email": "lienhe@minhphat.vn",
+}
+
+
+async def drain(client: Any, consumer: str) -> int:
+    """Deliver rounds of ``consumer`` until nothing is left (a dossier's next message is
+    handed out once the previous one is acknowledged)."""
+    total = 0
+    while True:
+        answer = await client.post("/outbox/deliver", json={"consumer": consumer}, headers=WORKER)
+        assert answer.status_code == 200, answer.text
+        if not answer.json()["delivered"]:
+            return total
+        total += answer.json()["delivered"]
+
+
+def test_portal_sync_and_notifications_leave_through_the_outbox(tmp_path: Path) -> None:
+    """Three channels, the record on the national portal after every event (art. 27.2.d)
+    and the applicant's receipt notice on SMS, e-mail and Zalo (docs/notifications.md)."""
+    sink: Any = None
+
+    async def scenario(client: Any) -> None:
+        codes = {}
+        for channel in ("desk", "postal", "online"):
+            body = {"procedure_code": "2.000128", "applicant": RECORD, "channel": channel}
+            answer = await client.post("/dossiers", json=body, headers=as_("lan.nt", channel))
+            assert answer.status_code == 201, answer.text
+            codes[channel] = answer.json()["code"]
+        online = codes["online"]
+        accepted = await client.post(
+            f"/dossiers/{online}/commands/accept", json={}, headers=as_("lan.nt", "acc")
+        )
+        assert accepted.json()["state"] == "received", accepted.text
+        desk = codes["desk"]
+        for trigger, who in (
+            ("handover", "lan.nt"),
+            ("appraise", "hung.tv"),
+            ("inspect", "hung.tv"),
+            ("approve", "hoa.dt"),
+            ("return_result", "lan.nt"),
+        ):
+            moved = await client.post(
+                f"/dossiers/{desk}/commands/{trigger}", json={}, headers=as_(who, trigger)
+            )
+            assert moved.status_code == 200, moved.text
+        due = accepted.json()["due_at"]
+
+        # nothing is sent by the commands themselves: the senders claim it
+        assert sink.sent == []
+        # desk: 6 events, postal: 1, online: submit + accept
+        assert await drain(client, "dvcqg") == 6 + 1 + 2
+        portal = [d for c, d in sink.sent if c == "dvcqg"]
+        last = [d for d in portal if d.dossier_code == desk][-1].payload["record"]
+        assert (last["TrangThaiHoSo"], last["KenhThucHien"], last["SoGiayToChuHoSo"]) == (
+            "10",  # Đã trả kết quả
+            "1",
+            "0101234567",
+        )
+        channels = {d.dossier_code: d.payload["record"]["KenhThucHien"] for d in portal}
+        assert channels == {desk: "1", codes["postal"]: "3", online: "2"}
+
+        # receipts of the three (one SMS each) and the desk dossier's result (early: the
+        # same day as its receipt, long before its appointment)
+        assert await drain(client, "sms") == 4
+        sms = {(d.dossier_code, d.payload["kind"]): d.payload for c, d in sink.sent if c == "sms"}
+        assert sms[(desk, "early_return")]["to"] == "0912345678"
+        moment = datetime.fromisoformat(due)
+        printed = (
+            f"{moment.hour:02d} giờ {moment.minute:02d} phút, ngày {moment.day:02d} tháng "
+            f"{moment.month:02d} năm {moment.year}"
+        )
+        assert sms[(online, "receipt")]["body"] == (
+            f"Hồ sơ {online} đã được tiếp nhận. Hẹn trả kết quả: {printed}."
+        )
+        assert await drain(client, "email") == 4 and await drain(client, "zalo") == 4
+        assert await drain(client, "sms") == 0  # each message once
+        refused = await client.post("/outbox/deliver", json={"consumer": "sms"}, headers={})
+        assert refused.status_code == 422  # no worker token
+        wrong = await client.post("/outbox/deliver", json={"consumer": "fax"}, headers=WORKER)
+        assert wrong.status_code == 422 and wrong.json()["field"] == "consumer"
+
+    async def main() -> None:
+        nonlocal sink
+        with SqlStore.sqlite(tmp_path / "service.db") as store:
+            app = create_app(store, load_catalog(ROOT / "examples" / "so-cong-thuong"))
+            sink = app.state.sink
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://tthc") as client:
+                await scenario(client)
+
+    asyncio.run(main())

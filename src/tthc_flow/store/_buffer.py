@@ -13,7 +13,7 @@ once on PostgreSQL) fails there and rolls the whole batch back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from tthc_flow.errors import ConcurrencyConflict, StoreError, TthcError
 from tthc_flow.store import _engine
 from tthc_flow.store._memory_outbox import message_key
 from tthc_flow.store._rows import EVENT_COLUMNS, SUMMARY_COLUMNS, event_values, summary_row
+from tthc_flow.store._worklist import member_values
 from tthc_flow.store.schema import UtcDateTime, dossiers
 
 BUFFERED_DIALECTS = frozenset({"sqlite", "postgresql"})
@@ -92,6 +93,13 @@ class _Sql:
             f"INSERT INTO timers (dossier_code, kind, due_at, fired_at) VALUES ({marks(3)}, NULL) "
             "ON CONFLICT (dossier_code, kind) DO UPDATE SET due_at = excluded.due_at, "
             "fired_at = NULL"
+        )
+        # the cooperating officials and observers of a dossier that was ever assigned are
+        # rewritten with its summary (store/_schema_members.py)
+        self.clear_members = f"DELETE FROM assignment_members WHERE dossier_code = {mark}"
+        self.insert_member = (
+            "INSERT INTO assignment_members (official_id, kind, dossier_code, holder_agency, "
+            f"work_due_at) VALUES ({marks(5)})"
         )
         self.insert_message = (
             "INSERT INTO outbox (dossier_code, version, topic, key, payload, created_at, "
@@ -263,6 +271,7 @@ class WriteBuffer:
             self._many(self._sql.insert_events, rows)
             if personal:
                 self._many(self._sql.insert_personal, personal)
+            self._write_members(pending.values())
             self._write_timers(timers)
             if messages:
                 self._many(self._sql.insert_message, messages)
@@ -271,6 +280,18 @@ class WriteBuffer:
             raise
         for code, dossier in pending.items():
             self._stored[code] = (dossier.version, dossier.last_hash)
+
+    def _write_members(self, dossiers: Iterable[Dossier]) -> None:
+        """Rewrite the members of the dossiers ever assigned (the others have none: no
+        statement for them, the common case of every append before an assignment)."""
+        assigned = [d for d in dossiers if d.assignments]
+        if not assigned:
+            return
+        self._many(self._sql.clear_members, [(d.code,) for d in assigned])
+        moment = self._moment
+        rows = [(*row[:4], moment(row[4])) for d in assigned for row in member_values(d)]
+        if rows:
+            self._many(self._sql.insert_member, rows)
 
     def _write_timers(self, timers: dict[tuple[str, str], datetime | None]) -> None:
         cleared = [key for key, due in timers.items() if due is None]
@@ -325,6 +346,7 @@ class WriteBuffer:
         personal = personal_values(events_)
         if personal:
             self._many(self._sql.insert_personal, personal)
+        self._write_members((dossier,))
         if timers:
             change: dict[tuple[str, str], datetime | None] = {
                 (code, kind): None for kind in timers.clear

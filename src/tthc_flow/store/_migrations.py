@@ -178,6 +178,18 @@ def _add_personal_data_v5(conn: Connection) -> None:
     metadata_personal().create_all(conn)
 
 
+def _add_assignment_members(conn: Connection) -> None:
+    """The cooperating officials and observers of each open dossier's current assignment
+    (``assignment_members``, store/_schema_members.py), backfilled from the replay of every
+    open dossier's events (store/_worklist.py ``member_values``)."""
+    from tthc_flow.engine._dossier import OPEN_STATES_EXCLUDED
+    from tthc_flow.store._schema_members import create_members
+    from tthc_flow.store._worklist import member_values
+
+    open_only = schema.dossiers.c.state.not_in(sorted(OPEN_STATES_EXCLUDED))
+    create_members(conn, _replayed(conn, open_only), member_values, schema.assignment_members)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "events, dossiers, day_sequences, schema_version", _create_v1),
     Migration(
@@ -197,6 +209,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         _add_worklist_columns_v4,
     ),
     Migration(5, _PERSONAL_STEP, _add_personal_data_v5),
+    Migration(
+        6,
+        "assignment members: cooperating officials and observers of open dossiers",
+        _add_assignment_members,
+    ),
 )
 """Every step, in order; the code's schema version is the last one's."""
 
@@ -279,7 +296,15 @@ def newer_error(shown_url: str, found: int, expected: int) -> SchemaVersionError
     )
 
 
-TTHC_TABLES = ("dossiers", "events", "day_sequences", "timers", "outbox", "personal_data")
+TTHC_TABLES = (
+    "dossiers",
+    "events",
+    "day_sequences",
+    "timers",
+    "outbox",
+    "personal_data",
+    "assignment_members",
+)
 """Tables of a tthc_flow schema besides ``schema_version``."""
 
 

@@ -111,6 +111,38 @@ def worklist_values(d: Dossier) -> tuple[Any, ...]:
     return (agency, role, unit, lead, work_due, *searched)
 
 
+COOPERATING = "cooperating"
+OBSERVER = "observer"
+MEMBER_KINDS = (COOPERATING, OBSERVER)
+"""The kinds of ``assignment_members`` rows: cooperating officials (phối hợp) and observers
+(theo dõi) of a step (docs/officials.md)."""
+
+
+def member_rows(d: Dossier) -> tuple[tuple[str, str], ...]:
+    """``(kind, official id)`` of the cooperating officials and observers of ``d``'s current
+    assignment (the step in progress); none once the dossier left that step or closed.
+
+    Decided from the dossier the engine folded, like :func:`worklist_values`: the SQL store
+    keeps these rows in ``assignment_members``, the memory store applies this function."""
+    assignment = d.assignment if d.is_open else None
+    if assignment is None:
+        return ()
+    return tuple((COOPERATING, m.id) for m in assignment.cooperating) + tuple(
+        (OBSERVER, m.id) for m in assignment.observers
+    )
+
+
+def member_values(d: Dossier) -> list[tuple[Any, ...]]:
+    """The ``assignment_members`` rows of ``d``: ``(official, kind, code, holder agency,
+    holder's deadline)`` per :func:`member_rows`, the last two as :func:`worklist_values`
+    decides them (a member's page is read in deadline order from its own index)."""
+    members = member_rows(d)
+    if not members:
+        return []
+    values = worklist_values(d)
+    return [(official, kind, d.code, values[0], values[4]) for kind, official in members]
+
+
 @dataclass(frozen=True)
 class WorklistQuery:
     """One page of a worklist: the open dossiers held by ``agency`` (the tenant: every
@@ -118,7 +150,8 @@ class WorklistQuery:
 
     Who: ``assignee`` (the lead handler's official id), ``role`` and ``unit`` (the holding
     step's role, the assignment's unit), ``unassigned`` (nobody leads the step yet: the pool
-    an official takes over from). What: ``states``, ``procedure_codes`` (a field: see
+    an official takes over from), ``cooperating`` / ``observer`` (an official id: the
+    dossiers whose current assignment names them as cooperating official or observer). What: ``states``, ``procedure_codes`` (a field: see
     :func:`procedures_in_field`), ``channels``, ``owner_agency`` (the dossier's own agency,
     for liên thông dossiers held by another). When: ``received_from``/``received_until``
     (the receipt, [from, until)), ``due_from``/``due_before`` (``work_due_at``, the holder's
@@ -134,6 +167,8 @@ class WorklistQuery:
     role: str | None = None
     unit: str | None = None
     unassigned: bool = False
+    cooperating: str | None = None
+    observer: str | None = None
     states: frozenset[str] | None = None
     procedure_codes: frozenset[str] | None = None
     channels: frozenset[str] | None = None
@@ -163,6 +198,10 @@ class WorklistQuery:
             raise InvalidCommand(f"limit must be 1..{MAX_PAGE}", field="limit")
         if self.unassigned and self.assignee is not None:
             raise InvalidCommand("unassigned and assignee exclude each other", field="assignee")
+        for name in MEMBER_KINDS:
+            member = getattr(self, name)
+            if member is not None and (not isinstance(member, str) or not member):
+                raise InvalidCommand(f"{name} must be an official id", field=name)
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, datetime):
@@ -326,10 +365,14 @@ def memory_worklist(dossiers: Iterable[Dossier], q: WorklistQuery) -> WorklistPa
     """A worklist page from dossiers in memory (:class:`MemoryStore`): the same filters,
     order and cursor as the SQL store's."""
     found = []
+    wanted = [(kind, getattr(q, kind)) for kind in MEMBER_KINDS if getattr(q, kind) is not None]
     for d in dossiers:
         item, values = item_of(d)
-        if item is not None and matches(item, values, q):
-            found.append(item)
+        if item is None or not matches(item, values, q):
+            continue
+        if wanted and not set(wanted) <= set(member_rows(d)):
+            continue
+        found.append(item)
     column = q.sort_column
     found.sort(key=lambda i: (getattr(i, column), i.code), reverse=q.descending)
     if q.after is not None:

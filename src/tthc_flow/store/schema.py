@@ -280,8 +280,34 @@ outbox = Table(
 """Schema version 3: messages for the outside world, written in the transaction of the event
 that caused them and delivered at least once (``SqlStore.claim``/``ack``/``retry``)."""
 
+assignment_members = Table(
+    "assignment_members",
+    metadata,
+    Column("official_id", String(128), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("dossier_code", String(64), ForeignKey("dossiers.code"), primary_key=True),
+    Column("holder_agency", String(64), nullable=False),
+    Column("work_due_at", UtcDateTime, nullable=False),
+    Index(
+        "ix_assignment_members_page",
+        "official_id",
+        "kind",
+        "holder_agency",
+        "work_due_at",
+        "dossier_code",
+    ),
+    Index("ix_assignment_members_dossier", "dossier_code"),
+)
+"""Schema step "assignment members" (store/_schema_members.py): one row per cooperating
+official (``kind`` ``cooperating``) and observer (``observer``) of each open dossier's
+current assignment, with the dossier's holder agency and holder's deadline
+(``worklist_values``), rewritten with the dossier's appends once it was ever assigned; the
+worklists "dossiers where I cooperate" and "dossiers I observe" read
+``ix_assignment_members_page`` in deadline order."""
+
 __all__ = [
     "UtcDateTime",
+    "assignment_members",
     "day_sequences",
     "dossiers",
     "events",
