@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import _postgres_base
 from tests.engine.conftest import DESK, PROCEDURE, SPECIALIST, at
 from tthc_flow.engine import Engine, FixedClock
 from tthc_flow.errors import SchemaVersionError, StoreError
@@ -182,11 +181,11 @@ def test_an_in_memory_replica_is_refused(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------ PostgreSQL
 @pytest.fixture
-def pg_replica_url() -> Iterator[str]:
+def pg_replica_url(pg_url: str) -> Iterator[str]:
     """A second database of the test server (a stand-in for a hot standby), dropped after;
     its URL carries a password (the server trusts, so any password passes) to check it is
     never shown."""
-    base = sa.make_url(_postgres_base())
+    base = sa.make_url(pg_url).difference_update_query(["options"])  # the server, no schema
     name = f"tthc_replica_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
