@@ -171,7 +171,8 @@ def indicators_sql(
 
     Not a GROUP BY: the portal's 2.1 rule needs every supplement wait, which the summary
     table does not keep, so the one computation of :func:`indicators` runs on the replayed
-    dossiers (correctness over speed).
+    dossiers (correctness over speed). A :class:`~tthc_flow.store.SqlStore` replays them
+    from its replica if it has one (``dossiers(may_lag=True)``: a report may lag).
     """
     read = getattr(store, "dossiers", None)
     if not callable(read):
@@ -181,7 +182,8 @@ def indicators_sql(
             expected="a store with dossiers() (a SqlStore)",
             got=type(store).__name__,
         )
-    chosen = read() if agency is None else (d for d in read() if d.agency_code == agency)
+    found = read(may_lag=True) if hasattr(store, "read_engine") else read()
+    chosen = found if agency is None else (d for d in found if d.agency_code == agency)
     return indicators(
         chosen, period, catalog, as_of=as_of, inputs=inputs, indicator_set=indicator_set
     )

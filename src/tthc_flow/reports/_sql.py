@@ -57,11 +57,15 @@ _SQL_COUNTS = tuple(n for n in COUNT_FIELDS if n not in _EXTRA and n not in _EVE
 
 @contextmanager
 def connect(source: Source) -> Iterator[sa.Connection]:
-    """A connection of ``source`` (closed afterwards unless it was given)."""
+    """A connection of ``source`` (closed afterwards unless it was given); of a store, on its
+    :attr:`~tthc_flow.store.SqlStore.read_engine`: a report may lag behind the primary (its
+    replica's, if it has one; docs/store.md, "Reading from a replica")."""
     if isinstance(source, sa.Connection):
         yield source
         return
-    engine = source if isinstance(source, sa.Engine) else getattr(source, "engine", None)
+    engine = source
+    if not isinstance(source, sa.Engine):
+        engine = getattr(source, "read_engine", None) or getattr(source, "engine", None)
     if not isinstance(engine, sa.Engine):
         raise WrongArgumentType(
             f"expected a SqlStore, an SQLAlchemy Engine or Connection, not {type(source)}",

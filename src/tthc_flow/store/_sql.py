@@ -41,7 +41,7 @@ from tthc_flow.errors import (
     StoreError,
     TthcError,
 )
-from tthc_flow.store import _engine, _sql_personal, _sql_service, _worklist_sql
+from tthc_flow.store import _engine, _replica, _sql_personal, _sql_service, _worklist_sql
 from tthc_flow.store._buffer import BUFFERED_DIALECTS, WriteBuffer
 from tthc_flow.store._fast_reads import FAST_FILTERS, FastReads
 from tthc_flow.store._migrations import (
@@ -80,6 +80,13 @@ class SqlStore:
     pool is renewed; ``pool_pre_ping=True`` tests each connection before use, one round trip
     more per command, so that not even that one fails (docs/service.md).
 
+    ``read_url``: a replica (a PostgreSQL hot standby, a copy of a SQLite file) for the reads
+    that may lag: worklist pages outside a batch, the reports' SQL (:attr:`read_engine`) and
+    ``events(may_lag=True)`` / ``dossiers(may_lag=True)``. Everything that decides or writes
+    reads the primary. The replica must hold this code's schema version
+    (:class:`SchemaVersionError` naming it otherwise); it is never created nor migrated
+    (docs/store.md, "Reading from a replica").
+
     >>> with SqlStore.sqlite("tthc.db") as store:  # doctest: +SKIP
     ...     engine = Engine(catalog, store=store)
     """
@@ -96,6 +103,7 @@ class SqlStore:
         pool_size: int = 5,
         max_overflow: int = 10,
         pool_pre_ping: bool = False,
+        read_url: str | None = None,
     ) -> None:
         parsed = _engine.parse(url)
         self.url = parsed.render_as_string(hide_password=True)
@@ -110,10 +118,15 @@ class SqlStore:
         self._local = threading.local()
         self._local.conn = self._local.buffer = None
         self._fast = FastReads(self._engine, self.url)
+        self.read_url: str | None = None
+        """The replica's URL, password hidden (safe to log); None: no replica."""
+        self._read_engine, self._lagging = self._engine, self._fast
         try:
             self._open_schema(create)
+            if read_url is not None:
+                self._open_replica(read_url, synchronous, pool_size, max_overflow, pool_pre_ping)
         except BaseException:
-            self._engine.dispose()
+            self.close()
             raise
 
     @classmethod
@@ -124,15 +137,21 @@ class SqlStore:
         create: bool = True,
         synchronous: str = "FULL",
         calendar: WorkCalendar | None = None,
+        read_path: str | Path | None = None,
     ) -> SqlStore:
         """The embedded default: one SQLite file in WAL mode.
 
         ``synchronous="FULL"`` makes every commit survive a power loss; ``"NORMAL"`` is
         faster and still survives a crash of the process. With ``create=False`` a missing
-        file raises :class:`SchemaVersionError` and is not created.
+        file raises :class:`SchemaVersionError` and is not created. ``read_path``: a copy of
+        the file for the reads that may lag (``read_url``), opened read-only.
         """
         return cls(
-            f"sqlite:///{Path(path)}", create=create, synchronous=synchronous, calendar=calendar
+            f"sqlite:///{Path(path)}",
+            create=create,
+            synchronous=synchronous,
+            calendar=calendar,
+            read_url=None if read_path is None else f"sqlite:///{Path(read_path)}",
         )
 
     def _open_schema(self, create: bool) -> None:
@@ -177,13 +196,40 @@ class SqlStore:
 
     @property
     def engine(self) -> SaEngine:
-        """The SQLAlchemy engine (for read-only SQL such as the reports' aggregations)."""
+        """The primary's SQLAlchemy engine: what decides or writes reads here."""
         return self._engine
+
+    # ------------------------------------------------------ the replica (may lag)
+    def _open_replica(
+        self, url: str, synchronous: str, pool_size: int, max_overflow: int, pre_ping: bool
+    ) -> None:
+        parsed = _engine.parse(url)
+        shown = parsed.render_as_string(hide_password=True)
+        self._read_engine = _replica.open_replica(
+            parsed,
+            shown,
+            synchronous=synchronous,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_pre_ping=pre_ping,
+        )
+        self.read_url = shown
+        self._lagging = FastReads(self._read_engine, shown)
+
+    @property
+    def read_engine(self) -> SaEngine:
+        """The engine for reads that may lag (the reports' SQL, :func:`statistics_sql`): the
+        replica's when ``read_url`` was given, else the primary's. Never for a read that
+        decides: what the engine checks before a command reads :attr:`engine`."""
+        return self._read_engine
 
     # ------------------------------------------------------------ transactions
     @contextmanager
-    def _tx(self, write: bool, savepoint: bool = True, flush: bool = True) -> Iterator[Connection]:
-        """A connection in a transaction: the batch's (with a savepoint) or a new one.
+    def _tx(
+        self, write: bool, savepoint: bool = True, flush: bool = True, lagging: bool = False
+    ) -> Iterator[Connection]:
+        """A connection in a transaction: the batch's (with a savepoint) or a new one, on
+        the replica with ``lagging`` (a read that may lag, outside a batch).
 
         In a batch, pending appends are written first (``flush``), so reads see them."""
         batch: Connection | None = getattr(self._local, "conn", None)
@@ -199,7 +245,7 @@ class SqlStore:
                 else:
                     yield batch
                 return
-            with self._engine.connect() as conn:
+            with (self._read_engine if lagging else self._engine).connect() as conn:
                 if write:
                     conn.execution_options(tthc_write=True)
                 with conn.begin():
@@ -207,18 +253,17 @@ class SqlStore:
         except StatementError as exc:
             if isinstance(exc.orig, TthcError):  # e.g. a naive datetime in a query
                 raise exc.orig from None
-            raise self._error(exc) from exc
+            raise self._error(exc, lagging) from exc
         except SQLAlchemyError as exc:
-            raise self._error(exc) from exc
+            raise self._error(exc, lagging) from exc
 
-    def _error(self, exc: SQLAlchemyError) -> StoreError:
+    def _error(self, exc: SQLAlchemyError, lagging: bool = False) -> StoreError:
         """A SQLAlchemy error as a library error: a deadlock or serialization failure (the
         transaction was rolled back whole) is a retryable :class:`ConcurrencyConflict`."""
+        url = self.read_url if lagging and self.read_url is not None else self.url
         if _engine.retryable(exc):
-            return ConcurrencyConflict(
-                f"database {self.url}: {_engine.reason(exc)}; rolled back, retry"
-            )
-        return StoreError(f"database {self.url}: {_engine.reason(exc)}")
+            return ConcurrencyConflict(f"database {url}: {_engine.reason(exc)}; rolled back, retry")
+        return StoreError(f"database {url}: {_engine.reason(exc)}")
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -410,9 +455,10 @@ class SqlStore:
     def worklist(self, query: WorklistQuery) -> WorklistPage:
         """One page of a worklist: one SELECT on the indexed worklist columns, keyset paged
         (docs/worklists.md); outside a batch through the driver path of
-        :mod:`tthc_flow.store._fast_reads`."""
+        :mod:`tthc_flow.store._fast_reads`, on the replica if there is one (a page may lag);
+        inside a batch on its connection, which sees its writes."""
         if getattr(self._local, "conn", None) is None:
-            return self._fast.worklist(query)
+            return self._lagging.worklist(query)
         fast = self._fast
         mark = "?" if self._engine.dialect.name == "sqlite" else "%s"
         sql, params = _worklist_sql.sql_of(query, mark, fast.bind)
@@ -488,11 +534,14 @@ class SqlStore:
             rows, position = _sql_service.changes(conn, after, limit)
             return FeedPage([_parse(r, conn) for r in rows], position)
 
-    def events(self) -> Iterator[Event]:
+    def events(self, *, may_lag: bool = False) -> Iterator[Event]:
         """Every event in ``seq`` order, read in pages within one transaction (REPEATABLE READ
         on PostgreSQL): an export taken while writers run is a snapshot, the events committed
-        when it began (pages in separate transactions mixed in later commits)."""
-        with self._tx(write=False) as conn:
+        when it began (pages in separate transactions mixed in later commits).
+
+        ``may_lag``: from the replica (an export of the log, a forecast); the audit's anchors
+        and checks read the primary."""
+        with self._tx(write=False, lagging=may_lag) as conn:
             if conn.dialect.name == "postgresql" and getattr(self._local, "conn", None) is None:
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             after = 0
@@ -504,11 +553,12 @@ class SqlStore:
                     return
                 after = page[-1].seq
 
-    def dossiers(self) -> Iterator[Dossier]:
-        """Every stored dossier (replayed), in code order, read in pages."""
+    def dossiers(self, *, may_lag: bool = False) -> Iterator[Dossier]:
+        """Every stored dossier (replayed), in code order, read in pages (``may_lag``: from
+        the replica, as :func:`~tthc_flow.reports.indicators_sql` reads them)."""
         after = ""
         while True:
-            with self._tx(write=False) as conn:
+            with self._tx(write=False, lagging=may_lag) as conn:
                 codes = _codes_after(conn, after)
                 chains = _events_of(conn, codes)
             for code in codes:
@@ -600,9 +650,12 @@ class SqlStore:
 
     # ----------------------------------------------------------------- closing
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection, the primary's and the replica's."""
         self._fast.close()
         self._engine.dispose()
+        if self._read_engine is not self._engine:
+            self._lagging.close()
+            self._read_engine.dispose()
 
     def __enter__(self) -> SqlStore:
         return self
