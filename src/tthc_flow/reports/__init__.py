@@ -55,6 +55,7 @@ from tthc_flow.reports._report import Report, statistics
 from tthc_flow.reports._rounding import percent, round_half_up
 from tthc_flow.reports._sql import statistics_sql
 from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, GroupStats
+from tthc_flow.reports._stop_notice import StopNotice, stop_notice
 from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
 from tthc_flow.reports._xes import to_xes, write_xes
 
@@ -90,6 +91,7 @@ __all__ = [
     "ReceiptSlip",
     "RefusalSlip",
     "Report",
+    "StopNotice",
     "SupplementRequest",
     "Task",
     "TaskStats",
@@ -112,6 +114,7 @@ __all__ = [
     "score",
     "statistics",
     "statistics_sql",
+    "stop_notice",
     "supplement_requests",
     "task_statistics",
     "to_html",
