@@ -102,3 +102,38 @@ def test_a_procedure_or_a_sector_may_have_its_own_rules(catalog: Catalog) -> Non
         engine.fire(code, "appraise", SPECIALIST, at(2025, 7, 4, 8))
         engine.fire(code, "verify", POLICE, at(2025, 7, 4, 9))
         assert engine.fire(code, "approve", LEADER, at(2025, 7, 4, 10)).timeliness is expected
+
+
+def _setting(rules: RuleSet, name: str) -> object:
+    policy, _, attribute = name.partition(".")
+    return getattr(getattr(rules.policies, policy), attribute)
+
+
+def test_the_61_2018_rules_say_what_was_not_verified() -> None:
+    """The text of Decree 61/2018 and 107/2021 was not found (searches in docs/legal-rules.md,
+    "Decree 61/2018: searched, not found"): the RuleSet names every setting it could not check.
+
+    Only the closure differs from Decree 118 (its art. 19.5 "đóng hồ sơ", recollection that
+    61/2018 had none); every other setting it names is carried over from Decree 118 unchanged,
+    not invented. Decree 118's own RuleSet was read (transcription) and names none."""
+    old = DECREE_61_2018
+    assert {"effective_from", "supplement.close_after_days"} <= set(old.unverified)
+    assert _setting(old, "supplement.close_after_days") is None
+    assert _setting(DECREE_118_2025, "supplement.close_after_days") == 15
+    carried = [
+        n for n in old.unverified if n not in {"effective_from", "supplement.close_after_days"}
+    ]
+    assert len(carried) == 16
+    for name in carried:
+        assert _setting(old, name) == _setting(DECREE_118_2025, name), name
+    assert DECREE_118_2025.unverified == ()
+    assert "no full text found" in old.source
+
+
+def test_an_unverified_name_must_be_a_setting() -> None:
+    """A typo in ``unverified`` would hide an unchecked rule: it is refused, naming it."""
+    with pytest.raises(ValueError, match=r"supplement\.close_after_dayz"):
+        RuleSet("x", date(2025, 7, 1), Policies(), "s", unverified=("supplement.close_after_dayz",))
+    with pytest.raises(ValueError, match="nothing"):
+        RuleSet("x", date(2025, 7, 1), Policies(), "s", unverified=("nothing",))
+    assert RuleSet("x", date(2025, 7, 1), Policies(), "s", unverified=("effective_from",))

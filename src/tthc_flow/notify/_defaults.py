@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-_SIGN = "\n\nTrân trọng,\nBộ phận Một cửa"
+from tthc_flow._labels import label
+
+_SIGN = "\n\nTrân trọng,\n" + label("role.one_stop")
 
 DEFAULT_TEMPLATES: dict[str, Any] = {
     "receipt": {

@@ -61,6 +61,7 @@ from tthc_flow.reports._settlement import (
 )
 from tthc_flow.reports._sql import statistics_sql
 from tthc_flow.reports._statistics import GROUPINGS, ROW_COLUMNS, Grouping, GroupStats
+from tthc_flow.reports._stop_notice import StopNotice, stop_notice
 from tthc_flow.reports._tasks import Task, TaskStats, task_statistics
 from tthc_flow.reports._xes import to_xes, write_xes
 
@@ -99,6 +100,7 @@ __all__ = [
     "Report",
     "SettlementDifference",
     "SettlementRow",
+    "StopNotice",
     "SupplementRequest",
     "Task",
     "TaskStats",
@@ -123,6 +125,7 @@ __all__ = [
     "score",
     "statistics",
     "statistics_sql",
+    "stop_notice",
     "supplement_requests",
     "task_statistics",
     "to_html",

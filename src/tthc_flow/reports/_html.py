@@ -20,6 +20,7 @@ from tthc_flow.reports._forms import (
     RefusalSlip,
     SupplementRequest,
 )
+from tthc_flow.reports._stop_notice import StopNotice
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 
@@ -158,6 +159,28 @@ def _apology(f: ApologyLetter) -> str:
     )
 
 
+def _stop(f: StopNotice) -> str:
+    """Form 05: the other forms' labels; its own body was not read (see _stop_notice)."""
+    request = (
+        f"<p>Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ: {when(f.supplement_requested_at)}</p>"
+        if f.supplement_requested_at is not None
+        else ""
+    )
+    return (
+        f"<p>Kính gửi: <b>{_e(f.applicant.name)}</b></p>"
+        f"<p>Địa chỉ: {_e(f.applicant.address)}; Số điện thoại: {_e(f.applicant.phone)}</p>"
+        f"<p>Mã hồ sơ: <b>{_e(f.dossier_code)}</b></p>"
+        f"<p>Nội dung yêu cầu giải quyết: {_e(f.procedure_name)}</p>"
+        f"<p>Thời gian nhận hồ sơ: {when(f.received_at)}</p>"
+        + request
+        + f"<p>Căn cứ: {_e(f.legal_basis)}</p>"
+        f"<p>Lý do: {_e(f.reason)}</p>"
+        f"<p>Thời điểm dừng giải quyết hồ sơ: <b>{when(f.stopped_at)}</b></p>"
+        f"<p>Nơi nhận: Như trên; {label('role.one_stop')}; Lưu VT.</p>"
+        + _signatures("", "BỘ PHẬN MỘT CỬA", f.signed_by)
+    )
+
+
 def _handover_note(h: Handover) -> str:
     """The row's note, with the step's lead handler and cooperating officials (issue 17) in
     the note column: the form has no column of its own for them."""
@@ -227,9 +250,11 @@ def _timeliness_column() -> str:
     return label("form.timeliness_column", **marks)
 
 
-def to_html(form: Form) -> str:
+def to_html(form: Form | StopNotice) -> str:
     """A complete, printable HTML page of ``form``."""
-    if isinstance(form, ReceiptSlip):
+    if isinstance(form, StopNotice):
+        body = _stop(form)
+    elif isinstance(form, ReceiptSlip):
         body = _receipt(form)
     elif isinstance(form, SupplementRequest):
         body = _supplement(form)
