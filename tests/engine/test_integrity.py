@@ -166,10 +166,10 @@ def test_the_code_carries_the_day_the_dossier_arrived(engine: Engine) -> None:
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), [1.0, float("-inf")]])
 def test_non_finite_numbers_are_refused(engine: Engine, bad: object) -> None:
     with pytest.raises(InvalidCommand, match="finite"):
-        engine.receive("2.000999", "A", "desk", data={"amount": bad})
+        engine.receive("2.000999", "A", "desk", data={"area_m2": bad})
     code = engine.receive("2.000999", "A", "desk").code
     with pytest.raises(InvalidCommand, match="finite"):
-        engine.fire(code, "handover", DESK, at(2026, 4, 28, 8), data={"amount": bad})
+        engine.fire(code, "handover", DESK, at(2026, 4, 28, 8), data={"area_m2": bad})
     assert len(engine.history(code)) == 1
 
 

@@ -4,6 +4,8 @@ looked up by their effect in each procedure's own lifecycle instead of hard-code
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from tthc_flow.engine import Policies
 from tthc_flow.procedure import Effect, build_lifecycle
 from tthc_flow.simulation import Scenario
@@ -18,6 +20,23 @@ def test_only_the_documented_on_the_spot_model_differs_from_the_defaults(
     assert engine.policies.agency == deployed.agency  # require_same_agency
     assert engine.policies.supplement == deployed.supplement  # once, within the window
     assert engine.policies.on_the_spot.trimmed is False  # docs/simulation.md: its own model
+    # synthetic applicants: their names stay in the chain, so a seed writes the same bytes
+    assert engine.policies.personal_data.keep_apart is False
+    differing = {
+        f.name
+        for f in fields(Policies)
+        if getattr(engine.policies, f.name) != getattr(deployed, f.name)
+    }
+    assert differing == {"on_the_spot", "personal_data"}
+
+
+def test_the_same_seed_writes_the_same_log(small_scenario: Scenario) -> None:
+    def log() -> list[str]:
+        run = Replication(small_scenario, None, seed=1, replication=0)
+        run.run()
+        return [e.hash for e in run.store.events()]
+
+    assert log() == log()
 
 
 def test_triggers_and_the_desk_role_come_from_each_lifecycle(small_scenario: Scenario) -> None:

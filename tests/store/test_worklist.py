@@ -91,8 +91,8 @@ def build(store: Any, *, keep_apart: bool = True) -> Scenario:
     engine.register_hook("notify_leader", lambda d, e: None)
     desk = DESK.actor
 
-    def received(applicant: str, channel: str, when: datetime, **data: Any) -> str:
-        return engine.receive("2.000999", applicant, channel, when, actor=desk, **data).code
+    def received(applicant: str, channel: str, when: datetime, **kept: Any) -> str:
+        return engine.receive("2.000999", applicant, channel, when, actor=desk, data=kept).code
 
     d1 = received("Công ty TNHH Gas Hải Phòng", "desk", at(28, 8), applicant_id_number="0201234567")
     d2 = received("Nguyễn Văn An", "online", at(28, 9), applicant_id_number="031099001234")

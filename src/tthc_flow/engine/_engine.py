@@ -87,7 +87,7 @@ from tthc_flow.procedure import (
     describe_guard,
     guard_holds,
 )
-from tthc_flow.procedure._lifecycle import HANDLED_AT_DESK
+from tthc_flow.procedure._lifecycle import EVERY_STATE_TRIGGERS, HANDLED_AT_DESK
 
 Hook = Callable[[Dossier, Event], None]
 """A named hook: called with the new dossier and its event after the event is committed
@@ -380,7 +380,11 @@ class Engine(BulkCommands):
         if allowed is None:
             if trigger in ASSIGNMENT_TRIGGERS:  # the engine's own, in any state with a step
                 return self._assign(dossier, trigger, actor, moment, idempotency_key, digest, data)
-            in_state = tuple(compiled.triggers_from(dossier.state))
+            # the state's own moves; the petition commands, allowed in every state, would
+            # only drown them (EVERY_STATE_TRIGGERS, docs/errors.md)
+            in_state = tuple(
+                t for t in compiled.triggers_from(dossier.state) if t not in EVERY_STATE_TRIGGERS
+            )
             raise TransitionNotAllowed(
                 f"{trigger!r} is not allowed for dossier {dossier_code} in state "
                 f"{dossier.state!r}; allowed: {', '.join(in_state) or 'none'}",

@@ -37,6 +37,7 @@ from tthc_flow.engine import (
     Event,
     FixedClock,
     OnTheSpotPolicy,
+    PersonalDataPolicy,
     Policies,
 )
 from tthc_flow.errors import ConfigurationError, PolicyViolation, TthcError
@@ -287,8 +288,13 @@ class Replication:
         self.clock = FixedClock(datetime.combine(start, time(0), VN_TZ))
         # the engine as deployed, with one documented exception: "4 tại chỗ" is modelled by
         # the simulator (the clerk carries the dossier through its steps in one visit) on the
-        # untrimmed lifecycle, so OnTheSpotPolicy(trimmed=False) (docs/simulation.md)
-        compat = Policies(on_the_spot=OnTheSpotPolicy(trimmed=False))
+        # untrimmed lifecycle, so OnTheSpotPolicy(trimmed=False) (docs/simulation.md). The
+        # simulated applicants are no one, so their "personal data" stay in the chain: a
+        # random commitment nonce per event would make the same seed write other bytes
+        compat = Policies(
+            on_the_spot=OnTheSpotPolicy(trimmed=False),
+            personal_data=PersonalDataPolicy(keep_apart=False),
+        )
         self.engine = Engine(
             self.catalog_like,
             calendar=self.cal,
