@@ -158,21 +158,7 @@ class Lifecycle:
         return [t for t in self.transitions if t.source == source]
 
 
-STANDARD_LABELS = {
-    state: label(f"state.{state}")
-    for state in (
-        SUBMITTED,
-        RECEIVED,
-        SUPPLEMENT_REQUESTED,
-        RESULT_READY,
-        RETURNED,
-        REFUSED,
-        WITHDRAWN,
-        STOPPED,
-        HANDLED_AT_DESK,
-        AWAITING_PAYMENT,
-    )
-}
+STANDARD_LABELS = {state: label(f"state.{state}") for state in sorted(STANDARD_STATES)}
 """The Vietnamese name of each standard state (``state.*`` in :mod:`tthc_flow._labels`)."""
 
 EFFECT_DESTINATIONS: dict[Effect, frozenset[str] | None] = {
